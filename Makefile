@@ -1,0 +1,65 @@
+# keepalived-go. `make test` is what CI runs (.ci/run); it installs what it
+# needs itself (Debian packages with apt-get, Go modules through the proxy).
+
+GO       ?= go
+BIN      := bin/keepalived
+PREFIX   ?= /usr
+SBINDIR  ?= $(PREFIX)/sbin
+UNITDIR  ?= /lib/systemd/system
+FUZZTIME ?= 30s
+# Debian packages the kernel and end-to-end tests use: real keepalived 2.2.7
+# as a peer, nginx behind the VIP, tcpdump for wire timing, ip, killall, ps.
+DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps
+
+.PHONY: all build test test-unit test-root deps bench bench-ha fuzz install demo soak clean vet
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/keepalived
+
+vet:
+	$(GO) vet ./...
+
+# deps installs the Debian packages the tests need when they are missing.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@# Debian's packages may try to start their services; none must run in the root namespace.
+	-@pkill -x keepalived 2>/dev/null; pkill -x nginx 2>/dev/null; true
+
+# test: everything, including the root/namespace tiers (CI is root).
+test: deps build
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 14m ./...
+
+# test-unit: the pure tiers only, no root needed.
+test-unit:
+	KAGO_NO_ROOT_TESTS=1 $(GO) test -count=1 ./...
+
+bench: deps build
+	$(GO) test -run '^$$' -bench . -benchmem ./parser/... ./vrrp/... ./config/...
+
+# bench-ha: failover side by side with real keepalived; writes BENCHMARKS.md figures.
+bench-ha: deps build
+	KAGO_BENCH_HA=1 $(GO) test -count=1 -timeout 60m -run 'TestHABench' -v ./test/e2e/
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./parser/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./vrrp/
+
+soak: deps build
+	KAGO_SOAK=1 $(GO) test -count=1 -timeout 60m -run 'TestSoak' -v ./test/e2e/
+
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/keepalived
+	install -D -m 0644 examples/keepalived.service $(DESTDIR)$(UNITDIR)/keepalived.service
+
+demo: deps build
+	./examples/demo.sh
+
+clean:
+	rm -rf bin

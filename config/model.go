@@ -1,0 +1,449 @@
+// Package config is the typed, validated model of a keepalived.conf: what the
+// parser produces and what the daemon runs. It is a leaf package (stdlib only):
+// no I/O, no host facts. Defaults follow keepalived 2.2.7 (see
+// ../shared/reference/keepalived-vrrp.md sections 3-5).
+//
+// Durations are time.Duration; addresses are netip values so that they can be
+// compared and used as map keys.
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// Pos is a position in a configuration file: the file that holds the text
+// (an included file names itself), 1-based line and column.
+type Pos struct {
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Col  int    `json:"col"`
+}
+
+func (p Pos) String() string {
+	if p.File == "" && p.Line == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Config is one whole configuration.
+type Config struct {
+	// Files lists every file read, main file first, in read order.
+	Files  []string `json:"files"`
+	Global Global   `json:"global"`
+	// Scripts in definition order. Names are unique.
+	Scripts    []*Script    `json:"scripts,omitempty"`
+	TrackFiles []*TrackFile `json:"track_files,omitempty"`
+	Instances  []*Instance  `json:"instances,omitempty"`
+	SyncGroups []*SyncGroup `json:"sync_groups,omitempty"`
+
+	StaticAddresses []Address `json:"static_ipaddress,omitempty"`
+	StaticRoutes    []Route   `json:"static_routes,omitempty"`
+	StaticRules     []Rule    `json:"static_rules,omitempty"`
+
+	// Raw holds blocks and keywords we parse but do not run (LVS
+	// virtual_server, BFD, ...), kept so that nothing is silently lost.
+	Raw []RawStatement `json:"raw,omitempty"`
+}
+
+// Script returns the vrrp_script named name, or nil.
+func (c *Config) Script(name string) *Script {
+	for _, s := range c.Scripts {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Instance returns the vrrp_instance named name, or nil.
+func (c *Config) Instance(name string) *Instance {
+	for _, in := range c.Instances {
+		if in.Name == name {
+			return in
+		}
+	}
+	return nil
+}
+
+// TrackFile returns the track_file named name, or nil.
+func (c *Config) TrackFile(name string) *TrackFile {
+	for _, t := range c.TrackFiles {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// RawStatement is a keyword (and its block, if any) that is kept but not run.
+type RawStatement struct {
+	Pos     Pos      `json:"pos"`
+	Keyword string   `json:"keyword"`
+	Args    []string `json:"args,omitempty"`
+}
+
+// Global is global_defs plus the root-level keywords that act globally.
+type Global struct {
+	RouterID string `json:"router_id,omitempty"`
+
+	McastGroup4 netip.Addr `json:"vrrp_mcast_group4"` // default 224.0.0.18
+	McastGroup6 netip.Addr `json:"vrrp_mcast_group6"` // default ff02::12
+	Version     int        `json:"vrrp_version"`      // default 2
+
+	Strict             bool `json:"vrrp_strict,omitempty"`
+	SkipCheckAdvAddr   bool `json:"vrrp_skip_check_adv_addr,omitempty"`
+	CheckUnicastSrc    bool `json:"vrrp_check_unicast_src,omitempty"`
+	LowerPrioNoAdvert  bool `json:"vrrp_lower_prio_no_advert,omitempty"`
+	HigherPrioSendAdv  bool `json:"vrrp_higher_prio_send_advert,omitempty"`
+	DownTimerAdverts   int  `json:"vrrp_down_timer_adverts"` // default 3
+	NotifyPrioChanges  bool `json:"vrrp_notify_priority_changes,omitempty"`
+	DynamicInterfaces  bool `json:"dynamic_interfaces,omitempty"`
+	FifoStatesOnReload bool `json:"fifo_write_vrrp_states_on_reload,omitempty"`
+
+	Garp Garp `json:"garp"` // instance defaults
+
+	GarpInterval time.Duration `json:"vrrp_garp_interval,omitempty"`
+	GnaInterval  time.Duration `json:"vrrp_gna_interval,omitempty"`
+
+	StartupDelay time.Duration `json:"vrrp_startup_delay,omitempty"`
+	LogUnknownVRIDs bool       `json:"log_unknown_vrids,omitempty"`
+
+	// ScriptUser is script_user (empty: keepalived_script if it exists,
+	// else our own user; resolved by the daemon, not here).
+	ScriptUser           string `json:"script_user,omitempty"`
+	ScriptGroup          string `json:"script_group,omitempty"`
+	EnableScriptSecurity bool   `json:"enable_script_security,omitempty"`
+
+	NotifyFifo           *Fifo    `json:"notify_fifo,omitempty"`
+	VRRPNotifyFifo       *Fifo    `json:"vrrp_notify_fifo,omitempty"`
+	StartupScript        *Command `json:"startup_script,omitempty"`
+	ShutdownScript       *Command `json:"shutdown_script,omitempty"`
+	DefaultInterface     string   `json:"default_interface,omitempty"` // default eth0
+	VMACPrefix           string   `json:"vmac_prefix,omitempty"`       // default "vrrp"
+	ReloadCheckConfig    bool     `json:"reload_check_config,omitempty"`
+	ReloadCheckConfigLog string   `json:"reload_check_config_log,omitempty"`
+	MaxAutoPriority      int      `json:"max_auto_priority,omitempty"`
+
+	// Other known global keywords we accept but do not act on, verbatim.
+	Other []RawStatement `json:"other,omitempty"`
+}
+
+// Fifo is a notify_fifo / vrrp_notify_fifo and its optional script.
+type Fifo struct {
+	Path   string   `json:"path"`
+	User   string   `json:"user,omitempty"`
+	Group  string   `json:"group,omitempty"`
+	Script *Command `json:"script,omitempty"`
+}
+
+// Garp is the gratuitous ARP / unsolicited NA schedule (global defaults and
+// per instance). Zero repeat values mean "none" where keepalived allows it.
+type Garp struct {
+	MasterDelay         time.Duration `json:"master_delay"`          // 5s; 0 = no second burst
+	MasterRepeat        int           `json:"master_repeat"`         // 5
+	MasterRefresh       time.Duration `json:"master_refresh"`        // 0 = off
+	MasterRefreshRepeat int           `json:"master_refresh_repeat"` // 1
+	LowerPrioDelay      time.Duration `json:"lower_prio_delay"`      // = MasterDelay
+	LowerPrioRepeat     int           `json:"lower_prio_repeat"`     // = MasterRepeat
+}
+
+// Command is a script command line as keepalived splits it (section 4.5):
+// Argv is what is executed; User/Group are the optional 3rd/4th words of
+// notify-style keywords (or the vrrp_script `user`).
+type Command struct {
+	Pos   Pos      `json:"pos"`
+	Raw   string   `json:"raw"`
+	Argv  []string `json:"argv"`
+	User  string   `json:"user,omitempty"`
+	Group string   `json:"group,omitempty"`
+}
+
+// Script is a vrrp_script block.
+type Script struct {
+	Pos      Pos           `json:"pos"`
+	Name     string        `json:"name"`
+	Command  Command       `json:"script"`
+	Interval time.Duration `json:"interval"` // default 1s, whole seconds in 2.2.7
+	Timeout  time.Duration `json:"timeout"`  // 0 = Interval
+	Weight   int           `json:"weight"`
+	Reverse  bool          `json:"reverse,omitempty"`
+	Rise     int           `json:"rise"` // default 1
+	Fall     int           `json:"fall"` // default 1
+	User     string        `json:"user,omitempty"`
+	Group    string        `json:"group,omitempty"`
+	InitFail bool          `json:"init_fail,omitempty"`
+}
+
+// TrackFile is a track_file (vrrp_track_file) block.
+type TrackFile struct {
+	Pos       Pos    `json:"pos"`
+	Name      string `json:"name"`
+	Path      string `json:"file"`
+	Weight    int    `json:"weight"` // default 1
+	Reverse   bool   `json:"reverse,omitempty"`
+	InitFile  bool   `json:"init_file,omitempty"`
+	InitValue int    `json:"init_value,omitempty"`
+	Overwrite bool   `json:"overwrite,omitempty"`
+}
+
+// Family is an address family. The zero value is invalid.
+type Family int
+
+const (
+	FamilyUnset Family = iota
+	IPv4
+	IPv6
+)
+
+func (f Family) String() string {
+	switch f {
+	case IPv4:
+		return "IPv4"
+	case IPv6:
+		return "IPv6"
+	}
+	return "unset"
+}
+
+func (f Family) MarshalText() ([]byte, error) { return []byte(f.String()), nil }
+
+// InitialState is the configured `state` of an instance. The zero value
+// means "not configured" (derived: MASTER if priority 255, else BACKUP).
+type InitialState int
+
+const (
+	StateUnset InitialState = iota
+	StateBackup
+	StateMaster
+)
+
+func (s InitialState) String() string {
+	switch s {
+	case StateBackup:
+		return "BACKUP"
+	case StateMaster:
+		return "MASTER"
+	}
+	return "unset"
+}
+
+func (s InitialState) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// AuthType is the VRRPv2 authentication type, numbered as on the wire.
+type AuthType int
+
+const (
+	AuthNone AuthType = 0
+	AuthPass AuthType = 1
+	AuthAH   AuthType = 2
+)
+
+func (a AuthType) String() string {
+	switch a {
+	case AuthPass:
+		return "PASS"
+	case AuthAH:
+		return "AH"
+	}
+	return "none"
+}
+
+func (a AuthType) MarshalText() ([]byte, error) { return []byte(a.String()), nil }
+
+// Instance is a vrrp_instance after defaults and validation.
+type Instance struct {
+	Pos  Pos    `json:"pos"`
+	Name string `json:"name"`
+
+	Interface string `json:"interface,omitempty"`
+	VRID      int    `json:"virtual_router_id"`
+	// Priority is the configured (base) priority, 1..255.
+	Priority int `json:"priority"`
+	// State is what was configured; WantMaster reports the effective wish.
+	State     InitialState  `json:"state"`
+	AdvertInt time.Duration `json:"advert_int"` // already rounded per version
+	Version   int           `json:"version"`    // 2 or 3
+	Family    Family        `json:"family"`
+
+	Nopreempt    bool          `json:"nopreempt,omitempty"`
+	PreemptDelay time.Duration `json:"preempt_delay,omitempty"`
+	Accept       bool          `json:"accept"`
+
+	VIPs         []Address `json:"virtual_ipaddress,omitempty"`
+	ExcludedVIPs []Address `json:"virtual_ipaddress_excluded,omitempty"`
+	Routes       []Route   `json:"virtual_routes,omitempty"`
+	Rules        []Rule    `json:"virtual_rules,omitempty"`
+
+	McastSrc     netip.Addr    `json:"mcast_src_ip,omitempty"`
+	UnicastSrc   netip.Addr    `json:"unicast_src_ip,omitempty"`
+	McastDst     netip.Addr    `json:"mcast_dst_ip,omitempty"` // default the global group
+	UnicastPeers []UnicastPeer `json:"unicast_peer,omitempty"`
+	// Unicast is true when peers are configured (adverts go unicast).
+	Unicast            bool `json:"unicast,omitempty"`
+	UnicastTTL         int  `json:"unicast_ttl"` // IPv4 default 255
+	UnicastFaultNoPeer bool `json:"unicast_fault_no_peer,omitempty"`
+	CheckUnicastSrc    bool `json:"check_unicast_src,omitempty"`
+	OldUnicastChecksum bool `json:"old_unicast_checksum,omitempty"`
+
+	Auth Auth `json:"authentication"`
+
+	TrackInterfaces  []TrackInterface `json:"track_interface,omitempty"`
+	TrackScripts     []TrackScript    `json:"track_script,omitempty"`
+	TrackFiles       []TrackFileRef   `json:"track_file,omitempty"`
+	DontTrackPrimary bool             `json:"dont_track_primary,omitempty"`
+	TrackSrcIP       bool             `json:"track_src_ip,omitempty"`
+
+	Notify Notify `json:"notify"`
+
+	Garp                 Garp `json:"garp"`
+	DownTimerAdverts     int  `json:"down_timer_adverts"` // default 3
+	LowerPrioNoAdvert    bool `json:"lower_prio_no_advert,omitempty"`
+	HigherPrioSendAdvert bool `json:"higher_prio_send_advert,omitempty"`
+	SkipCheckAdvAddr     bool `json:"skip_check_adv_addr,omitempty"`
+	Strict               bool `json:"strict_mode,omitempty"`
+	PromoteSecondaries   bool `json:"promote_secondaries,omitempty"`
+	NotifyPrioChanges    bool `json:"notify_priority_changes,omitempty"`
+	SMTPAlert            bool `json:"smtp_alert,omitempty"`
+
+	UseVMAC      bool   `json:"use_vmac,omitempty"`
+	VMACName     string `json:"vmac_name,omitempty"` // empty: derived by the daemon
+	VMACAddr     string `json:"vmac_addr,omitempty"` // empty: 00:00:5e:00:01:VRID
+	VMACXmitBase bool   `json:"vmac_xmit_base,omitempty"`
+
+	// SyncGroup is the name of the group this instance belongs to, if any.
+	SyncGroup string `json:"sync_group,omitempty"`
+}
+
+// WantMaster reports whether the instance starts wanting MASTER (configured
+// state MASTER, or derived from priority 255).
+func (in *Instance) WantMaster() bool {
+	if in.State == StateUnset {
+		return in.Priority == 255
+	}
+	return in.State == StateMaster
+}
+
+// Owner reports whether the instance is the address owner (priority 255).
+func (in *Instance) Owner() bool { return in.Priority == 255 }
+
+// Auth is VRRPv2 authentication. Pass is already zero-padded/truncated to 8.
+type Auth struct {
+	Type AuthType `json:"auth_type"`
+	Pass [8]byte  `json:"-"`
+}
+
+// Address is one virtual_ipaddress / static_ipaddress entry.
+type Address struct {
+	Pos           Pos          `json:"pos"`
+	Prefix        netip.Prefix `json:"prefix"` // address with its prefix length (/32 or /128 by default)
+	Dev           string       `json:"dev,omitempty"`
+	Scope         string       `json:"scope,omitempty"`
+	Broadcast     string       `json:"brd,omitempty"` // address, "+" or "-"
+	Label         string       `json:"label,omitempty"`
+	Peer          netip.Prefix `json:"peer,omitempty"`
+	NoDAD         bool         `json:"nodad,omitempty"` // IPv6 default true
+	NoPrefixRoute bool         `json:"noprefixroute,omitempty"`
+	NoTrack       bool         `json:"no_track,omitempty"`
+	Home          bool         `json:"home,omitempty"`
+	MngTmpAddr    bool         `json:"mngtmpaddr,omitempty"`
+	AutoJoin      bool         `json:"autojoin,omitempty"`
+	PreferredLft  *uint32      `json:"preferred_lft,omitempty"` // nil = default
+	UseVMAC       bool         `json:"use_vmac,omitempty"`
+}
+
+// Addr returns the bare address.
+func (a Address) Addr() netip.Addr { return a.Prefix.Addr() }
+
+// Route is a virtual_routes / static_routes entry in `ip route` syntax.
+type Route struct {
+	Pos     Pos               `json:"pos"`
+	Type    string            `json:"type,omitempty"` // unicast (default), blackhole, unreachable, prohibit, ...
+	Dst     netip.Prefix      `json:"to"`
+	Src     netip.Addr        `json:"src,omitempty"`
+	Via     netip.Addr        `json:"via,omitempty"`
+	Dev     string            `json:"dev,omitempty"`
+	Table   int               `json:"table,omitempty"`
+	Metric  int               `json:"metric,omitempty"`
+	Scope   string            `json:"scope,omitempty"`
+	Proto   string            `json:"protocol,omitempty"`
+	NoTrack bool              `json:"no_track,omitempty"`
+	Options map[string]string `json:"options,omitempty"` // other ip-route options, verbatim
+	Raw     string            `json:"raw"`
+}
+
+// Rule is a virtual_rules / static_rules entry in `ip rule` syntax.
+type Rule struct {
+	Pos        Pos               `json:"pos"`
+	Family     Family            `json:"family"`
+	From       netip.Prefix      `json:"from,omitempty"`
+	To         netip.Prefix      `json:"to,omitempty"`
+	Table      int               `json:"table,omitempty"`
+	Preference int               `json:"preference,omitempty"`
+	FwMark     string            `json:"fwmark,omitempty"`
+	IIf        string            `json:"iif,omitempty"`
+	OIf        string            `json:"oif,omitempty"`
+	Action     string            `json:"action,omitempty"`
+	NoTrack    bool              `json:"no_track,omitempty"`
+	Options    map[string]string `json:"options,omitempty"`
+	Raw        string            `json:"raw"`
+}
+
+// UnicastPeer is one unicast_peer entry.
+type UnicastPeer struct {
+	Addr   netip.Addr `json:"addr"`
+	MinTTL int        `json:"min_ttl,omitempty"` // 0
+	MaxTTL int        `json:"max_ttl"`           // 255
+}
+
+// TrackInterface is one track_interface entry. Weight 0 means "down is FAULT".
+type TrackInterface struct {
+	Name    string `json:"name"`
+	Weight  int    `json:"weight,omitempty"`
+	Reverse bool   `json:"reverse,omitempty"`
+}
+
+// TrackScript is one track_script entry with the weight already resolved
+// (the entry's own weight, else the vrrp_script's).
+type TrackScript struct {
+	Name    string `json:"name"`
+	Weight  int    `json:"weight"`
+	Reverse bool   `json:"reverse,omitempty"`
+}
+
+// TrackFileRef is one track_file entry inside an instance or group.
+type TrackFileRef struct {
+	Name    string `json:"name"`
+	Weight  int    `json:"weight"`
+	Reverse bool   `json:"reverse,omitempty"`
+}
+
+// Notify holds the notify scripts of an instance or sync group.
+type Notify struct {
+	Master           *Command `json:"notify_master,omitempty"`
+	Backup           *Command `json:"notify_backup,omitempty"`
+	Fault            *Command `json:"notify_fault,omitempty"`
+	Stop             *Command `json:"notify_stop,omitempty"`
+	Deleted          *Command `json:"notify_deleted,omitempty"`
+	Generic          *Command `json:"notify,omitempty"`
+	MasterRxLowerPri *Command `json:"notify_master_rx_lower_pri,omitempty"`
+	// DeletedSet is true when notify_deleted was given (even without a
+	// command): deletion is then notified as DELETED rather than FAULT.
+	DeletedSet bool `json:"notify_deleted_set,omitempty"`
+}
+
+// SyncGroup is a vrrp_sync_group.
+type SyncGroup struct {
+	Pos                     Pos              `json:"pos"`
+	Name                    string           `json:"name"`
+	Members                 []string         `json:"group"`
+	TrackInterfaces         []TrackInterface `json:"track_interface,omitempty"`
+	TrackScripts            []TrackScript    `json:"track_script,omitempty"`
+	TrackFiles              []TrackFileRef   `json:"track_file,omitempty"`
+	Notify                  Notify           `json:"notify"`
+	SyncGroupTrackingWeight bool             `json:"sync_group_tracking_weight,omitempty"`
+	SMTPAlert               bool             `json:"smtp_alert,omitempty"`
+	NotifyPrioChanges       bool             `json:"notify_priority_changes,omitempty"`
+}

@@ -1,0 +1,234 @@
+// Package vrrp is VRRPv2 (RFC 3768) and VRRPv3 (RFC 5798 / RFC 9568) as pure
+// code, as keepalived 2.2.7 runs it: wire format, checksums, timers and the
+// state machine. No sockets, no clock, no logging: the caller feeds events
+// with the current time and carries out the returned actions in order
+// (etcd-io/raft's RawNode is the model).
+//
+// This file is the contract the daemon is written against.
+package vrrp
+
+import (
+	"net/netip"
+	"time"
+)
+
+// State of an instance. Numbered as keepalived numbers them in its JSON dump
+// (INIT 0, BACKUP 1, MASTER 2, FAULT 3); INIT is the state before Startup.
+type State uint8
+
+const (
+	StateInit State = iota
+	StateBackup
+	StateMaster
+	StateFault
+	// StateStop is reported only in the Transition of a Shutdown.
+	StateStop
+)
+
+func (s State) String() string {
+	switch s {
+	case StateInit:
+		return "INIT"
+	case StateBackup:
+		return "BACKUP"
+	case StateMaster:
+		return "MASTER"
+	case StateFault:
+		return "FAULT"
+	case StateStop:
+		return "STOP"
+	}
+	return "INVALID"
+}
+
+// Config is what the core needs of one vrrp_instance. The daemon derives it
+// from config.Instance plus host facts (the source address).
+type Config struct {
+	Name      string
+	VRID      uint8
+	Version   int // 2 or 3
+	IPv6      bool
+	Priority  uint8         // base priority 1..255 (255: address owner)
+	WantMaster bool         // configured/derived state MASTER
+	AdvertInt time.Duration // already rounded: whole seconds (v2) or centiseconds (v3)
+
+	Nopreempt    bool
+	PreemptDelay time.Duration
+	Accept       bool
+
+	// VIPs are the advertised addresses, in configured order.
+	VIPs []netip.Addr
+	// Announce lists every address gratuitous ARP / NA is sent for on
+	// becoming master (VIPs then excluded VIPs).
+	Announce []netip.Addr
+
+	Src          netip.Addr   // our advert source address (compared for tie-breaks)
+	McastGroup   netip.Addr   // destination when not unicast
+	UnicastPeers []netip.Addr // non-empty: unicast mode
+	UnicastTTL   uint8
+	PeerTTL      map[netip.Addr][2]uint8 // optional [min,max] TTL per peer
+	CheckUnicastSrc bool
+
+	AuthType uint8   // 0 none, 1 PASS (v2 only)
+	AuthPass [8]byte // zero padded
+
+	DownTimerAdverts     int // default 3
+	SkipCheckAdvAddr     bool
+	LowerPrioNoAdvert    bool
+	HigherPrioSendAdvert bool
+	Strict               bool
+
+	GarpMasterDelay         time.Duration
+	GarpMasterRepeat        int
+	GarpMasterRefresh       time.Duration
+	GarpMasterRefreshRepeat int
+	GarpLowerPrioDelay      time.Duration
+	GarpLowerPrioRepeat     int
+}
+
+// Event is an input to Instance.Step.
+type Event interface{ isEvent() }
+
+// Startup starts the instance (INIT -> BACKUP, MASTER or FAULT).
+type Startup struct{}
+
+// Shutdown stops it (SIGTERM): a master sends priority 0 and drops its VIPs.
+type Shutdown struct{}
+
+// Received is one VRRP packet read from the wire. Packet is the VRRP part
+// only (no IP header); the IP header facts come separately.
+type Received struct {
+	Src, Dst netip.Addr
+	TTL      uint8
+	// IPLen is the total length the IPv4 header claimed (0: not checked).
+	IPLen  int
+	Packet []byte
+}
+
+// Fault reports a fault source turning on or off (tracked interface down,
+// weight-0 script failed, missing source address, ...). Key names the
+// source; the instance is in FAULT while any source is on.
+type Fault struct {
+	Key string
+	On  bool
+}
+
+// Priority sets the effective priority from tracking (already summed; the
+// core clamps to 1..254 and never moves an owner's 255).
+type Priority struct{ Effective int }
+
+// Reconfigure applies a changed Config to a running instance whose identity
+// (VRID, family, interface, unicast mode) is unchanged, keeping its state.
+type Reconfigure struct{ Config Config }
+
+func (Startup) isEvent()     {}
+func (Shutdown) isEvent()    {}
+func (Received) isEvent()    {}
+func (Fault) isEvent()       {}
+func (Priority) isEvent()    {}
+func (Reconfigure) isEvent() {}
+
+// Action is an output of Instance.Step, to be carried out in order. On
+// becoming master the order is: SendAdvert, Transition, AddVIPs, Announce.
+type Action interface{ isAction() }
+
+// Transition reports a state change (log "(VI) Entering MASTER STATE",
+// notify scripts, counters).
+type Transition struct {
+	From, To State
+	Reason   string
+}
+
+// AddVIPs asks for the instance's VIPs, excluded VIPs, routes and rules to
+// be installed; DelVIPs for them to be removed.
+type AddVIPs struct{}
+type DelVIPs struct{}
+
+// SendAdvert asks for one advert to each destination. Packet is the encoded
+// VRRP part (checksum filled for Dst, which matters for v3 IPv4).
+type SendAdvert struct {
+	Dst      netip.Addr
+	TTL      uint8
+	Priority uint8
+	Packet   []byte
+}
+
+// Announce asks for Repeat gratuitous ARPs / unsolicited NAs per address.
+type Announce struct {
+	Addrs  []netip.Addr
+	Repeat int
+}
+
+// Log is a line the daemon should log in keepalived's words, without the
+// "(VI) " prefix (for example "received lower priority (90) advert from
+// 10.0.0.2 - discarding").
+type Log struct {
+	Msg string
+}
+
+// NotifyRxLowerPri asks for notify_master_rx_lower_pri and its FIFO line.
+type NotifyRxLowerPri struct{}
+
+func (Transition) isAction()       {}
+func (AddVIPs) isAction()          {}
+func (DelVIPs) isAction()          {}
+func (SendAdvert) isAction()       {}
+func (Announce) isAction()         {}
+func (Log) isAction()              {}
+func (NotifyRxLowerPri) isAction() {}
+
+// Stats are the counters keepalived dumps, by its names (keepalived.json
+// "stats").
+type Stats struct {
+	AdvertRcvd        uint64 `json:"advert_rcvd"`
+	AdvertSent        uint64 `json:"advert_sent"`
+	BecomeMaster      uint64 `json:"become_master"`
+	ReleaseMaster     uint64 `json:"release_master"`
+	PacketLenErr      uint64 `json:"packet_len_err"`
+	AdvertIntervalErr uint64 `json:"advert_interval_err"`
+	IPTTLErr          uint64 `json:"ip_ttl_err"`
+	InvalidTypeRcvd   uint64 `json:"invalid_type_rcvd"`
+	AddrListErr       uint64 `json:"addr_list_err"`
+	InvalidAuthType   uint64 `json:"invalid_authtype"`
+	AuthTypeMismatch  uint64 `json:"authtype_mismatch"`
+	AuthFailure       uint64 `json:"auth_failure"`
+	PriZeroRcvd       uint64 `json:"pri_zero_rcvd"`
+	PriZeroSent       uint64 `json:"pri_zero_sent"`
+	// Ours, beyond keepalived's: drops keepalived does not count.
+	ChecksumErr  uint64 `json:"checksum_err"`
+	VersionErr   uint64 `json:"version_err"`
+	OtherDropped uint64 `json:"other_dropped"`
+}
+
+// Status is a snapshot for dumps and the status API.
+type Status struct {
+	State             State
+	WantMaster        bool
+	EffectivePriority int
+	MasterAddr        netip.Addr // in BACKUP: the current master
+	MasterPriority    int
+	MasterAdverInt    time.Duration
+	LastTransition    time.Time
+	VIPsSet           bool
+	Faults            []string
+}
+
+// The Instance API (implemented in instance.go):
+//
+//	func NewInstance(cfg Config) (*Instance, error)
+//	func (in *Instance) Step(now time.Time, ev Event) []Action // due timers first, then ev (ev may be nil: timers only)
+//	func (in *Instance) NextDeadline() (time.Time, bool)
+//	func (in *Instance) Status() Status
+//	func (in *Instance) Stats() Stats
+//	func (in *Instance) Config() Config
+//
+// Sync groups (syncgroup.go) are a pure layer over member instances:
+//
+//	func NewSyncGroup(name string, members []*Instance) *SyncGroup
+//	func (g *SyncGroup) Step(now time.Time, member string, ev Event) map[string][]Action
+//
+// Wire format (packet.go), zero allocations on the hot path:
+//
+//	type Advert struct { Version, Type, VRID, Priority uint8; AuthType uint8; AdverInt time.Duration; Addrs []netip.Addr; AuthData [8]byte; Checksum uint16 }
+//	func Decode(b []byte, ipv6 bool, src, dst netip.Addr) (Advert, error) // errors wrap sentinels naming the counter
+//	func (a *Advert) AppendEncode(b []byte, src, dst netip.Addr) []byte
