@@ -44,13 +44,13 @@ func (s State) String() string {
 // Config is what the core needs of one vrrp_instance. The daemon derives it
 // from config.Instance plus host facts (the source address).
 type Config struct {
-	Name      string
-	VRID      uint8
-	Version   int // 2 or 3
-	IPv6      bool
-	Priority  uint8         // base priority 1..255 (255: address owner)
-	WantMaster bool         // configured/derived state MASTER
-	AdvertInt time.Duration // already rounded: whole seconds (v2) or centiseconds (v3)
+	Name       string
+	VRID       uint8
+	Version    int // 2 or 3
+	IPv6       bool
+	Priority   uint8         // base priority 1..255 (255: address owner)
+	WantMaster bool          // configured/derived state MASTER
+	AdvertInt  time.Duration // already rounded: whole seconds (v2) or centiseconds (v3)
 
 	Nopreempt    bool
 	PreemptDelay time.Duration
@@ -62,12 +62,14 @@ type Config struct {
 	// becoming master (VIPs then excluded VIPs).
 	Announce []netip.Addr
 
-	Src          netip.Addr   // our advert source address (compared for tie-breaks)
-	McastGroup   netip.Addr   // destination when not unicast
-	UnicastPeers []netip.Addr // non-empty: unicast mode
-	UnicastTTL   uint8
-	PeerTTL      map[netip.Addr][2]uint8 // optional [min,max] TTL per peer
+	Src             netip.Addr   // our advert source address (compared for tie-breaks)
+	McastGroup      netip.Addr   // destination when not unicast
+	UnicastPeers    []netip.Addr // non-empty: unicast mode
+	UnicastTTL      uint8
+	PeerTTL         map[netip.Addr][2]uint8 // optional [min,max] TTL per peer
 	CheckUnicastSrc bool
+	// UnicastChecksum is old_unicast_checksum (VRRPv3 IPv4 unicast only).
+	UnicastChecksum ChecksumCompat
 
 	AuthType uint8   // 0 none, 1 PASS (v2 only)
 	AuthPass [8]byte // zero padded
@@ -101,7 +103,11 @@ type Received struct {
 	Src, Dst netip.Addr
 	TTL      uint8
 	// IPLen is the total length the IPv4 header claimed (0: not checked).
-	IPLen  int
+	IPLen int
+	// IPHdrLen is the IPv4 header length received (0: 20). It only makes
+	// the lengths in log lines match keepalived's.
+	IPHdrLen int
+	// TTL 0 means unknown (keepalived's -1): the TTL checks are skipped.
 	Packet []byte
 }
 
@@ -133,7 +139,12 @@ func (Reconfigure) isEvent() {}
 type Action interface{ isAction() }
 
 // Transition reports a state change (log "(VI) Entering MASTER STATE",
-// notify scripts, counters).
+// notify scripts, counters). Reason is "init" exactly when keepalived logs
+// "(VI) Entering BACKUP|FAULT STATE (init)"; otherwise it is a short cause
+// for our own logs ("master down timer expired", "higher priority advert",
+// "fault KEY", "fault cleared KEY", "sync group", "shutdown"), never part of
+// keepalived's line. keepalived's own explanation, where it logs one, comes
+// as a Log action before the Transition.
 type Transition struct {
 	From, To State
 	Reason   string
@@ -164,6 +175,17 @@ type Announce struct {
 // 10.0.0.2 - discarding").
 type Log struct {
 	Msg string
+	// Group, when set, names the sync group the line is about; the daemon
+	// prefixes it "VRRP_Group(Group) " instead of the instance name.
+	Group string
+}
+
+// GroupTransition reports a sync group changing state (group notify
+// scripts and FIFO "GROUP" lines). It comes in the actions of the member
+// that caused it, after that member's own actions.
+type GroupTransition struct {
+	Group string
+	To    State
 }
 
 // NotifyRxLowerPri asks for notify_master_rx_lower_pri and its FIFO line.
@@ -176,6 +198,7 @@ func (SendAdvert) isAction()       {}
 func (Announce) isAction()         {}
 func (Log) isAction()              {}
 func (NotifyRxLowerPri) isAction() {}
+func (GroupTransition) isAction()  {}
 
 // Stats are the counters keepalived dumps, by its names (keepalived.json
 // "stats").

@@ -1,0 +1,1128 @@
+package vrrp
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"sort"
+	"time"
+)
+
+// Instance is one vrrp_instance as keepalived 2.2.7's VRRP process runs it
+// (vrrp.c, vrrp_scheduler.c, vrrp_track.c). It is not safe for concurrent
+// use. Members of a sync group must be stepped through SyncGroup.Step.
+type Instance struct {
+	cfg Config
+
+	state     State
+	wantState State
+	fromState State // the state gotoMaster left, for the Transition
+	stopped   bool
+
+	basePrio  uint8
+	effPrio   uint8
+	prioDelta int // effective priority asked for minus base (tracking)
+
+	adverInt       time.Duration // our own interval
+	masterAdverInt time.Duration // v3 BACKUP: the master's
+	msDownTimer    time.Duration // keepalived's ms_down_timer
+	sands          time.Time     // next expiry (zero: disabled)
+	preemptTime    time.Time     // preempt_delay end (zero: not running)
+
+	masterAddr netip.Addr // master_saddr: last advert source accepted (or discarded as lower)
+	masterPrio int
+
+	faults   map[string]bool
+	vipSet   bool
+	garps    []garpTimer // delayed gratuitous ARP bursts
+	garpRefr time.Time   // garp_refresh_timer
+
+	csumCompat     ChecksumCompat
+	lastTransition time.Time
+	stats          Stats
+
+	sync *SyncGroup
+	acts []Action
+	now  time.Time
+	scr  [HeaderLen + MaxAddrs*16 + AuthLen]byte
+}
+
+type garpTimer struct {
+	at     time.Time
+	repeat int
+}
+
+// ChecksumCompat is keepalived's unicast_chksum_compat for VRRPv3 over IPv4
+// unicast: keepalived <= 1.3.6 put the multicast group, not the peer, in the
+// pseudo-header.
+type ChecksumCompat uint8
+
+const (
+	// ChecksumCompatDetect (default): new checksum; switch to the old one
+	// for good on receiving an advert that only checks with it.
+	ChecksumCompatDetect ChecksumCompat = iota
+	// ChecksumCompatNever: new checksum, never switch (old_unicast_checksum never).
+	ChecksumCompatNever
+	// ChecksumCompatOld: old checksum from the start (old_unicast_checksum).
+	ChecksumCompatOld
+	// ChecksumCompatAuto: switched to the old checksum by a received advert.
+	ChecksumCompatAuto
+)
+
+func (c ChecksumCompat) old() bool { return c >= ChecksumCompatOld }
+
+// Default GARP schedule (keepalived's VRRP_GARP_DELAY / VRRP_GARP_REP).
+const (
+	DefaultGarpMasterDelay  = 5 * time.Second
+	DefaultGarpMasterRepeat = 5
+	DefaultDownTimerAdverts = 3
+)
+
+// ErrConfig is wrapped by every NewInstance error.
+var ErrConfig = errors.New("vrrp: invalid config")
+
+// NewInstance validates cfg and returns an instance in INIT. It applies what
+// keepalived's vrrp_complete_instance enforces at this level: strict mode's
+// forced settings, the owner's fixed priority, down_timer_adverts 3 by
+// default, repeats of at least 1.
+func NewInstance(cfg Config) (*Instance, error) {
+	if err := normalize(&cfg); err != nil {
+		return nil, err
+	}
+	in := &Instance{cfg: cfg, faults: map[string]bool{}}
+	in.applyConfig()
+	in.csumCompat = cfg.UnicastChecksum
+	in.effPrio = in.basePrio
+	in.masterAdverInt = in.adverInt
+	in.msDownTimer = in.downTimer()
+	return in, nil
+}
+
+func normalize(c *Config) error {
+	bad := func(f string, a ...any) error {
+		return fmt.Errorf("%w: %s: %s", ErrConfig, c.Name, fmt.Sprintf(f, a...))
+	}
+	if c.VRID == 0 {
+		return bad("virtual_router_id must be 1-255")
+	}
+	if c.Version == 0 {
+		c.Version = 2
+		if c.IPv6 {
+			c.Version = 3
+		}
+	}
+	if c.Version != 2 && c.Version != 3 {
+		return bad("version %d must be 2 or 3", c.Version)
+	}
+	if c.Priority == 0 {
+		return bad("priority must be 1-255")
+	}
+	switch {
+	case c.AdvertInt <= 0:
+		return bad("advert_int must be > 0")
+	case c.Version == 2 && (c.AdvertInt%time.Second != 0 || c.AdvertInt > 255*time.Second):
+		return bad("VRRPv2 advert_int %v must be whole seconds up to 255", c.AdvertInt)
+	case c.Version == 3 && (c.AdvertInt%centisecond != 0 || c.AdvertInt > maxV3Centis*centisecond):
+		return bad("VRRPv3 advert_int %v must be in units of 10ms up to 40.95s", c.AdvertInt)
+	}
+	if len(c.VIPs) > MaxAddrs {
+		return bad("%d VIPs, at most %d fit an advert", len(c.VIPs), MaxAddrs)
+	}
+	for _, ip := range c.VIPs {
+		if ip.Is6() != c.IPv6 || ip.Is4In6() {
+			return bad("VIP %v does not match the instance's family", ip)
+		}
+	}
+	for _, ip := range c.UnicastPeers {
+		if ip.Is6() != c.IPv6 {
+			return bad("unicast peer %v does not match the instance's family", ip)
+		}
+	}
+	if c.AuthType != AuthNone && c.AuthType != AuthPass {
+		return bad("auth_type %d not supported", c.AuthType)
+	}
+	if c.AuthType != AuthNone && (c.Version == 3 || c.IPv6) {
+		c.AuthType = AuthNone
+	}
+	if c.DownTimerAdverts <= 0 {
+		c.DownTimerAdverts = DefaultDownTimerAdverts
+	}
+	if c.DownTimerAdverts > 100 {
+		return bad("down_timer_adverts %d must be 1-100", c.DownTimerAdverts)
+	}
+	if c.Strict {
+		c.DownTimerAdverts = DefaultDownTimerAdverts
+		c.AuthType = AuthNone
+		c.PreemptDelay = 0
+		c.GarpLowerPrioRepeat = 0
+		c.GarpLowerPrioDelay = 0
+		c.LowerPrioNoAdvert = true
+		c.HigherPrioSendAdvert = false
+	}
+	if c.Priority == PrioOwner {
+		c.Nopreempt = false
+	}
+	if c.Nopreempt {
+		c.PreemptDelay = 0
+	}
+	if c.GarpMasterRepeat < 1 {
+		c.GarpMasterRepeat = 1
+	}
+	if c.GarpMasterRefreshRepeat < 1 {
+		c.GarpMasterRefreshRepeat = 1
+	}
+	if c.UnicastTTL == 0 {
+		c.UnicastTTL = TTL
+	}
+	if !c.McastGroup.IsValid() {
+		c.McastGroup = MulticastGroup4
+		if c.IPv6 {
+			c.McastGroup = MulticastGroup6
+		}
+	}
+	if len(c.PeerTTL) > 0 {
+		c.CheckUnicastSrc = true
+	}
+	return nil
+}
+
+func (in *Instance) applyConfig() {
+	in.basePrio = in.cfg.Priority
+	in.adverInt = in.cfg.AdvertInt
+	if in.state == StateInit {
+		in.wantState = StateBackup
+		if in.cfg.WantMaster {
+			in.wantState = StateMaster
+		}
+	}
+}
+
+// Config returns the instance's configuration as normalised by NewInstance.
+func (in *Instance) Config() Config { return in.cfg }
+
+// Stats returns the counters.
+func (in *Instance) Stats() Stats { return in.stats }
+
+// Status returns a snapshot.
+func (in *Instance) Status() Status {
+	st := Status{
+		State:             in.state,
+		WantMaster:        in.wantState == StateMaster,
+		EffectivePriority: int(in.effPrio),
+		MasterAdverInt:    in.masterAdverInt,
+		LastTransition:    in.lastTransition,
+		VIPsSet:           in.vipSet,
+	}
+	if in.state == StateBackup {
+		st.MasterAddr = in.masterAddr
+		st.MasterPriority = in.masterPrio
+	}
+	if in.state == StateMaster {
+		st.MasterAddr = in.cfg.Src
+		st.MasterPriority = int(in.effPrio)
+	}
+	for k, on := range in.faults {
+		if on {
+			st.Faults = append(st.Faults, k)
+		}
+	}
+	sort.Strings(st.Faults)
+	return st
+}
+
+// NextDeadline is when Step must next be called with no event (the master
+// down timer, the advert timer or a delayed gratuitous ARP burst).
+func (in *Instance) NextDeadline() (time.Time, bool) {
+	var t time.Time
+	if !in.sands.IsZero() {
+		t = in.sands
+	}
+	for _, g := range in.garps {
+		if t.IsZero() || g.at.Before(t) {
+			t = g.at
+		}
+	}
+	return t, !t.IsZero()
+}
+
+// Step runs the timers due by now, then ev (nil: timers only), then any
+// timer ev made due, and returns the actions to carry out in order.
+func (in *Instance) Step(now time.Time, ev Event) []Action {
+	in.step(now, ev)
+	return in.take()
+}
+
+func (in *Instance) take() []Action {
+	a := in.acts
+	in.acts = nil
+	return a
+}
+
+func (in *Instance) step(now time.Time, ev Event) {
+	in.now = now
+	in.runTimers(now)
+	if ev != nil {
+		in.now = now
+		in.handle(ev)
+		in.runTimers(now)
+	}
+}
+
+// runTimers fires every timer due by now, earliest first.
+func (in *Instance) runTimers(now time.Time) {
+	for i := 0; i < 1000; i++ {
+		t, ok := in.NextDeadline()
+		if !ok || t.After(now) {
+			return
+		}
+		in.fireNext(now)
+	}
+}
+
+// fireNext fires the earliest due timer of the instance.
+func (in *Instance) fireNext(now time.Time) {
+	in.now = now
+	t, _ := in.NextDeadline()
+	for i, g := range in.garps {
+		if g.at.Equal(t) {
+			in.garps = append(in.garps[:i], in.garps[i+1:]...)
+			in.sendLinkUpdate(g.repeat)
+			return
+		}
+	}
+	in.expire()
+}
+
+// expire is vrrp_dispatcher_read_timeout for this instance.
+func (in *Instance) expire() {
+	prev := in.state
+	switch in.state {
+	case StateBackup:
+		in.gotoMaster("master down timer expired")
+	case StateMaster:
+		in.masterTx()
+	default:
+		in.sands = time.Time{}
+		return
+	}
+	in.tsm(prev)
+	in.initSands()
+}
+
+func (in *Instance) emit(a Action) { in.acts = append(in.acts, a) }
+
+func (in *Instance) logf(f string, a ...any) { in.emit(Log{Msg: fmt.Sprintf(f, a...)}) }
+
+// --- timers (vrrp.h VRRP_TIMER_SKEW / VRRP_MS_DOWN_TIMER) ---
+
+// skewFor is keepalived's VRRP_TIMER_SKEW_CALC in microseconds: v2
+// (256-prio)/256 s whatever the interval (RFC 3768 section 6.1); v3
+// ((256-prio) x Master_Adver_Interval)/256 (RFC 5798 section 6.1) computed
+// in centiseconds x 625/16 us, truncated.
+func skewFor(version int, masterAdverInt time.Duration, pri uint32) time.Duration {
+	if version == 3 {
+		cs := uint32(masterAdverInt / centisecond)
+		return time.Duration(pri*cs*625/16) * time.Microsecond
+	}
+	return time.Duration(pri*1000000/256) * time.Microsecond
+}
+
+// SkewTime is the skew time of an instance of this version and priority
+// with this master advert interval.
+func SkewTime(version int, priority uint8, masterAdverInt time.Duration) time.Duration {
+	return skewFor(version, masterAdverInt, 256-uint32(priority))
+}
+
+// MasterDownInterval is down_timer_adverts x Master_Adver_Interval + skew.
+func MasterDownInterval(version int, priority uint8, masterAdverInt time.Duration, downTimerAdverts int) time.Duration {
+	return time.Duration(downTimerAdverts)*masterAdverInt + SkewTime(version, priority, masterAdverInt)
+}
+
+func (in *Instance) skew() time.Duration {
+	return SkewTime(in.cfg.Version, in.effPrio, in.masterAdverInt)
+}
+
+func (in *Instance) downTimer() time.Duration {
+	return MasterDownInterval(in.cfg.Version, in.effPrio, in.masterAdverInt, in.cfg.DownTimerAdverts)
+}
+
+// initSands is vrrp_init_instance_sands.
+func (in *Instance) initSands() {
+	switch in.state {
+	case StateMaster:
+		in.sands = in.now.Add(in.adverInt)
+	case StateBackup:
+		in.sands = in.now.Add(in.msDownTimer)
+	default:
+		in.sands = time.Time{}
+	}
+}
+
+// --- events ---
+
+func (in *Instance) handle(ev Event) {
+	switch e := ev.(type) {
+	case Startup:
+		in.startup()
+	case *Startup:
+		in.startup()
+	case Shutdown:
+		in.shutdown()
+	case *Shutdown:
+		in.shutdown()
+	case Received:
+		in.receive(&e)
+	case *Received:
+		in.receive(e)
+	case Fault:
+		in.fault(e)
+	case Priority:
+		in.setPriority(e.Effective)
+	case Reconfigure:
+		in.reconfigure(e.Config)
+	}
+}
+
+// startup is vrrp_init_state for one instance.
+func (in *Instance) startup() {
+	if in.state != StateInit || in.stopped {
+		return
+	}
+	groupState := in.wantState
+	if in.sync != nil {
+		groupState = in.sync.initState()
+	}
+	up := in.faultCount() == 0
+	if up && groupState == StateMaster && in.basePrio == PrioOwner && in.wantState == StateMaster {
+		// "The simplest way to become master is to timeout from the
+		// backup state very quickly (1usec)."
+		in.state = StateBackup
+		in.msDownTimer = time.Microsecond
+		in.initSands()
+		return
+	}
+	if groupState == StateBackup && in.wantState == StateMaster {
+		// A sync group member wanting MASTER while the group is BACKUP
+		// waits one interval plus the minimum skew.
+		in.msDownTimer = in.masterAdverInt + skewFor(in.cfg.Version, in.masterAdverInt, 1)
+	} else {
+		in.msDownTimer = in.downTimer()
+	}
+	if up && groupState != StateFault {
+		in.transition(StateBackup, "init")
+	} else {
+		in.transition(StateFault, "init")
+	}
+	in.initSands()
+}
+
+// shutdown is vrrp_terminate_phase1 for one instance: a master sends a
+// priority-0 advert and removes its VIPs; every instance reports STOP.
+func (in *Instance) shutdown() {
+	if in.stopped {
+		return
+	}
+	from := in.state
+	if in.state == StateMaster {
+		in.sendAdvert(PrioStop)
+		in.stats.PriZeroSent++
+		in.delVIPs()
+	}
+	in.stopped = true
+	in.state = StateInit
+	in.sands = time.Time{}
+	in.garps = nil
+	in.emit(Transition{From: from, To: StateStop, Reason: "shutdown"})
+}
+
+func (in *Instance) transition(to State, reason string) {
+	from := in.state
+	in.state = to
+	in.lastTransition = in.now
+	in.emit(Transition{From: from, To: to, Reason: reason})
+}
+
+// --- becoming and leaving MASTER ---
+
+// gotoMaster is vrrp_goto_master / vrrp_state_goto_master.
+func (in *Instance) gotoMaster(reason string) {
+	in.wantState = StateMaster
+	if in.sync != nil && !in.sync.canGotoMaster(in) {
+		return
+	}
+	in.fromState = in.state
+	in.state = StateMaster
+	in.initSands()
+	in.masterTxReason(reason)
+}
+
+func (in *Instance) masterTx() { in.masterTxReason("") }
+
+// masterTxReason is vrrp_state_master_tx: the advert goes first so that the
+// old master drops the VIPs before our gratuitous ARPs (RFC 5798 6.4.1).
+func (in *Instance) masterTxReason(reason string) {
+	in.sendAdvert(in.effPrio)
+	if !in.vipSet {
+		in.becomeMaster(reason)
+		if in.cfg.GarpMasterDelay > 0 {
+			in.garps = append(in.garps, garpTimer{at: in.now.Add(in.cfg.GarpMasterDelay), repeat: in.cfg.GarpMasterRepeat})
+		}
+		return
+	}
+	if in.cfg.GarpMasterRefresh > 0 && in.now.After(in.garpRefr) {
+		in.sendLinkUpdate(in.cfg.GarpMasterRefreshRepeat)
+		in.garpRefr = in.now.Add(in.cfg.GarpMasterRefresh)
+	}
+}
+
+// becomeMaster is vrrp_state_become_master.
+func (in *Instance) becomeMaster(reason string) {
+	if reason == "" {
+		reason = "master"
+	}
+	in.stats.BecomeMaster++
+	in.masterAdverInt = in.adverInt
+	in.state = StateMaster
+	in.lastTransition = in.now
+	in.emit(Transition{From: in.fromState, To: StateMaster, Reason: reason})
+	in.emit(AddVIPs{})
+	in.vipSet = true
+	in.sendLinkUpdate(in.cfg.GarpMasterRepeat)
+	if in.cfg.GarpMasterRefresh > 0 {
+		in.garpRefr = in.now.Add(in.cfg.GarpMasterRefresh)
+	}
+}
+
+// leaveMaster is vrrp_state_leave_master towards wantState (BACKUP or FAULT).
+func (in *Instance) leaveMaster(advF bool, reason string) {
+	switch in.wantState {
+	case StateBackup:
+		in.preemptTime = time.Time{}
+	case StateFault:
+		in.sendAdvert(PrioStop)
+	default:
+		return
+	}
+	if advF {
+		in.sendAdvert(PrioStop)
+		in.stats.PriZeroSent++
+	}
+	in.delVIPs()
+	in.transition(in.wantState, reason)
+	in.msDownTimer = in.downTimer()
+	in.initSands()
+	in.stats.ReleaseMaster++
+}
+
+// leaveFault is vrrp_state_leave_fault.
+func (in *Instance) leaveFault(reason string) {
+	if in.wantState == StateMaster {
+		in.gotoMaster(reason)
+	} else {
+		if in.wantState == StateFault && in.state == StateMaster {
+			in.sendAdvert(PrioStop)
+			in.delVIPs()
+		}
+		if in.state != in.wantState {
+			in.transition(in.wantState, reason)
+		}
+		if in.state == StateBackup {
+			in.preemptTime = time.Time{}
+		}
+	}
+	in.masterAdverInt = in.adverInt
+	in.msDownTimer = in.downTimer()
+	in.initSands()
+}
+
+func (in *Instance) delVIPs() {
+	in.garps = nil
+	if in.vipSet {
+		in.emit(DelVIPs{})
+		in.vipSet = false
+	}
+}
+
+// sendLinkUpdate is vrrp_send_link_update: repeat GARPs / NAs per address,
+// only while the VIPs are set.
+func (in *Instance) sendLinkUpdate(repeat int) {
+	if !in.vipSet || repeat <= 0 {
+		return
+	}
+	addrs := in.cfg.Announce
+	if addrs == nil {
+		addrs = in.cfg.VIPs
+	}
+	if len(addrs) == 0 {
+		return
+	}
+	in.emit(Announce{Addrs: addrs, Repeat: repeat})
+}
+
+// --- adverts ---
+
+// advert returns our advert with the given priority.
+func (in *Instance) advert(prio uint8) Advert {
+	return Advert{
+		Version:  uint8(in.cfg.Version),
+		Type:     TypeAdvert,
+		VRID:     in.cfg.VRID,
+		Priority: prio,
+		AuthType: in.cfg.AuthType,
+		AdverInt: in.adverInt,
+		IPv6:     in.cfg.IPv6,
+		Addrs:    in.cfg.VIPs,
+		AuthData: in.cfg.AuthPass,
+	}
+}
+
+// sendAdvert is vrrp_send_adv: one advert to the group, or one per peer.
+func (in *Instance) sendAdvert(prio uint8) {
+	a := in.advert(prio)
+	if len(in.cfg.UnicastPeers) == 0 {
+		in.emit(SendAdvert{Dst: in.cfg.McastGroup, TTL: TTL, Priority: prio,
+			Packet: a.AppendEncode(nil, in.cfg.Src, in.cfg.McastGroup)})
+	} else {
+		for _, p := range in.cfg.UnicastPeers {
+			csumDst := p
+			if in.csumCompat.old() && !in.cfg.IPv6 {
+				csumDst = in.oldChecksumGroup()
+			}
+			in.emit(SendAdvert{Dst: p, TTL: in.cfg.UnicastTTL, Priority: prio,
+				Packet: a.AppendEncode(nil, in.cfg.Src, csumDst)})
+		}
+	}
+	in.stats.AdvertSent++
+}
+
+// oldChecksumGroup is the address keepalived <= 1.3.6 used in the VRRPv3
+// pseudo-header of unicast adverts (the global vrrp_mcast_group4).
+func (in *Instance) oldChecksumGroup() netip.Addr {
+	if in.cfg.McastGroup.Is4() && in.cfg.McastGroup.IsMulticast() {
+		return in.cfg.McastGroup
+	}
+	return MulticastGroup4
+}
+
+// AppendAdvert appends the advert the instance would send now to dst (the
+// group or one unicast peer), for dumps and tests.
+func (in *Instance) AppendAdvert(b []byte, dst netip.Addr) []byte {
+	a := in.advert(in.effPrio)
+	return a.AppendEncode(b, in.cfg.Src, dst)
+}
+
+// --- receiving ---
+
+func (in *Instance) drop(r *DropReason) {
+	s := &in.stats
+	switch r.Counter {
+	case "packet_len_err":
+		s.PacketLenErr++
+	case "ip_ttl_err":
+		s.IPTTLErr++
+	case "version_err":
+		s.VersionErr++
+	case "invalid_authtype":
+		s.InvalidAuthType++
+	case "authtype_mismatch":
+		s.AuthTypeMismatch++
+	case "auth_failure":
+		s.AuthFailure++
+	case "advert_interval_err":
+		s.AdvertIntervalErr++
+	case "invalid_type_rcvd":
+		s.InvalidTypeRcvd++
+	case "addr_list_err":
+		s.AddrListErr++
+	case "checksum_err":
+		s.ChecksumErr++
+	default:
+		s.OtherDropped++
+	}
+}
+
+// check is vrrp_check_packet: the checks in keepalived's order, each drop
+// logged in its words and counted. It returns the parsed header or nil.
+func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
+	p := r.Packet
+	c := &in.cfg
+	unicast := len(c.UnicastPeers) > 0
+	iphl := 0
+	if !c.IPv6 {
+		iphl = r.IPHdrLen
+		if iphl == 0 {
+			iphl = vrrpV4HdrMin
+		}
+	}
+	if want := iphl + ExpectedLen(hd.Version, uint8(p[3]), c.IPv6); iphl+len(p) != want {
+		word := "short"
+		if iphl+len(p) > want {
+			word = "long"
+		}
+		in.logf("vrrp packet too %s, length %d and expect %d", word, iphl+len(p), want)
+		in.drop(ErrLength)
+		return false
+	}
+	if !unicast && r.TTL != 0 && r.TTL != TTL {
+		in.logf("invalid TTL/HL. Received %d and expect %d", r.TTL, TTL)
+		in.drop(ErrTTL)
+		return false
+	}
+	if int(hd.Version) != c.Version {
+		in.logf("wrong version. Received %d and expect %d", hd.Version, c.Version)
+		in.drop(ErrVersion)
+		return false
+	}
+	if c.Version == 2 {
+		at := p[4]
+		if at > AuthAH {
+			in.logf("Invalid auth type: %d", at)
+			in.drop(ErrInvalidAuthType)
+			return false
+		}
+		if at != c.AuthType {
+			in.logf("received a %d auth, expecting %d!", at, c.AuthType)
+			in.drop(ErrAuthTypeMismatch)
+			return false
+		}
+		if c.AuthType == AuthPass && [AuthLen]byte(p[len(p)-AuthLen:]) != c.AuthPass {
+			in.logf("received an invalid passwd!")
+			in.drop(ErrAuthFailure)
+			return false
+		}
+		if hd.AdverInt != in.adverInt {
+			in.logf("advertisement interval mismatch mine=%d sec rcv'd=%d sec", in.adverInt/time.Second, p[5])
+			in.drop(ErrAdvertInterval)
+			return false
+		}
+	}
+	if hd.Type != TypeAdvert {
+		in.logf("Invalid packet type. %d and expect %d", hd.Type, TypeAdvert)
+		in.drop(ErrType)
+		return false
+	}
+	naddr := int(p[3])
+	if checkAddr && naddr != len(c.VIPs) {
+		in.logf("received an unexpected ip number count %d, expected %d!", naddr, len(c.VIPs))
+		in.drop(ErrAddrCount)
+		return false
+	}
+	if !c.IPv6 && r.IPLen != 0 && r.IPLen != iphl+len(p) {
+		in.logf("ip_tot_len mismatch against received length. %d and received %d", r.IPLen, iphl+len(p))
+		in.drop(ErrIPLength)
+		return false
+	}
+	if !c.IPv6 {
+		if c.Version == 3 {
+			dst := r.Dst
+			if in.csumCompat.old() {
+				dst = in.oldChecksumGroup()
+			}
+			if !VerifyChecksum(p, false, r.Src, dst) {
+				ok := false
+				group := in.oldChecksumGroup()
+				if unicast && in.csumCompat == ChecksumCompatDetect && dst != group &&
+					VerifyChecksum(p, false, r.Src, group) {
+					in.csumCompat = ChecksumCompatAuto
+					in.logf("Setting unicast VRRPv3 checksum to old version")
+					ok = true
+				}
+				if !ok {
+					in.logf("Invalid VRRPv3 checksum")
+					in.drop(ErrChecksum)
+					return false
+				}
+			}
+		} else if !VerifyChecksum(p, false, netip.Addr{}, netip.Addr{}) {
+			in.logf("Invalid VRRPv2 checksum")
+			in.drop(ErrChecksum)
+			return false
+		}
+	}
+	if r.Dst.IsMulticast() == unicast {
+		a, b := "mult", "un"
+		if unicast {
+			a, b = "un", "mult"
+		}
+		in.logf("Expected %sicast packet but received %sicast packet", a, b)
+		in.drop(ErrCastMismatch)
+		return false
+	}
+	in.stats.AdvertRcvd++
+	if checkAddr {
+		if naddr != len(c.VIPs) {
+			in.logf("expected %d VIPs but received %d", len(c.VIPs), naddr)
+			in.drop(ErrAddrCount)
+			return false
+		}
+		for _, vip := range c.VIPs {
+			if !hd.HasAddr(vip) {
+				in.logf("ip address associated with VRID %d not present in MASTER advert: %v", c.VRID, vip)
+				in.drop(ErrAddrList)
+				return false
+			}
+		}
+		if unicast && c.CheckUnicastSrc {
+			found := false
+			for _, peer := range c.UnicastPeers {
+				if peer == r.Src {
+					found = true
+					break
+				}
+			}
+			if !found {
+				in.logf("unicast source address %v not a unicast peer", r.Src)
+				in.drop(ErrUnicastSrc)
+				return false
+			}
+			if lim, ok := c.PeerTTL[r.Src]; ok && r.TTL != 0 && (r.TTL < lim[0] || r.TTL > lim[1]) {
+				in.logf("TTL/HL %d not in range %d - %d", r.TTL, lim[0], lim[1])
+				in.drop(ErrPeerTTL)
+				return false
+			}
+		}
+	}
+	if hd.Priority == 0 {
+		in.stats.PriZeroRcvd++
+	}
+	return true
+}
+
+// receive is vrrp_dispatcher_read for one packet of our VRID.
+func (in *Instance) receive(r *Received) {
+	p := r.Packet
+	if len(p) < HeaderLen {
+		in.logf("VRRP packet too short - %d bytes", len(p))
+		in.drop(ErrTooShort)
+		return
+	}
+	if p[1] != in.cfg.VRID {
+		in.drop(ErrVRID)
+		return
+	}
+	if in.stopped || in.state == StateFault || in.state == StateInit {
+		in.drop(ErrNotRunning)
+		return
+	}
+	if in.cfg.IPv6 && r.Dst.IsMulticast() == (len(in.cfg.UnicastPeers) > 0) {
+		in.drop(ErrCastMismatch)
+		return
+	}
+	// Header fields only; check does the validation in keepalived's order.
+	hd := Advert{Version: p[0] >> 4, Type: p[0] & 0x0f, VRID: p[1], Priority: p[2], IPv6: in.cfg.IPv6}
+	if hd.Version == 2 {
+		hd.AdverInt = time.Duration(p[5]) * time.Second
+	} else {
+		cs := (uint16(p[4])<<8 | uint16(p[5])) & maxV3Centis
+		hd.AdverInt = time.Duration(cs) * centisecond
+	}
+	if n := HeaderLen + int(p[3])*hd.addrLen(); n <= len(p) {
+		hd.raw = p[HeaderLen:n]
+	}
+	prev := in.state
+	switch in.state {
+	case StateBackup:
+		in.backupRx(r, &hd)
+	case StateMaster:
+		if in.masterRx(r, &hd) {
+			in.leaveMaster(false, "higher priority advert")
+		}
+	}
+	in.tsm(prev)
+	if in.state != StateMaster || !in.cfg.LowerPrioNoAdvert {
+		in.initSands()
+	}
+}
+
+// backupRx is vrrp_state_backup.
+func (in *Instance) backupRx(r *Received, hd *Advert) {
+	checkAddr := !in.cfg.SkipCheckAdvAddr || !in.masterAddr.IsValid() || in.masterAddr != r.Src
+	ignore := false
+	switch {
+	case !in.check(r, hd, checkAddr):
+		ignore = true
+	case hd.Priority == 0:
+		in.msDownTimer = in.skew()
+	case in.cfg.Nopreempt || hd.Priority >= in.effPrio ||
+		in.cfg.PreemptDelay > 0 && (in.preemptTime.IsZero() || in.preemptTime.After(in.now)):
+		if in.cfg.Version == 3 {
+			in.masterAdverInt = hd.AdverInt
+		}
+		in.msDownTimer = in.downTimer()
+		in.masterAddr = r.Src
+		in.masterPrio = int(hd.Priority)
+		if in.cfg.PreemptDelay > 0 {
+			if hd.Priority >= in.effPrio {
+				in.preemptTime = time.Time{}
+			} else if in.preemptTime.IsZero() {
+				in.preemptTime = in.now.Add(in.cfg.PreemptDelay)
+			}
+		}
+		in.wantState = StateBackup
+	default:
+		in.logf("received lower priority (%d) advert from %v - discarding", hd.Priority, r.Src)
+		ignore = true
+		in.masterAddr = r.Src
+	}
+	if ignore {
+		left := in.sands.Sub(in.now)
+		if left < 0 {
+			left = 0
+		}
+		in.msDownTimer = left
+	}
+}
+
+// masterRx is vrrp_state_master_rx; true means leave MASTER for BACKUP.
+func (in *Instance) masterRx(r *Received, hd *Advert) bool {
+	if !in.check(r, hd, true) {
+		return false
+	}
+	cmp := 0
+	if in.cfg.Src.IsValid() && r.Src.Is6() == in.cfg.Src.Is6() {
+		cmp = r.Src.Compare(in.cfg.Src)
+	}
+	if hd.Priority == 0 || in.cfg.HigherPrioSendAdvert &&
+		(hd.Priority > in.effPrio || hd.Priority == in.effPrio && cmp > 0) {
+		in.sendAdvert(in.effPrio)
+		if hd.Priority == 0 {
+			return false
+		}
+	}
+	if hd.Priority == in.effPrio {
+		if cmp == 0 {
+			in.logf("WARNING - equal priority advert received from remote host with our IP address.")
+		} else if in.effPrio == PrioOwner {
+			in.logf("CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority")
+			in.effPrio = PrioOwner - 1
+			in.basePrio = PrioOwner - 1
+		}
+	}
+	if hd.Priority < in.effPrio || hd.Priority == in.effPrio && cmp < 0 {
+		suffix := ""
+		if !in.cfg.LowerPrioNoAdvert {
+			suffix = ", forcing new election"
+		}
+		in.logf("Received advert from %v with lower priority %d, ours %d%s", r.Src, hd.Priority, in.effPrio, suffix)
+		if !in.cfg.LowerPrioNoAdvert {
+			in.sendAdvert(in.effPrio)
+		}
+		in.lowerPrioGarp()
+		if in.sync != nil {
+			in.sync.lowerPrioGarp(in)
+		}
+		in.emit(NotifyRxLowerPri{})
+		return false
+	}
+	if hd.Priority > in.effPrio || hd.Priority == in.effPrio && cmp > 0 {
+		if hd.Priority > in.effPrio {
+			in.logf("Master received advert from %v with higher priority %d, ours %d", r.Src, hd.Priority, in.effPrio)
+		} else {
+			in.logf("Master received advert from %v with same priority %d but higher IP address than ours", r.Src, hd.Priority)
+		}
+		if in.cfg.Version == 3 {
+			in.masterAdverInt = hd.AdverInt
+		}
+		in.msDownTimer = in.downTimer()
+		in.masterPrio = int(hd.Priority)
+		in.masterAddr = r.Src
+		in.wantState = StateBackup
+		return true
+	}
+	return false
+}
+
+// lowerPrioGarp sends garp_lower_prio_repeat GARPs now and again after
+// garp_lower_prio_delay.
+func (in *Instance) lowerPrioGarp() {
+	if in.cfg.GarpLowerPrioRepeat <= 0 {
+		return
+	}
+	in.sendLinkUpdate(in.cfg.GarpLowerPrioRepeat)
+	if in.cfg.GarpLowerPrioDelay > 0 && in.vipSet {
+		in.garps = append(in.garps, garpTimer{at: in.now.Add(in.cfg.GarpLowerPrioDelay), repeat: in.cfg.GarpLowerPrioRepeat})
+	}
+}
+
+// tsm is VRRP_TSM_HANDLE: sync group reactions to a member's transition.
+func (in *Instance) tsm(prev State) {
+	if in.sync == nil {
+		return
+	}
+	switch {
+	case in.state == StateMaster && (prev == StateBackup || prev == StateMaster || prev == StateFault):
+		in.sync.master(in)
+	case prev == StateMaster && in.state == StateBackup:
+		in.sync.backup(in)
+	}
+}
+
+// --- tracking ---
+
+func (in *Instance) faultCount() int {
+	n := 0
+	for _, on := range in.faults {
+		if on {
+			n++
+		}
+	}
+	return n
+}
+
+// fault is down_instance / try_up_instance.
+func (in *Instance) fault(f Fault) {
+	was := in.faultCount()
+	if f.On {
+		in.faults[f.Key] = true
+	} else {
+		delete(in.faults, f.Key)
+	}
+	now := in.faultCount()
+	if in.stopped || in.state == StateInit {
+		return
+	}
+	switch {
+	case was == 0 && now > 0:
+		in.downInstance(f.Key)
+	case was > 0 && now == 0:
+		in.tryUp(f.Key)
+	}
+}
+
+// downInstance is vrrp_track.c down_instance.
+func (in *Instance) downInstance(key string) {
+	in.wantState = StateFault
+	reason := "fault " + key
+	if in.state == StateMaster {
+		in.leaveMaster(true, reason)
+	} else {
+		in.leaveFault(reason)
+	}
+	if in.sync != nil && in.sync.numMemberFault == 0 {
+		in.sync.numMemberFault++
+		in.sync.fault(in)
+	} else if in.sync != nil {
+		in.sync.numMemberFault++
+	}
+}
+
+// tryUp is try_up_instance (leaving FAULT when the last fault clears).
+func (in *Instance) tryUp(key string) {
+	if !(in.wantState == StateMaster && in.basePrio == PrioOwner) {
+		in.wantState = StateBackup
+	}
+	in.masterAdverInt = in.adverInt
+	if in.wantState == StateMaster && in.basePrio == PrioOwner {
+		in.msDownTimer = in.masterAdverInt + in.skew()
+	} else {
+		in.msDownTimer = in.downTimer()
+	}
+	if in.sync != nil {
+		in.sync.numMemberFault--
+		if in.sync.numMemberFault > 0 {
+			return
+		}
+	}
+	want := in.wantState
+	if in.sync != nil && in.wantState == StateMaster && !in.sync.canGotoMaster(in) {
+		in.wantState = StateBackup
+	}
+	in.leaveFault("fault cleared " + key)
+	if len(in.cfg.UnicastPeers) > 0 && in.cfg.Src.IsValid() {
+		// Renew the master's neighbour entry for us so that its unicast
+		// adverts reach us at once.
+		in.emit(Announce{Addrs: []netip.Addr{in.cfg.Src}, Repeat: 1})
+	}
+	in.wantState = want
+	if in.sync != nil {
+		if in.state == StateMaster {
+			in.sync.master(in)
+		} else {
+			in.sync.backup(in)
+		}
+	}
+}
+
+// setPriority is vrrp_set_effective_priority.
+func (in *Instance) setPriority(total int) {
+	in.prioDelta = total - int(in.cfg.Priority)
+	in.applyPriority(total)
+}
+
+func (in *Instance) applyPriority(total int) {
+	if in.basePrio == PrioOwner {
+		return
+	}
+	np := total
+	if np < 1 {
+		np = 1
+	} else if np >= PrioOwner {
+		np = PrioOwner - 1
+	}
+	if uint8(np) == in.effPrio {
+		return
+	}
+	in.logf("Changing effective priority from %d to %d", in.effPrio, np)
+	in.effPrio = uint8(np)
+	old := in.msDownTimer
+	in.msDownTimer = in.downTimer()
+	if in.state == StateBackup && !in.sands.IsZero() {
+		in.sands = in.sands.Add(in.msDownTimer - old)
+	}
+}
+
+// reconfigure applies a new config to a running instance, keeping its
+// state as keepalived's reload does for a matched instance (6.8): a master
+// sends an advert at once, a backup restarts its down timer.
+func (in *Instance) reconfigure(cfg Config) {
+	if err := normalize(&cfg); err != nil {
+		in.logf("reconfigure refused: %v", err)
+		return
+	}
+	oldVIPs := in.cfg.VIPs
+	in.cfg = cfg
+	in.basePrio = cfg.Priority
+	in.adverInt = cfg.AdvertInt
+	if in.csumCompat != ChecksumCompatAuto || cfg.UnicastChecksum != ChecksumCompatDetect {
+		in.csumCompat = cfg.UnicastChecksum
+	}
+	if in.basePrio == PrioOwner {
+		in.effPrio = PrioOwner
+	} else {
+		np := int(in.basePrio) + in.prioDelta
+		if np < 1 {
+			np = 1
+		} else if np >= PrioOwner {
+			np = PrioOwner - 1
+		}
+		in.effPrio = uint8(np)
+	}
+	switch in.state {
+	case StateInit:
+		in.applyConfig()
+	case StateMaster:
+		in.masterAdverInt = in.adverInt
+		added := false
+		for _, v := range cfg.VIPs {
+			found := false
+			for _, o := range oldVIPs {
+				if o == v {
+					found = true
+				}
+			}
+			if !found {
+				added = true
+			}
+		}
+		in.sands = in.now // reload_master: advert at once
+		if added {
+			in.sendLinkUpdate(in.cfg.GarpMasterRepeat)
+		}
+	case StateBackup:
+		if cfg.Version == 2 {
+			in.masterAdverInt = in.adverInt
+		}
+		in.msDownTimer = in.downTimer()
+		in.initSands()
+	}
+}
