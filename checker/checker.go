@@ -9,7 +9,10 @@
 // This file is the contract the daemon is written against.
 package checker
 
-// Update is one tracker changing its reported state.
+// Update is one tracker reporting: a change of state (Changed), or a log
+// line alone (e.g. "Script `chk` now returning 1") with OK repeating the
+// current state. The daemon logs Log when it is not empty and recomputes the
+// trackers' effect from OK; an update that changes nothing is harmless.
 type Update struct {
 	// Kind is "script", "file" or "interface".
 	Kind string
@@ -21,6 +24,10 @@ type Update struct {
 	// Log is the line keepalived logs for it, e.g. "VRRP_Script(chk) succeeded"
 	// or "VRRP_Script(chk) failed (exited with status 1)"; empty if none.
 	Log string
+	// Changed is true when the state was (re)established by this update:
+	// a new state, the first result, or the initial state sent when Run
+	// starts. False for log-only updates.
+	Changed bool
 }
 
 // Contribution is how one tracked object with weight w (and reverse) in
@@ -67,3 +74,10 @@ func EffectivePriority(base, sum int) int {
 	}
 	return p
 }
+
+// The rest of the contract lives beside the implementation:
+//   - hysteresis.go: Hysteresis, NewHysteresis (keepalived's result counter);
+//   - scripts.go:    Scripts, ScriptOptions, NewScripts, Run, Carry, States;
+//   - security.go:   CheckSecurity, Program, Resolve (script lookup and
+//                    keepalived's file-permission walk);
+//   - file.go:       WatchFiles, FileContribution (track_file).
