@@ -1,0 +1,59 @@
+package e2e
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// Instance is the part of a vrrp_instance the generic scenarios vary.
+type Instance struct {
+	Name      string // VI_1
+	State     string // MASTER or BACKUP
+	Iface     string
+	VRID      int
+	Prio      int
+	AdvertInt string // "1", "0.1"
+	Version   int    // 0: keepalived's default (2)
+	Nopreempt bool
+	Auth      bool // auth_type PASS (v2 only)
+	VIPs      []netip.Prefix
+	// Unicast: unicast_src_ip Src and these peers.
+	Src   netip.Addr
+	Peers []netip.Addr
+}
+
+// Conf renders a keepalived.conf with the instances.
+func Conf(routerID string, insts ...Instance) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "global_defs {\n    router_id %s\n}\n", routerID)
+	for _, in := range insts {
+		fmt.Fprintf(&b, "vrrp_instance %s {\n", in.Name)
+		fmt.Fprintf(&b, "    state %s\n    interface %s\n    virtual_router_id %d\n    priority %d\n", in.State, in.Iface, in.VRID, in.Prio)
+		if in.AdvertInt != "" {
+			fmt.Fprintf(&b, "    advert_int %s\n", in.AdvertInt)
+		}
+		if in.Version != 0 {
+			fmt.Fprintf(&b, "    version %d\n", in.Version)
+		}
+		if in.Nopreempt {
+			b.WriteString("    nopreempt\n")
+		}
+		if in.Auth {
+			b.WriteString("    authentication {\n        auth_type PASS\n        auth_pass kge1\n    }\n")
+		}
+		if in.Src.IsValid() {
+			fmt.Fprintf(&b, "    unicast_src_ip %s\n    unicast_peer {\n", in.Src)
+			for _, p := range in.Peers {
+				fmt.Fprintf(&b, "        %s\n", p)
+			}
+			b.WriteString("    }\n")
+		}
+		b.WriteString("    virtual_ipaddress {\n")
+		for _, v := range in.VIPs {
+			fmt.Fprintf(&b, "        %s dev %s\n", v, in.Iface)
+		}
+		b.WriteString("    }\n}\n")
+	}
+	return b.String()
+}

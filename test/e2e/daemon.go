@@ -1,0 +1,226 @@
+package e2e
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Impl names a VRRP daemon implementation.
+type Impl string
+
+const (
+	// Ours is keepalived-go, built from ./cmd/keepalived.
+	Ours Impl = "ours"
+	// Keepalived is Debian's keepalived 2.2.7.
+	Keepalived Impl = "keepalived"
+)
+
+// Tools are the binaries the lab runs.
+type Tools struct {
+	Dir        string
+	Lab        string // kgelab (init, probe)
+	Ours       string // our daemon, named keepalived so `killall keepalived` finds it
+	OursErr    error  // why Ours could not be built, if it could not
+	Keepalived string // real keepalived 2.2.7
+}
+
+// BuildTools builds kgelab and our daemon into dir. Our daemon is taken from
+// $KAGO_BIN when set. A failure to build ours is recorded, not returned: the
+// keepalived-only scenarios still run.
+func BuildTools(dir string) (*Tools, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
+	t := &Tools{Dir: dir, Lab: filepath.Join(dir, "kgelab"), Keepalived: "/usr/sbin/keepalived"}
+	if out, err := goBuild(root, t.Lab, "./test/e2e/cmd/kgelab"); err != nil {
+		return nil, fmt.Errorf("e2e: build kgelab: %v\n%s", err, out)
+	}
+	if p := os.Getenv("KAGO_BIN"); p != "" {
+		t.Ours = p
+	} else {
+		t.Ours = filepath.Join(dir, "ours", "keepalived")
+		if out, err := goBuild(root, t.Ours, "./cmd/keepalived"); err != nil {
+			t.OursErr = fmt.Errorf("e2e: build our daemon: %v\n%s", err, out)
+		}
+	}
+	return t, nil
+}
+
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return "", fmt.Errorf("e2e: find module root: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+func goBuild(root, out, pkg string) ([]byte, error) {
+	cmd := exec.Command("go", "build", "-o", out, pkg)
+	cmd.Dir = root
+	return cmd.CombinedOutput()
+}
+
+// Binary returns the path of impl's binary.
+func (t *Tools) Binary(impl Impl) string {
+	if impl == Ours {
+		return t.Ours
+	}
+	return t.Keepalived
+}
+
+// Daemon is one run of a VRRP daemon on a host, in the foreground (-n) as
+// keepalived.service runs it, logging to the console (-l) into a log file.
+type Daemon struct {
+	Host *Host
+	Impl Impl
+	Log  string // path of the log file
+	cmd  *exec.Cmd
+	done chan struct{}
+	err  error
+}
+
+// DaemonArgs are the flags every lab daemon gets, as Debian's unit runs
+// keepalived (--dont-fork) plus console logging with detail.
+var DaemonArgs = []string{"-n", "-l", "-D", "-f", "/etc/keepalived/keepalived.conf"}
+
+// StartDaemon starts impl on the host with /etc/keepalived/keepalived.conf.
+func (h *Host) StartDaemon(impl Impl) *Daemon {
+	t := h.Lab.T
+	t.Helper()
+	if impl == Ours && h.Lab.Tools.OursErr != nil {
+		t.Fatalf("e2e: our daemon is not available: %v", h.Lab.Tools.OursErr)
+	}
+	h.mu.Lock()
+	h.nstart++
+	n := h.nstart
+	h.mu.Unlock()
+	bin := h.Lab.Tools.Binary(impl)
+	d := &Daemon{Host: h, Impl: impl, Log: filepath.Join(h.Dir, "log", fmt.Sprintf("keepalived-%d-%s.log", n, impl)), done: make(chan struct{})}
+	logf, err := os.Create(d.Log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{bin}, DaemonArgs...)
+	// systemctl start keepalived (from a check script) starts the same thing.
+	start := fmt.Sprintf("#!/bin/sh\ncd / && setsid %s >>%s 2>&1 </dev/null &\n", strings.Join(args, " "), filepath.Join(h.Dir, "log", "keepalived-systemctl.log"))
+	writeFile(t, filepath.Join(h.Dir, "bin", "keepalived-start"), start, 0o755)
+	d.cmd = h.Command(args...)
+	d.cmd.Stdout, d.cmd.Stderr = logf, logf
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatalf("e2e: start %s on %s: %v", impl, h.Name, err)
+	}
+	go func() {
+		d.err = d.cmd.Wait()
+		logf.Close()
+		close(d.done)
+	}()
+	h.mu.Lock()
+	h.daemon = d
+	h.mu.Unlock()
+	return d
+}
+
+// Daemon returns the host's most recently started daemon, or nil.
+func (h *Host) Daemon() *Daemon {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.daemon
+}
+
+// MainPID returns the daemon's main process (the child of nsenter), as the
+// root PID namespace numbers it, or 0 when it is gone.
+func (d *Daemon) MainPID() int {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		if d.Exited() {
+			return 0
+		}
+		if kids := descendants(d.cmd.Process.Pid); len(kids) > 0 {
+			return kids[0]
+		}
+		if time.Now().After(deadline) {
+			return 0
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Signal sends sig to the daemon's main process, as `kill -SIG $(cat pidfile)`.
+func (d *Daemon) Signal(sig syscall.Signal) error {
+	pid := d.MainPID()
+	if pid == 0 {
+		return errors.New("e2e: daemon is not running")
+	}
+	return syscall.Kill(pid, sig)
+}
+
+// Kill is a hard crash: SIGKILL to the daemon's whole process group and to
+// every process named keepalived left on the host, at once, so no part of
+// the daemon can send a priority-0 advert or remove the VIP.
+func (d *Daemon) Kill() {
+	if d.cmd.Process != nil {
+		syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
+	}
+	for _, p := range d.Host.ProcsNamed("keepalived") {
+		syscall.Kill(p.PID, syscall.SIGKILL)
+	}
+	d.Wait(3 * time.Second)
+}
+
+// Stop sends SIGTERM and waits up to timeout for the daemon to exit.
+func (d *Daemon) Stop(timeout time.Duration) bool {
+	d.Signal(syscall.SIGTERM)
+	return d.Wait(timeout)
+}
+
+// Wait waits up to timeout for the daemon to exit and reports whether it did.
+func (d *Daemon) Wait(timeout time.Duration) bool {
+	select {
+	case <-d.done:
+		return true
+	case <-time.After(timeout):
+		return false
+	}
+}
+
+// Exited reports whether the daemon has exited.
+func (d *Daemon) Exited() bool {
+	select {
+	case <-d.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// ExitErr is the daemon's exit status once it has exited.
+func (d *Daemon) ExitErr() error {
+	<-d.done
+	return d.err
+}
+
+// LogText returns the daemon's log so far.
+func (d *Daemon) LogText() string {
+	b, _ := os.ReadFile(d.Log)
+	return string(b)
+}
+
+// WaitLog waits up to timeout for the daemon's log to contain s.
+func (d *Daemon) WaitLog(s string, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if strings.Contains(d.LogText(), s) {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
