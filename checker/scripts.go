@@ -204,10 +204,10 @@ func (s *Scripts) Run(ctx context.Context, out chan<- Update) {
 
 // Run phases of one script (keepalived's SCRIPT_STATE_*).
 const (
-	phaseIdle       = iota
-	phaseRunning    // started, within its timeout
+	phaseIdle        = iota
+	phaseRunning     // started, within its timeout
 	phaseTerminating // timed out, SIGTERM sent
-	phaseForcing    // SIGKILL sent
+	phaseForcing     // SIGKILL sent
 )
 
 func (s *Scripts) loop(ctx context.Context, sc *script, out chan<- Update) {
