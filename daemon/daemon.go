@@ -1,0 +1,247 @@
+// Package daemon is keepalived-go's runtime: one event loop that owns every
+// VRRP instance, feeds it packets, tracker results, link and address events
+// and timer expiries, and carries out what the pure core (package vrrp)
+// asks for through the host seams of package netif. Reload is a diff of
+// models (config.Diff), dumps are written in keepalived's formats, and an
+// optional HTTP endpoint serves status and metrics.
+//
+// The CLI (package cli) owns processes, pidfiles, logging setup and
+// signals; it builds a Host from the Linux constructors and calls New, Run,
+// Reload and the Dump methods. Tests build a Host from fakes.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/netif"
+	"github.com/keepalived-go/keepalived/parser"
+)
+
+// Host is the machine the daemon acts on: the Linux implementations from
+// package netif in production, fakes in tests.
+type Host struct {
+	Addresses netif.Addresses
+	Announcer netif.Announcer
+	Links     netif.Links
+	// Listen opens the VRRP socket for one interface, family and multicast
+	// group (or unicast source).
+	Listen func(netif.ConnConfig) (netif.Conn, error)
+	// EnsureVMAC creates (or reuses) the macvlan of a use_vmac instance and
+	// returns its name. Optional: when nil, use_vmac instances run on their
+	// base interface and a warning is logged.
+	EnsureVMAC func(v VMAC) (string, error)
+	// DeleteVMAC removes a macvlan EnsureVMAC created. Optional.
+	DeleteVMAC func(name string) error
+}
+
+// VMAC describes the macvlan of a use_vmac instance (reference 6.9).
+type VMAC struct {
+	Parent string // the instance's interface
+	Name   string // configured name, "" = <vmac_prefix>.<VRID>
+	Prefix string // vmac_prefix (default "vrrp")
+	VRID   uint8
+	IPv6   bool
+	MAC    string // configured MAC, "" = 00:00:5e:00:01|02:VRID
+}
+
+// Options configure a Daemon.
+type Options struct {
+	ConfigFile string
+	ConfigID   string
+	// Logger is already set up by the caller (syslog, console or JSON).
+	Logger *slog.Logger
+	Host   Host
+	// DontReleaseVRRP (-V) keeps VIPs, routes and rules at shutdown and
+	// sends no priority-0 advert.
+	DontReleaseVRRP bool
+	// ReleaseVIPs (-X) removes the VIPs of instances whose transition was
+	// caused by a signal (accepted for compatibility).
+	ReleaseVIPs bool
+	// TmpDir is where dumps go ($TMPDIR if absolute, else /tmp). Empty:
+	// resolved by New the same way.
+	TmpDir string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// StatusAddr is an optional HTTP listen address for /status and
+	// /metrics; "" = off.
+	StatusAddr string
+
+	// Test seams (nil = the real thing).
+	load     func(path, configID string) (*config.Config, config.Diagnostics, error)
+	notifier notifier
+	scripts  scriptsFactory
+}
+
+// Errors the daemon returns, for errors.Is.
+var (
+	// ErrConfig means a configuration has errors and was refused.
+	ErrConfig = errors.New("daemon: configuration has errors")
+	// ErrNotRunning means a request reached a daemon whose loop is not
+	// running (before Run, or after it returned).
+	ErrNotRunning = errors.New("daemon: not running")
+)
+
+// New loads and validates the configuration. A configuration with any
+// error is refused: every finding is logged with its file:line:col and New
+// returns an error wrapping ErrConfig. Nothing on the host is touched until
+// Run.
+func New(opts Options) (*Daemon, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.TmpDir == "" {
+		opts.TmpDir = DefaultTmpDir()
+	}
+	if opts.load == nil {
+		opts.load = func(path, id string) (*config.Config, config.Diagnostics, error) {
+			return parser.LoadFile(path, parser.Options{ConfigID: id})
+		}
+	}
+	if err := opts.Host.check(); err != nil {
+		return nil, err
+	}
+	d := newDaemon(opts)
+	cfg, err := d.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	d.cfg = cfg
+	return d, nil
+}
+
+func (h Host) check() error {
+	switch {
+	case h.Addresses == nil:
+		return errors.New("daemon: Host.Addresses is nil")
+	case h.Announcer == nil:
+		return errors.New("daemon: Host.Announcer is nil")
+	case h.Links == nil:
+		return errors.New("daemon: Host.Links is nil")
+	case h.Listen == nil:
+		return errors.New("daemon: Host.Listen is nil")
+	}
+	return nil
+}
+
+// DefaultTmpDir is keepalived's dump directory: $TMPDIR if it is an absolute
+// path, else /tmp.
+func DefaultTmpDir() string {
+	if t := os.Getenv("TMPDIR"); filepath.IsAbs(t) {
+		return t
+	}
+	return "/tmp"
+}
+
+// loadConfig reads the configuration file and refuses it whole on any
+// error, logging every finding with its position.
+func (d *Daemon) loadConfig() (*config.Config, error) {
+	cfg, diags, err := d.opts.load(d.opts.ConfigFile, d.opts.ConfigID)
+	for _, dg := range diags {
+		lvl := slog.LevelInfo
+		switch dg.Severity {
+		case config.Error:
+			lvl = slog.LevelError
+		case config.Warning:
+			lvl = slog.LevelWarn
+		}
+		d.log.Log(context.Background(), lvl, dg.String())
+	}
+	if err != nil {
+		d.log.Error(fmt.Sprintf("Unable to load configuration file %s: %v", d.opts.ConfigFile, err))
+		return nil, fmt.Errorf("daemon: load %s: %w", d.opts.ConfigFile, err)
+	}
+	if cfg == nil {
+		return nil, fmt.Errorf("daemon: load %s: no configuration", d.opts.ConfigFile)
+	}
+	if n := countErrors(diags); n > 0 {
+		return nil, fmt.Errorf("%w: %s: %d error(s)", ErrConfig, d.opts.ConfigFile, n)
+	}
+	return cfg, nil
+}
+
+func countErrors(ds config.Diagnostics) int {
+	n := 0
+	for _, d := range ds {
+		if d.Severity == config.Error {
+			n++
+		}
+	}
+	return n
+}
+
+// PlanReload is what a reload from running to next would do (for
+// `keepalived reload --plan`).
+func PlanReload(running, next *config.Config) config.Plan {
+	return config.Diff(running, next)
+}
+
+// Config returns the configuration the daemon runs (or will run, before
+// Run). It must not be modified.
+func (d *Daemon) Config() *config.Config {
+	var c *config.Config
+	if err := d.do(func() error { c = d.cfg; return nil }); err != nil {
+		return d.cfgAtStart
+	}
+	return c
+}
+
+// Plan loads the configuration file again and returns what Reload would do,
+// without applying it.
+func (d *Daemon) Plan() (config.Plan, error) {
+	next, err := d.loadConfig()
+	if err != nil {
+		return config.Plan{}, err
+	}
+	return PlanReload(d.Config(), next), nil
+}
+
+// Reload re-reads the configuration file and applies it as a diff (SIGHUP).
+// It is safe from any goroutine: the file is parsed in the caller's
+// goroutine, and the loop applies the plan between two events, so running
+// masters send their adverts without a gap. A configuration with any error
+// is refused whole (every finding logged with its position) and the running
+// one goes on untouched.
+func (d *Daemon) Reload() error {
+	d.log.Info("Reloading")
+	next, err := d.loadConfig()
+	if err != nil {
+		d.log.Error("configuration has errors - keeping the running configuration")
+		return err
+	}
+	return d.do(func() error { return d.applyReload(d.opts.Now(), next) })
+}
+
+// DumpData writes keepalived.data (SIGUSR1).
+func (d *Daemon) DumpData() error {
+	return d.do(func() error { return d.writeData(d.opts.Now()) })
+}
+
+// DumpStats writes keepalived.stats (SIGUSR2); clear zeroes the counters
+// afterwards (STATS_CLEAR).
+func (d *Daemon) DumpStats(clear bool) error {
+	return d.do(func() error { return d.writeStats(clear) })
+}
+
+// DumpJSON writes keepalived.json (the JSON signal).
+func (d *Daemon) DumpJSON() error {
+	return d.do(func() error { return d.writeJSON(d.opts.Now()) })
+}
+
+// addrOf returns a prefix's address, or the zero Addr.
+func addrOf(p netip.Prefix) netip.Addr {
+	if !p.IsValid() {
+		return netip.Addr{}
+	}
+	return p.Addr()
+}

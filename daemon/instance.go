@@ -1,0 +1,656 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"time"
+
+	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/netif"
+	"github.com/keepalived-go/keepalived/vrrp"
+)
+
+// instance is one running vrrp_instance: its model, its state machine, the
+// socket it speaks on and what the core was last told about tracking.
+type instance struct {
+	cfg  *config.Instance
+	vcfg vrrp.Config
+	eng  engine
+	conn *conn
+	// ifname is where adverts go and VIPs live: the VMAC or the interface.
+	ifname  string
+	vmac    string // VMAC we created, "" if none
+	src     netip.Addr
+	group   *group
+	faults  map[string]bool // fault sources the core was told are on
+	prio    int             // effective priority the core was told
+	state   vrrp.State      // last state entered
+	lastTr  time.Time
+	started bool
+	// statsBase is subtracted from the core's counters (STATS_CLEAR).
+	statsBase vrrp.Stats
+}
+
+func (in *instance) name() string { return in.cfg.Name }
+
+// baseIf is the configured interface (where the source address is taken).
+func (in *instance) baseIf() string { return in.cfg.Interface }
+
+// group is one running vrrp_sync_group.
+type group struct {
+	cfg     *config.SyncGroup
+	eng     groupEngine
+	members []*instance
+	state   vrrp.State // last state all members agreed on
+}
+
+// conn is one VRRP socket shared by the instances on the same interface,
+// family and group (or unicast source).
+type conn struct {
+	key    netif.ConnConfig
+	c      netif.Conn
+	users  int
+	cancel context.CancelFunc
+}
+
+// logf logs a line prefixed by the instance name, in keepalived's form.
+func (d *Daemon) logf(in *instance, lvl slog.Level, format string, args ...any) {
+	d.log.Log(context.Background(), lvl, "("+in.name()+") "+fmt.Sprintf(format, args...))
+}
+
+// start brings the configuration up at first start: it learns the
+// interfaces, removes what a crashed run left behind, installs the static
+// entries, builds every instance and starts them.
+func (d *Daemon) start(now time.Time) error {
+	if d.opts.notifier != nil {
+		d.notify = d.opts.notifier
+	} else {
+		d.notify = newNotifier(d.cfg, d.log)
+	}
+	d.learnLinks(d.cfg)
+	d.cleanupLeftovers(d.cfg)
+	d.applyStatic(config.Diff(nil, d.cfg).Static)
+	var errs []error
+	for _, ci := range d.cfg.Instances {
+		in, err := d.newInstance(ci, d.cfg)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		d.attach(in)
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	d.buildGroups(d.cfg)
+	d.startScripts(d.cfg, nil)
+	for _, in := range d.insts {
+		d.startInstance(now, in)
+	}
+	return nil
+}
+
+// learnLinks looks up every interface the configuration names.
+func (d *Daemon) learnLinks(cfg *config.Config) {
+	names := map[string]bool{}
+	for _, ci := range cfg.Instances {
+		names[ci.Interface] = true
+		for _, ti := range ci.TrackInterfaces {
+			names[ti.Name] = true
+		}
+		for _, a := range append(append([]config.Address(nil), ci.VIPs...), ci.ExcludedVIPs...) {
+			names[a.Dev] = true
+		}
+	}
+	for _, g := range cfg.SyncGroups {
+		for _, ti := range g.TrackInterfaces {
+			names[ti.Name] = true
+		}
+	}
+	delete(names, "")
+	for n := range names {
+		if _, ok := d.links[n]; ok {
+			continue
+		}
+		l, err := d.opts.Host.Links.Lookup(n)
+		if err != nil {
+			d.links[n] = &linkState{Link: netif.Link{Name: n}}
+			continue
+		}
+		d.links[n] = &linkState{Link: l, exists: true}
+	}
+}
+
+func (d *Daemon) linkUp(name string) bool {
+	ls := d.links[name]
+	return ls != nil && ls.exists && ls.Up
+}
+
+// cleanupLeftovers removes, at first start, the VIPs, routes and rules a
+// previous (crashed) run may have left on the host, as keepalived does
+// (reference 6.5): a VIP must never stay on two hosts.
+func (d *Daemon) cleanupLeftovers(cfg *config.Config) {
+	for _, ci := range cfg.Instances {
+		dev := ci.Interface
+		for _, a := range append(append([]config.Address(nil), ci.VIPs...), ci.ExcludedVIPs...) {
+			na := netAddress(a, dev)
+			if ok, err := d.opts.Host.Addresses.HasAddr(na); err == nil && ok {
+				d.log.Info(fmt.Sprintf("(%s) removing leftover VIP %s from %s", ci.Name, na.Prefix, na.Dev))
+				if err := d.opts.Host.Addresses.DelAddr(na); err != nil {
+					d.log.Warn(fmt.Sprintf("(%s) cannot remove leftover VIP %s: %v", ci.Name, na.Prefix, err))
+				}
+			}
+		}
+		for _, r := range ci.Routes {
+			_ = d.opts.Host.Addresses.DelRoute(netRoute(r))
+		}
+		for _, r := range ci.Rules {
+			_ = d.opts.Host.Addresses.DelRule(netRule(r))
+		}
+	}
+}
+
+// newInstance builds an instance (no side effect on the host but the VMAC):
+// its source address, its core configuration and its state machine.
+func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance, error) {
+	in := &instance{cfg: ci, ifname: ci.Interface, faults: map[string]bool{}, prio: ci.Priority}
+	if ci.UseVMAC {
+		if d.opts.Host.EnsureVMAC == nil {
+			d.logf(in, slog.LevelWarn, "use_vmac is not supported on this host - using %s", ci.Interface)
+		} else {
+			name, err := d.opts.Host.EnsureVMAC(VMAC{Parent: ci.Interface, Name: ci.VMACName, Prefix: cfg.Global.VMACPrefix,
+				VRID: uint8(ci.VRID), IPv6: ci.Family == config.IPv6, MAC: ci.VMACAddr})
+			if err != nil {
+				d.logf(in, slog.LevelError, "cannot create VMAC: %v - using %s", err, ci.Interface)
+			} else {
+				in.vmac = name
+				if !ci.VMACXmitBase {
+					in.ifname = name
+				}
+			}
+		}
+	}
+	in.src = d.source(ci)
+	in.vcfg = vrrpConfig(cfg, ci, in.src)
+	eng, err := newEngine(in.vcfg)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: %s: instance %s: %w", ci.Pos, ci.Name, err)
+	}
+	in.eng = eng
+	return in, nil
+}
+
+// attach opens (or shares) the instance's socket and adds it to the loop.
+func (d *Daemon) attach(in *instance) {
+	in.conn = d.acquireConn(in)
+	d.insts = append(d.insts, in)
+}
+
+// startInstance tells the core the tracking state, then starts it.
+func (d *Daemon) startInstance(now time.Time, in *instance) {
+	if in.conn == nil {
+		in.faults["socket"] = true
+		in.eng.Step(now, vrrp.Fault{Key: "socket", On: true})
+	}
+	d.updateTracking(now, in)
+	in.started = true
+	d.step(now, in, vrrp.Startup{})
+}
+
+// source picks the advert source address as keepalived does: the
+// configured unicast_src_ip / mcast_src_ip, else the interface's primary
+// IPv4 address or first IPv6 link-local address.
+func (d *Daemon) source(ci *config.Instance) netip.Addr {
+	if ci.UnicastSrc.IsValid() {
+		return ci.UnicastSrc
+	}
+	if ci.McastSrc.IsValid() {
+		return ci.McastSrc
+	}
+	ls := d.links[ci.Interface]
+	if ls == nil || !ls.exists {
+		return netip.Addr{}
+	}
+	var a netip.Addr
+	if ci.Family == config.IPv6 {
+		a, _ = ls.LinkLocal6()
+	} else {
+		a, _ = ls.PrimaryIPv4()
+	}
+	return a
+}
+
+// hasLocal reports whether addr is on any interface we know.
+func (d *Daemon) hasLocal(addr netip.Addr) bool {
+	for _, ls := range d.links {
+		for _, p := range ls.Addrs {
+			if p.Addr() == addr {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// refreshSource re-picks the source after an address or link change and
+// reconfigures the core when it moved.
+func (d *Daemon) refreshSource(now time.Time, in *instance) {
+	src := d.source(in.cfg)
+	if src == in.src {
+		return
+	}
+	in.src = src
+	in.vcfg.Src = src
+	if src.IsValid() && in.started {
+		d.step(now, in, vrrp.Reconfigure{Config: in.vcfg})
+	}
+}
+
+// connKey is the socket an instance speaks on.
+func connKey(in *instance) netif.ConnConfig {
+	k := netif.ConnConfig{Ifname: in.ifname, IPv6: in.vcfg.IPv6}
+	if len(in.vcfg.UnicastPeers) > 0 {
+		k.Src = in.src
+	} else {
+		k.Group = in.vcfg.McastGroup
+	}
+	return k
+}
+
+// acquireConn returns the shared socket for the instance, opening it and
+// its reader goroutine on first use. nil means it could not be opened (the
+// instance is then held in FAULT).
+func (d *Daemon) acquireConn(in *instance) *conn {
+	key := connKey(in)
+	if c := d.conns[key]; c != nil {
+		c.users++
+		return c
+	}
+	nc, err := d.opts.Host.Listen(key)
+	if err != nil {
+		d.logf(in, slog.LevelError, "cannot open VRRP socket on %s: %v", key.Ifname, err)
+		return nil
+	}
+	ctx, cancel := context.WithCancel(d.ctx)
+	c := &conn{key: key, c: nc, users: 1, cancel: cancel}
+	d.conns[key] = c
+	d.readers.Add(1)
+	go d.read(ctx, c)
+	return c
+}
+
+// releaseConn drops one user of a socket and closes it with the last.
+func (d *Daemon) releaseConn(c *conn) {
+	if c == nil {
+		return
+	}
+	c.users--
+	if c.users > 0 {
+		return
+	}
+	c.cancel()
+	c.c.Close()
+	delete(d.conns, c.key)
+}
+
+// read is the one reader goroutine of a socket: it copies each packet (the
+// payload is only valid until the next Recv) into the loop's channel.
+func (d *Daemon) read(ctx context.Context, c *conn) {
+	defer d.readers.Done()
+	backoff := 10 * time.Millisecond
+	for {
+		p, err := c.c.Recv(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+				return
+			}
+			d.log.Warn(fmt.Sprintf("VRRP socket on %s: %v", c.key.Ifname, err))
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(backoff):
+			}
+			if backoff < time.Second {
+				backoff *= 2
+			}
+			continue
+		}
+		backoff = 10 * time.Millisecond
+		p.Payload = append([]byte(nil), p.Payload...)
+		select {
+		case d.pkts <- rxPacket{conn: c, pkt: p}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// buildGroups (re)creates the sync-group layer over the running instances.
+func (d *Daemon) buildGroups(cfg *config.Config) {
+	old := map[string]*group{}
+	for _, g := range d.groups {
+		old[g.cfg.Name] = g
+	}
+	for _, in := range d.insts {
+		in.group = nil
+	}
+	d.groups = nil
+	byName := map[string]*instance{}
+	for _, in := range d.insts {
+		byName[in.name()] = in
+	}
+	for _, gc := range cfg.SyncGroups {
+		g := &group{cfg: gc}
+		var engs []engine
+		for _, m := range gc.Members {
+			if in := byName[m]; in != nil && in.group == nil {
+				g.members = append(g.members, in)
+				engs = append(engs, in.eng)
+			}
+		}
+		if len(g.members) == 0 {
+			continue
+		}
+		eng, err := newGroupEngine(gc.Name, engs)
+		if err != nil {
+			d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", gc.Name, err))
+			continue
+		}
+		g.eng = eng
+		if o := old[gc.Name]; o != nil {
+			g.state = o.state
+		}
+		for _, in := range g.members {
+			in.group = g
+		}
+		d.groups = append(d.groups, g)
+	}
+}
+
+// step feeds one event (nil: timers only) to an instance, through its sync
+// group if it has one, and carries out the actions.
+func (d *Daemon) step(now time.Time, in *instance, ev vrrp.Event) {
+	if g := in.group; g != nil && g.eng != nil {
+		acts := g.eng.Step(now, in.vcfg.Name, ev)
+		for _, m := range g.members {
+			if a := acts[m.vcfg.Name]; len(a) > 0 {
+				d.apply(now, m, a)
+			}
+		}
+		return
+	}
+	d.apply(now, in, in.eng.Step(now, ev))
+}
+
+// apply carries out a core's actions in order.
+func (d *Daemon) apply(now time.Time, in *instance, acts []vrrp.Action) {
+	for _, a := range acts {
+		switch a := a.(type) {
+		case vrrp.SendAdvert:
+			if d.mode == modeStopping && d.opts.DontReleaseVRRP {
+				continue
+			}
+			d.send(in, a)
+		case vrrp.Transition:
+			d.transition(now, in, a)
+		case vrrp.AddVIPs:
+			d.addVIPs(in, in.cfg)
+		case vrrp.DelVIPs:
+			if d.mode == modeStopping && d.opts.DontReleaseVRRP {
+				continue
+			}
+			d.delVIPs(in, in.cfg)
+		case vrrp.Announce:
+			d.announce(in, a.Addrs, a.Repeat)
+		case vrrp.Log:
+			if a.Group != "" {
+				d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg))
+			} else {
+				d.logf(in, slog.LevelInfo, "%s", a.Msg)
+			}
+		case vrrp.GroupTransition:
+			d.groupTransition(a)
+		case vrrp.NotifyRxLowerPri:
+			d.notify.RxLowerPri(in.cfg, in.eng.Status().EffectivePriority)
+		default:
+			d.logf(in, slog.LevelWarn, "BUG: unknown action %T", a)
+		}
+	}
+}
+
+func (d *Daemon) send(in *instance, a vrrp.SendAdvert) {
+	if in.conn == nil {
+		return
+	}
+	src := in.src
+	if !src.IsValid() {
+		return // the instance is in FAULT for it; nothing to send from
+	}
+	if err := in.conn.c.Send(a.Packet, src, a.Dst, a.TTL); err != nil {
+		d.logf(in, slog.LevelWarn, "cannot send advert to %s: %v", a.Dst, err)
+	}
+}
+
+// transition logs a state change in keepalived's words and notifies.
+func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
+	in.state = t.To
+	in.lastTr = now
+	prio := in.eng.Status().EffectivePriority
+	if prio == 0 {
+		prio = in.prio
+	}
+	switch t.To {
+	case vrrp.StateStop:
+		if d.mode == modeDeleting {
+			if in.cfg.Notify.DeletedSet {
+				d.notify.Instance(in.cfg, "DELETED", prio)
+			} else if t.From != vrrp.StateFault {
+				d.notify.Instance(in.cfg, "FAULT", prio)
+			}
+			return
+		}
+		d.logf(in, slog.LevelInfo, "Stopping")
+		d.notify.Instance(in.cfg, "STOP", prio)
+		return
+	}
+	suffix := ""
+	if t.Reason == "init" {
+		suffix = " (init)"
+	}
+	d.logf(in, slog.LevelInfo, "Entering %s STATE%s", t.To, suffix)
+	d.notify.Instance(in.cfg, t.To.String(), prio)
+}
+
+// groupTransition notifies a sync group's new state (its members notify
+// their own).
+func (d *Daemon) groupTransition(t vrrp.GroupTransition) {
+	for _, g := range d.groups {
+		if g.cfg.Name == t.Group {
+			g.state = t.To
+			if t.To != vrrp.StateStop {
+				d.notify.Group(g.cfg, t.To.String())
+			}
+			return
+		}
+	}
+}
+
+// addVIPs installs VIPs, excluded VIPs, routes and rules of ci.
+func (d *Daemon) addVIPs(in *instance, ci *config.Instance) {
+	d.addAddrs(in, ci.VIPs)
+	d.addAddrs(in, ci.ExcludedVIPs)
+	d.addRoutes(in, ci.Routes)
+	d.addRules(in, ci.Rules)
+}
+
+// delVIPs removes them, in the reverse order.
+func (d *Daemon) delVIPs(in *instance, ci *config.Instance) {
+	d.delRules(in, ci.Rules)
+	d.delRoutes(in, ci.Routes)
+	d.delAddrs(in, ci.ExcludedVIPs)
+	d.delAddrs(in, ci.VIPs)
+}
+
+func (d *Daemon) addAddrs(in *instance, as []config.Address) {
+	for _, a := range as {
+		if err := d.opts.Host.Addresses.AddAddr(netAddress(a, in.ifname)); err != nil {
+			d.logf(in, slog.LevelError, "cannot add VIP %s: %v", config.FormatAddress(a), err)
+		}
+	}
+}
+
+func (d *Daemon) delAddrs(in *instance, as []config.Address) {
+	for _, a := range as {
+		if err := d.opts.Host.Addresses.DelAddr(netAddress(a, in.ifname)); err != nil {
+			d.logf(in, slog.LevelError, "cannot remove VIP %s: %v", config.FormatAddress(a), err)
+		}
+	}
+}
+
+func (d *Daemon) addRoutes(in *instance, rs []config.Route) {
+	for _, r := range rs {
+		if err := d.opts.Host.Addresses.AddRoute(netRoute(r)); err != nil {
+			d.logf(in, slog.LevelError, "cannot add route %s: %v", config.FormatRoute(r), err)
+		}
+	}
+}
+
+func (d *Daemon) delRoutes(in *instance, rs []config.Route) {
+	for i := len(rs) - 1; i >= 0; i-- {
+		if err := d.opts.Host.Addresses.DelRoute(netRoute(rs[i])); err != nil {
+			d.logf(in, slog.LevelError, "cannot remove route %s: %v", config.FormatRoute(rs[i]), err)
+		}
+	}
+}
+
+func (d *Daemon) addRules(in *instance, rs []config.Rule) {
+	for _, r := range rs {
+		if err := d.opts.Host.Addresses.AddRule(netRule(r)); err != nil {
+			d.logf(in, slog.LevelError, "cannot add rule %s: %v", config.FormatRule(r), err)
+		}
+	}
+}
+
+func (d *Daemon) delRules(in *instance, rs []config.Rule) {
+	for i := len(rs) - 1; i >= 0; i-- {
+		if err := d.opts.Host.Addresses.DelRule(netRule(rs[i])); err != nil {
+			d.logf(in, slog.LevelError, "cannot remove rule %s: %v", config.FormatRule(rs[i]), err)
+		}
+	}
+}
+
+// announce sends repeat gratuitous ARPs / NAs for addrs, each on the
+// interface its address lives on.
+func (d *Daemon) announce(in *instance, addrs []netip.Addr, repeat int) {
+	if repeat <= 0 {
+		repeat = 1
+	}
+	devOf := map[netip.Addr]string{}
+	for _, a := range append(append([]config.Address(nil), in.cfg.VIPs...), in.cfg.ExcludedVIPs...) {
+		dev := a.Dev
+		if dev == "" {
+			dev = in.ifname
+		}
+		devOf[a.Addr()] = dev
+	}
+	var devs []string
+	byDev := map[string][]netip.Addr{}
+	for _, a := range addrs {
+		dev := devOf[a]
+		if dev == "" {
+			dev = in.ifname
+		}
+		if _, ok := byDev[dev]; !ok {
+			devs = append(devs, dev)
+		}
+		byDev[dev] = append(byDev[dev], a)
+	}
+	for i := 0; i < repeat; i++ {
+		for _, dev := range devs {
+			if err := d.opts.Host.Announcer.Announce(dev, byDev[dev]); err != nil {
+				d.logf(in, slog.LevelWarn, "cannot send gratuitous ARP/NA on %s: %v", dev, err)
+			}
+		}
+	}
+}
+
+// staticSet is what static_ipaddress / routes / rules we installed.
+type staticSet struct {
+	addrs  []config.Address
+	routes []config.Route
+	rules  []config.Rule
+}
+
+// applyStatic adds the new static entries, then removes the old ones.
+func (d *Daemon) applyStatic(ch config.StaticChange) {
+	dev := d.cfg.Global.DefaultInterface
+	if dev == "" {
+		dev = "eth0"
+	}
+	h := d.opts.Host.Addresses
+	for _, a := range ch.Addresses.Add {
+		if err := h.AddAddr(netAddress(a, dev)); err != nil {
+			d.log.Error(fmt.Sprintf("cannot add static address %s: %v", config.FormatAddress(a), err))
+		}
+	}
+	for _, r := range ch.Routes.Add {
+		if err := h.AddRoute(netRoute(r)); err != nil {
+			d.log.Error(fmt.Sprintf("cannot add static route %s: %v", config.FormatRoute(r), err))
+		}
+	}
+	for _, r := range ch.Rules.Add {
+		if err := h.AddRule(netRule(r)); err != nil {
+			d.log.Error(fmt.Sprintf("cannot add static rule %s: %v", config.FormatRule(r), err))
+		}
+	}
+	for _, r := range ch.Rules.Del {
+		if err := h.DelRule(netRule(r)); err != nil {
+			d.log.Error(fmt.Sprintf("cannot remove static rule %s: %v", config.FormatRule(r), err))
+		}
+	}
+	for _, r := range ch.Routes.Del {
+		if err := h.DelRoute(netRoute(r)); err != nil {
+			d.log.Error(fmt.Sprintf("cannot remove static route %s: %v", config.FormatRoute(r), err))
+		}
+	}
+	for _, a := range ch.Addresses.Del {
+		if err := h.DelAddr(netAddress(a, dev)); err != nil {
+			d.log.Error(fmt.Sprintf("cannot remove static address %s: %v", config.FormatAddress(a), err))
+		}
+	}
+}
+
+// shutdown stops everything (SIGTERM): scripts first, then every instance
+// (a master sends priority 0 and drops its VIPs unless -V), static entries,
+// STOP notifies for instances and groups, sockets.
+func (d *Daemon) shutdown(now time.Time) {
+	d.stopScripts()
+	d.mode = modeStopping
+	for _, in := range d.insts {
+		if in.started {
+			d.apply(now, in, in.eng.Step(now, vrrp.Shutdown{}))
+		}
+	}
+	for _, g := range d.groups {
+		d.notify.Group(g.cfg, "STOP")
+	}
+	d.applyStatic(config.Diff(d.cfg, nil).Static)
+	for _, in := range d.insts {
+		d.releaseConn(in.conn)
+		in.conn = nil
+		if in.vmac != "" && d.opts.Host.DeleteVMAC != nil {
+			if err := d.opts.Host.DeleteVMAC(in.vmac); err != nil {
+				d.logf(in, slog.LevelWarn, "cannot delete VMAC %s: %v", in.vmac, err)
+			}
+		}
+	}
+	if d.notify != nil {
+		d.notify.Close()
+	}
+	d.cancel()
+	d.readers.Wait()
+	d.mode = modeNormal
+}

@@ -1,0 +1,333 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/keepalived-go/keepalived/checker"
+	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/netif"
+	"github.com/keepalived-go/keepalived/vrrp"
+)
+
+// Daemon runs one configuration. Create it with New, run it with Run; the
+// other methods are safe from any goroutine while Run runs.
+type Daemon struct {
+	opts       Options
+	log        *slog.Logger
+	cfgAtStart *config.Config
+
+	// Everything below is owned by the loop goroutine (or by a test that
+	// drives the handlers directly, without Run).
+	cfg     *config.Config
+	insts   []*instance
+	groups  []*group
+	conns   map[netif.ConnConfig]*conn
+	links   map[string]*linkState
+	track   map[string]trackState
+	notify  notifier
+	scripts *scriptsRun
+	static  staticSet
+	// mode changes how actions are carried out while stopping or deleting.
+	mode actMode
+
+	reqs     chan request
+	pkts     chan rxPacket
+	updates  chan checker.Update
+	linkEvs  <-chan netif.LinkEvent
+	addrEvs  <-chan netif.AddrEvent
+	ctx      context.Context // lives until shutdown completes: readers, scripts
+	cancel   context.CancelFunc
+	readers  sync.WaitGroup
+	state    atomic.Int32 // 0 not started, 1 running, 2 stopped
+	loopDone chan struct{}
+}
+
+type actMode int
+
+const (
+	modeNormal actMode = iota
+	modeStopping
+	modeDeleting
+)
+
+type request struct {
+	fn   func() error
+	done chan error
+}
+
+type rxPacket struct {
+	conn *conn
+	pkt  netif.Packet
+}
+
+// linkState is what the daemon knows of one interface.
+type linkState struct {
+	netif.Link
+	exists bool
+}
+
+func newDaemon(opts Options) *Daemon {
+	return &Daemon{
+		opts:     opts,
+		log:      opts.Logger,
+		conns:    map[netif.ConnConfig]*conn{},
+		links:    map[string]*linkState{},
+		track:    map[string]trackState{},
+		reqs:     make(chan request),
+		pkts:     make(chan rxPacket, 256),
+		updates:  make(chan checker.Update, 64),
+		loopDone: make(chan struct{}),
+		ctx:      context.Background(),
+		cancel:   func() {},
+	}
+}
+
+// do runs fn on the loop goroutine and returns its error.
+func (d *Daemon) do(fn func() error) error {
+	if d.state.Load() == 2 {
+		return ErrNotRunning
+	}
+	r := request{fn: fn, done: make(chan error, 1)}
+	select {
+	case d.reqs <- r:
+	case <-d.loopDone:
+		return ErrNotRunning
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-d.loopDone:
+		return ErrNotRunning
+	}
+}
+
+// Run starts every instance and runs the event loop until ctx is cancelled,
+// then shuts down cleanly (priority-0 adverts, VIPs removed, notify_stop)
+// and returns nil. It returns an error only if the daemon could not start.
+func (d *Daemon) Run(ctx context.Context) error {
+	if !d.state.CompareAndSwap(0, 1) {
+		return errors.New("daemon: Run called twice")
+	}
+	defer close(d.loopDone)
+	defer d.state.Store(2)
+	d.cfgAtStart = d.cfg
+	d.ctx, d.cancel = context.WithCancel(context.Background())
+	defer d.cancel()
+
+	linkEvs, addrEvs, err := d.opts.Host.Links.Watch(d.ctx)
+	if err != nil {
+		d.log.Warn(fmt.Sprintf("cannot watch interfaces, link tracking disabled: %v", err))
+	}
+	d.linkEvs, d.addrEvs = linkEvs, addrEvs
+
+	if err := d.start(d.opts.Now()); err != nil {
+		d.shutdown(d.opts.Now())
+		return err
+	}
+	var srv *http.Server
+	if d.opts.StatusAddr != "" {
+		srv, err = d.serveStatus(d.opts.StatusAddr)
+		if err != nil {
+			d.log.Error(fmt.Sprintf("status endpoint: %v", err))
+		}
+	}
+
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		d.armTimer(timer)
+		select {
+		case <-ctx.Done():
+			if srv != nil {
+				srv.Close()
+			}
+			d.shutdown(d.opts.Now())
+			return nil
+		case p := <-d.pkts:
+			d.onPacket(d.opts.Now(), p)
+		case u := <-d.updates:
+			d.onUpdate(d.opts.Now(), u)
+		case ev, ok := <-d.linkEvs:
+			if !ok {
+				d.linkEvs = nil
+				continue
+			}
+			d.onLink(d.opts.Now(), ev)
+		case ev, ok := <-d.addrEvs:
+			if !ok {
+				d.addrEvs = nil
+				continue
+			}
+			d.onAddr(d.opts.Now(), ev)
+		case r := <-d.reqs:
+			r.done <- d.safely("request", r.fn)
+		case <-timer.C:
+			d.onTimer(d.opts.Now())
+		}
+	}
+}
+
+// safely runs fn, turning a panic into a logged error: a bug in one
+// request (a dump, a reload) must not take the VIPs down with the process.
+// Nothing is recovered silently.
+func (d *Daemon) safely(what string, fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			d.log.Error(fmt.Sprintf("BUG: %s panicked: %v", what, r))
+			err = fmt.Errorf("daemon: %s panicked: %v", what, r)
+		}
+	}()
+	return fn()
+}
+
+// armTimer sets timer to the earliest deadline of any instance.
+func (d *Daemon) armTimer(t *time.Timer) {
+	next, ok := d.nextDeadline()
+	if !t.Stop() {
+		select {
+		case <-t.C:
+		default:
+		}
+	}
+	if !ok {
+		t.Reset(time.Hour)
+		return
+	}
+	wait := next.Sub(d.opts.Now())
+	if wait < 0 {
+		wait = 0
+	}
+	t.Reset(wait)
+}
+
+func (d *Daemon) nextDeadline() (time.Time, bool) {
+	var best time.Time
+	found := false
+	for _, in := range d.insts {
+		if t, ok := in.eng.NextDeadline(); ok && (!found || t.Before(best)) {
+			best, found = t, true
+		}
+	}
+	return best, found
+}
+
+// onTimer steps every instance whose deadline has passed.
+func (d *Daemon) onTimer(now time.Time) {
+	for _, in := range d.insts {
+		if t, ok := in.eng.NextDeadline(); ok && !t.After(now) {
+			d.step(now, in, nil)
+		}
+	}
+}
+
+// onPacket hands one received advert to the instance of its VRID on the
+// socket it arrived on.
+func (d *Daemon) onPacket(now time.Time, p rxPacket) {
+	if len(p.pkt.Payload) < 2 {
+		return // too short to name a VRID; the core counts nothing for it
+	}
+	vrid := p.pkt.Payload[1]
+	ev := vrrp.Received{Src: p.pkt.Src, Dst: p.pkt.Dst, TTL: p.pkt.TTL, IPLen: p.pkt.IPLen, Packet: p.pkt.Payload}
+	found := false
+	for _, in := range d.insts {
+		if in.conn == p.conn && in.vcfg.VRID == vrid {
+			found = true
+			d.step(now, in, ev)
+		}
+	}
+	if !found && d.cfg.Global.LogUnknownVRIDs {
+		d.log.Info(fmt.Sprintf("Unknown VRID(%d) received on interface(%s). ignoring...", vrid, p.conn.key.Ifname))
+	}
+}
+
+// onUpdate records a tracker's new state and re-evaluates every instance.
+func (d *Daemon) onUpdate(now time.Time, u checker.Update) {
+	if u.Log != "" {
+		d.log.Info(u.Log)
+	}
+	d.track[u.Kind+":"+u.Name] = trackState{Reported: true, OK: u.OK, Value: u.Value}
+	for _, in := range d.insts {
+		d.updateTracking(now, in)
+	}
+}
+
+// onLink records an interface's new state and re-evaluates every instance.
+func (d *Daemon) onLink(now time.Time, ev netif.LinkEvent) {
+	ls := d.links[ev.Ifname]
+	if ls == nil {
+		ls = &linkState{}
+		d.links[ev.Ifname] = ls
+	}
+	was, wasUp := ls.exists, ls.Up
+	ls.Name = ev.Ifname
+	if ev.Deleted {
+		ls.exists, ls.Up = false, false
+	} else {
+		if !ls.exists || ls.Index != ev.Ifindex {
+			// New or re-created interface: learn its addresses again.
+			if l, err := d.opts.Host.Links.Lookup(ev.Ifname); err == nil {
+				ls.Link = l
+			}
+		}
+		ls.exists, ls.Index, ls.Up = true, ev.Ifindex, ev.Up
+	}
+	if was && wasUp && !ls.Up {
+		d.log.Info(fmt.Sprintf("Netlink reports %s down", ev.Ifname))
+	} else if ls.Up && (!was || !wasUp) {
+		d.log.Info(fmt.Sprintf("Netlink reports %s up", ev.Ifname))
+	}
+	for _, in := range d.insts {
+		if in.baseIf() == ev.Ifname {
+			d.refreshSource(now, in)
+		}
+		d.updateTracking(now, in)
+	}
+}
+
+// onAddr keeps interface addresses current (for the advert source).
+func (d *Daemon) onAddr(now time.Time, ev netif.AddrEvent) {
+	ls := d.links[ev.Ifname]
+	if ls == nil {
+		return // not an interface we use
+	}
+	kept := ls.Addrs[:0:0]
+	for _, p := range ls.Addrs {
+		if p != ev.Prefix {
+			kept = append(kept, p)
+		}
+	}
+	if !ev.Deleted {
+		kept = append(kept, ev.Prefix)
+	}
+	ls.Addrs = kept
+	for _, in := range d.insts {
+		if in.baseIf() == ev.Ifname {
+			d.refreshSource(now, in)
+			d.updateTracking(now, in)
+		}
+	}
+}
+
+// serveStatus starts the status/metrics endpoint.
+func (d *Daemon) serveStatus(addr string) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	srv := &http.Server{Handler: d.statusHandler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			d.log.Error(fmt.Sprintf("status endpoint: %v", err))
+		}
+	}()
+	d.log.Info(fmt.Sprintf("status endpoint listening on %s", ln.Addr()))
+	return srv, nil
+}

@@ -1,0 +1,157 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/vrrp"
+)
+
+// applyReload carries out the plan from the running configuration to next
+// on the loop goroutine, between two events, so no advert is delayed:
+//
+//  1. every new instance's state machine is built first; if one cannot
+//     be, the reload is refused and nothing has changed;
+//  2. removed instances stop (a master sends priority 0 and drops its
+//     VIPs) and are notified DELETED (or FAULT, reference 6.8);
+//  3. kept instances are reconfigured in place, keeping their state: a
+//     master adds its new VIPs, eVIPs, routes and rules before it removes
+//     the old ones, and announces only the added addresses;
+//  4. new instances start;
+//  5. sync groups are rebuilt, scripts restarted with their last results
+//     carried over, static entries diffed (added before removed).
+func (d *Daemon) applyReload(now time.Time, next *config.Config) error {
+	plan := config.Diff(d.cfg, next)
+	// 1. Build what is new, before touching anything.
+	d.learnLinks(next)
+	fresh := map[*config.Instance]*instance{}
+	var errs []error
+	for _, c := range plan.Instances {
+		if c.Op != config.OpAdd {
+			continue
+		}
+		in, err := d.newInstance(c.New, next)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		fresh[c.New] = in
+	}
+	if len(errs) > 0 {
+		for _, in := range fresh {
+			if in.vmac != "" && d.opts.Host.DeleteVMAC != nil {
+				_ = d.opts.Host.DeleteVMAC(in.vmac)
+			}
+		}
+		err := errors.Join(errs...)
+		d.log.Error(fmt.Sprintf("reload refused, keeping the running configuration: %v", err))
+		return fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(plan.String()), "\n") {
+		d.log.Info("reload: " + l)
+	}
+	byCfg := map[*config.Instance]*instance{}
+	for _, in := range d.insts {
+		byCfg[in.cfg] = in
+	}
+	d.cfg = next
+	// 2. Removals.
+	for _, c := range plan.Instances {
+		if c.Op == config.OpRemove {
+			if in := byCfg[c.Old]; in != nil {
+				d.removeInstance(now, in)
+			}
+		}
+	}
+	// 3 and 4, in the new configuration's order.
+	var insts []*instance
+	var started []*instance
+	for _, c := range plan.Instances {
+		switch c.Op {
+		case config.OpKeep:
+			in := byCfg[c.Old]
+			if in == nil {
+				continue
+			}
+			d.reconfigure(now, in, c, next)
+			insts = append(insts, in)
+		case config.OpAdd:
+			in := fresh[c.New]
+			in.conn = d.acquireConn(in)
+			insts = append(insts, in)
+			started = append(started, in)
+		}
+	}
+	d.insts = insts
+	d.buildGroups(next)
+	d.restartScripts(next)
+	for _, in := range d.insts {
+		if in.started {
+			d.updateTracking(now, in)
+		}
+	}
+	for _, in := range started {
+		d.startInstance(now, in)
+	}
+	d.applyStatic(plan.Static)
+	d.log.Info("Reload finished")
+	return nil
+}
+
+// removeInstance stops an instance the new configuration no longer has.
+func (d *Daemon) removeInstance(now time.Time, in *instance) {
+	d.mode = modeDeleting
+	if in.started {
+		d.apply(now, in, in.eng.Step(now, vrrp.Shutdown{}))
+	}
+	d.mode = modeNormal
+	d.releaseConn(in.conn)
+	in.conn = nil
+	if in.vmac != "" && d.opts.Host.DeleteVMAC != nil {
+		if err := d.opts.Host.DeleteVMAC(in.vmac); err != nil {
+			d.logf(in, slog.LevelWarn, "cannot delete VMAC %s: %v", in.vmac, err)
+		}
+	}
+}
+
+// reconfigure applies an in-place change to a kept instance. Its state,
+// counters and socket are kept.
+func (d *Daemon) reconfigure(now time.Time, in *instance, c config.InstanceChange, next *config.Config) {
+	holding := in.eng.Status().VIPsSet
+	in.cfg = c.New
+	if holding {
+		// New addresses first, then the old ones go: nothing that stays
+		// configured is ever absent.
+		d.addAddrs(in, c.VIPs.Add)
+		d.addAddrs(in, c.Excluded.Add)
+		d.addRoutes(in, c.Routes.Add)
+		d.addRules(in, c.Rules.Add)
+		d.delRules(in, c.Rules.Del)
+		d.delRoutes(in, c.Routes.Del)
+		d.delAddrs(in, c.Excluded.Del)
+		d.delAddrs(in, c.VIPs.Del)
+	}
+	in.src = d.source(c.New)
+	vcfg := vrrpConfig(next, c.New, in.src)
+	if !reflect.DeepEqual(vcfg, in.vcfg) {
+		in.vcfg = vcfg
+		// Straight to the engine: the sync groups are rebuilt after the reload.
+		d.apply(now, in, in.eng.Step(now, vrrp.Reconfigure{Config: vcfg}))
+	}
+	if holding {
+		var added []netip.Addr
+		for _, a := range append(append([]config.Address(nil), c.VIPs.Add...), c.Excluded.Add...) {
+			added = append(added, a.Addr())
+		}
+		if len(added) > 0 {
+			d.announce(in, added, in.vcfg.GarpMasterRepeat)
+		}
+	}
+}
+

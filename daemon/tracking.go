@@ -1,0 +1,190 @@
+package daemon
+
+import (
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/keepalived-go/keepalived/checker"
+	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/vrrp"
+)
+
+// trackState is the last known state of one tracked object (script or
+// file), keyed "script:NAME" / "file:NAME" in Daemon.track. Interfaces are
+// tracked through Daemon.links.
+type trackState struct {
+	Reported bool // false until the first result
+	OK       bool
+	Value    int // track_file value
+}
+
+// fault is one reason an instance must be in FAULT, with the line
+// keepalived logs for it ("" for a silent one).
+type fault struct {
+	key string
+	log string
+}
+
+// tracking computes an instance's tracker sum and fault sources
+// (reference 4.3, 5.7). Weighted trackers are ignored for address owners
+// and for sync-group members without sync_group_tracking_weight, where
+// keepalived removes weighted scripts and turns interface weights to 0.
+func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
+	ci := in.cfg
+	weighted := !ci.Owner() && (in.group == nil || in.group.cfg.SyncGroupTrackingWeight)
+	fam := "IPv4"
+	if ci.Family == config.IPv6 {
+		fam = "IPv6"
+	}
+	if in.conn == nil {
+		faults = append(faults, fault{"socket", "entering FAULT state (no VRRP socket)"})
+	}
+	if !ci.DontTrackPrimary && ci.Interface != "" && !d.linkUp(ci.Interface) {
+		faults = append(faults, fault{"if:" + ci.Interface, fmt.Sprintf("entering FAULT state (interface %s down)", ci.Interface)})
+	}
+	switch {
+	case !in.src.IsValid():
+		what := "IPv4 address"
+		if fam == "IPv6" {
+			what = "IPv6 link local address"
+		}
+		faults = append(faults, fault{"src", fmt.Sprintf("entering FAULT state (no %s for interface)", what)})
+	case ci.TrackSrcIP && !d.hasLocal(in.src):
+		faults = append(faults, fault{"src", fmt.Sprintf("entering FAULT state (source address %s missing)", in.src)})
+	}
+	// The interfaces VIPs live on are tracked too (weight 0), unless no_track.
+	seen := map[string]bool{ci.Interface: true}
+	for _, a := range append(append([]config.Address(nil), ci.VIPs...), ci.ExcludedVIPs...) {
+		if a.Dev == "" || a.NoTrack || seen[a.Dev] {
+			continue
+		}
+		seen[a.Dev] = true
+		if !d.linkUp(a.Dev) {
+			faults = append(faults, fault{"if:" + a.Dev, fmt.Sprintf("entering FAULT state (interface %s down)", a.Dev)})
+		}
+	}
+	tis := ci.TrackInterfaces
+	tss := ci.TrackScripts
+	tfs := ci.TrackFiles
+	if g := in.group; g != nil {
+		tis = append(append([]config.TrackInterface(nil), tis...), g.cfg.TrackInterfaces...)
+		tss = append(append([]config.TrackScript(nil), tss...), g.cfg.TrackScripts...)
+		tfs = append(append([]config.TrackFileRef(nil), tfs...), g.cfg.TrackFiles...)
+	}
+	for _, ti := range tis {
+		w := ti.Weight
+		if !weighted {
+			w = 0
+		}
+		delta, f := checker.Contribution(w, ti.Reverse, d.linkUp(ti.Name))
+		sum += delta
+		if f && !seen["track:"+ti.Name] {
+			seen["track:"+ti.Name] = true
+			faults = append(faults, fault{"if:" + ti.Name, fmt.Sprintf("entering FAULT state (interface %s down)", ti.Name)})
+		}
+	}
+	for _, ts := range tss {
+		if ts.Weight != 0 && !weighted {
+			continue
+		}
+		st := d.track["script:"+ts.Name]
+		if !st.Reported {
+			if ts.Weight == 0 {
+				// An unweighted script that has not reported yet keeps the
+				// instance out of BACKUP, silently (reference 4.3).
+				faults = append(faults, fault{"script:" + ts.Name, ""})
+			}
+			continue
+		}
+		delta, f := checker.Contribution(ts.Weight, ts.Reverse, st.OK)
+		sum += delta
+		if f {
+			faults = append(faults, fault{"script:" + ts.Name, "entering FAULT state due to script " + ts.Name})
+		}
+	}
+	for _, tf := range tfs {
+		st := d.track["file:"+tf.Name]
+		if !st.Reported {
+			continue
+		}
+		delta, f := fileContribution(tf.Weight, tf.Reverse, st.Value)
+		if f {
+			faults = append(faults, fault{"file:" + tf.Name, "entering FAULT state due to track file " + tf.Name})
+			continue
+		}
+		if weighted {
+			sum += delta
+		}
+	}
+	return sum, faults
+}
+
+// fileContribution is track_file's rule (reference 5.7): value x weight,
+// weight 0 means a non-zero value is a fault, a result <= -254 is a fault,
+// anything else is added, capped to +-253.
+func fileContribution(weight int, reverse bool, value int) (int, bool) {
+	if weight == 0 {
+		return 0, value != 0
+	}
+	v := value * weight
+	if reverse {
+		v = -v
+	}
+	if v <= -254 {
+		return 0, true
+	}
+	if v > 253 {
+		v = 253
+	}
+	if v < -253 {
+		v = -253
+	}
+	return v, false
+}
+
+// updateTracking tells the core what changed in an instance's faults and
+// effective priority since last time, logging in keepalived's words.
+func (d *Daemon) updateTracking(now time.Time, in *instance) {
+	sum, faults := d.tracking(in)
+	on := map[string]bool{}
+	var evs []vrrp.Event
+	for _, f := range faults {
+		if on[f.key] {
+			continue
+		}
+		on[f.key] = true
+		if !in.faults[f.key] {
+			if f.log != "" && in.started {
+				d.logf(in, slog.LevelInfo, "%s", f.log)
+			}
+			evs = append(evs, vrrp.Fault{Key: f.key, On: true})
+		}
+	}
+	var gone []string
+	for k := range in.faults {
+		if !on[k] {
+			gone = append(gone, k)
+		}
+	}
+	sort.Strings(gone)
+	for _, k := range gone {
+		evs = append(evs, vrrp.Fault{Key: k, On: false})
+	}
+	in.faults = on
+	// The core clamps the total and logs "Changing effective priority".
+	total := in.cfg.Priority + sum
+	if total != in.prio {
+		in.prio = total
+		evs = append(evs, vrrp.Priority{Effective: total})
+	}
+	before := in.eng.Status().EffectivePriority
+	for _, ev := range evs {
+		d.step(now, in, ev)
+	}
+	if after := in.eng.Status().EffectivePriority; after != before && in.started &&
+		(in.cfg.NotifyPrioChanges || d.cfg.Global.NotifyPrioChanges) {
+		d.notify.PriorityChange(in.cfg, in.state.String(), after)
+	}
+}
