@@ -19,9 +19,12 @@ type Options struct {
 	ConfigID string
 	// AllConfig makes every missing include an error (keepalived -e).
 	AllConfig bool
+
+	// randomSeed fixes ${_RANDOM} for tests (0: seeded from the clock).
+	randomSeed uint64
 }
 
-// ErrNotImplemented is returned until the parser lands.
+// ErrNotImplemented is returned until the lowering step lands.
 var ErrNotImplemented = errors.New("parser: not implemented")
 
 // LoadFile reads, preprocesses, parses, lowers and validates the file at

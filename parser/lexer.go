@@ -1,0 +1,119 @@
+package parser
+
+import (
+	"errors"
+	"io"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/keepalived-go/keepalived/config"
+)
+
+// The lexer hands the preprocessor's logical lines to participle as
+// tokens: each line's words (Word, or Quoted for a word that started with
+// `"`), then an EOL token whose value is the whole line; a split-off brace
+// is an LBrace or RBrace token.
+
+// Token types of the stream.
+const (
+	tokWord lexer.TokenType = iota + 1
+	tokQuoted
+	tokEOL
+	tokLBrace
+	tokRBrace
+)
+
+// tokenDef is the lexer.Definition participle builds the grammar against.
+// Its Lex is never used: Parse feeds the preprocessed stream directly.
+type tokenDef struct{}
+
+func (tokenDef) Symbols() map[string]lexer.TokenType {
+	return map[string]lexer.TokenType{
+		"EOF":    lexer.EOF,
+		"Word":   tokWord,
+		"Quoted": tokQuoted,
+		"EOL":    tokEOL,
+		"LBrace": tokLBrace,
+		"RBrace": tokRBrace,
+	}
+}
+
+var errNoReader = errors.New("parser: the token definition lexes preprocessed lines only")
+
+func (tokenDef) Lex(string, io.Reader) (lexer.Lexer, error) { return nil, errNoReader }
+
+// tokenStream is a lexer.Lexer over a prepared token slice.
+type tokenStream struct {
+	toks []lexer.Token
+	i    int
+	eof  lexer.Position
+}
+
+func (s *tokenStream) Next() (lexer.Token, error) {
+	if s.i >= len(s.toks) {
+		return lexer.EOFToken(s.eof), nil
+	}
+	t := s.toks[s.i]
+	s.i++
+	return t, nil
+}
+
+func lexPos(p config.Pos) lexer.Position {
+	return lexer.Position{Filename: p.File, Line: p.Line, Column: p.Col}
+}
+
+func cfgPos(p lexer.Position) config.Pos {
+	return config.Pos{File: p.Filename, Line: p.Line, Col: p.Column}
+}
+
+// tokenize turns logical lines into tokens. Blocks nested deeper than
+// maxDepth are flattened (their braces dropped, with one finding), so the
+// recursive grammar cannot be driven into a stack overflow.
+func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenStream {
+	n := 0
+	for _, l := range lines {
+		n += len(l.words) + 1
+	}
+	s := &tokenStream{toks: make([]lexer.Token, 0, n)}
+	depth, dropped := 0, 0
+	reported := false
+	for _, l := range lines {
+		switch l.kind {
+		case kindOpen:
+			if depth >= maxDepth {
+				dropped++
+				if !reported {
+					reported = true
+					*diags = append(*diags, config.Diagnostic{Pos: l.raw.posAt(0), Severity: config.Error, Class: config.ClassGeneral,
+						Msg: "blocks nested deeper than the limit: the braces of the deeper blocks are ignored"})
+				}
+				continue
+			}
+			depth++
+			s.toks = append(s.toks, lexer.Token{Type: tokLBrace, Value: "{", Pos: lexPos(l.raw.posAt(0))})
+		case kindClose:
+			if dropped > 0 {
+				dropped--
+				continue
+			}
+			if depth > 0 {
+				depth--
+			}
+			s.toks = append(s.toks, lexer.Token{Type: tokRBrace, Value: "}", Pos: lexPos(l.raw.posAt(0))})
+		case kindWords:
+			for _, w := range l.words {
+				t := tokWord
+				if w.Quoted {
+					t = tokQuoted
+				}
+				s.toks = append(s.toks, lexer.Token{Type: t, Value: w.Text, Pos: lexPos(w.Pos)})
+			}
+			s.toks = append(s.toks, lexer.Token{Type: tokEOL, Value: l.raw.text, Pos: lexPos(l.raw.posAt(len(l.raw.text)))})
+		}
+	}
+	if len(lines) > 0 {
+		last := lines[len(lines)-1].raw
+		s.eof = lexPos(last.posAt(len(last.text)))
+	}
+	return s
+}

@@ -1,0 +1,203 @@
+package parser
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/alecthomas/participle/v2/lexer"
+
+	"github.com/keepalived-go/keepalived/config"
+)
+
+// ErrConfigFile is wrapped by the error Parse returns when the main file
+// cannot be used at all: missing, a directory, unreadable or empty.
+// (keepalived 2.2.7 exits 0 from -t in these cases: a bug we do not copy.)
+var ErrConfigFile = errors.New("parser: unusable configuration file")
+
+// Parse reads path and its includes into a File. The findings are those of
+// reading: quoting, braces, includes, definitions, ~SEQ / ~LST. The error
+// is non-nil only when the main file cannot be used at all.
+func Parse(path string, opts Options) (*File, config.Diagnostics, error) {
+	return parse(path, nil, opts, defaultLimits)
+}
+
+// ParseString parses text as if it were the content of the file name
+// (includes resolve against name's directory).
+func ParseString(name, text string, opts Options) (*File, config.Diagnostics, error) {
+	return parse(name, &text, opts, defaultLimits)
+}
+
+func parse(path string, text *string, opts Options, lim limits) (*File, config.Diagnostics, error) {
+	p := newPreprocessor(opts, lim)
+	if text != nil {
+		if strings.TrimSpace(*text) == "" {
+			return nil, nil, fmt.Errorf("%w: %s is empty", ErrConfigFile, path)
+		}
+		f := &fileSource{name: path, data: *text, dir: dirOf(path)}
+		if fi, err := os.Stat(path); err == nil {
+			f.info = fi
+		}
+		p.openFiles = append(p.openFiles, f)
+		p.files = append(p.files, path)
+		p.stack = append(p.stack, &globSource{cur: f})
+	} else {
+		g, err := p.openMain(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		p.stack = append(p.stack, g)
+	}
+	p.run()
+
+	toks := tokenize(p.out, lim.blockDepth, &p.diags)
+	parser, err := grammar()
+	if err != nil {
+		return nil, p.diags, fmt.Errorf("parser: grammar: %w", err)
+	}
+	lex, err := lexer.Upgrade(toks)
+	if err != nil {
+		return nil, p.diags, fmt.Errorf("parser: %w", err)
+	}
+	g, err := parser.ParseFromLexer(lex)
+	if err != nil {
+		// The grammar accepts every token sequence the lexer makes.
+		return nil, p.diags, fmt.Errorf("parser: %w", err)
+	}
+	c := converter{diags: p.diags}
+	file := &File{}
+	for _, it := range g.Items {
+		switch {
+		case it.Stmt != nil:
+			file.Nodes = append(file.Nodes, c.stmt(it.Stmt))
+		case it.Stray != nil:
+			file.Nodes = append(file.Nodes, c.stray(it.Stray)...)
+		case it.Extra != nil:
+			c.errorf(cfgPos(it.Extra.Pos), "Extra '}' found")
+		}
+	}
+	if c.unclosed > 0 {
+		c.errorf(c.outermost, "There are %d missing '}'s or extra '{'s", c.unclosed)
+	}
+	return file, c.diags, nil
+}
+
+// dirOf is the directory relative includes of the file name resolve
+// against (keepalived chdir()s there when the name has a '/').
+func dirOf(name string) string {
+	if strings.Contains(name, "/") {
+		i := strings.LastIndexByte(name, '/')
+		if i == 0 {
+			return "/"
+		}
+		return name[:i]
+	}
+	return "."
+}
+
+// openMain checks the main configuration file. keepalived accepts a glob
+// there too (reading every match, with a warning when there are several).
+func (p *preprocessor) openMain(path string) (*globSource, error) {
+	paths := []string{path}
+	fi, err := os.Stat(path)
+	if err != nil && (hasMeta(path) || hasBrace(path)) {
+		res := globBrace(path, ".")
+		if len(res.matches) > 0 {
+			paths = res.matches
+			if len(paths) > 1 {
+				p.report(config.Pos{File: paths[0], Line: 1, Col: 1}, config.Warning, config.ClassGeneral,
+					"WARNING, multiple configuration file matches of %s, starting with %s", path, paths[0])
+			}
+			fi, err = os.Stat(paths[0])
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrConfigFile, path, unwrapPathErr(err))
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("%w: %s is a directory", ErrConfigFile, paths[0])
+	}
+	data, err := os.ReadFile(paths[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrConfigFile, paths[0], unwrapPathErr(err))
+	}
+	if strings.TrimSpace(string(data)) == "" {
+		return nil, fmt.Errorf("%w: %s is empty", ErrConfigFile, paths[0])
+	}
+	names := make([]string, len(paths))
+	copy(names, paths)
+	return &globSource{paths: paths, names: names, typ: includeR | includeM | includeW, main: true}, nil
+}
+
+// converter builds the public AST from the grammar's tree.
+type converter struct {
+	diags     config.Diagnostics
+	unclosed  int
+	outermost config.Pos
+}
+
+func (c *converter) errorf(pos config.Pos, format string, args ...any) {
+	c.diags = append(c.diags, config.Diagnostic{Pos: pos, Severity: config.Error, Class: config.ClassGeneral, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (c *converter) stmt(s *gStmt) *Node {
+	n := &Node{Raw: s.Raw}
+	n.Pos = cfgPos(s.Words[0].Pos)
+	n.Keyword = s.Words[0].text()
+	if len(s.Words) > 1 {
+		n.Args = make([]Word, len(s.Words)-1)
+		for i, w := range s.Words[1:] {
+			n.Args[i] = Word{Text: w.text(), Pos: cfgPos(w.Pos), Quoted: w.Quoted != nil}
+		}
+	}
+	if s.Block != nil {
+		n.Block = c.block(s.Block)
+	}
+	return n
+}
+
+func (w *gWord) text() string {
+	if w.Plain != nil {
+		return *w.Plain
+	}
+	if w.Quoted != nil {
+		return *w.Quoted
+	}
+	return ""
+}
+
+func (c *converter) block(b *gBlock) *Block {
+	out := &Block{Open: cfgPos(b.Pos)}
+	if b.Close != nil {
+		out.Close = cfgPos(b.Close.Pos)
+	} else {
+		// unclosed blocks form a chain from the outermost one down
+		if c.unclosed == 0 {
+			c.outermost = out.Open
+		}
+		c.unclosed++
+	}
+	out.Nodes = c.items(b.Items)
+	return out
+}
+
+func (c *converter) items(items []*gItem) []*Node {
+	var nodes []*Node
+	for _, it := range items {
+		if it.Stmt != nil {
+			nodes = append(nodes, c.stmt(it.Stmt))
+		} else if it.Stray != nil {
+			nodes = append(nodes, c.stray(it.Stray)...)
+		}
+	}
+	return nodes
+}
+
+// stray handles a `{` that follows no statement: keepalived ignores it and
+// reads what follows at the enclosing level; we do the same with its
+// contents (but its `}` closes only it, so nothing after it is misplaced).
+func (c *converter) stray(b *gBlock) []*Node {
+	c.errorf(cfgPos(b.Pos), "Unexpected '{' - ignoring")
+	return c.block(b).Nodes
+}
