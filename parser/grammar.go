@@ -23,42 +23,42 @@ import (
 //	ExtraClose = "}"                    (only at the top level)
 
 type gFile struct {
-	Items []*gTopItem `@@*`
+	Items []*gTopItem `parser:"@@*"`
 }
 
 type gTopItem struct {
-	Stmt  *gStmt  `  @@`
-	Stray *gBlock `| @@`
-	Extra *gClose `| @@`
+	Stmt  *gStmt  `parser:"  @@"`
+	Stray *gBlock `parser:"| @@"`
+	Extra *gClose `parser:"| @@"`
 }
 
 type gItem struct {
-	Stmt  *gStmt  `  @@`
-	Stray *gBlock `| @@`
+	Stmt  *gStmt  `parser:"  @@"`
+	Stray *gBlock `parser:"| @@"`
 }
 
 type gStmt struct {
-	Words []*gWord `@@+`
-	Raw   string   `@EOL`
-	Block *gBlock  `@@?`
+	Words []*gWord `parser:"@@+"`
+	Raw   string   `parser:"@EOL"`
+	Block *gBlock  `parser:"@@?"`
 }
 
 type gWord struct {
 	Pos    lexer.Position
-	Plain  *string `  @Word`
-	Quoted *string `| @Quoted`
+	Plain  *string `parser:"  @Word"`
+	Quoted *string `parser:"| @Quoted"`
 }
 
 type gBlock struct {
 	Pos   lexer.Position
-	Open  string   `@LBrace`
-	Items []*gItem `@@*`
-	Close *gClose  `@@?`
+	Open  string   `parser:"@LBrace"`
+	Items []*gItem `parser:"@@*"`
+	Close *gClose  `parser:"@@?"`
 }
 
 type gClose struct {
 	Pos lexer.Position
-	Tok string `@RBrace`
+	Tok string `parser:"@RBrace"`
 }
 
 var grammar = sync.OnceValues(func() (*participle.Parser[gFile], error) {

@@ -15,11 +15,11 @@ import (
 
 // seqSource yields the text of a ~SEQ once per value.
 type seqSource struct {
-	varName          string
-	cur, step, last  int64
-	hex              bool
-	done             bool
-	text             pline
+	varName         string
+	cur, step, last int64
+	hex             bool
+	done            bool
+	text            pline
 }
 
 func (s *seqSource) next(p *preprocessor) (pline, bool, bool) {

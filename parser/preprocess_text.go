@@ -159,10 +159,10 @@ func (b *plineBuilder) line() pline {
 
 // decommentResult is what decomment found besides the text.
 type decommentResult struct {
-	unterminated    bool // an odd number of `"` before the comment
-	quotePos        int  // offset in the input of the unterminated `"`
-	escapes         bool // a `\#` or `\!` outside quotes was unescaped
-	quoteText       string // the line as keepalived quotes it in "Unterminated quote"
+	unterminated bool   // an odd number of `"` before the comment
+	quotePos     int    // offset in the input of the unterminated `"`
+	escapes      bool   // a `\#` or `\!` outside quotes was unescaped
+	quoteText    string // the line as keepalived quotes it in "Unterminated quote"
 }
 
 // decomment applies keepalived's decomment(): strip leading blanks, remove
