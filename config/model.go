@@ -43,9 +43,61 @@ type Config struct {
 	StaticRoutes    []Route   `json:"static_routes,omitempty"`
 	StaticRules     []Rule    `json:"static_rules,omitempty"`
 
+	// TrackProcesses are the vrrp_track_process blocks (kept; the daemon
+	// may not run them).
+	TrackProcesses []*TrackProcess `json:"track_processes,omitempty"`
+	// GarpGroups are the garp_group blocks (per-interface GARP/NA spacing).
+	GarpGroups []GarpGroup `json:"garp_groups,omitempty"`
+
 	// Raw holds blocks and keywords we parse but do not run (LVS
 	// virtual_server, BFD, ...), kept so that nothing is silently lost.
 	Raw []RawStatement `json:"raw,omitempty"`
+}
+
+// TrackProcess returns the vrrp_track_process named name, or nil.
+func (c *Config) TrackProcess(name string) *TrackProcess {
+	for _, t := range c.TrackProcesses {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// SyncGroup returns the vrrp_sync_group named name, or nil.
+func (c *Config) SyncGroup(name string) *SyncGroup {
+	for _, g := range c.SyncGroups {
+		if g.Name == name {
+			return g
+		}
+	}
+	return nil
+}
+
+// TrackProcess is a vrrp_track_process block: "up" while at least Quorum
+// (and at most QuorumMax) processes match.
+type TrackProcess struct {
+	Pos            Pos           `json:"pos"`
+	Name           string        `json:"name"`
+	Process        string        `json:"process"`
+	Args           []string      `json:"args,omitempty"`
+	ParamMatch     string        `json:"param_match,omitempty"` // "", "initial" or "partial"
+	Weight         int           `json:"weight"`
+	Reverse        bool          `json:"reverse,omitempty"`
+	Quorum         int           `json:"quorum"`               // default 1
+	QuorumMax      int           `json:"quorum_max,omitempty"` // 0 = unlimited
+	Delay          time.Duration `json:"delay,omitempty"`
+	TerminateDelay time.Duration `json:"terminate_delay,omitempty"`
+	ForkDelay      time.Duration `json:"fork_delay,omitempty"`
+	FullCommand    bool          `json:"full_command,omitempty"`
+}
+
+// GarpGroup is a garp_group block: GARP / NA spacing for some interfaces.
+type GarpGroup struct {
+	Pos          Pos           `json:"pos"`
+	GarpInterval time.Duration `json:"garp_interval,omitempty"`
+	GnaInterval  time.Duration `json:"gna_interval,omitempty"`
+	Interfaces   []string      `json:"interfaces"`
 }
 
 // Script returns the vrrp_script named name, or nil.
@@ -108,8 +160,8 @@ type Global struct {
 	GarpInterval time.Duration `json:"vrrp_garp_interval,omitempty"`
 	GnaInterval  time.Duration `json:"vrrp_gna_interval,omitempty"`
 
-	StartupDelay time.Duration `json:"vrrp_startup_delay,omitempty"`
-	LogUnknownVRIDs bool       `json:"log_unknown_vrids,omitempty"`
+	StartupDelay    time.Duration `json:"vrrp_startup_delay,omitempty"`
+	LogUnknownVRIDs bool          `json:"log_unknown_vrids,omitempty"`
 
 	// ScriptUser is script_user (empty: keepalived_script if it exists,
 	// else our own user; resolved by the daemon, not here).
@@ -127,6 +179,18 @@ type Global struct {
 	ReloadCheckConfigLog string   `json:"reload_check_config_log,omitempty"`
 	MaxAutoPriority      int      `json:"max_auto_priority,omitempty"`
 
+	// Root-level keywords (outside global_defs) that act globally.
+	NetNamespace       string        `json:"net_namespace,omitempty"`
+	UsePidDir          bool          `json:"use_pid_dir,omitempty"`
+	InstanceName       string        `json:"instance,omitempty"`
+	ChildWaitTime      time.Duration `json:"child_wait_time,omitempty"` // default 5s
+	LinkbeatUsePolling bool          `json:"linkbeat_use_polling,omitempty"`
+
+	// SMTPAlert is the default smtp_alert of instances and groups
+	// (smtp_alert_vrrp, else smtp_alert).
+	SMTPAlert bool `json:"smtp_alert,omitempty"`
+	// AllowIfChanges is dynamic_interfaces allow_if_changes.
+	AllowIfChanges bool `json:"allow_if_changes,omitempty"`
 	// Other known global keywords we accept but do not act on, verbatim.
 	Other []RawStatement `json:"other,omitempty"`
 }
@@ -293,6 +357,7 @@ type Instance struct {
 	TrackInterfaces  []TrackInterface `json:"track_interface,omitempty"`
 	TrackScripts     []TrackScript    `json:"track_script,omitempty"`
 	TrackFiles       []TrackFileRef   `json:"track_file,omitempty"`
+	TrackProcesses   []TrackFileRef   `json:"track_process,omitempty"`
 	DontTrackPrimary bool             `json:"dont_track_primary,omitempty"`
 	TrackSrcIP       bool             `json:"track_src_ip,omitempty"`
 
@@ -315,6 +380,19 @@ type Instance struct {
 
 	// SyncGroup is the name of the group this instance belongs to, if any.
 	SyncGroup string `json:"sync_group,omitempty"`
+
+	// Positions holds the position of the first occurrence of each keyword
+	// of the instance block, for positioned findings (host checks).
+	Positions map[string]Pos `json:"-"`
+}
+
+// KeywordPos is the position of keyword kw in the instance block, or of
+// the instance itself.
+func (in *Instance) KeywordPos(kw string) Pos {
+	if p, ok := in.Positions[kw]; ok {
+		return p
+	}
+	return in.Pos
 }
 
 // WantMaster reports whether the instance starts wanting MASTER (configured
@@ -400,6 +478,7 @@ type UnicastPeer struct {
 
 // TrackInterface is one track_interface entry. Weight 0 means "down is FAULT".
 type TrackInterface struct {
+	Pos     Pos    `json:"-"`
 	Name    string `json:"name"`
 	Weight  int    `json:"weight,omitempty"`
 	Reverse bool   `json:"reverse,omitempty"`
@@ -442,6 +521,7 @@ type SyncGroup struct {
 	TrackInterfaces         []TrackInterface `json:"track_interface,omitempty"`
 	TrackScripts            []TrackScript    `json:"track_script,omitempty"`
 	TrackFiles              []TrackFileRef   `json:"track_file,omitempty"`
+	TrackProcesses          []TrackFileRef   `json:"track_process,omitempty"`
 	Notify                  Notify           `json:"notify"`
 	SyncGroupTrackingWeight bool             `json:"sync_group_tracking_weight,omitempty"`
 	SMTPAlert               bool             `json:"smtp_alert,omitempty"`

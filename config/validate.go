@@ -1,0 +1,70 @@
+package config
+
+import "fmt"
+
+// Validate runs the checks that span several objects of a completed model
+// (keepalived vrrp.c check_vrid_conflicts): two multicast instances of the
+// same family on the same interface with the same VRID and multicast group
+// conflict; two unicast instances conflict when they share family, VRID,
+// interface (or one has none), source address (when both are configured)
+// and at least one peer. Unicast and multicast are separate VRID spaces.
+// Members of one sync group may share a VRID only if they differ otherwise.
+//
+// It is pure (no host facts) so that the daemon can run it on a reloaded
+// model too.
+func Validate(cfg *Config) Diagnostics {
+	var ds Diagnostics
+	ins := cfg.Instances
+	for i, a := range ins {
+		for _, b := range ins[i+1:] {
+			if a.Family != b.Family || a.VRID != b.VRID || a.VRID == 0 {
+				continue
+			}
+			if a.Unicast != b.Unicast {
+				continue
+			}
+			if a.Unicast {
+				if a.Interface != "" && b.Interface != "" && a.Interface != b.Interface {
+					continue
+				}
+				if a.UnicastSrc.IsValid() && b.UnicastSrc.IsValid() && a.UnicastSrc != b.UnicastSrc {
+					continue
+				}
+				if !peersOverlap(a, b) {
+					continue
+				}
+				ds = append(ds, Diagnostic{Pos: b.Pos, Severity: Error, Class: ClassGeneral,
+					Msg: fmt.Sprintf("(%s) duplicate VRID conflict with %s VRID %d (%s)", a.Name, b.Name, a.VRID, a.Pos)})
+				continue
+			}
+			if a.Interface != b.Interface || a.Interface == "" {
+				continue
+			}
+			if a.McastDst != b.McastDst {
+				continue
+			}
+			ds = append(ds, Diagnostic{Pos: b.Pos, Severity: Error, Class: ClassGeneral,
+				Msg: fmt.Sprintf("%s and %s both use VRID %d with %s on interface %s (%s is at %s)",
+					a.Name, b.Name, a.VRID, ipv(a.Family), a.Interface, a.Name, a.Pos)})
+		}
+	}
+	return ds
+}
+
+func ipv(f Family) string {
+	if f == IPv6 {
+		return "IPv6"
+	}
+	return "IPv4"
+}
+
+func peersOverlap(a, b *Instance) bool {
+	for _, p := range a.UnicastPeers {
+		for _, q := range b.UnicastPeers {
+			if p.Addr == q.Addr {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,370 @@
+package parser
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/keepalived-go/keepalived/config"
+)
+
+// Lower turns a parsed File into the typed, validated model, with
+// keepalived 2.2.7's defaults and completion rules (reference sections 3-5,
+// 8). Every finding is collected (never fail-fast) and returned in source
+// order. The model is always returned; it must not be run when the findings
+// hold an Error. Host facts (interfaces) are not checked: see
+// config.CheckHost.
+func Lower(f *File, opts Options) (*config.Config, config.Diagnostics) {
+	l := newLowerer(opts)
+	if f != nil {
+		l.collectFiles(f.Nodes)
+		l.lowerRoot(f.Nodes)
+	}
+	l.complete()
+	return l.cfg, l.sorted()
+}
+
+// lowerer holds the state of one Lower call.
+type lowerer struct {
+	opts  Options
+	cfg   *config.Config
+	diags config.Diagnostics
+
+	fileOrder map[string]int
+
+	insts      []*instCtx
+	groups     []*groupCtx
+	scriptDefs map[string]config.Pos // every vrrp_script seen, kept or not
+	globalCtx  globalCtx
+	rawSeen    map[string]bool
+	instSeen   map[string]bool
+
+	// seq is the index of the root statement being lowered; defSeq holds
+	// the seq of each tracked object ("script:NAME", "file:NAME",
+	// "process:NAME"), to reproduce keepalived's define-before-use lookup.
+	seq      int
+	defSeq   map[string]int
+	rulePref int
+}
+
+func newLowerer(opts Options) *lowerer {
+	cfg := &config.Config{Global: config.DefaultGlobal()}
+	return &lowerer{
+		opts:       opts,
+		cfg:        cfg,
+		fileOrder:  map[string]int{},
+		scriptDefs: map[string]config.Pos{},
+		rawSeen:    map[string]bool{},
+		instSeen:   map[string]bool{},
+		defSeq:     map[string]int{},
+	}
+}
+
+// collectFiles records the files in the order their lines appear, for
+// Config.Files and for sorting findings.
+func (l *lowerer) collectFiles(nodes []*Node) {
+	for _, n := range nodes {
+		if n == nil {
+			continue
+		}
+		if f := n.Pos.File; f != "" {
+			if _, ok := l.fileOrder[f]; !ok {
+				l.fileOrder[f] = len(l.fileOrder)
+				l.cfg.Files = append(l.cfg.Files, f)
+			}
+		}
+		if n.Block != nil {
+			l.collectFiles(n.Block.Nodes)
+		}
+	}
+}
+
+// sorted returns the findings in source order (file order of appearance,
+// then line and column); findings without a position keep their order
+// after the others.
+func (l *lowerer) sorted() config.Diagnostics {
+	ds := l.diags
+	rank := func(p config.Pos) int {
+		if p.File == "" && p.Line == 0 {
+			return 1 << 30
+		}
+		if r, ok := l.fileOrder[p.File]; ok {
+			return r
+		}
+		return len(l.fileOrder)
+	}
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i].Pos, ds[j].Pos
+		ra, rb := rank(a), rank(b)
+		if ra != rb {
+			return ra < rb
+		}
+		if ra == 1<<30 {
+			return false
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
+	return ds
+}
+
+// ---- findings ----
+
+func (l *lowerer) add(pos config.Pos, sev config.Severity, class config.Class, format string, args ...any) {
+	l.diags = append(l.diags, config.Diagnostic{Pos: pos, Severity: sev, Class: class, Msg: fmt.Sprintf(format, args...)})
+}
+
+// errorf reports a mistake keepalived also reports (exit 5 under -t).
+func (l *lowerer) errorf(pos config.Pos, format string, args ...any) {
+	l.add(pos, config.Error, config.ClassGeneral, format, args...)
+}
+
+// warnf reports something keepalived reports and corrects (exit 5 under -t).
+func (l *lowerer) warnf(pos config.Pos, format string, args ...any) {
+	l.add(pos, config.Warning, config.ClassGeneral, format, args...)
+}
+
+// ourWarnf reports something keepalived does silently (no -t class).
+func (l *lowerer) ourWarnf(pos config.Pos, format string, args ...any) {
+	l.add(pos, config.Warning, config.ClassNone, format, args...)
+}
+
+// noticef is for information only (no -t class).
+func (l *lowerer) noticef(pos config.Pos, format string, args ...any) {
+	l.add(pos, config.Notice, config.ClassNone, format, args...)
+}
+
+// ---- argument helpers ----
+
+// need reports keepalived's fatal "missing parameter" when n has fewer than
+// count arguments (keepalived aborts the whole parse with exit 2).
+func (l *lowerer) need(n *Node, count int) bool {
+	if len(n.Args) >= count {
+		return true
+	}
+	pos := n.Pos
+	prev := n.Keyword
+	if len(n.Args) > 0 {
+		pos = n.Args[len(n.Args)-1].Pos
+		prev = n.Args[len(n.Args)-1].Text
+	}
+	l.add(pos, config.Error, config.ClassMissingParameter,
+		"*** Configuration line starting `%s` is missing a parameter after keyword `%s` at word position %d",
+		n.Keyword, prev, len(n.Args)+2)
+	return false
+}
+
+// argPos is the position of argument i (0-based), or of the keyword.
+func argPos(n *Node, i int) config.Pos {
+	if i >= 0 && i < len(n.Args) {
+		return n.Args[i].Pos
+	}
+	return n.Pos
+}
+
+func argText(n *Node, i int) string {
+	if i >= 0 && i < len(n.Args) {
+		return n.Args[i].Text
+	}
+	return ""
+}
+
+// extra warns about arguments after the max-th that keepalived silently
+// ignores. A second keyword on the line is called out as such, since that
+// is how a whole setting gets lost (`interface eth0 virtual_router_id 5`).
+func (l *lowerer) extra(n *Node, max int, ctx string) {
+	if len(n.Args) <= max {
+		return
+	}
+	rest := n.Args[max:]
+	for i, w := range rest {
+		if !w.Quoted && isKeyword(ctx, w.Text) && w.Text != n.Keyword {
+			l.ourWarnf(w.Pos, "keepalived reads one keyword per line: `%s` after `%s` is silently ignored; put it on its own line",
+				joinWords(rest[i:]), n.Keyword)
+			return
+		}
+	}
+	l.ourWarnf(rest[0].Pos, "extra argument%s `%s` after `%s` ignored (keepalived drops them silently)",
+		plural(len(rest)), joinWords(rest), n.Keyword)
+}
+
+func joinWords(ws []Word) string {
+	s := make([]string, len(ws))
+	for i, w := range ws {
+		s[i] = w.Text
+	}
+	return strings.Join(s, " ")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// ---- blocks ----
+
+// unknown reports an unknown keyword of block kind ctx, once: the contents
+// of an unknown block are not looked at.
+func (l *lowerer) unknown(n *Node, ctx string) {
+	msg := fmt.Sprintf("unknown keyword `%s` in %s", n.Keyword, ctx)
+	if ctx == ctxRoot {
+		msg = fmt.Sprintf("unknown keyword `%s` at the top level", n.Keyword)
+	}
+	if s := suggest(ctx, n.Keyword); s != "" {
+		msg += fmt.Sprintf("; did you mean `%s`?", s)
+	} else if h := homeOf(ctx, n.Keyword); h != "" {
+		if h == ctxRoot {
+			msg += fmt.Sprintf(" (`%s` is a top-level keyword: is a `}` missing before it?)", n.Keyword)
+		} else {
+			msg += fmt.Sprintf(" (`%s` belongs in %s)", n.Keyword, h)
+		}
+	}
+	if n.Block != nil {
+		msg += "; its block is skipped"
+	}
+	l.errorf(n.Pos, "%s", msg)
+}
+
+// needBlock checks that n opens a block; without one keepalived reports a
+// missing '{' and ignores the keyword.
+func (l *lowerer) needBlock(n *Node) bool {
+	if n.Block != nil {
+		return true
+	}
+	l.errorf(n.Pos, "Missing '{' at beginning of configuration block (`%s` needs a { } block)", n.Keyword)
+	return false
+}
+
+// noBlock reports a block opened after a keyword that takes none; its
+// contents are skipped.
+func (l *lowerer) noBlock(n *Node) {
+	if n.Block == nil {
+		return
+	}
+	l.errorf(n.Block.Open, "Unexpected '{' - `%s` takes no block; the block is skipped", n.Keyword)
+}
+
+// raw keeps a statement we do not run.
+func (l *lowerer) raw(n *Node) config.RawStatement {
+	args := make([]string, len(n.Args))
+	for i, a := range n.Args {
+		args[i] = a.Text
+	}
+	return config.RawStatement{Pos: n.Pos, Keyword: n.Keyword, Args: args}
+}
+
+// ---- root ----
+
+func (l *lowerer) lowerRoot(nodes []*Node) {
+	for i, n := range nodes {
+		if n == nil {
+			continue
+		}
+		l.seq = i
+		switch n.Keyword {
+		case "global_defs":
+			l.extra(n, 0, ctxRoot)
+			if l.needBlock(n) {
+				l.lowerGlobal(n.Block.Nodes)
+			}
+		case "vrrp_instance":
+			l.lowerInstance(n)
+		case "vrrp_sync_group":
+			l.lowerSyncGroup(n)
+		case "vrrp_script":
+			l.lowerScript(n)
+		case "track_file", "vrrp_track_file":
+			l.lowerTrackFile(n)
+		case "vrrp_track_process":
+			l.lowerTrackProcess(n)
+		case "garp_group":
+			l.lowerGarpGroup(n)
+		case "static_ipaddress":
+			l.extra(n, 0, ctxRoot)
+			if l.needBlock(n) {
+				l.cfg.StaticAddresses = append(l.cfg.StaticAddresses, l.addressBlock(n, "", config.FamilyUnset, true)...)
+			}
+		case "static_routes":
+			l.extra(n, 0, ctxRoot)
+			if l.needBlock(n) {
+				l.cfg.StaticRoutes = append(l.cfg.StaticRoutes, l.routeBlock(n, "")...)
+			}
+		case "static_rules":
+			l.extra(n, 0, ctxRoot)
+			if l.needBlock(n) {
+				l.cfg.StaticRules = append(l.cfg.StaticRules, l.ruleBlock(n, "")...)
+			}
+		case "net_namespace":
+			l.noBlock(n)
+			if l.need(n, 1) {
+				l.cfg.Global.NetNamespace = n.Args[0].Text
+				l.extra(n, 1, ctxRoot)
+			}
+		case "net_namespace_ipvs", "namespace_with_ipsets":
+			l.noBlock(n)
+			l.cfg.Global.Other = append(l.cfg.Global.Other, l.raw(n))
+		case "use_pid_dir":
+			l.noBlock(n)
+			l.cfg.Global.UsePidDir = true
+			l.extra(n, 0, ctxRoot)
+		case "instance":
+			l.noBlock(n)
+			if l.need(n, 1) {
+				l.cfg.Global.InstanceName = n.Args[0].Text
+				l.extra(n, 1, ctxRoot)
+			}
+		case "child_wait_time":
+			l.noBlock(n)
+			if l.need(n, 1) {
+				if v, ok := l.uintArg(n, 0, 0, 1<<31-1); ok {
+					l.cfg.Global.ChildWaitTime = secs(v)
+				}
+				l.extra(n, 1, ctxRoot)
+			}
+		case "linkbeat_use_polling":
+			l.noBlock(n)
+			l.cfg.Global.LinkbeatUsePolling = true
+		default:
+			if why, ok := rawRootBlocks[n.Keyword]; ok {
+				l.keepRaw(n, why)
+				continue
+			}
+			l.unknown(n, ctxRoot)
+		}
+	}
+}
+
+// keepRaw keeps a subsystem block we do not run, with one notice per kind.
+func (l *lowerer) keepRaw(n *Node, why string) {
+	l.cfg.Raw = append(l.cfg.Raw, l.raw(n))
+	if l.rawSeen[n.Keyword] {
+		return
+	}
+	l.rawSeen[n.Keyword] = true
+	l.noticef(n.Pos, "`%s` is accepted and kept but not run (%s)", n.Keyword, why)
+}
+
+// blockName reads the one-word name of a named root block. keepalived
+// skips the block when the name is missing (vrrp_instance, sync groups) or
+// aborts (vrrp_script, track_file: missing parameter).
+func (l *lowerer) blockName(n *Node, fatal bool) (string, bool) {
+	if len(n.Args) == 0 {
+		if fatal {
+			l.need(n, 1)
+		} else {
+			l.errorf(n.Pos, "%s must have a name", n.Keyword)
+		}
+		return "", false
+	}
+	if len(n.Args) > 1 {
+		l.extra(n, 1, ctxRoot)
+	}
+	return n.Args[0].Text, true
+}

@@ -1,0 +1,395 @@
+package parser
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/keepalived-go/keepalived/config"
+)
+
+// globalCtx remembers what global_defs set explicitly, for defaults that
+// are resolved at the end (keepalived's PARAMETER_UNSET values).
+type globalCtx struct {
+	lowerPrioDelaySet  bool
+	lowerPrioRepeatSet bool
+	smtpAlert          *bool
+	smtpAlertVRRP      *bool
+	lowerPrioNoAdvert  bool
+	higherPrioSendAdv  bool
+}
+
+// lowerGlobal applies one global_defs block (there may be several; later
+// values override earlier ones).
+func (l *lowerer) lowerGlobal(nodes []*Node) {
+	g := &l.cfg.Global
+	gc := &l.globalCtx
+	for _, n := range nodes {
+		if n == nil {
+			continue
+		}
+		kw := n.Keyword
+		if !isKeyword(ctxGlobal, kw) {
+			l.unknown(n, ctxGlobal)
+			continue
+		}
+		if kw != "notification_email" {
+			l.noBlock(n)
+		}
+		switch kw {
+		case "router_id":
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "routerid name missing - ignoring")
+				continue
+			}
+			g.RouterID = n.Args[0].Text
+			l.extra(n, 1, ctxGlobal)
+		case "vrrp_mcast_group4":
+			if !l.need(n, 1) {
+				continue
+			}
+			a, err := netip.ParseAddr(n.Args[0].Text)
+			switch {
+			case err != nil:
+				l.errorf(n.Args[0].Pos, "Can't parse vrrp_mcast_group4 [%s]. Skipping", n.Args[0].Text)
+			case !a.Is4():
+				l.errorf(n.Args[0].Pos, "vrrp_mcast_group4 [%s] is not IPv4. Skipping", n.Args[0].Text)
+			case !a.IsMulticast():
+				l.errorf(n.Args[0].Pos, "vrrp_mcast_group4 [%s] is not multicast. Skipping", n.Args[0].Text)
+			default:
+				g.McastGroup4 = a
+			}
+			l.extra(n, 1, ctxGlobal)
+		case "vrrp_mcast_group6":
+			if !l.need(n, 1) {
+				continue
+			}
+			a, err := netip.ParseAddr(n.Args[0].Text)
+			switch {
+			case err != nil:
+				l.errorf(n.Args[0].Pos, "Can't parse vrrp_mcast_group6 [%s]. Skipping", n.Args[0].Text)
+			case !a.Is6() || a.Is4In6():
+				l.errorf(n.Args[0].Pos, "vrrp_mcast_group6 [%s] is not IPv6. Skipping", n.Args[0].Text)
+			case !a.IsMulticast():
+				l.errorf(n.Args[0].Pos, "vrrp_mcast_group6 [%s] is not multicast. Skipping", n.Args[0].Text)
+			default:
+				if !a.IsLinkLocalMulticast() {
+					l.warnf(n.Args[0].Pos, "vrrp_mcast_group6 [%s] should be link-local multicast. Continuing", n.Args[0].Text)
+				}
+				g.McastGroup6 = a
+			}
+			l.extra(n, 1, ctxGlobal)
+		case "vrrp_version":
+			if !l.need(n, 1) {
+				continue
+			}
+			v, msg := checkInt(n.Args[0].Text, 2, 3, false)
+			if msg != "" {
+				l.errorf(n.Args[0].Pos, "VRRP Error: Version must be either 2 or 3")
+				continue
+			}
+			g.Version = int(v)
+			l.extra(n, 1, ctxGlobal)
+		case "vrrp_strict":
+			g.Strict = true
+		case "vrrp_skip_check_adv_addr":
+			g.SkipCheckAdvAddr = true
+		case "vrrp_check_unicast_src":
+			g.CheckUnicastSrc = true
+		case "vrrp_lower_prio_no_advert":
+			if v, ok := l.optBool(n, "Invalid value for vrrp_lower_prio_no_advert specified"); ok {
+				g.LowerPrioNoAdvert = v
+			}
+		case "vrrp_higher_prio_send_advert":
+			if v, ok := l.optBool(n, "Invalid value for vrrp_higher_prio_send_advert specified"); ok {
+				g.HigherPrioSendAdv = v
+			}
+		case "vrrp_down_timer_adverts":
+			if !l.need(n, 1) {
+				continue
+			}
+			if v, ok := l.uintArgMsg(n, 0, 1, 100, "Invalid vrrp_down_timer_adverts [1:100] '%s'", n.Args[0].Text); ok {
+				g.DownTimerAdverts = int(v)
+			}
+			l.extra(n, 1, ctxGlobal)
+		case "vrrp_notify_priority_changes":
+			if v, ok := l.optBool(n, "Invalid value '%s' for global vrrp_notify_priority_changes specified", argText(n, 0)); ok {
+				g.NotifyPrioChanges = v
+			}
+		case "dynamic_interfaces":
+			g.DynamicInterfaces = true
+			if len(n.Args) > 0 {
+				if n.Args[0].Text == "allow_if_changes" {
+					g.AllowIfChanges = true
+				} else {
+					l.errorf(n.Args[0].Pos, "Unknown dynamic_interfaces option '%s'", n.Args[0].Text)
+				}
+			}
+		case "fifo_write_vrrp_states_on_reload":
+			g.FifoStatesOnReload = true
+		case "vrrp_garp_master_delay":
+			if l.need(n, 1) {
+				if v, ok := l.uintArgMsg(n, 0, 0, 4294, "vrrp_garp_master_delay '%s' invalid - ignoring", n.Args[0].Text); ok {
+					g.Garp.MasterDelay = secs(v)
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
+		case "vrrp_garp_master_repeat":
+			if l.need(n, 1) {
+				if v, ok := l.uintArgMsg(n, 0, 0, 1<<32-1, "vrrp_garp_master_repeat '%s' invalid - ignoring", n.Args[0].Text); ok {
+					if v == 0 {
+						l.warnf(n.Args[0].Pos, "vrrp_garp_master_repeat must be greater than 0, setting to 1")
+						v = 1
+					}
+					g.Garp.MasterRepeat = int(v)
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
+		case "vrrp_garp_master_refresh":
+			if l.need(n, 1) {
+				if v, ok := l.uintArgMsg(n, 0, 0, 1<<32-1, "Invalid vrrp_garp_master_refresh '%s' - ignoring", n.Args[0].Text); ok {
+					g.Garp.MasterRefresh = secs(v)
+				} else {
+					g.Garp.MasterRefresh = 0
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
+		case "vrrp_garp_master_refresh_repeat":
+			if l.need(n, 1) {
+				if v, ok := l.uintArgMsg(n, 0, 0, 1<<32-1, "vrrp_garp_master_refresh_repeat '%s' invalid - ignoring", n.Args[0].Text); ok {
+					if v == 0 {
+						l.warnf(n.Args[0].Pos, "vrrp_garp_master_refresh_repeat must be greater than 0, setting to 1")
+						v = 1
+					}
+					g.Garp.MasterRefreshRepeat = int(v)
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
+		case "vrrp_garp_lower_prio_delay":
+			if l.need(n, 1) {
+				if v, ok := l.uintArgMsg(n, 0, 0, 4294, "vrrp_garp_lower_prio_delay '%s' invalid - ignoring", n.Args[0].Text); ok {
+					g.Garp.LowerPrioDelay = secs(v)
+					gc.lowerPrioDelaySet = true
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
+		case "vrrp_garp_lower_prio_repeat":
+			if l.need(n, 1) {
+				if v, ok := l.uintArgMsg(n, 0, 0, 1<<31-1, "Invalid vrrp_garp_lower_prio_repeat '%s'", n.Args[0].Text); ok {
+					g.Garp.LowerPrioRepeat = int(v)
+					gc.lowerPrioRepeatSet = true
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
+		case "vrrp_garp_interval", "vrrp_gna_interval":
+			if !l.need(n, 1) {
+				continue
+			}
+			d, ok := l.decimalArgMsg(n, 0, 1, 1<<32-1, "%s '%s' is invalid%s", kw, n.Args[0].Text, zeroHint(n.Args[0].Text))
+			if ok {
+				if kw == "vrrp_garp_interval" {
+					g.GarpInterval = d
+				} else {
+					g.GnaInterval = d
+				}
+				if d >= time.Second {
+					l.noticef(n.Args[0].Pos, "The %s is very large - %s seconds", kw, n.Args[0].Text)
+				}
+			}
+			l.extra(n, 1, ctxGlobal)
+		case "vrrp_min_garp":
+			v, ok := l.optBool(n, "Invalid value for vrrp_min_garp specified")
+			if !ok || !v {
+				continue
+			}
+			def := config.DefaultGarp()
+			if g.Garp.MasterRepeat == def.MasterRepeat {
+				g.Garp.MasterRepeat = 1
+			}
+			if g.Garp.MasterRefresh == def.MasterRefresh {
+				g.Garp.MasterRefresh = 0
+			}
+			if g.Garp.MasterRefreshRepeat == def.MasterRefreshRepeat {
+				g.Garp.MasterRefreshRepeat = 0
+			}
+			if g.Garp.MasterDelay == def.MasterDelay {
+				g.Garp.MasterDelay = 0
+			}
+		case "vrrp_startup_delay":
+			if l.need(n, 1) {
+				if d, ok := l.decimalArg(n, 0, 1000, 1<<32-1); ok {
+					g.StartupDelay = d
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
+		case "log_unknown_vrids":
+			g.LogUnknownVRIDs = true
+		case "script_user":
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "No script username specified")
+				continue
+			}
+			g.ScriptUser = n.Args[0].Text
+			if len(n.Args) > 1 {
+				g.ScriptGroup = n.Args[1].Text
+			}
+			l.extra(n, 2, ctxGlobal)
+		case "enable_script_security":
+			g.EnableScriptSecurity = true
+		case "notify_fifo", "vrrp_notify_fifo":
+			f := &g.NotifyFifo
+			if kw == "vrrp_notify_fifo" {
+				f = &g.VRRPNotifyFifo
+			}
+			typ := map[string]string{"notify_fifo": "", "vrrp_notify_fifo": "vrrp_"}[kw]
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "No %snotify_fifo name specified", typ)
+				continue
+			}
+			if *f != nil && (*f).Path != "" {
+				l.errorf(n.Args[0].Pos, "%snotify_fifo already specified - ignoring %s", typ, n.Args[0].Text)
+				continue
+			}
+			if *f == nil {
+				*f = &config.Fifo{}
+			}
+			(*f).Path = n.Args[0].Text
+			(*f).User = argText(n, 1)
+			(*f).Group = argText(n, 2)
+			l.extra(n, 3, ctxGlobal)
+		case "notify_fifo_script", "vrrp_notify_fifo_script":
+			f := &g.NotifyFifo
+			typ := ""
+			if kw == "vrrp_notify_fifo_script" {
+				f, typ = &g.VRRPNotifyFifo, "vrrp_"
+			}
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "No %snotify_fifo_script specified", typ)
+				continue
+			}
+			if *f != nil && (*f).Script != nil {
+				l.errorf(n.Args[0].Pos, "%snotify_fifo_script already specified - ignoring %s", typ, n.Args[0].Text)
+				continue
+			}
+			if *f == nil {
+				*f = &config.Fifo{}
+			}
+			(*f).Script = l.command(n, true)
+		case "startup_script", "shutdown_script":
+			typ := kw[:len(kw)-len("_script")]
+			dst := &g.StartupScript
+			if kw == "shutdown_script" {
+				dst = &g.ShutdownScript
+			}
+			if *dst != nil {
+				l.errorf(n.Pos, "%s script already specified", typ)
+				continue
+			}
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "%s script missing", typ)
+				continue
+			}
+			*dst = l.command(n, true)
+		case "default_interface":
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "default_interface requires interface name")
+				continue
+			}
+			g.DefaultInterface = n.Args[0].Text
+			l.extra(n, 1, ctxGlobal)
+		case "vmac_prefix", "vmac_addr_prefix":
+			if !l.need(n, 1) {
+				continue
+			}
+			if kw == "vmac_prefix" {
+				g.VMACPrefix = n.Args[0].Text
+			} else {
+				g.Other = append(g.Other, l.raw(n))
+			}
+			l.extra(n, 1, ctxGlobal)
+		case "reload_check_config":
+			g.ReloadCheckConfig = true
+			g.ReloadCheckConfigLog = argText(n, 0)
+			l.extra(n, 1, ctxGlobal)
+		case "max_auto_priority":
+			if len(n.Args) == 0 {
+				g.MaxAutoPriority = 99
+				continue
+			}
+			v, msg := checkInt(n.Args[0].Text, -1, 99, true)
+			if msg != "" {
+				l.errorf(n.Args[0].Pos, "max_auto_priority '%s' must be in [0, 99] (or -1 to disable) - ignoring", n.Args[0].Text)
+				continue
+			}
+			g.MaxAutoPriority = int(v)
+			l.extra(n, 1, ctxGlobal)
+		case "smtp_alert", "smtp_alert_vrrp":
+			v, ok := l.optBool(n, "Invalid value '%s' for global %s specified", argText(n, 0), kw)
+			if !ok {
+				continue
+			}
+			if kw == "smtp_alert" {
+				gc.smtpAlert = &v
+			} else {
+				gc.smtpAlertVRRP = &v
+			}
+		case "vrrp_iptables":
+			l.warnf(n.Pos, "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option")
+			g.Other = append(g.Other, l.raw(n))
+		case "vrrp_garp_extra_if", "vrrp_vmac_garp_intvl":
+			if kw == "vrrp_vmac_garp_intvl" {
+				l.warnf(n.Pos, "Keyword \"vrrp_vmac_garp_intvl\" is deprecated - please use \"vrrp_garp_extra_if\"")
+			}
+			g.Other = append(g.Other, l.raw(n))
+		case "notification_email":
+			// A value block of addresses; kept verbatim.
+			g.Other = append(g.Other, l.raw(n))
+			if n.Block != nil && len(n.Block.Nodes) == 0 {
+				l.warnf(n.Pos, "Warning - empty notification_email block")
+			}
+		case "smtp_connect_timeout":
+			if l.need(n, 1) {
+				if v, ok := l.uintArgMsg(n, 0, 0, 4294, "smtp_connect_timeout '%s' must be in [0, 4294] - ignoring", n.Args[0].Text); ok && v == 0 {
+					l.warnf(n.Args[0].Pos, "smtp_conect_timeout must be greater than 0, setting to 1")
+				}
+				g.Other = append(g.Other, l.raw(n))
+			}
+		case "startup_script_timeout", "shutdown_script_timeout":
+			typ := kw[:len(kw)-len("_script_timeout")]
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "%s_script_timeout requires value", typ)
+				continue
+			}
+			l.uintArgMsg(n, 0, 1, 1000, "%s_script_timeout '%s' must be in [1, 1000] - ignoring", typ, n.Args[0].Text)
+			g.Other = append(g.Other, l.raw(n))
+		default:
+			// Other known keywords (SMTP, LVS, BFD, SNMP, DBus, process
+			// tuning, nftables...): accepted and kept verbatim.
+			g.Other = append(g.Other, l.raw(n))
+		}
+	}
+}
+
+func zeroHint(s string) string {
+	if v, msg := parseDecimalMicro(s); msg == "" && v == 0 {
+		return " (keepalived 2.2.7 rejects an explicit 0 although 0 is the default: remove the line)"
+	}
+	return ""
+}
+
+// finishGlobal resolves the global defaults that depend on other keywords.
+func (l *lowerer) finishGlobal() {
+	g := &l.cfg.Global
+	gc := &l.globalCtx
+	if !gc.lowerPrioRepeatSet {
+		g.Garp.LowerPrioRepeat = g.Garp.MasterRepeat
+	}
+	if !gc.lowerPrioDelaySet {
+		g.Garp.LowerPrioDelay = g.Garp.MasterDelay
+	}
+	switch {
+	case gc.smtpAlertVRRP != nil:
+		g.SMTPAlert = *gc.smtpAlertVRRP
+	case gc.smtpAlert != nil:
+		g.SMTPAlert = *gc.smtpAlert
+	}
+}

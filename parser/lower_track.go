@@ -1,0 +1,708 @@
+package parser
+
+import (
+	"strings"
+
+	"github.com/keepalived-go/keepalived/config"
+)
+
+// vrrp_script, track_file, vrrp_track_process, vrrp_sync_group and
+// garp_group blocks, and the track_* value blocks of instances and groups
+// (keepalived vrrp_parser.c, vrrp_track.c, trackers/track_file.c).
+
+// lowerScript lowers a vrrp_script block. A script without a `script` line
+// is removed, as keepalived does; references to it are then "not found".
+func (l *lowerer) lowerScript(n *Node) {
+	name, ok := l.blockName(n, true)
+	if !ok || !l.needBlock(n) {
+		return
+	}
+	s := config.DefaultScript(name)
+	s.Pos = n.Pos
+	for _, e := range n.Block.Nodes {
+		if e == nil {
+			continue
+		}
+		if !isKeyword(ctxScript, e.Keyword) {
+			l.unknown(e, ctxScript)
+			continue
+		}
+		l.noBlock(e)
+		switch e.Keyword {
+		case "script":
+			if c := l.command(e, false); c != nil {
+				s.Command = *c
+			}
+		case "interval", "timeout":
+			if !l.need(e, 1) {
+				continue
+			}
+			msg := "(%s): vrrp script interval '%s' must be between 1 and 4294 - ignoring"
+			if e.Keyword == "timeout" {
+				msg = "(%s): vrrp script timeout '%s' invalid - ignoring"
+			}
+			v, ok := l.uintArgMsg(e, 0, 0, 4294, msg, name, e.Args[0].Text)
+			if !ok {
+				if strings.Contains(e.Args[0].Text, ".") {
+					l.noticef(e.Args[0].Pos, "keepalived 2.2.7 takes whole seconds here; fractional %ss arrived in 2.3.2", e.Keyword)
+				}
+				continue
+			}
+			if v == 0 {
+				l.warnf(e.Args[0].Pos, "(%s): vrrp script %s must be greater than 0, setting to 1", name, e.Keyword)
+				v = 1
+			}
+			if e.Keyword == "interval" {
+				s.Interval = secs(v)
+			} else {
+				s.Timeout = secs(v)
+			}
+			l.extra(e, 1, ctxScript)
+		case "weight":
+			if !l.need(e, 1) {
+				continue
+			}
+			v, msg := checkInt(e.Args[0].Text, -253, 253, true)
+			if msg != "" {
+				l.errorf(e.Args[0].Pos, "vrrp_script %s weight %s must be in [-253, 253]", name, e.Args[0].Text)
+				if !strings.Contains(msg, "invalid number") {
+					// 2.2.7 stores an out-of-range weight anyway.
+					s.Weight = int(v)
+				} else {
+					s.Weight = 0
+				}
+			} else {
+				s.Weight = int(v)
+			}
+			if len(e.Args) >= 2 {
+				if e.Args[1].Text == "reverse" {
+					s.Reverse = true
+				} else {
+					l.errorf(e.Args[1].Pos, "vrrp_script %s unknown weight option %s", name, e.Args[1].Text)
+				}
+			}
+			l.extra(e, 2, ctxScript)
+		case "rise", "fall":
+			if !l.need(e, 1) {
+				continue
+			}
+			v, ok := l.uintArgMsg(e, 0, 1, 1<<31-1, "(%s): vrrp script %s value '%s' invalid, defaulting to 1", name, e.Keyword, e.Args[0].Text)
+			if !ok {
+				v = 1
+			}
+			if e.Keyword == "rise" {
+				s.Rise = int(v)
+			} else {
+				s.Fall = int(v)
+			}
+			l.extra(e, 1, ctxScript)
+		case "user":
+			if !l.need(e, 1) {
+				continue
+			}
+			s.User = e.Args[0].Text
+			s.Group = argText(e, 1)
+			s.Command.User, s.Command.Group = s.User, s.Group
+			l.extra(e, 2, ctxScript)
+		case "init_fail":
+			s.InitFail = true
+		}
+	}
+	if prev, dup := l.scriptDefs[name]; dup {
+		l.ourWarnf(n.Pos, "vrrp_script %s is defined twice (first at %s); keepalived's track_script uses the first", name, prev)
+		return
+	}
+	l.scriptDefs[name] = n.Pos
+	if len(s.Command.Argv) == 0 {
+		l.errorf(n.Pos, "No script set for vrrp_script %s - removing", name)
+		return
+	}
+	l.defSeq["script:"+name] = l.seq
+	l.cfg.Scripts = append(l.cfg.Scripts, s)
+}
+
+// lowerTrackFile lowers a track_file (vrrp_track_file) block.
+func (l *lowerer) lowerTrackFile(n *Node) {
+	name, ok := l.blockName(n, true)
+	if !ok || !l.needBlock(n) {
+		return
+	}
+	if n.Keyword == "vrrp_track_file" {
+		l.noticef(n.Pos, "vrrp_track_file is a deprecated synonym of track_file")
+	}
+	t := config.DefaultTrackFile(name)
+	t.Pos = n.Pos
+	weightSet := false
+	for _, e := range n.Block.Nodes {
+		if e == nil {
+			continue
+		}
+		if !isKeyword(ctxTrackFile, e.Keyword) {
+			l.unknown(e, ctxTrackFile)
+			continue
+		}
+		l.noBlock(e)
+		switch e.Keyword {
+		case "file":
+			if len(e.Args) == 0 {
+				l.errorf(e.Pos, "track file file name missing")
+				continue
+			}
+			if t.Path != "" {
+				l.errorf(e.Args[0].Pos, "File already set for track file %s - ignoring %s", name, e.Args[0].Text)
+				continue
+			}
+			t.Path = e.Args[0].Text
+			l.extra(e, 1, ctxTrackFile)
+		case "weight":
+			if len(e.Args) == 0 {
+				l.errorf(e.Pos, "No weight specified for track file %s - ignoring", name)
+				continue
+			}
+			if weightSet {
+				l.errorf(e.Args[0].Pos, "Weight already set for track file %s - ignoring %s", name, e.Args[0].Text)
+				continue
+			}
+			v, msg := checkInt(e.Args[0].Text, -254, 254, true)
+			if msg != "" {
+				l.errorf(e.Args[0].Pos, "Weight (%s) for track_file %s must be between [-254..254] inclusive. Ignoring...", e.Args[0].Text, name)
+				continue
+			}
+			t.Weight, weightSet = int(v), true
+			if len(e.Args) >= 2 {
+				if e.Args[1].Text == "reverse" {
+					t.Reverse = true
+				} else {
+					l.errorf(e.Args[1].Pos, "track_file %s unknown weight option %s", name, e.Args[1].Text)
+				}
+			}
+		case "init_file":
+			t.InitFile = true
+			for _, a := range e.Args {
+				if a.Text == "overwrite" {
+					t.Overwrite = true
+					continue
+				}
+				v, msg := checkInt(a.Text, -(1 << 31), 1<<31-1, true)
+				if msg != "" {
+					l.errorf(a.Pos, "Track file %s init value %s is invalid", name, a.Text)
+					continue
+				}
+				t.InitValue = int(v)
+			}
+		}
+	}
+	if t.Path == "" {
+		l.errorf(n.Pos, "No file set for track_file %s - ignoring", name)
+		return
+	}
+	if l.cfg.TrackFile(name) != nil {
+		l.ourWarnf(n.Pos, "track_file %s is defined twice; the first is used", name)
+		return
+	}
+	l.defSeq["file:"+name] = l.seq
+	l.cfg.TrackFiles = append(l.cfg.TrackFiles, t)
+}
+
+// lowerTrackProcess lowers a vrrp_track_process block (kept in the model).
+func (l *lowerer) lowerTrackProcess(n *Node) {
+	name, ok := l.blockName(n, true)
+	if !ok || !l.needBlock(n) {
+		return
+	}
+	t := config.DefaultTrackProcess(name)
+	t.Pos = n.Pos
+	for _, e := range n.Block.Nodes {
+		if e == nil {
+			continue
+		}
+		if !isKeyword(ctxTrackProcess, e.Keyword) {
+			l.unknown(e, ctxTrackProcess)
+			continue
+		}
+		l.noBlock(e)
+		switch e.Keyword {
+		case "process":
+			if !l.need(e, 1) {
+				continue
+			}
+			if t.Process != "" {
+				l.errorf(e.Pos, "Process already set for track process %s - ignoring %s", name, e.Args[0].Text)
+				continue
+			}
+			t.Process = e.Args[0].Text
+			for _, a := range e.Args[1:] {
+				t.Args = append(t.Args, a.Text)
+			}
+		case "param_match":
+			if !l.need(e, 1) {
+				continue
+			}
+			switch e.Args[0].Text {
+			case "initial", "partial":
+				t.ParamMatch = e.Args[0].Text
+			default:
+				l.errorf(e.Args[0].Pos, "Invalid param_match type %s - ignoring", e.Args[0].Text)
+			}
+		case "weight":
+			if len(e.Args) == 0 {
+				l.errorf(e.Pos, "No weight specified for track process %s - ignoring", name)
+				continue
+			}
+			v, msg := checkInt(e.Args[0].Text, -254, 254, true)
+			if msg != "" {
+				l.errorf(e.Args[0].Pos, "Weight (%s) for vrrp_track_process %s must be between [-254..254] inclusive. Ignoring...", e.Args[0].Text, name)
+				continue
+			}
+			t.Weight = int(v)
+			if len(e.Args) >= 2 {
+				if e.Args[1].Text == "reverse" {
+					t.Reverse = true
+				} else {
+					l.errorf(e.Args[1].Pos, "vrrp_track_process %s unknown weight option %s", name, e.Args[1].Text)
+				}
+			}
+		case "quorum", "quorum_max":
+			if !l.need(e, 1) {
+				continue
+			}
+			v, msg := checkInt(e.Args[0].Text, 0, 65535, false)
+			if msg != "" || (e.Keyword == "quorum" && v < 1) {
+				l.errorf(e.Args[0].Pos, "%s (%s) for vrrp_track_process %s must be between 1 and 65535", strings.Title(e.Keyword), e.Args[0].Text, name)
+				continue
+			}
+			if e.Keyword == "quorum" {
+				t.Quorum = int(v)
+			} else {
+				t.QuorumMax = int(v)
+			}
+		case "delay", "terminate_delay", "fork_delay":
+			if !l.need(e, 1) {
+				continue
+			}
+			d, ok := l.decimalArg(e, 0, 0, 3600*1000000)
+			if !ok {
+				continue
+			}
+			switch e.Keyword {
+			case "delay":
+				t.Delay = d
+			case "terminate_delay":
+				t.TerminateDelay = d
+			default:
+				t.ForkDelay = d
+			}
+		case "full_command":
+			t.FullCommand = true
+		}
+	}
+	if t.QuorumMax != 0 && t.QuorumMax < t.Quorum {
+		l.errorf(n.Pos, "quorum_max is less than quorum - ignoring")
+		t.QuorumMax = 0
+	}
+	if t.Process == "" {
+		l.errorf(n.Pos, "track process '%s' process name not specified", name)
+		return
+	}
+	if l.cfg.TrackProcess(name) != nil {
+		l.ourWarnf(n.Pos, "vrrp_track_process %s is defined twice; the first is used", name)
+		return
+	}
+	l.defSeq["process:"+name] = l.seq
+	l.cfg.TrackProcesses = append(l.cfg.TrackProcesses, t)
+	if !l.rawSeen["vrrp_track_process"] {
+		l.rawSeen["vrrp_track_process"] = true
+		l.noticef(n.Pos, "vrrp_track_process is parsed and kept; process tracking may not be run by keepalived-go")
+	}
+}
+
+// trackInterfaces lowers a track_interface value block.
+func (l *lowerer) trackInterfaces(n *Node, owner string, dst *[]trackIfRef) {
+	for _, e := range l.entries(n) {
+		ws := entryWords(e)
+		name := ws[0].Text
+		dup := false
+		for _, t := range *dst {
+			if t.Name == name {
+				l.errorf(e.Pos, "(%s) duplicate track_interface %s - ignoring", owner, name)
+				dup = true
+			}
+		}
+		if dup {
+			continue
+		}
+		t := trackIfRef{TrackInterface: config.TrackInterface{Name: name, Pos: e.Pos}, pos: e.Pos}
+		if len(ws) >= 2 {
+			if ws[1].Text != "weight" {
+				l.errorf(ws[1].Pos, "(%s) unknown track_interface %s option %s - ignoring", owner, name, ws[1].Text)
+				continue
+			}
+			if len(ws) == 2 {
+				l.errorf(ws[1].Pos, "(%s) weight without value specified for track_interface %s - ignoring", owner, name)
+				continue
+			}
+			v, msg := checkInt(ws[2].Text, -254, 254, true)
+			switch {
+			case msg != "":
+				l.errorf(ws[2].Pos, "(%s) weight %s for %s must be between [-253..253] inclusive. Ignoring...", owner, ws[2].Text, name)
+				v = 0
+			case v == 254 || v == -254:
+				l.warnf(ws[2].Pos, "(%s) weight for %s cannot be +/-254. Setting to +/-253", owner, name)
+				v = v / 254 * 253
+			}
+			t.Weight = int(v)
+			if len(ws) >= 4 {
+				if ws[3].Text == "reverse" {
+					t.Reverse = true
+				} else {
+					l.errorf(ws[3].Pos, "(%s) unknown track_interace %s weight option %s - ignoring", owner, name, ws[3].Text)
+				}
+			}
+			if len(ws) > 4 {
+				l.ourWarnf(ws[4].Pos, "extra words `%s` ignored", joinWords(ws[4:]))
+			}
+		}
+		*dst = append(*dst, t)
+	}
+}
+
+// trackRefs lowers a track_script / track_file / track_process value
+// block into unresolved references (resolution: resolveTrack).
+func (l *lowerer) trackRefs(n *Node, owner, kind string) []trackRef {
+	var out []trackRef
+	for _, e := range l.entries(n) {
+		ws := entryWords(e)
+		r := trackRef{name: ws[0].Text, pos: e.Pos, seq: l.seq}
+		what := map[string]string{"track_script": "track script", "track_file": "track file", "track_process": "track process"}[kind]
+		if len(ws) >= 2 {
+			if ws[1].Text != "weight" {
+				l.errorf(ws[1].Pos, "(%s) unknown %s option %s - ignoring", owner, what, ws[1].Text)
+				continue
+			}
+			if len(ws) == 2 {
+				l.errorf(ws[1].Pos, "(%s) weight without value specified for %s %s - ignoring", owner, what, r.name)
+				continue
+			}
+			v, msg := checkInt(ws[2].Text, -254, 254, true)
+			switch {
+			case msg != "":
+				l.errorf(ws[2].Pos, "(%s) %s %s: weight must be between [-253..253] inclusive, ignoring...", owner, what, r.name)
+			case v == 254 || v == -254:
+				l.warnf(ws[2].Pos, "(%s) weight for %s cannot be +/-254. Setting to +/-253", owner, r.name)
+				r.weight, r.weightGiven = int(v/254*253), true
+			default:
+				r.weight, r.weightGiven = int(v), true
+			}
+			if len(ws) >= 4 {
+				switch ws[3].Text {
+				case "reverse":
+					r.reverse, r.reverseSet = true, true
+				case "noreverse":
+					r.reverse, r.reverseSet = false, true
+				default:
+					l.errorf(ws[3].Pos, "(%s) unknown %s %s weight option %s - ignoring", owner, kind, r.name, ws[3].Text)
+				}
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// resolveScripts resolves track_script references: the vrrp_script must be
+// defined before the reference (keepalived looks it up while parsing).
+func (l *lowerer) resolveScripts(owner string, refs []trackRef) []config.TrackScript {
+	var out []config.TrackScript
+	seen := map[string]bool{}
+	for _, r := range refs {
+		s := l.cfg.Script(r.name)
+		if s == nil || l.defSeq["script:"+r.name] > r.seq {
+			var at config.Pos
+			if s != nil {
+				at = s.Pos
+			}
+			_, removed := l.scriptDefs[r.name]
+			l.trackNotFound(owner, "track script", r, at, removed && s == nil, "vrrp_script", l.scriptNames())
+			continue
+		}
+		if seen[r.name] {
+			l.errorf(r.pos, "(%s) duplicate track_script %s - ignoring", owner, r.name)
+			continue
+		}
+		seen[r.name] = true
+		ts := config.TrackScript{Name: r.name, Weight: s.Weight, Reverse: s.Reverse}
+		if r.weightGiven {
+			ts.Weight = r.weight
+		}
+		if r.reverseSet {
+			ts.Reverse = r.reverse
+		}
+		out = append(out, ts)
+	}
+	return out
+}
+
+// resolveFiles resolves track_file references (the track_file must be
+// defined earlier too: keepalived looks it up while parsing).
+func (l *lowerer) resolveFiles(owner string, refs []trackRef) []config.TrackFileRef {
+	var out []config.TrackFileRef
+	seen := map[string]bool{}
+	for _, r := range refs {
+		t := l.cfg.TrackFile(r.name)
+		if t == nil || l.defSeq["file:"+r.name] > r.seq {
+			var at config.Pos
+			if t != nil {
+				at = t.Pos
+			}
+			var names []string
+			for _, f := range l.cfg.TrackFiles {
+				names = append(names, f.Name)
+			}
+			l.trackNotFound(owner, "track file", r, at, false, "track_file", names)
+			continue
+		}
+		if seen[r.name] {
+			l.errorf(r.pos, "(%s) duplicate track_file %s - ignoring", owner, r.name)
+			continue
+		}
+		seen[r.name] = true
+		ref := config.TrackFileRef{Name: r.name, Weight: t.Weight, Reverse: t.Reverse}
+		if r.weightGiven {
+			ref.Weight = r.weight
+		}
+		if r.reverseSet {
+			ref.Reverse = r.reverse
+		}
+		out = append(out, ref)
+	}
+	return out
+}
+
+// resolveProcs resolves track_process references.
+func (l *lowerer) resolveProcs(owner string, refs []trackRef) []config.TrackFileRef {
+	var out []config.TrackFileRef
+	seen := map[string]bool{}
+	for _, r := range refs {
+		t := l.cfg.TrackProcess(r.name)
+		if t == nil || l.defSeq["process:"+r.name] > r.seq {
+			var at config.Pos
+			if t != nil {
+				at = t.Pos
+			}
+			var names []string
+			for _, p := range l.cfg.TrackProcesses {
+				names = append(names, p.Name)
+			}
+			l.trackNotFound(owner, "track process", r, at, false, "vrrp_track_process", names)
+			continue
+		}
+		if seen[r.name] {
+			l.errorf(r.pos, "(%s) duplicate track_process %s - ignoring", owner, r.name)
+			continue
+		}
+		seen[r.name] = true
+		ref := config.TrackFileRef{Name: r.name, Weight: t.Weight, Reverse: t.Reverse}
+		if r.weightGiven {
+			ref.Weight = r.weight
+		}
+		if r.reverseSet {
+			ref.Reverse = r.reverse
+		}
+		out = append(out, ref)
+	}
+	return out
+}
+
+// trackNotFound reports a reference keepalived ignores. A later definition
+// is a warning (a known keepalived trap: order matters; the brief of the
+// project asks for a warning there); an object that was removed (a
+// vrrp_script without `script`) is a warning too, its cause being reported
+// where it is; an object defined nowhere is an error, with a suggestion.
+func (l *lowerer) trackNotFound(owner, what string, r trackRef, laterAt config.Pos, removed bool, block string, names []string) {
+	msg := "(" + owner + ") " + what + " " + r.name + " not found, ignoring..."
+	switch {
+	case laterAt != (config.Pos{}):
+		l.warnf(r.pos, "%s (%s %s is defined at %s, after this reference: keepalived only sees objects defined before they are used, so it is not tracked; move the %s block up)", msg, block, r.name, laterAt, block)
+		return
+	case removed:
+		l.warnf(r.pos, "%s (%s %s was removed: it has no script)", msg, block, r.name)
+		return
+	}
+	best, bestD := "", 3
+	for _, n := range names {
+		if d := editDistance(r.name, n); d < bestD {
+			best, bestD = n, d
+		}
+	}
+	if best != "" {
+		msg += "; did you mean `" + best + "`?"
+	} else {
+		msg += " (no " + block + " " + r.name + " is defined)"
+	}
+	l.errorf(r.pos, "%s", msg)
+}
+
+func (l *lowerer) scriptNames() []string {
+	var out []string
+	for _, s := range l.cfg.Scripts {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// groupCtx is a vrrp_sync_group while it is lowered.
+type groupCtx struct {
+	g        *config.SyncGroup
+	node     *Node
+	members  []Word
+	groupSet bool
+	trackIfs []trackIfRef
+	scripts  []trackRef
+	files    []trackRef
+	procs    []trackRef
+	smtp     *bool
+	notifyPC *bool
+}
+
+var syncGroupBlocks = map[string]bool{"group": true, "track_interface": true, "track_script": true,
+	"track_file": true, "track_process": true, "track_bfd": true}
+
+// lowerSyncGroup lowers a vrrp_sync_group block; members are resolved at
+// the end (they may be defined later).
+func (l *lowerer) lowerSyncGroup(n *Node) {
+	if len(n.Args) != 1 {
+		l.errorf(n.Pos, "vrrp_sync_group must have a name - skipping")
+		return
+	}
+	name := n.Args[0].Text
+	if !l.needBlock(n) {
+		return
+	}
+	for _, gc := range l.groups {
+		if gc.g.Name == name {
+			l.errorf(n.Args[0].Pos, "vrrp sync group %s already defined", name)
+			return
+		}
+	}
+	gc := &groupCtx{g: &config.SyncGroup{Pos: n.Pos, Name: name}, node: n}
+	who := "vrrp group " + name + ":"
+	for _, e := range n.Block.Nodes {
+		if e == nil {
+			continue
+		}
+		if !isKeyword(ctxSyncGroup, e.Keyword) {
+			l.unknown(e, ctxSyncGroup)
+			continue
+		}
+		if syncGroupBlocks[e.Keyword] {
+			l.extra(e, 0, ctxSyncGroup)
+			if !l.needBlock(e) {
+				continue
+			}
+		} else {
+			l.noBlock(e)
+		}
+		switch e.Keyword {
+		case "group":
+			if gc.groupSet {
+				l.errorf(e.Pos, "Group list already specified for sync group %s", name)
+				continue
+			}
+			gc.groupSet = true
+			ents := l.entries(e)
+			if len(ents) == 0 {
+				l.errorf(e.Pos, "Warning - sync group %s has empty group block", name)
+			}
+			for _, m := range ents {
+				gc.members = append(gc.members, entryWords(m)...)
+			}
+		case "track_interface":
+			l.trackInterfaces(e, name, &gc.trackIfs)
+		case "track_script":
+			gc.scripts = append(gc.scripts, l.trackRefs(e, name, "track_script")...)
+		case "track_file":
+			gc.files = append(gc.files, l.trackRefs(e, name, "track_file")...)
+		case "track_process":
+			gc.procs = append(gc.procs, l.trackRefs(e, name, "track_process")...)
+		case "track_bfd":
+			l.cfg.Raw = append(l.cfg.Raw, l.raw(e))
+		case "notify_backup", "notify_master", "notify_fault", "notify_stop", "notify":
+			l.notify(e, who, &gc.g.Notify)
+		case "smtp_alert":
+			if v, ok := l.optBool(e, "Invalid vrrp_group smtp_alert parameter %s", argText(e, 0)); ok {
+				gc.smtp = &v
+			}
+		case "global_tracking":
+			l.warnf(e.Pos, "(%s) global_tracking is deprecated. Use track_interface/script/file on the sync group", name)
+			gc.g.SyncGroupTrackingWeight = true
+		case "sync_group_tracking_weight":
+			gc.g.SyncGroupTrackingWeight = true
+		case "notify_priority_changes":
+			if v, ok := l.optBool(e, "(%s) Invalid value '%s' for sync group notify_priority_changes specified", name, argText(e, 0)); ok {
+				gc.notifyPC = &v
+			}
+		}
+	}
+	for _, t := range gc.trackIfs {
+		gc.g.TrackInterfaces = append(gc.g.TrackInterfaces, t.TrackInterface)
+	}
+	l.groups = append(l.groups, gc)
+}
+
+// lowerGarpGroup lowers a garp_group block.
+func (l *lowerer) lowerGarpGroup(n *Node) {
+	l.extra(n, 0, ctxRoot)
+	if !l.needBlock(n) {
+		return
+	}
+	gg := config.GarpGroup{Pos: n.Pos}
+	for _, e := range n.Block.Nodes {
+		if e == nil {
+			continue
+		}
+		if !isKeyword(ctxGarpGroup, e.Keyword) {
+			l.unknown(e, ctxGarpGroup)
+			continue
+		}
+		switch e.Keyword {
+		case "garp_interval", "gna_interval":
+			l.noBlock(e)
+			if !l.need(e, 1) {
+				continue
+			}
+			d, ok := l.decimalArgMsg(e, 0, 0, 1<<32-1, "garp_group %s '%s' invalid", e.Keyword, e.Args[0].Text)
+			if !ok {
+				continue
+			}
+			if e.Keyword == "garp_interval" {
+				gg.GarpInterval = d
+			} else {
+				gg.GnaInterval = d
+			}
+		case "interface":
+			l.noBlock(e)
+			if !l.need(e, 1) {
+				continue
+			}
+			gg.Interfaces = append(gg.Interfaces, e.Args[0].Text)
+		case "interfaces":
+			if !l.needBlock(e) {
+				continue
+			}
+			ents := l.entries(e)
+			if len(ents) == 0 {
+				l.warnf(e.Pos, "Warning - empty garp_group interfaces block")
+			}
+			for _, x := range ents {
+				for _, w := range entryWords(x) {
+					gg.Interfaces = append(gg.Interfaces, w.Text)
+				}
+			}
+		}
+	}
+	if gg.GarpInterval == 0 && gg.GnaInterval == 0 {
+		l.errorf(n.Pos, "garp group %d does not have any delay set - removing", len(l.cfg.GarpGroups)+1)
+		return
+	}
+	l.cfg.GarpGroups = append(l.cfg.GarpGroups, gg)
+}
