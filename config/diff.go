@@ -601,12 +601,18 @@ func fieldChanges(prefix string, a, b reflect.Value, skip map[string]bool) []Fie
 		}
 		name := fieldName(f)
 		if f.Type.Kind() == reflect.Struct && f.Type.PkgPath() == ownPkg && f.Type != reflect.TypeOf(Command{}) {
-			out = append(out, fieldChanges(name+".", av, bv, nil)...)
+			// Flattened so that each change is named by its keyword:
+			// garp_master_delay, notify_master, auth_type.
+			sub := ""
+			if name == "garp" {
+				sub = "garp_"
+			}
+			out = append(out, fieldChanges(sub, av, bv, nil)...)
 			continue
 		}
 		if name == "-" {
 			// Secrets (auth_pass) are not printed.
-			out = append(out, FieldChange{Field: prefix + strings.ToLower(f.Name), Old: "(hidden)", New: "(changed)"})
+			out = append(out, FieldChange{Field: "auth_" + strings.ToLower(f.Name), Old: "(hidden)", New: "(changed)"})
 			continue
 		}
 		out = append(out, FieldChange{Field: prefix + name, Old: formatValue(av), New: formatValue(bv)})

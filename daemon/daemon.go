@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -34,22 +35,19 @@ type Host struct {
 	// Listen opens the VRRP socket for one interface, family and multicast
 	// group (or unicast source).
 	Listen func(netif.ConnConfig) (netif.Conn, error)
-	// EnsureVMAC creates (or reuses) the macvlan of a use_vmac instance and
-	// returns its name. Optional: when nil, use_vmac instances run on their
-	// base interface and a warning is logged.
-	EnsureVMAC func(v VMAC) (string, error)
-	// DeleteVMAC removes a macvlan EnsureVMAC created. Optional.
-	DeleteVMAC func(name string) error
+	// VMACs creates the macvlans of use_vmac instances. Optional: when
+	// nil, use_vmac instances run on their base interface with a warning.
+	VMACs VMACs
 }
 
-// VMAC describes the macvlan of a use_vmac instance (reference 6.9).
-type VMAC struct {
-	Parent string // the instance's interface
-	Name   string // configured name, "" = <vmac_prefix>.<VRID>
-	Prefix string // vmac_prefix (default "vrrp")
-	VRID   uint8
-	IPv6   bool
-	MAC    string // configured MAC, "" = 00:00:5e:00:01|02:VRID
+// VMACs creates and deletes use_vmac macvlans (netif's VMACs has this
+// method set).
+type VMACs interface {
+	// EnsureVMAC creates (or reuses) a macvlan on parent with mac; name ""
+	// picks keepalived's default name. created reports a new interface.
+	EnsureVMAC(parent, name string, mac net.HardwareAddr, ipv6 bool) (ifname string, created bool, err error)
+	// DeleteVMAC deletes it; deleting what is not there is no error.
+	DeleteVMAC(name string) error
 }
 
 // Options configure a Daemon.

@@ -228,7 +228,7 @@ func (d *Daemon) jsonDump() []jsonInstance {
 		ci, st, s := in.cfg, in.eng.Status(), in.stats()
 		jd := jsonData{
 			IName: ci.Name, DontTrackPrimary: b2i(ci.DontTrackPrimary), SkipCheckAdvAddr: b2i(ci.SkipCheckAdvAddr),
-			StrictMode: b2i(ci.Strict), VMACIfname: in.vmac, IfpIfname: in.ifname,
+			StrictMode: b2i(ci.Strict), VMACIfname: in.vmacName, IfpIfname: in.ifname,
 			LastTransition: epoch(in.lastTr),
 			GarpDelay:      secs(in.vcfg.GarpMasterDelay), GarpRefresh: secs(in.vcfg.GarpMasterRefresh),
 			GarpRep: in.vcfg.GarpMasterRepeat, GarpRefreshRep: in.vcfg.GarpMasterRefreshRepeat,

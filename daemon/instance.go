@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"time"
 
@@ -22,7 +23,8 @@ type instance struct {
 	conn *conn
 	// ifname is where adverts go and VIPs live: the VMAC or the interface.
 	ifname  string
-	vmac    string // VMAC we created, "" if none
+	vmac     string // VMAC we created (deleted at stop), "" if none
+	vmacName string // VMAC in use, "" if none
 	src     netip.Addr
 	group   *group
 	faults  map[string]bool // fault sources the core was told are on
@@ -158,15 +160,18 @@ func (d *Daemon) cleanupLeftovers(cfg *config.Config) {
 func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance, error) {
 	in := &instance{cfg: ci, ifname: ci.Interface, faults: map[string]bool{}, prio: ci.Priority}
 	if ci.UseVMAC {
-		if d.opts.Host.EnsureVMAC == nil {
+		if d.opts.Host.VMACs == nil {
 			d.logf(in, slog.LevelWarn, "use_vmac is not supported on this host - using %s", ci.Interface)
 		} else {
-			name, err := d.opts.Host.EnsureVMAC(VMAC{Parent: ci.Interface, Name: ci.VMACName, Prefix: cfg.Global.VMACPrefix,
-				VRID: uint8(ci.VRID), IPv6: ci.Family == config.IPv6, MAC: ci.VMACAddr})
+			mac := vmacAddr(ci)
+			name, created, err := d.opts.Host.VMACs.EnsureVMAC(ci.Interface, ci.VMACName, mac, ci.Family == config.IPv6)
 			if err != nil {
 				d.logf(in, slog.LevelError, "cannot create VMAC: %v - using %s", err, ci.Interface)
 			} else {
-				in.vmac = name
+				if created {
+					in.vmac = name
+				}
+				in.vmacName = name
 				if !ci.VMACXmitBase {
 					in.ifname = name
 				}
@@ -181,6 +186,24 @@ func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance
 	}
 	in.eng = eng
 	return in, nil
+}
+
+// vmacAddr is the instance's VMAC address: use_vmac's MAC (5 octets get
+// the VRID appended), else 00:00:5e:00:01|02:VRID.
+func vmacAddr(ci *config.Instance) net.HardwareAddr {
+	if ci.VMACAddr != "" {
+		if hw, err := net.ParseMAC(ci.VMACAddr); err == nil {
+			return hw
+		}
+		if hw, err := net.ParseMAC(ci.VMACAddr + fmt.Sprintf(":%02x", ci.VRID)); err == nil {
+			return hw
+		}
+	}
+	b := byte(0x01)
+	if ci.Family == config.IPv6 {
+		b = 0x02
+	}
+	return net.HardwareAddr{0x00, 0x00, 0x5e, 0x00, b, byte(ci.VRID)}
 }
 
 // attach opens (or shares) the instance's socket and adds it to the loop.
@@ -641,8 +664,8 @@ func (d *Daemon) shutdown(now time.Time) {
 	for _, in := range d.insts {
 		d.releaseConn(in.conn)
 		in.conn = nil
-		if in.vmac != "" && d.opts.Host.DeleteVMAC != nil {
-			if err := d.opts.Host.DeleteVMAC(in.vmac); err != nil {
+		if in.vmac != "" && d.opts.Host.VMACs != nil {
+			if err := d.opts.Host.VMACs.DeleteVMAC(in.vmac); err != nil {
 				d.logf(in, slog.LevelWarn, "cannot delete VMAC %s: %v", in.vmac, err)
 			}
 		}

@@ -45,8 +45,8 @@ func (d *Daemon) applyReload(now time.Time, next *config.Config) error {
 	}
 	if len(errs) > 0 {
 		for _, in := range fresh {
-			if in.vmac != "" && d.opts.Host.DeleteVMAC != nil {
-				_ = d.opts.Host.DeleteVMAC(in.vmac)
+			if in.vmac != "" && d.opts.Host.VMACs != nil {
+				_ = d.opts.Host.VMACs.DeleteVMAC(in.vmac)
 			}
 		}
 		err := errors.Join(errs...)
@@ -113,8 +113,8 @@ func (d *Daemon) removeInstance(now time.Time, in *instance) {
 	d.mode = modeNormal
 	d.releaseConn(in.conn)
 	in.conn = nil
-	if in.vmac != "" && d.opts.Host.DeleteVMAC != nil {
-		if err := d.opts.Host.DeleteVMAC(in.vmac); err != nil {
+	if in.vmac != "" && d.opts.Host.VMACs != nil {
+		if err := d.opts.Host.VMACs.DeleteVMAC(in.vmac); err != nil {
 			d.logf(in, slog.LevelWarn, "cannot delete VMAC %s: %v", in.vmac, err)
 		}
 	}
