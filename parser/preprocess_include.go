@@ -131,7 +131,7 @@ func (p *preprocessor) openFile(g *globSource, i int) *fileSource {
 	fi, err := os.Stat(path)
 	switch {
 	case err == nil && fi.IsDir():
-		p.fileError(g.typ, includeR, pos, "Configuration file '%s' is a directory - skipping", name+"/")
+		p.fileError(g.typ, includeR, pos, "Configuration file '%s' is a directory - skipping", strings.TrimSuffix(name, "/")+"/")
 		return nil
 	case err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 != 0:
 		p.fileError(g.typ, includeR, pos, "Configuration file '%s' is not a regular non-executable file - skipping", name)
