@@ -3,6 +3,7 @@ package parser
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -151,57 +152,38 @@ func renderFiles(nodes []*Node, dir string) string {
 	return b.String()
 }
 
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
-
-func fmtInt(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	neg := i < 0
-	if neg {
-		i = -i
-	}
-	var d []byte
-	for i > 0 {
-		d = append([]byte{byte('0' + i%10)}, d...)
-		i /= 10
-	}
-	if neg {
-		return "-" + string(d)
-	}
-	return string(d)
-}
+func itoa(i int) string { return strconv.Itoa(i) }
 
 // Reference section 1.9: include.
 func TestPreprocessInclude(t *testing.T) {
 	dir := writeTree(t, map[string]string{
-		"main.conf":       "a 1\ninclude sub/*.conf\nvrrp_instance X {\n  include inst.inc\n}\ninclude {b,c}.conf\ninclude nothing/*.conf\nz 9\n",
-		"sub/01.conf":     "s1 ${_PWD}\ninclude rel.inc\n",
-		"sub/02.conf":     "s2\n",
-		"sub/rel.inc":     "in-sub\n",
-		"sub/skip.txt":    "never\n",
-		"inst.inc":        "priority 5\n",
-		"b.conf":          "bee\n",
-		"c.conf":          "cee\n",
-		"loop/self.conf":  "x\ninclude self.conf\n",
-		"loop/a.conf":     "include b.conf\n",
-		"loop/b.conf":     "include a.conf\n",
-		"depth/d.conf":    "$N=1\ninclude e.conf\n",
-		"depth/e.conf":    "include e.conf\n",
-		"strict/m.conf":   "includem missing.conf\ninclude missing.conf\nincludew none*.conf\nincludeb {x,missing}.conf\n",
-		"strict/x.conf":   "xx\n",
-		"check/g.conf":    "global_defs {\n include_check match\n}\ninclude missing.conf\n",
-		"dirs/main.conf":  "include d\ninclude exe.conf\n",
-		"dirs/d/f":        "",
-		"dirs/exe.conf":   "e\n",
-		"quoted/q.conf":   "include \"x.conf\"\n",
-		"quoted/x.conf":   "x\n",
-		"sorted/m.conf":   "include s/*\n",
-		"sorted/s/b":      "b\n",
-		"sorted/s/a":      "a\n",
-		"sorted/s/a-b":    "ab\n",
-		"subst/m.conf":    "$F=x.conf\ninclude $F\n",
-		"subst/x.conf":    "fromvar\n",
+		"main.conf":      "a 1\ninclude sub/*.conf\nvrrp_instance X {\n  include inst.inc\n}\ninclude {b,c}.conf\ninclude nothing/*.conf\nz 9\n",
+		"sub/01.conf":    "s1 ${_PWD}\ninclude rel.inc\n",
+		"sub/02.conf":    "s2\n",
+		"sub/rel.inc":    "in-sub\n",
+		"sub/skip.txt":   "never\n",
+		"inst.inc":       "priority 5\n",
+		"b.conf":         "bee\n",
+		"c.conf":         "cee\n",
+		"loop/self.conf": "x\ninclude self.conf\n",
+		"loop/a.conf":    "include b.conf\n",
+		"loop/b.conf":    "include a.conf\n",
+		"depth/d.conf":   "$N=1\ninclude e.conf\n",
+		"depth/e.conf":   "include e.conf\n",
+		"strict/m.conf":  "includem missing.conf\ninclude missing.conf\nincludew none*.conf\nincludeb {x,missing}.conf\n",
+		"strict/x.conf":  "xx\n",
+		"check/g.conf":   "global_defs {\n include_check match\n}\ninclude missing.conf\n",
+		"dirs/main.conf": "include d\ninclude exe.conf\n",
+		"dirs/d/f":       "",
+		"dirs/exe.conf":  "e\n",
+		"quoted/q.conf":  "include \"x.conf\"\n",
+		"quoted/x.conf":  "x\n",
+		"sorted/m.conf":  "include s/*\n",
+		"sorted/s/b":     "b\n",
+		"sorted/s/a":     "a\n",
+		"sorted/s/a-b":   "ab\n",
+		"subst/m.conf":   "$F=x.conf\ninclude $F\n",
+		"subst/x.conf":   "fromvar\n",
 	})
 	if err := os.Chmod(filepath.Join(dir, "dirs/exe.conf"), 0o755); err != nil {
 		t.Fatal(err)
