@@ -124,3 +124,37 @@ func TestInitFiles(t *testing.T) {
 		t.Errorf("init_file without overwrite rewrote an existing file: %q", b)
 	}
 }
+
+func TestTrackersRunScriptsAndFiles(t *testing.T) {
+	dir := t.TempDir()
+	f := filepath.Join(dir, "f")
+	cfg := &config.Config{
+		Scripts:    []*config.Script{{Name: "s", Command: config.Command{Argv: []string{"/bin/true"}}, Interval: time.Second, Rise: 1, Fall: 1}},
+		TrackFiles: []*config.TrackFile{{Name: "tf", Path: f, InitFile: true, InitValue: 3}},
+	}
+	tr, ds := NewTrackers(cfg, nil, false)
+	if len(ds) != 0 && ds.HasErrors() {
+		t.Fatal(ds)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := make(chan Update, 10)
+	done := make(chan struct{})
+	go func() { tr.Run(ctx, out); close(done) }()
+	got := map[string]Update{}
+	for len(got) < 2 {
+		select {
+		case u := <-out:
+			got[u.Kind+":"+u.Name] = u
+		case <-time.After(5 * time.Second):
+			t.Fatalf("got only %v", got)
+		}
+	}
+	cancel()
+	<-done
+	if u := got["script:s"]; !u.OK || u.Log != "VRRP_Script(s) succeeded" {
+		t.Errorf("script update %+v", u)
+	}
+	if u := got["file:tf"]; u.Value != 3 || !u.OK {
+		t.Errorf("file update %+v (init_file 3)", u)
+	}
+}

@@ -296,41 +296,48 @@ func (s *Scripts) loop(ctx context.Context, sc *script, out chan<- Update) {
 	}
 }
 
-// finish turns one reaped run into updates.
+// finish turns one reaped run into updates: keepalived's "now returning"
+// line when the exit status changed, then the state line when the state
+// changed. Both carry the state after this result.
 func (s *Scripts) finish(sc *script, p *Process, phase int, send func(Update) bool) bool {
 	ws := p.Status()
 	if phase != phaseRunning {
 		// We timed it out: whatever it left in its group goes too.
 		_ = p.SignalGroup(syscall.SIGKILL)
 	}
-	if ws.Exited() {
-		st := ws.ExitStatus()
-		s.mu.Lock()
-		changedStatus := st != sc.lastStatus
-		sc.lastStatus = st
-		ok := sc.h.OK()
-		s.mu.Unlock()
-		if changedStatus {
-			if !send(Update{Kind: "script", Name: sc.name, OK: ok, Log: fmt.Sprintf("Script `%s` now returning %d", sc.name, st)}) {
-				return false
-			}
-		}
-	}
+	var success bool
+	var line string
 	switch {
 	case phase != phaseRunning:
-		return s.report(sc, false, fmt.Sprintf("VRRP_Script(%s) timed_out", sc.name), send)
+		line = fmt.Sprintf("VRRP_Script(%s) timed_out", sc.name)
 	case ws.Exited() && ws.ExitStatus() == 0:
-		return s.report(sc, true, fmt.Sprintf("VRRP_Script(%s) succeeded", sc.name), send)
+		success, line = true, fmt.Sprintf("VRRP_Script(%s) succeeded", sc.name)
 	case ws.Exited():
-		return s.report(sc, false, fmt.Sprintf("VRRP_Script(%s) failed (exited with status %d)", sc.name, ws.ExitStatus()), send)
+		line = fmt.Sprintf("VRRP_Script(%s) failed (exited with status %d)", sc.name, ws.ExitStatus())
 	default:
-		return s.report(sc, false, fmt.Sprintf("VRRP_Script(%s) failed (due to signal %d)", sc.name, int(ws.Signal())), send)
+		line = fmt.Sprintf("VRRP_Script(%s) failed (due to signal %d)", sc.name, int(ws.Signal()))
 	}
+	s.mu.Lock()
+	statusLine := ""
+	if ws.Exited() {
+		if st := ws.ExitStatus(); st != sc.lastStatus {
+			statusLine = fmt.Sprintf("Script `%s` now returning %d", sc.name, st)
+			sc.lastStatus = st
+		}
+	}
+	changed, ok := sc.h.Observe(success)
+	s.mu.Unlock()
+	if statusLine != "" && !send(Update{Kind: "script", Name: sc.name, OK: ok, Log: statusLine}) {
+		return false
+	}
+	if !changed {
+		return true
+	}
+	return send(Update{Kind: "script", Name: sc.name, OK: ok, Log: line, Changed: true})
 }
 
-// report feeds one result to the hysteresis and sends the state line when
-// keepalived would log it. When the state did not move, nothing is sent
-// (but the script is marked reported).
+// report feeds one result that has no process behind it (the program
+// could not be started) and sends the state line when it changes.
 func (s *Scripts) report(sc *script, success bool, line string, send func(Update) bool) bool {
 	s.mu.Lock()
 	changed, ok := sc.h.Observe(success)
