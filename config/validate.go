@@ -68,3 +68,60 @@ func peersOverlap(a, b *Instance) bool {
 	}
 	return false
 }
+
+// ScriptSecurity is the host-independent part of keepalived's script
+// security check, for linting without the host (check-config --offline):
+// when scripts are configured for the VRRP instances and
+// enable_script_security is not set, keepalived's -t reports a SECURITY
+// VIOLATION (class SECURITY, exit 6). The full check (script files,
+// permissions, users) needs the host: checker.CheckSecurity.
+func ScriptSecurity(cfg *Config) Diagnostics {
+	if cfg == nil || cfg.Global.EnableScriptSecurity || len(cfg.Instances) == 0 {
+		return nil
+	}
+	var first *Pos
+	note := func(p Pos) {
+		if first == nil {
+			first = &p
+		}
+	}
+	used := map[string]bool{}
+	for _, in := range cfg.Instances {
+		for _, t := range in.TrackScripts {
+			used[t.Name] = true
+		}
+	}
+	for _, g := range cfg.SyncGroups {
+		for _, t := range g.TrackScripts {
+			used[t.Name] = true
+		}
+	}
+	for _, s := range cfg.Scripts {
+		if used[s.Name] {
+			note(s.Pos)
+		}
+	}
+	notify := func(n Notify) {
+		for _, c := range []*Command{n.Master, n.Backup, n.Fault, n.Stop, n.Deleted, n.Generic, n.MasterRxLowerPri} {
+			if c != nil {
+				note(c.Pos)
+			}
+		}
+	}
+	for _, in := range cfg.Instances {
+		notify(in.Notify)
+	}
+	for _, g := range cfg.SyncGroups {
+		notify(g.Notify)
+	}
+	for _, f := range []*Fifo{cfg.Global.NotifyFifo, cfg.Global.VRRPNotifyFifo} {
+		if f != nil && f.Script != nil {
+			note(f.Script.Pos)
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	return Diagnostics{{Pos: *first, Severity: Warning, Class: ClassSecurity,
+		Msg: "SECURITY VIOLATION - scripts are being executed but script_security not enabled."}}
+}

@@ -1,0 +1,191 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/keepalived-go/keepalived/checker"
+	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/parser"
+)
+
+// Configuration checks: `keepalived check-config` (our linter) and
+// `keepalived -t` / `--config-test[=LOGFILE]` (keepalived's config test,
+// with its exit codes).
+
+// checkConfigOptions are the flags of check-config.
+type checkConfigOptions struct {
+	file    string
+	id      string
+	format  string
+	dump    bool
+	offline bool
+}
+
+// NewCheckConfigCmd is `keepalived check-config [-f FILE] [-i ID]
+// [--format text|json] [--dump] [--offline]`: every finding, one per line
+// as FILE:LINE:COL: severity: message (or a JSON array), the resolved model
+// with --dump, host checks (interfaces, script files) unless --offline.
+// The exit status is 1 when any finding is an error, else 0.
+func NewCheckConfigCmd() *cobra.Command {
+	o := &checkConfigOptions{}
+	cmd := &cobra.Command{
+		Use:   "check-config",
+		Short: "Lint a keepalived.conf: positioned findings, did-you-mean, resolved model",
+		Long: `check-config reads a keepalived.conf as keepalived 2.2.7 does (includes,
+$VARIABLES, @id lines, ~SEQ) and reports every finding, one per line:
+
+  FILE:LINE:COL: error|warning|notice: message
+
+Errors are what makes keepalived misbehave or refuse the configuration (our
+daemon refuses to load or reload a configuration with errors); warnings are
+what keepalived corrects or silently ignores; notices are information.
+--offline skips the checks that need this host (interfaces, script files).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			code := runCheckConfig(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			if code != 0 {
+				return exitError(code)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.file, "use-file", "f", config.DefaultConfigFile, "configuration file")
+	f.StringVarP(&o.id, "config-id", "i", "", "config id for @ID lines (default: the short host name)")
+	f.StringVar(&o.format, "format", "text", "output format: text or json")
+	f.BoolVar(&o.dump, "dump", false, "print the resolved model as JSON")
+	f.BoolVar(&o.offline, "offline", false, "skip host checks (interfaces, script files)")
+	return cmd
+}
+
+// runCheckConfig is check-config; it returns the exit status.
+func runCheckConfig(o *checkConfigOptions, stdout, stderr io.Writer) int {
+	if o.format != "text" && o.format != "json" {
+		fmt.Fprintf(stderr, "check-config: unknown --format %q (text or json)\n", o.format)
+		return exitFatal
+	}
+	cfg, diags, err := parser.LoadFile(o.file, parser.Options{ConfigID: o.id})
+	if err != nil {
+		diags = append(diags, config.Diagnostic{Pos: config.Pos{File: o.file}, Severity: config.Error,
+			Class: config.ClassFileNotFound, Msg: err.Error()})
+	}
+	if cfg != nil {
+		if o.offline {
+			diags = append(diags, config.ScriptSecurity(cfg)...)
+		} else {
+			diags = append(diags, hostChecks(cfg)...)
+		}
+	}
+	if o.dump && cfg != nil {
+		b, err := config.DumpJSON(cfg)
+		if err != nil {
+			fmt.Fprintf(stderr, "check-config: %v\n", err)
+			return exitFatal
+		}
+		stdout.Write(b)
+	}
+	out := stdout
+	if o.dump {
+		out = stderr // keep stdout pure JSON
+	}
+	switch o.format {
+	case "json":
+		if diags == nil {
+			diags = config.Diagnostics{}
+		}
+		b, _ := json.MarshalIndent(diags, "", "  ")
+		fmt.Fprintln(out, string(b))
+	default:
+		for _, d := range diags {
+			fmt.Fprintln(out, d)
+		}
+	}
+	if diags.HasErrors() {
+		return exitFatal
+	}
+	return exitOK
+}
+
+// hostChecks runs what keepalived's -t checks on the host: interfaces, and
+// (when they all exist, since keepalived stops validating there) script
+// security. Inside a net_namespace the interfaces are not ours to see.
+func hostChecks(cfg *config.Config) config.Diagnostics {
+	var ds config.Diagnostics
+	if ns := cfg.Global.NetNamespace; ns != "" {
+		ds = append(ds, config.Diagnostic{Pos: config.Pos{File: firstFile(cfg)}, Severity: config.Notice,
+			Msg: fmt.Sprintf("interfaces not checked: they live in net_namespace %s", ns)})
+	} else {
+		ds = append(ds, config.CheckHost(cfg, interfaceExists)...)
+	}
+	for _, d := range ds {
+		if d.Class == config.ClassBadInterface {
+			return ds
+		}
+	}
+	return append(ds, checker.CheckSecurity(cfg)...)
+}
+
+func interfaceExists(name string) bool {
+	_, err := net.InterfaceByName(name)
+	return err == nil
+}
+
+func firstFile(cfg *config.Config) string {
+	if len(cfg.Files) > 0 {
+		return cfg.Files[0]
+	}
+	return ""
+}
+
+// RunConfigTest is keepalived's `-t` / `--config-test[=LOGFILE]`: parse and
+// validate as the VRRP process would, check the host (interfaces, scripts),
+// print the findings on stderr (or append them to logFile) and return
+// keepalived 2.2.7's exit status (config.ConfigTestExit: 0, 2, 4, 5, 6).
+// Unlike keepalived, a missing, empty or directory configuration file is an
+// error (exit 4), not a silent success. Notices are not printed: keepalived
+// prints nothing for a clean configuration.
+func RunConfigTest(path, configID, logFile string, stderr io.Writer) int {
+	if path == "" {
+		path = config.DefaultConfigFile
+	}
+	out := stderr
+	if logFile != "" {
+		f, err := os.OpenFile(logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			fmt.Fprintf(stderr, "config test: cannot open log file %s: %v\n", logFile, err)
+		} else {
+			defer f.Close()
+			out = f
+		}
+	}
+	cfg, diags, err := parser.LoadFile(path, parser.Options{ConfigID: configID})
+	if err != nil {
+		diags = append(diags, config.Diagnostic{Pos: config.Pos{File: path}, Severity: config.Error,
+			Class: config.ClassFileNotFound, Msg: err.Error()})
+	}
+	aborted := false
+	for _, d := range diags {
+		if d.Class == config.ClassMissingParameter {
+			aborted = true // keepalived stops at the first missing parameter
+		}
+	}
+	if cfg != nil && !aborted {
+		diags = append(diags, hostChecks(cfg)...)
+	}
+	for _, d := range diags {
+		if d.Severity == config.Notice {
+			continue
+		}
+		fmt.Fprintln(out, d)
+	}
+	if err != nil {
+		return config.ExitCannotRun
+	}
+	return config.ConfigTestExit(diags)
+}
