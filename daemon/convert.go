@@ -26,7 +26,7 @@ func vrrpConfig(cfg *config.Config, ci *config.Instance, src netip.Addr) vrrp.Co
 		Accept:                  ci.Accept,
 		Src:                     src,
 		McastGroup:              cfg.McastGroup(ci),
-		UnicastTTL:              uint8(ci.UnicastTTL),
+		UnicastTTL:              uint8(max(ci.UnicastTTL, 0)), // -1: the kernel's default hop limit
 		CheckUnicastSrc:         ci.CheckUnicastSrc,
 		AuthType:                uint8(ci.Auth.Type),
 		AuthPass:                ci.Auth.Pass,

@@ -1,0 +1,98 @@
+package daemon
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// join is a transcript for error messages and literal comparisons.
+func join(lines []string) string { return strings.Join(lines, "\n") }
+
+// TestStartupBackupThenMaster: a lone instance starts in BACKUP and, with
+// no master heard, takes over after the master-down interval (3 x 1 s +
+// skew (256-100)/256 s = 3.609375 s, reference 6.4): advert first, then the
+// VIP, then 5 gratuitous ARPs (reference 6.5), and 5 more 5 s later.
+func TestStartupBackupThenMaster(t *testing.T) {
+	cfg := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"))
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.start()
+	if diff := cmp.Diff([]string{"+0s (VI_1) Entering BACKUP STATE (init)"}, h.takeLogs()); diff != "" {
+		t.Errorf("startup logs (-want +got):\n%s", diff)
+	}
+	if got := h.host.take(); len(got) != 0 {
+		t.Errorf("backup touched the host:\n%s", join(got))
+	}
+	h.advance(3609374 * time.Microsecond)
+	if got := h.host.take(); len(got) != 0 {
+		t.Fatalf("took over before the master-down interval:\n%s", join(got))
+	}
+	h.advance(time.Microsecond)
+	want := []string{
+		"+3.609375s advert eth0 10.0.0.1 > 224.0.0.18 vrid 51 prio 100",
+		"+3.609375s ip addr add 10.0.0.100/24 dev eth0",
+		"+3.609375s garp eth0 10.0.0.100",
+		"+3.609375s garp eth0 10.0.0.100",
+		"+3.609375s garp eth0 10.0.0.100",
+		"+3.609375s garp eth0 10.0.0.100",
+		"+3.609375s garp eth0 10.0.0.100",
+	}
+	if diff := cmp.Diff(want, h.host.take()); diff != "" {
+		t.Errorf("takeover (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"+3.609375s (VI_1) Entering MASTER STATE"}, h.takeLogs()); diff != "" {
+		t.Errorf("takeover logs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"INSTANCE VI_1 BACKUP 100", "INSTANCE VI_1 MASTER 100"}, h.notify.take()); diff != "" {
+		t.Errorf("notifies (-want +got):\n%s", diff)
+	}
+	h.advance(5 * time.Second)
+	got := h.host.take()
+	adverts, garps := 0, 0
+	for _, l := range got {
+		switch {
+		case strings.Contains(l, " advert "):
+			adverts++
+		case strings.Contains(l, " garp "):
+			garps++
+			if !strings.HasPrefix(l, "+8.609375s ") {
+				t.Errorf("second GARP burst at the wrong time: %s", l)
+			}
+		default:
+			t.Errorf("unexpected: %s", l)
+		}
+	}
+	if adverts != 5 || garps != 5 {
+		t.Errorf("in the next 5 s: %d adverts and %d GARPs, want 5 and 5:\n%s", adverts, garps, join(got))
+	}
+}
+
+// TestHigherPriorityPeerTakesOver: a master hearing a higher priority
+// advert goes BACKUP and removes its VIP without a priority-0 advert.
+func TestHigherPriorityPeerTakesOver(t *testing.T) {
+	cfg := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"))
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.start()
+	h.advance(4 * time.Second)
+	h.host.take()
+	h.takeLogs()
+	h.receive(0, netip.MustParseAddr("10.0.0.2"), 150, "10.0.0.100")
+	if diff := cmp.Diff([]string{"+4s ip addr del 10.0.0.100/24 dev eth0"}, h.host.take()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	logs := join(h.takeLogs())
+	for _, w := range []string{
+		"(VI_1) Master received advert from 10.0.0.2 with higher priority 150, ours 100",
+		"(VI_1) Entering BACKUP STATE",
+	} {
+		if !strings.Contains(logs, w) {
+			t.Errorf("logs lack %q:\n%s", w, logs)
+		}
+	}
+	if h.host.has("10.0.0.100/24", "eth0") {
+		t.Error("VIP still on the host")
+	}
+}
