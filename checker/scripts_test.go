@@ -480,6 +480,14 @@ func TestScriptUserGroup(t *testing.T) {
 		t.Fatal("a script nobody cannot execute was kept")
 	}
 
+	// A script in a directory nobody cannot search is dropped too.
+	inPriv := writeScript(t, priv, "y", "#!/bin/sh\n")
+	sc = cfgScript("s", []string{inPriv}, time.Second, 0)
+	sc.User = "nobody"
+	if s, _ := NewScripts([]*config.Script{sc}, ScriptOptions{}); len(s.Names()) != 0 {
+		t.Fatal("a script in a directory nobody cannot search was kept")
+	}
+
 	// Unknown user: dropped with keepalived's finding.
 	sc = cfgScript("s", []string{p}, time.Second, 0)
 	sc.User = "no-such-user-kgc"

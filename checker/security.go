@@ -158,6 +158,23 @@ func findPath(name string, id Identity) (string, error) {
 	return "", syscall.ENOENT
 }
 
+// searchable reports whether id may search every directory leading to the
+// resolved path (root always may).
+func searchable(path string, id Identity) bool {
+	if id.UID == 0 {
+		return true
+	}
+	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
+		st, err := stat(d)
+		if err != nil || !isExecutable(st, id) {
+			return false
+		}
+		if d == "/" {
+			return true
+		}
+	}
+}
+
 // isSystem reports keepalived's special case of a command that only tests
 // that a path can be opened: `<`, optional blanks, then `/`.
 func isSystem(word string) bool {
@@ -200,6 +217,11 @@ func resolve(argv []string, id Identity, security bool) check {
 	abs, err := filepath.Abs(argv[0])
 	if err == nil {
 		abs, err = filepath.EvalSymlinks(abs)
+	}
+	if err == nil && !searchable(abs, id) {
+		// keepalived resolves the path as the script's user: a directory it
+		// cannot search hides the script.
+		err = syscall.EACCES
 	}
 	if err != nil {
 		var pe *os.PathError
