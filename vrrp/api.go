@@ -136,6 +136,10 @@ func (Reconfigure) isEvent() {}
 
 // Action is an output of Instance.Step, to be carried out in order. On
 // becoming master the order is: SendAdvert, Transition, AddVIPs, Announce.
+// A Transition comes where keepalived logs its "Entering ... STATE" line, so
+// on leaving MASTER it comes first: Transition, SendAdvert priority 0 (to
+// FAULT: twice; to BACKUP: none), DelVIPs. On Shutdown of a master:
+// SendAdvert priority 0, DelVIPs, Transition{To: StateStop}.
 type Action interface{ isAction() }
 
 // Transition reports a state change (log "(VI) Entering MASTER STATE",

@@ -309,7 +309,12 @@ func (in *Instance) expire() {
 	in.initSands()
 }
 
-func (in *Instance) emit(a Action) { in.acts = append(in.acts, a) }
+func (in *Instance) emit(a Action) {
+	in.acts = append(in.acts, a)
+	if in.sync != nil {
+		in.sync.seq = append(in.sync.seq, MemberAction{Member: in.cfg.Name, Action: a})
+	}
+}
 
 func (in *Instance) logf(f string, a ...any) { in.emit(Log{Msg: fmt.Sprintf(f, a...)}) }
 
@@ -497,8 +502,10 @@ func (in *Instance) becomeMaster(reason string) {
 func (in *Instance) leaveMaster(advF bool, reason string) {
 	switch in.wantState {
 	case StateBackup:
+		in.transition(StateBackup, reason)
 		in.preemptTime = time.Time{}
 	case StateFault:
+		in.transition(StateFault, reason)
 		in.sendAdvert(PrioStop)
 	default:
 		return
@@ -508,7 +515,6 @@ func (in *Instance) leaveMaster(advF bool, reason string) {
 		in.stats.PriZeroSent++
 	}
 	in.delVIPs()
-	in.transition(in.wantState, reason)
 	in.msDownTimer = in.downTimer()
 	in.initSands()
 	in.stats.ReleaseMaster++
@@ -519,12 +525,13 @@ func (in *Instance) leaveFault(reason string) {
 	if in.wantState == StateMaster {
 		in.gotoMaster(reason)
 	} else {
-		if in.wantState == StateFault && in.state == StateMaster {
-			in.sendAdvert(PrioStop)
-			in.delVIPs()
-		}
+		wasMaster := in.state == StateMaster
 		if in.state != in.wantState {
 			in.transition(in.wantState, reason)
+		}
+		if in.wantState == StateFault && wasMaster {
+			in.sendAdvert(PrioStop)
+			in.delVIPs()
 		}
 		if in.state == StateBackup {
 			in.preemptTime = time.Time{}
@@ -825,7 +832,11 @@ func (in *Instance) receive(r *Received) {
 		in.backupRx(r, &hd)
 	case StateMaster:
 		if in.masterRx(r, &hd) {
-			in.leaveMaster(false, "higher priority advert")
+			reason := "higher priority advert"
+			if int(hd.Priority) == int(in.effPrio) {
+				reason = "equal priority advert from higher address"
+			}
+			in.leaveMaster(false, reason)
 		}
 	}
 	in.tsm(prev)

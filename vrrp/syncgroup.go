@@ -14,6 +14,13 @@ type SyncGroup struct {
 	state          State
 	inited         bool
 	numMemberFault int
+	seq            []MemberAction // actions of all members in the order made
+}
+
+// MemberAction is one action of a member, in StepSeq's ordered output.
+type MemberAction struct {
+	Member string
+	Action Action
 }
 
 // NewSyncGroup binds the members (an instance belongs to one group only;
@@ -43,6 +50,18 @@ func (g *SyncGroup) Members() []*Instance { return g.members }
 // on the member named member (ev nil: timers only), and returns each
 // member's actions by instance name.
 func (g *SyncGroup) Step(now time.Time, member string, ev Event) map[string][]Action {
+	out := make(map[string][]Action, len(g.members))
+	for _, ma := range g.StepSeq(now, member, ev) {
+		out[ma.Member] = append(out[ma.Member], ma.Action)
+	}
+	return out
+}
+
+// StepSeq is Step with the actions of all members in the order keepalived
+// makes them (for example a member's own transition, the group's "Syncing
+// instances" line, then the other members' transitions).
+func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberAction {
+	g.seq = nil
 	g.runTimers(now)
 	if ev != nil {
 		for _, m := range g.members {
@@ -54,12 +73,11 @@ func (g *SyncGroup) Step(now time.Time, member string, ev Event) map[string][]Ac
 		}
 		g.runTimers(now)
 	}
-	out := make(map[string][]Action, len(g.members))
 	for _, m := range g.members {
-		if a := m.take(); len(a) > 0 {
-			out[m.cfg.Name] = a
-		}
+		m.take()
 	}
+	out := g.seq
+	g.seq = nil
 	return out
 }
 
