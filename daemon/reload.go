@@ -141,8 +141,17 @@ func (d *Daemon) reconfigure(now time.Time, in *instance, c config.InstanceChang
 	vcfg := vrrpConfig(next, c.New, in.src)
 	if !reflect.DeepEqual(vcfg, in.vcfg) {
 		in.vcfg = vcfg
-		// Straight to the engine: the sync groups are rebuilt after the reload.
-		d.apply(now, in, in.eng.Step(now, vrrp.Reconfigure{Config: vcfg}))
+		// Straight to the engine: the sync groups are rebuilt after the
+		// reload. The core announces every VIP when one was added, as
+		// keepalived does; we announce only the added ones (below).
+		acts := in.eng.Step(now, vrrp.Reconfigure{Config: vcfg})
+		kept := acts[:0]
+		for _, a := range acts {
+			if _, ok := a.(vrrp.Announce); !ok {
+				kept = append(kept, a)
+			}
+		}
+		d.apply(now, in, kept)
 	}
 	if holding {
 		var added []netip.Addr
