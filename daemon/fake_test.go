@@ -355,3 +355,6 @@ func vi(name string, vrid int, ifname string, prio int, vips ...string) *config.
 func configOf(ins ...*config.Instance) *config.Config {
 	return &config.Config{Files: []string{"keepalived.conf"}, Global: config.DefaultGlobal(), Instances: ins}
 }
+
+func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
+func mustAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
