@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/keepalived-go/keepalived/daemon"
+	"github.com/keepalived-go/keepalived/parser"
+)
+
+// runChild is keepalived's VRRP child (vrrp_daemon.c start_vrrp_child):
+// pidfile, package daemon, signals, and reports to the parent on fd 3.
+func (a *app) runChild() int {
+	o := &a.opts
+	ppid, _ := strconv.Atoi(os.Getenv(envParent))
+	os.Unsetenv(envParent)
+	// The parent may have died between fork and PR_SET_PDEATHSIG taking
+	// effect; keepalived checks the same thing.
+	if ppid == 0 || os.Getppid() != ppid {
+		return exitOK
+	}
+	setProcessName(processName)
+
+	status := io.Writer(io.Discard)
+	if f := os.NewFile(childStatusFD, "status"); f != nil {
+		unix.CloseOnExec(childStatusFD) // scripts must not inherit it
+		status = f
+		defer f.Close()
+	}
+	report := func(line string) { fmt.Fprintln(status, line) }
+
+	settings, closeLogs := a.logSettings("Keepalived_vrrp")
+	defer closeLogs()
+	lg := newLogger(settings)
+	logf := func(format string, args ...any) { lg.Info(fmt.Sprintf(format, args...)) }
+	permanent := func(code int) int {
+		report("exit " + strconv.Itoa(code))
+		return code
+	}
+
+	paths := pidfilePaths(o.pidFile, o.vrrpPidFile, o.namespace != "", "")
+	pid := os.Getpid()
+	if err := writePidfile(paths.VRRP, pid); err != nil {
+		logf("VRRP child process: cannot write pidfile")
+		return exitOK // keepalived exits 0 here, and is respawned
+	}
+	defer removePidfile(paths.VRRP, pid)
+
+	host, err := newLinuxHost()
+	if err != nil {
+		logf("Unable to open the host's netlink and packet sockets: %v", err)
+		if errors.Is(err, os.ErrPermission) {
+			return permanent(exitMissingPermission)
+		}
+		return permanent(exitFatal)
+	}
+	d, err := daemon.New(daemon.Options{
+		ConfigFile:      o.configFile,
+		ConfigID:        o.configID,
+		Logger:          lg,
+		Host:            host,
+		DontReleaseVRRP: o.dontReleaseVRRP,
+		ReleaseVIPs:     o.releaseVIPs,
+		StatusAddr:      o.statusAddr,
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, parser.ErrNotImplemented):
+			logf("VRRP child process: %v", err)
+			return permanent(exitFatal)
+		case errors.Is(err, os.ErrPermission):
+			logf("VRRP child process: %v", err)
+			return permanent(exitMissingPermission)
+		}
+		logf("Stopping - configuration error: %v", err)
+		return permanent(exitConfig)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1,
+		syscall.SIGUSR2, sigStatsClear, sigJSON, syscall.SIGPIPE)
+	defer signal.Stop(sigs)
+
+	runDone := make(chan error, 1)
+	go func() { runDone <- d.Run(ctx) }()
+
+	ctl := &controlServer{
+		d: d, lg: lg, started: time.Now(), configFile: o.configFile, configID: o.configID,
+		parentPID: ppid,
+	}
+	sock := controlSocketPath(paths.VRRP)
+	if err := ctl.listen(sock); err != nil {
+		logf("control socket %s: %v (status and reload --plan unavailable)", sock, err)
+	} else {
+		defer ctl.close()
+	}
+
+	// d.Config goes through the daemon's loop, which serves requests only
+	// once every instance has started: its return means "running", unless
+	// Run has already failed.
+	readyc := make(chan struct{})
+	go func() { d.Config(); close(readyc) }()
+	var runErr error
+	ready := false
+	select {
+	case <-readyc:
+		select {
+		case runErr = <-runDone:
+		case <-time.After(20 * time.Millisecond):
+			ready = true
+		}
+	case runErr = <-runDone:
+	}
+	if !ready {
+		logf("VRRP child process: cannot start: %v", runErr)
+		if errors.Is(runErr, os.ErrPermission) {
+			return permanent(exitMissingPermission)
+		}
+		return permanent(exitFatal)
+	}
+	report("ready")
+
+	stopping := false
+	for {
+		select {
+		case err := <-runDone:
+			if err != nil {
+				logf("VRRP child process: %v", err)
+				return exitProgramError
+			}
+			if !stopping {
+				// Run returned without being asked to: let the parent respawn us.
+				logf("VRRP child process: the VRRP loop stopped unexpectedly")
+				return exitProgramError
+			}
+			return exitOK
+		case sig := <-sigs:
+			switch sig {
+			case syscall.SIGTERM, syscall.SIGINT:
+				if !stopping {
+					stopping = true
+					report("stopping")
+					cancel()
+				}
+			case syscall.SIGHUP:
+				if stopping {
+					continue
+				}
+				report("reloading")
+				if err := d.Reload(); err != nil {
+					report("reload-failed " + oneLine(err.Error()))
+				} else {
+					ctl.reloaded(time.Now())
+					report("reloaded")
+				}
+			case syscall.SIGUSR1:
+				logf("Printing VRRP data for process(%d) on signal", pid)
+				logIfErr(lg, "data dump", d.DumpData())
+			case syscall.SIGUSR2:
+				logf("Printing VRRP stats for process(%d) on signal", pid)
+				logIfErr(lg, "stats dump", d.DumpStats(false))
+			case sigStatsClear:
+				logf("Printing VRRP stats for process(%d) on signal", pid)
+				logIfErr(lg, "stats dump", d.DumpStats(true))
+			case sigJSON:
+				logf("Printing VRRP as json for process(%d) on signal", pid)
+				logIfErr(lg, "JSON dump", d.DumpJSON())
+			}
+		}
+	}
+}
+
+func logIfErr(lg *slog.Logger, what string, err error) {
+	if err != nil {
+		lg.Error(fmt.Sprintf("%s failed: %v", what, err))
+	}
+}
+
+func oneLine(s string) string { return strings.ReplaceAll(s, "\n", "; ") }

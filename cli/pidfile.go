@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// keepalived 2.2.7's pidfile locations (RUNSTATEDIR=/run, lib/pidfile.h).
+const (
+	runStateDir = "/run"
+	pidDir      = "/run/keepalived"
+)
+
+// pidPaths are the parent's and the VRRP child's pidfiles.
+type pidPaths struct {
+	Main, VRRP string
+	// Dir is the directory keepalived creates for them with use_pid_dir
+	// (and removes at exit when empty), or "".
+	Dir string
+}
+
+// pidfilePaths resolves the pidfiles as keepalived_main does: -p and -r
+// win; otherwise `instance NAME` gives /run/keepalived/keepalived_NAME.pid
+// and vrrp_NAME.pid, use_pid_dir (implied by instance and by a network
+// namespace, -s included) gives /run/keepalived/keepalived.pid and
+// vrrp.pid, and the default is /run/keepalived.pid and /run/vrrp.pid.
+func pidfilePaths(mainFlag, vrrpFlag string, usePidDir bool, instance string) pidPaths {
+	p := pidPaths{Main: mainFlag, VRRP: vrrpFlag}
+	if instance != "" {
+		usePidDir = true
+		if p.Main == "" {
+			p.Main = filepath.Join(pidDir, "keepalived_"+instance+".pid")
+		}
+		if p.VRRP == "" {
+			p.VRRP = filepath.Join(pidDir, "vrrp_"+instance+".pid")
+		}
+	}
+	if usePidDir {
+		p.Dir = pidDir
+		if p.Main == "" {
+			p.Main = filepath.Join(pidDir, "keepalived.pid")
+		}
+		if p.VRRP == "" {
+			p.VRRP = filepath.Join(pidDir, "vrrp.pid")
+		}
+	}
+	if p.Main == "" {
+		p.Main = filepath.Join(runStateDir, "keepalived.pid")
+	}
+	if p.VRRP == "" {
+		p.VRRP = filepath.Join(runStateDir, "vrrp.pid")
+	}
+	return p
+}
+
+// controlSocketPath is where the VRRP child listens for `status` and
+// `reload --plan`: beside its pidfile, same name with .ctl (/run/vrrp.ctl),
+// so that every keepalived with its own pidfiles has its own socket and a
+// client given the same -r finds it.
+func controlSocketPath(vrrpPidfile string) string {
+	return strings.TrimSuffix(vrrpPidfile, ".pid") + ".ctl"
+}
+
+// writePidfile writes "PID\n" with mode 0644, refusing to follow a symlink
+// (keepalived's pidfile_write).
+func writePidfile(path string, pid int) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
+	if err != nil {
+		return fmt.Errorf("cli: pidfile: %w", err)
+	}
+	if _, err := fmt.Fprintf(f, "%d\n", pid); err != nil {
+		f.Close()
+		return fmt.Errorf("cli: pidfile: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("cli: pidfile: %w", err)
+	}
+	return nil
+}
+
+// removePidfile removes path if it still names pid (a new run may already
+// have replaced it).
+func removePidfile(path string, pid int) {
+	if got, err := readPidfile(path); err == nil && got == pid {
+		os.Remove(path)
+	}
+}
+
+// readPidfile returns the PID a pidfile holds.
+func readPidfile(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return 0, fmt.Errorf("cli: pidfile %s: no PID in %q", path, strings.TrimSpace(string(b)))
+	}
+	return pid, nil
+}
+
+// pidfileStatus is what a pidfile says about a running keepalived.
+type pidfileStatus int
+
+const (
+	pidfileAbsent  pidfileStatus = iota + 1 // no file
+	pidfileStale                            // removed: garbage, a dead PID, or not keepalived
+	pidfileRunning                          // names a live keepalived
+)
+
+// checkPidfile is keepalived's process_running, made stricter: besides a
+// PID that no longer exists, a PID that is alive but is not a keepalived
+// (its PID was reused, e.g. after a reboot with a persistent /run) and a
+// file without a PID are stale and removed, rather than blocking the start.
+// logf receives keepalived's messages.
+func checkPidfile(path string, logf func(string, ...any)) pidfileStatus {
+	pid, err := readPidfile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return pidfileAbsent
+	}
+	if err != nil {
+		logf("Error reading pid file %s", path)
+		os.Remove(path)
+		return pidfileStale
+	}
+	if pid == os.Getpid() || unix.Kill(pid, 0) == unix.ESRCH || !isKeepalived(pid) {
+		logf("Remove a zombie pid file %s", path)
+		os.Remove(path)
+		return pidfileStale
+	}
+	return pidfileRunning
+}
+
+// isKeepalived reports whether process pid is named keepalived (ours or the
+// real one), by /proc/PID/comm. An unreadable comm counts as yes, to err on
+// the side of not starting twice.
+func isKeepalived(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil {
+		return !errors.Is(err, os.ErrNotExist)
+	}
+	return strings.TrimSpace(string(b)) == processName
+}
