@@ -456,7 +456,7 @@ func (l *lowerer) roundAdvert(ic *instCtx) {
 			if us == 0 {
 				us = 1e6
 			}
-			if in.Version == 2 && ic.version != 0 {
+			if _, explicit := ic.pos["version"]; !explicit {
 				msg += fmt.Sprintf(" to %ds (sub-second intervals need `version 3`)", us/1e6)
 			} else {
 				msg += fmt.Sprintf(" to %ds", us/1e6)
