@@ -458,9 +458,9 @@ func TestLowerDiagnostics(t *testing.T) {
 		exitT int // config.ConfigTestExit of the findings
 	}{
 		{
-			name: "did you mean, in the block's own keywords",
-			text: inst("    virtual_route_id 5\n" + vip),
-			want: []string{"t.conf:4:5: error: unknown keyword `virtual_route_id` in vrrp_instance; did you mean `virtual_router_id`?"},
+			name:  "did you mean, in the block's own keywords",
+			text:  inst("    virtual_route_id 5\n" + vip),
+			want:  []string{"t.conf:4:5: error: unknown keyword `virtual_route_id` in vrrp_instance; did you mean `virtual_router_id`?"},
 			exitT: 5,
 		},
 		{
