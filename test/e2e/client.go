@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/netip"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -90,6 +91,27 @@ func (p *Prober) Stop() probe.Event {
 	return *p.sum
 }
 
+// Recent renders the last n events for error messages.
+func (p *Prober) Recent(n int) string {
+	ev := p.Events()
+	if len(ev) > n {
+		ev = ev[len(ev)-n:]
+	}
+	var b strings.Builder
+	for _, e := range ev {
+		at := time.Unix(0, e.At).Format("15:04:05.000")
+		switch e.Kind {
+		case "gap":
+			fmt.Fprintf(&b, "\n  %s served by %s after %v without service (before: %s)", at, e.Host, time.Duration(e.To-e.From).Round(time.Millisecond), e.Prev)
+		case "down":
+			fmt.Fprintf(&b, "\n  %s down (%s answered last): %s", at, e.Host, e.Err)
+		default:
+			fmt.Fprintf(&b, "\n  %s served by %s", at, e.Host)
+		}
+	}
+	return b.String()
+}
+
 // Events returns the events so far.
 func (p *Prober) Events() []probe.Event {
 	p.mu.Lock()
@@ -129,6 +151,30 @@ func (p *Prober) WaitServed(host string, timeout time.Duration) bool {
 		case <-deadline:
 			return false
 		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// WaitDown waits until the client sees the service fail after since.
+func (p *Prober) WaitDown(since time.Time, timeout time.Duration) bool {
+	deadline := time.After(timeout)
+	for {
+		p.mu.Lock()
+		wake := p.wake
+		found := false
+		for _, e := range p.events {
+			if e.Kind == "down" && time.Unix(0, e.At).After(since) {
+				found = true
+			}
+		}
+		p.mu.Unlock()
+		if found {
+			return true
+		}
+		select {
+		case <-wake:
+		case <-deadline:
+			return false
 		}
 	}
 }

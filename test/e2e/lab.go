@@ -62,8 +62,12 @@ type HostSpec struct {
 	Nginx      bool
 	NginxPorts []int
 	// NginxHTTP, if set, replaces the server block of the generated
-	// nginx.conf's http section (a seed's dispatcher config).
+	// nginx.conf's http section (a seed's dispatcher config); responses
+	// still carry the X-Lab-Host header naming this host.
 	NginxHTTP string
+	// Web marks a web server behind a dispatcher: its page names it but it
+	// sets no X-Lab-Host header, so the client sees the dispatcher's.
+	Web bool
 }
 
 // Lab is one LAN of namespaces.
@@ -80,14 +84,14 @@ type Lab struct {
 
 // Host is one namespace of the lab with its own PID and mount namespaces.
 type Host struct {
-	Lab    *Lab
-	Spec   HostSpec
-	Name   string
-	NS     string // network namespace name
-	Dir    string // host directory (bind-mounted parts live under it)
-	Ports  []string
+	Lab     *Lab
+	Spec    HostSpec
+	Name    string
+	NS      string // network namespace name
+	Dir     string // host directory (bind-mounted parts live under it)
+	Ports   []string
 	initPID int
-	pidNS  string
+	pidNS   string
 	initCmd *exec.Cmd
 
 	mu     sync.Mutex
@@ -212,8 +216,13 @@ func (h *Host) setupDirs() {
 		fmt.Fprintf(&listen, "    listen %d;\n", p)
 	}
 	server := fmt.Sprintf("  server {\n%s    location / { root %s; add_header X-Lab-Host %s; }\n  }\n", listen.String(), www, name)
-	if h.Spec.NginxHTTP != "" {
+	httpHeader := ""
+	switch {
+	case h.Spec.Web:
+		server = fmt.Sprintf("  server {\n%s    location / { root %s; }\n  }\n", listen.String(), www)
+	case h.Spec.NginxHTTP != "":
 		server = h.Spec.NginxHTTP
+		httpHeader = "  add_header X-Lab-Host " + name + ";\n"
 	}
 	tmp := filepath.Join(h.Dir, "nginx-temp")
 	conf := fmt.Sprintf(`# nginx for lab host %[1]s: its own pid, log and temp paths.
@@ -230,9 +239,8 @@ http {
   fastcgi_temp_path %[3]s/fastcgi;
   uwsgi_temp_path %[3]s/uwsgi;
   scgi_temp_path %[3]s/scgi;
-  add_header X-Lab-Host %[1]s;
-%[4]s}
-`, name, h.Dir, tmp, server)
+%[5]s%[4]s}
+`, name, h.Dir, tmp, server, httpHeader)
 	writeFile(h.Lab.T, filepath.Join(h.Dir, "nginx.conf"), conf, 0o644)
 
 	nginx := fmt.Sprintf("#!/bin/sh\n# nginx of lab host %s (also installed as /usr/local/nginx/sbin/nginx)\nexec /usr/sbin/nginx -c %s/nginx.conf -e %s/log/nginx-error.log \"$@\"\n", name, h.Dir, h.Dir)

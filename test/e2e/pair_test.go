@@ -17,7 +17,9 @@ var (
 	lanClient = mustPrefix("10.0.0.100/24")
 )
 
-func lbAddr(i int) netip.Prefix { return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(10 + i)}), 24) }
+func lbAddr(i int) netip.Prefix {
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 0, 0, byte(10 + i)}), 24)
+}
 
 // newLAN builds n load balancers lb1..lbn (eth0 10.0.0.11.., nginx) and a
 // client c1 (10.0.0.100), and watches the wire.
@@ -97,7 +99,7 @@ func startPair(t testing.TB, master, backup Impl, o pairOpts) *pair {
 	p.B.StartDaemon(backup)
 	p.Prober = l.Host("c1").StartProber(lanVIP)
 	if !p.Prober.WaitServed("lb1", 5*time.Second) {
-		t.Fatalf("client not served by lb1 through the VIP: %v", p.Prober.Events())
+		t.Fatalf("client not served by lb1 through the VIP: %v", p.Prober.Recent(8))
 	}
 	// Let the backup settle into BACKUP (it must not take the VIP).
 	time.Sleep(1500 * time.Millisecond)
@@ -205,7 +207,7 @@ func (p *pair) failover(scenario string, bound time.Duration, event func()) Meas
 		t.Errorf("%s: %s: new master lb2 sent no gratuitous ARP for %s", scenario, p.name(), lanVIP)
 	}
 	if !p.Prober.WaitServed("lb2", 10*time.Second) {
-		t.Fatalf("%s: %s: client not served by lb2 within 10 s: %v", scenario, p.name(), p.Prober.Events())
+		t.Fatalf("%s: %s: client not served by lb2 within 10 s: %v", scenario, p.name(), p.Prober.Recent(8))
 	}
 	time.Sleep(200 * time.Millisecond)
 	m.Outage = p.Prober.Longest(at)

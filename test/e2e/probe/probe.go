@@ -61,9 +61,9 @@ type Config struct {
 }
 
 type result struct {
-	done time.Time
-	host string
-	err  error
+	start, done time.Time
+	host        string
+	err         error
 }
 
 // Run probes until ctx is done and writes events to out. It returns the
@@ -104,7 +104,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) Event {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results <- get(client, cfg.URL)
+				start := time.Now()
+				r := get(client, cfg.URL)
+				r.start = start
+				results <- r
 			}()
 		case r := <-results:
 			agg.inflight--
@@ -149,23 +152,29 @@ type aggregator struct {
 	emit     func(Event)
 	inflight int
 
-	ok, failed int
-	lastOK     time.Time // latest completion of a success
-	host       string
-	down       bool // a failure came after the last success
-	longest    time.Duration
+	ok, failed  int
+	lastOK      time.Time // latest completion of a success
+	lastOKStart time.Time // start of the request that succeeded last
+	host        string
+	down        bool // a failure came after the last success
+	longest     time.Duration
 }
 
 func (a *aggregator) add(r result) {
 	if r.err != nil {
 		a.failed++
-		if !a.down && !a.lastOK.IsZero() {
+		// A request sent before the last success started says nothing
+		// about service now (it timed out during an earlier outage).
+		if !a.down && !a.lastOK.IsZero() && !r.start.Before(a.lastOKStart) {
 			a.down = true
 			a.emit(Event{Kind: "down", At: r.done.UnixNano(), Host: a.host, Err: r.err.Error()})
 		}
 		return
 	}
 	a.ok++
+	if r.start.After(a.lastOKStart) {
+		a.lastOKStart = r.start
+	}
 	if a.lastOK.IsZero() {
 		a.lastOK, a.host = r.done, r.host
 		a.emit(Event{Kind: "served", At: r.done.UnixNano(), Host: r.host})

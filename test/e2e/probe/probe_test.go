@@ -18,8 +18,11 @@ import (
 func TestAggregator(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-	ok := func(ms int, host string) result { return result{done: at(ms), host: host} }
-	fail := func(ms int) result { return result{done: at(ms), err: errors.New("refused")} }
+	ok := func(ms int, host string) result { return result{start: at(ms - 1), done: at(ms), host: host} }
+	fail := func(ms int) result { return result{start: at(ms - 1), done: at(ms), err: errors.New("refused")} }
+	late := func(startMs, ms int) result {
+		return result{start: at(startMs), done: at(ms), err: errors.New("timeout")}
+	}
 	ns := func(ms int) int64 { return at(ms).UnixNano() }
 	tests := []struct {
 		name    string
@@ -59,6 +62,16 @@ func TestAggregator(t *testing.T) {
 			longest: 20,
 		},
 		{
+			name: "a timeout of a request sent during the outage does not reopen it",
+			in:   []result{ok(0, "lb1"), fail(10), ok(500, "lb2"), late(300, 505), ok(510, "lb2")},
+			want: []Event{
+				{Kind: "served", At: ns(0), Host: "lb1"},
+				{Kind: "down", At: ns(10), Host: "lb1", Err: "refused"},
+				{Kind: "gap", At: ns(500), From: ns(0), To: ns(500), Prev: "lb1", Host: "lb2"},
+			},
+			longest: 500,
+		},
+		{
 			name:    "failures before the first success are not an outage",
 			in:      []result{fail(0), fail(10), ok(20, "lb1")},
 			want:    []Event{{Kind: "served", At: ns(20), Host: "lb1"}},
@@ -85,8 +98,8 @@ func TestAggregator(t *testing.T) {
 func TestSummaryCountsAnOpenOutage(t *testing.T) {
 	t0 := time.Unix(1000, 0)
 	a := aggregator{gapMin: 30 * time.Millisecond, emit: func(Event) {}}
-	a.add(result{done: t0, host: "lb1"})
-	a.add(result{done: t0.Add(10 * time.Millisecond), err: errors.New("timeout")})
+	a.add(result{start: t0, done: t0, host: "lb1"})
+	a.add(result{start: t0.Add(5 * time.Millisecond), done: t0.Add(10 * time.Millisecond), err: errors.New("timeout")})
 	if got := a.summary(t0.Add(2 * time.Second)).LongestMs; got != 2000 {
 		t.Errorf("longest = %v ms, want 2000 (the outage still open at the end)", got)
 	}
@@ -114,7 +127,9 @@ func TestRunAgainstServer(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out bytes.Buffer
 	done := make(chan Event)
-	go func() { done <- Run(ctx, Config{URL: "http://" + ln.Addr().String() + "/", Interval: 5 * time.Millisecond}, &out) }()
+	go func() {
+		done <- Run(ctx, Config{URL: "http://" + ln.Addr().String() + "/", Interval: 5 * time.Millisecond}, &out)
+	}()
 	time.Sleep(100 * time.Millisecond)
 	down.Store(true)
 	time.Sleep(300 * time.Millisecond)
