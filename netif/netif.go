@@ -12,25 +12,85 @@ package netif
 
 import (
 	"context"
+	"errors"
+	"net"
 	"net/netip"
 )
 
-// Packet is one VRRP packet received.
+// ErrClosed is returned by Conn.Recv and Conn.Send after Close.
+var ErrClosed = errors.New("netif: use of closed connection")
+
+// ErrNotFound wraps errors about an interface that does not exist.
+var ErrNotFound = errors.New("netif: no such interface")
+
+// The Linux constructors (all bind to the network namespace of the calling
+// thread when they are called; see WithNetns):
+//
+//	func ListenVRRP(cfg ConnConfig) (Conn, error)
+//	func NewAddresses() (Addresses, error)
+//	func NewAnnouncer() Announcer
+//	func NewLinks() Links
+//	func NewVMACs() VMACs
+//	func NewHost() (Host, error)   // all of the above
+//	func EnsureVMAC(parent, name string, mac net.HardwareAddr, ipv6 bool) (ifname string, created bool, err error)
+//	func DeleteVMAC(name string) error
+//	func WithNetns(path string, fn func() error) error
+//
+// netif/fake provides the same seams in memory for daemon tests.
+
+// ListenFunc opens a Conn; ListenVRRP is the Linux one.
+type ListenFunc func(cfg ConnConfig) (Conn, error)
+
+// VMACs creates and deletes use_vmac macvlan interfaces.
+type VMACs interface {
+	// EnsureVMAC creates (or reuses a matching) macvlan on parent, with mac,
+	// mode private, keepalived's sysctls, up. name "" picks keepalived's
+	// default vrrp.VRID, vrrp1.VRID, ... (VRID = mac[5]).
+	EnsureVMAC(parent, name string, mac net.HardwareAddr, ipv6 bool) (ifname string, created bool, err error)
+	// DeleteVMAC deletes the interface; deleting what is not there is no error.
+	DeleteVMAC(name string) error
+}
+
+// Host bundles the seams the daemon drives. The composition root builds the
+// Linux one with NewHost; daemon tests use fake.NewHost.
+type Host struct {
+	Listen    ListenFunc
+	Addresses Addresses
+	Announcer Announcer
+	Links     Links
+	VMACs     VMACs
+}
+
+// VMACAddr is keepalived's default VMAC address: 00:00:5e:00:01:VRID for
+// IPv4, 00:00:5e:00:02:VRID for IPv6 (RFC 5798 section 7.3).
+func VMACAddr(vrid uint8, ipv6 bool) net.HardwareAddr {
+	if ipv6 {
+		return net.HardwareAddr{0x00, 0x00, 0x5e, 0x00, 0x02, vrid}
+	}
+	return net.HardwareAddr{0x00, 0x00, 0x5e, 0x00, 0x01, vrid}
+}
+
+// Packet is one VRRP packet received. Src and Dst carry no zone.
 type Packet struct {
 	Ifindex int
 	Src     netip.Addr
 	Dst     netip.Addr
-	TTL     uint8 // IPv4 TTL or IPv6 hop limit
-	IPLen   int   // IPv4 total length field (0 for IPv6)
-	AH      bool  // an IPv4 AH header preceded the VRRP part
+	TTL     uint8  // IPv4 TTL or IPv6 hop limit
+	IPLen   int    // IPv4 total length field (0 for IPv6)
+	AH      bool   // an IPv4 AH header preceded the VRRP part
 	Payload []byte // the VRRP part (after IP and AH headers); valid until the next Recv
 }
 
 // Conn sends and receives VRRP adverts on one interface for one family.
+// Recv is for one goroutine at a time; Send and Close may be called from any.
 type Conn interface {
-	// Recv blocks for the next packet (or ctx end / Close).
+	// Recv blocks for the next packet (or ctx end / Close). It returns
+	// ctx.Err() when ctx ends and ErrClosed after Close.
 	Recv(ctx context.Context) (Packet, error)
 	// Send sends one VRRP payload from src to dst with the TTL / hop limit.
+	// An invalid src means the Conn's configured Src (or, if that too is
+	// unset, the kernel's choice). For IPv6, ttl 0 means the kernel's
+	// default hop limit (keepalived's unicast default).
 	Send(payload []byte, src, dst netip.Addr, ttl uint8) error
 	Close() error
 }
@@ -43,6 +103,10 @@ type ConnConfig struct {
 	Group netip.Addr
 	// Src is the local address adverts are sent from (bind for unicast).
 	Src netip.Addr
+	// AH receives IPv4 protocol 51 (auth_type AH) instead of 112.
+	AH bool
+	// RcvBuf sets SO_RCVBUF when > 0 (kernel_rx_buf_size).
+	RcvBuf int
 }
 
 // Address is a VIP / static address as netlink installs it.
@@ -58,7 +122,10 @@ type Address struct {
 	PreferredLft  *uint32
 }
 
-// Route is a route as netlink installs it.
+// Route is a route as netlink installs it. Zero fields take the defaults of
+// `ip route add` (table main, scope link for a unicast route without via,
+// host for local), except Proto, which defaults to keepalived's
+// RTPROT_KEEPALIVED (18) as keepalived's own routes do.
 type Route struct {
 	Dst    netip.Prefix
 	Src    netip.Addr
@@ -71,7 +138,8 @@ type Route struct {
 	Proto  int
 }
 
-// Rule is a policy rule as netlink installs it.
+// Rule is a policy rule as netlink installs it. Preference 0 means none
+// given (the kernel picks one).
 type Rule struct {
 	IPv6       bool
 	From, To   netip.Prefix
@@ -80,6 +148,9 @@ type Rule struct {
 	Mark       uint32
 	Mask       uint32
 	IIf, OIf   string
+	// Action is the rule's FR_ACT_* type (the same numbers as RTN_*:
+	// 6 blackhole, 7 unreachable, 8 prohibit); 0 looks up Table (main if 0).
+	Action int
 }
 
 // Addresses adds and removes addresses, routes and rules. Every call is
@@ -111,6 +182,7 @@ type LinkEvent struct {
 // AddrEvent is an address appearing on or leaving an interface.
 type AddrEvent struct {
 	Ifname  string
+	Ifindex int
 	Prefix  netip.Prefix
 	Deleted bool
 }

@@ -1,0 +1,185 @@
+package netif
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/mdlayher/packet"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// announcer is the Linux Announcer: one pair of packet sockets per
+// interface, opened on first use and reopened when the interface comes back
+// with a new index.
+type announcer struct {
+	ns boundNS
+
+	mu    sync.Mutex
+	h     *netlink.Handle
+	conns map[string]*annConn
+	buf   []byte
+}
+
+type annConn struct {
+	index int
+	arp   *packet.Conn // ETH_P_ARP, send only
+	nd    *packet.Conn // ETH_P_IPV6, send only
+}
+
+func (c *annConn) close() {
+	if c.arp != nil {
+		c.arp.Close()
+	}
+	if c.nd != nil {
+		c.nd.Close()
+	}
+}
+
+// NewAnnouncer returns the Linux Announcer, bound to the calling thread's
+// network namespace. Sockets are opened lazily; an error in that is
+// reported by Announce.
+func NewAnnouncer() Announcer {
+	ns, err := currentNS()
+	if err != nil {
+		return errAnnouncer{err}
+	}
+	return &announcer{ns: ns, conns: map[string]*annConn{}}
+}
+
+type errAnnouncer struct{ err error }
+
+func (e errAnnouncer) Announce(string, []netip.Addr) error { return e.err }
+
+// dropAll is a BPF program accepting nothing: the sockets only send, and must
+// not queue every ARP and IPv6 frame of the interface.
+var dropAll, _ = bpf.Assemble([]bpf.Instruction{bpf.RetConstant{Val: 0}})
+
+// Close closes every socket.
+func (a *announcer) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for n, c := range a.conns {
+		c.close()
+		delete(a.conns, n)
+	}
+	if a.h != nil {
+		a.h.Close()
+		a.h = nil
+	}
+	a.ns.close()
+	return nil
+}
+
+// Announce sends one gratuitous ARP per IPv4 address and one unsolicited NA
+// per IPv6 address on ifname, from the interface's MAC. A NOARP interface
+// gets nothing, as with keepalived. Errors for single addresses do not stop
+// the others; they are joined.
+func (a *announcer) Announce(ifname string, addrs []netip.Addr) error {
+	if len(addrs) == 0 {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.h == nil {
+		h, err := netlink.NewHandleAt(a.ns.nsHandle(), unix.NETLINK_ROUTE)
+		if err != nil {
+			return fmt.Errorf("netif: announce on %s: netlink: %w", ifname, err)
+		}
+		a.h = h
+	}
+	l, err := a.h.LinkByName(ifname)
+	if err != nil {
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			err = ErrNotFound
+		}
+		return fmt.Errorf("netif: announce on %s: %w", ifname, err)
+	}
+	attrs := l.Attrs()
+	if attrs.RawFlags&unix.IFF_NOARP != 0 {
+		return nil
+	}
+	mac := attrs.HardwareAddr
+	if len(mac) != 6 {
+		return fmt.Errorf("netif: announce on %s: not an Ethernet interface", ifname)
+	}
+	c := a.conns[ifname]
+	if c != nil && c.index != attrs.Index {
+		c.close()
+		delete(a.conns, ifname)
+		c = nil
+	}
+	if c == nil {
+		c = &annConn{index: attrs.Index}
+		a.conns[ifname] = c
+	}
+	var has4, has6 bool
+	for _, ip := range addrs {
+		if ip.Unmap().Is4() {
+			has4 = true
+		} else {
+			has6 = true
+		}
+	}
+	ifi := &net.Interface{Index: attrs.Index, Name: ifname, HardwareAddr: mac, MTU: attrs.MTU}
+	var router bool
+	err = a.ns.do(func() error {
+		var err error
+		if has4 && c.arp == nil {
+			if c.arp, err = packet.Listen(ifi, packet.Raw, unix.ETH_P_ARP, &packet.Config{Filter: dropAll}); err != nil {
+				return fmt.Errorf("packet socket: %w", err)
+			}
+		}
+		if has6 && c.nd == nil {
+			if c.nd, err = packet.Listen(ifi, packet.Raw, unix.ETH_P_IPV6, &packet.Config{Filter: dropAll}); err != nil {
+				return fmt.Errorf("packet socket: %w", err)
+			}
+		}
+		if has6 {
+			router = ipv6Forwarding(ifname)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("netif: announce on %s: %w", ifname, err)
+	}
+	var errs []error
+	for _, ip := range addrs {
+		ip = ip.Unmap()
+		var (
+			frame []byte
+			conn  *packet.Conn
+			dst   net.HardwareAddr
+		)
+		if ip.Is4() {
+			frame, err = AppendGARP(a.buf[:0], mac, ip)
+			conn, dst = c.arp, broadcastMAC
+		} else {
+			frame, err = AppendUnsolicitedNA(a.buf[:0], mac, ip, router)
+			conn, dst = c.nd, net.HardwareAddr{0x33, 0x33, 0, 0, 0, 1}
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		a.buf = frame
+		if _, err := conn.WriteTo(frame, &packet.Addr{HardwareAddr: dst}); err != nil {
+			errs = append(errs, fmt.Errorf("netif: announce %s on %s: %w", ip, ifname, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ipv6Forwarding reads net.ipv6.conf.IF.forwarding in the current thread's
+// namespace: keepalived sets the NA Router flag when it is on.
+func ipv6Forwarding(ifname string) bool {
+	b, err := os.ReadFile("/proc/sys/net/ipv6/conf/" + ifname + "/forwarding")
+	return err == nil && strings.TrimSpace(string(b)) != "0"
+}
