@@ -274,7 +274,7 @@ func newHarness(t *testing.T, cfg *config.Config, links ...netif.Link) *harness 
 		Now:      func() time.Time { return h.now },
 		load:     func(string, string) (*config.Config, config.Diagnostics, error) { return h.next, h.nextDiags, nil },
 		notifier: h.notify,
-		scripts:  func(*config.Config, *slog.Logger, map[string]trackState) (scriptRunner, error) { return nil, nil },
+		scripts:  func(*config.Config, *slog.Logger, scriptRunner) (scriptRunner, error) { return nil, nil },
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -358,3 +358,7 @@ func configOf(ins ...*config.Instance) *config.Config {
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 func mustAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
+
+func linkEvent(name string, up bool) netif.LinkEvent {
+	return netif.LinkEvent{Ifname: name, Up: up}
+}

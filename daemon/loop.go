@@ -34,6 +34,9 @@ type Daemon struct {
 	track   map[string]trackState
 	notify  notifier
 	scripts *scriptsRun
+	// runnable is the set of scripts that run (nil: no runner, every
+	// tracked script is taken as runnable and waits for a result).
+	runnable map[string]bool
 	static  staticSet
 	// mode changes how actions are carried out while stopping or deleting.
 	mode actMode

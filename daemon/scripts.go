@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/keepalived-go/keepalived/config"
 )
@@ -16,19 +15,24 @@ type scriptsRun struct {
 }
 
 // startScripts starts the vrrp_scripts and track_files of cfg; their
-// updates arrive on d.updates. carry holds the previous results for reload.
-func (d *Daemon) startScripts(cfg *config.Config, carry map[string]trackState) {
+// updates arrive on d.updates. prev is the previous runner on reload.
+func (d *Daemon) startScripts(cfg *config.Config, prev scriptRunner) {
 	factory := d.opts.scripts
 	if factory == nil {
 		factory = defaultScripts
 	}
-	r, err := factory(cfg, d.log, carry)
+	d.runnable = nil
+	r, err := factory(cfg, d.log, prev)
 	if err != nil {
 		d.log.Error("cannot start tracking scripts: " + err.Error())
 		return
 	}
 	if r == nil {
 		return
+	}
+	d.runnable = map[string]bool{}
+	for _, n := range r.Runnable() {
+		d.runnable[n] = true
 	}
 	ctx, cancel := context.WithCancel(d.ctx)
 	run := &scriptsRun{runner: r, cancel: cancel, done: make(chan struct{})}
@@ -40,18 +44,19 @@ func (d *Daemon) startScripts(cfg *config.Config, carry map[string]trackState) {
 }
 
 // stopScripts stops the running scripts (SIGTERM to their process groups)
-// and waits for the runner, draining updates so that it never blocks.
-func (d *Daemon) stopScripts() {
+// and waits for the runner, draining updates so that it never blocks. It
+// returns the stopped runner.
+func (d *Daemon) stopScripts() scriptRunner {
 	run := d.scripts
 	if run == nil {
-		return
+		return nil
 	}
 	d.scripts = nil
 	run.cancel()
 	for {
 		select {
 		case <-run.done:
-			return
+			return run.runner
 		case <-d.updates:
 		}
 	}
@@ -61,7 +66,7 @@ func (d *Daemon) stopScripts() {
 // results over by name (reference 6.8). Tracker states of names that
 // disappear are forgotten.
 func (d *Daemon) restartScripts(next *config.Config) {
-	d.stopScripts()
+	prev := d.stopScripts()
 	keep := map[string]trackState{}
 	for _, s := range next.Scripts {
 		if st, ok := d.track["script:"+s.Name]; ok {
@@ -74,14 +79,6 @@ func (d *Daemon) restartScripts(next *config.Config) {
 		}
 	}
 	d.track = keep
-	d.startScripts(next, keep)
+	d.startScripts(next, prev)
 }
-
-// defaultScripts is replaced by the checker-backed factory (scripts_checker.go).
-var defaultScripts scriptsFactory = func(*config.Config, *slog.Logger, map[string]trackState) (scriptRunner, error) {
-	return nil, nil
-}
-
-// newNotifier is replaced by the notify-backed constructor.
-var newNotifier = func(*config.Config, *slog.Logger) notifier { return nopNotifier{} }
 

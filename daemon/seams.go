@@ -69,11 +69,15 @@ type scriptRunner interface {
 	// Run reports updates on out until ctx ends; it must not block on out
 	// forever after ctx ends.
 	Run(ctx context.Context, out chan<- checker.Update)
+	// Runnable lists the scripts that run; the others (dropped as
+	// insecure or missing) are not tracked, as keepalived removes them.
+	Runnable() []string
 }
 
-// scriptsFactory builds the runner for a configuration; carry holds the
-// last known results by tracker name ("script:NAME") for reload.
-type scriptsFactory func(cfg *config.Config, log *slog.Logger, carry map[string]trackState) (scriptRunner, error)
+// scriptsFactory builds the runner for a configuration; prev is the
+// runner of the previous configuration on reload (nil at first start), so
+// that results carry over by name.
+type scriptsFactory func(cfg *config.Config, log *slog.Logger, prev scriptRunner) (scriptRunner, error)
 
 // nopNotifier is used when no notifier is available.
 type nopNotifier struct{}

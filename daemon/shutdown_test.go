@@ -99,7 +99,7 @@ func TestInterfaceDownFault(t *testing.T) {
 		t.Errorf("interface down:\n%s", got)
 	}
 	logs := join(h.takeLogs())
-	for _, w := range []string{"Netlink reports eth0 down", "(VI_1) entering FAULT state (interface eth0 down)", "(VI_1) Entering FAULT STATE"} {
+	for _, w := range []string{"Netlink reports eth0 down", "(VI_1): entering FAULT state (interface eth0 down)", "(VI_1) Entering FAULT STATE"} {
 		if !strings.Contains(logs, w) {
 			t.Errorf("logs lack %q:\n%s", w, logs)
 		}

@@ -2,7 +2,6 @@ package daemon
 
 import (
 	"fmt"
-	"log/slog"
 	"sort"
 	"time"
 
@@ -21,7 +20,9 @@ type trackState struct {
 }
 
 // fault is one reason an instance must be in FAULT, with the line
-// keepalived logs for it ("" for a silent one).
+// keepalived logs for it after "(VI_1)" ("" for a silent one): keepalived
+// writes "(VI_1): entering FAULT state due to script chk" but "(VI_1)
+// entering FAULT state (no IPv4 address for interface)".
 type fault struct {
 	key string
 	log string
@@ -39,10 +40,10 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 		fam = "IPv6"
 	}
 	if in.conn == nil {
-		faults = append(faults, fault{"socket", "entering FAULT state (no VRRP socket)"})
+		faults = append(faults, fault{"socket", " entering FAULT state (no VRRP socket)"})
 	}
 	if !ci.DontTrackPrimary && ci.Interface != "" && !d.linkUp(ci.Interface) {
-		faults = append(faults, fault{"if:" + ci.Interface, fmt.Sprintf("entering FAULT state (interface %s down)", ci.Interface)})
+		faults = append(faults, fault{"if:" + ci.Interface, fmt.Sprintf(": entering FAULT state (interface %s down)", ci.Interface)})
 	}
 	switch {
 	case !in.src.IsValid():
@@ -50,9 +51,9 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 		if fam == "IPv6" {
 			what = "IPv6 link local address"
 		}
-		faults = append(faults, fault{"src", fmt.Sprintf("entering FAULT state (no %s for interface)", what)})
+		faults = append(faults, fault{"src", fmt.Sprintf(" entering FAULT state (no %s for interface)", what)})
 	case ci.TrackSrcIP && !d.hasLocal(in.src):
-		faults = append(faults, fault{"src", fmt.Sprintf("entering FAULT state (source address %s missing)", in.src)})
+		faults = append(faults, fault{"src", fmt.Sprintf(" entering FAULT state (source address %s missing)", in.src)})
 	}
 	// The interfaces VIPs live on are tracked too (weight 0), unless no_track.
 	seen := map[string]bool{ci.Interface: true}
@@ -62,7 +63,7 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 		}
 		seen[a.Dev] = true
 		if !d.linkUp(a.Dev) {
-			faults = append(faults, fault{"if:" + a.Dev, fmt.Sprintf("entering FAULT state (interface %s down)", a.Dev)})
+			faults = append(faults, fault{"if:" + a.Dev, fmt.Sprintf(": entering FAULT state (interface %s down)", a.Dev)})
 		}
 	}
 	tis := ci.TrackInterfaces
@@ -82,11 +83,11 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 		sum += delta
 		if f && !seen["track:"+ti.Name] {
 			seen["track:"+ti.Name] = true
-			faults = append(faults, fault{"if:" + ti.Name, fmt.Sprintf("entering FAULT state (interface %s down)", ti.Name)})
+			faults = append(faults, fault{"if:" + ti.Name, fmt.Sprintf(": entering FAULT state (interface %s down)", ti.Name)})
 		}
 	}
 	for _, ts := range tss {
-		if ts.Weight != 0 && !weighted {
+		if (ts.Weight != 0 && !weighted) || (d.runnable != nil && !d.runnable[ts.Name]) {
 			continue
 		}
 		st := d.track["script:"+ts.Name]
@@ -101,7 +102,7 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 		delta, f := checker.Contribution(ts.Weight, ts.Reverse, st.OK)
 		sum += delta
 		if f {
-			faults = append(faults, fault{"script:" + ts.Name, "entering FAULT state due to script " + ts.Name})
+			faults = append(faults, fault{"script:" + ts.Name, ": entering FAULT state due to script " + ts.Name})
 		}
 	}
 	for _, tf := range tfs {
@@ -109,9 +110,9 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 		if !st.Reported {
 			continue
 		}
-		delta, f := fileContribution(tf.Weight, tf.Reverse, st.Value)
+		delta, f := checker.FileContribution(st.Value, tf.Weight, tf.Reverse)
 		if f {
-			faults = append(faults, fault{"file:" + tf.Name, "entering FAULT state due to track file " + tf.Name})
+			faults = append(faults, fault{"file:" + tf.Name, ": entering FAULT state due to track file " + tf.Name})
 			continue
 		}
 		if weighted {
@@ -119,29 +120,6 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 		}
 	}
 	return sum, faults
-}
-
-// fileContribution is track_file's rule (reference 5.7): value x weight,
-// weight 0 means a non-zero value is a fault, a result <= -254 is a fault,
-// anything else is added, capped to +-253.
-func fileContribution(weight int, reverse bool, value int) (int, bool) {
-	if weight == 0 {
-		return 0, value != 0
-	}
-	v := value * weight
-	if reverse {
-		v = -v
-	}
-	if v <= -254 {
-		return 0, true
-	}
-	if v > 253 {
-		v = 253
-	}
-	if v < -253 {
-		v = -253
-	}
-	return v, false
 }
 
 // updateTracking tells the core what changed in an instance's faults and
@@ -157,7 +135,7 @@ func (d *Daemon) updateTracking(now time.Time, in *instance) {
 		on[f.key] = true
 		if !in.faults[f.key] {
 			if f.log != "" && in.started {
-				d.logf(in, slog.LevelInfo, "%s", f.log)
+				d.log.Info("(" + in.name() + ")" + f.log)
 			}
 			evs = append(evs, vrrp.Fault{Key: f.key, On: true})
 		}

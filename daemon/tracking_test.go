@@ -1,0 +1,93 @@
+package daemon
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/keepalived-go/keepalived/checker"
+	"github.com/keepalived-go/keepalived/config"
+)
+
+// TestWeightedScript: a weight +10 script adds 10 to the effective
+// priority while it succeeds (reference 4.3); the change is logged and,
+// with notify_priority_changes, notified.
+func TestWeightedScript(t *testing.T) {
+	in := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	in.TrackScripts = []config.TrackScript{{Name: "chk", Weight: 10}}
+	in.NotifyPrioChanges = true
+	cfg := configOf(in)
+	cfg.Scripts = []*config.Script{config.DefaultScript("chk")}
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.start()
+	h.takeLogs()
+	h.notify.take()
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: true, Log: "VRRP_Script(chk) succeeded"})
+	if got := h.d.insts[0].eng.Status().EffectivePriority; got != 110 {
+		t.Errorf("effective priority %d, want 110", got)
+	}
+	if diff := cmp.Diff([]string{"+0s VRRP_Script(chk) succeeded", "+0s (VI_1) Changing effective priority from 100 to 110"}, h.takeLogs()); diff != "" {
+		t.Errorf("logs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"INSTANCE VI_1 BACKUP_PRIORITY 110"}, h.notify.take()); diff != "" {
+		t.Errorf("notifies (-want +got):\n%s", diff)
+	}
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: false})
+	if got := h.d.insts[0].eng.Status().EffectivePriority; got != 100 {
+		t.Errorf("effective priority %d after failure, want 100", got)
+	}
+}
+
+// TestUnweightedScriptFault: a weight-0 script holds the instance in FAULT
+// until its first success, and a failure puts it back in FAULT.
+func TestUnweightedScriptFault(t *testing.T) {
+	in := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	in.TrackScripts = []config.TrackScript{{Name: "chk"}}
+	cfg := configOf(in)
+	cfg.Scripts = []*config.Script{config.DefaultScript("chk")}
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.start()
+	if st := h.d.insts[0].eng.Status().State.String(); st != "FAULT" {
+		t.Fatalf("state %s before the script reported, want FAULT", st)
+	}
+	h.advance(5 * time.Second)
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: true})
+	h.advance(3609375 * time.Microsecond)
+	if st := h.d.insts[0].eng.Status().State.String(); st != "MASTER" {
+		t.Fatalf("state %s after success + master-down interval, want MASTER", st)
+	}
+	h.takeLogs()
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: false})
+	logs := join(h.takeLogs())
+	for _, w := range []string{"(VI_1): entering FAULT state due to script chk", "(VI_1) Entering FAULT STATE"} {
+		if !strings.Contains(logs, w) {
+			t.Errorf("logs lack %q:\n%s", w, logs)
+		}
+	}
+	if h.host.has("10.0.0.100/24", "eth0") {
+		t.Error("VIP kept in FAULT")
+	}
+}
+
+// TestTrackInterfaceWeight: a weighted tracked interface lowers the
+// priority while down; an unweighted one faults.
+func TestTrackInterfaceWeight(t *testing.T) {
+	in := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	in.TrackInterfaces = []config.TrackInterface{{Name: "eth1", Weight: -30}, {Name: "eth2"}}
+	h := newHarness(t, configOf(in), eth("eth0", true, "10.0.0.1/24"), eth("eth1", false), eth("eth2", true))
+	h.start()
+	if got := h.d.insts[0].eng.Status().EffectivePriority; got != 70 {
+		t.Errorf("priority %d with eth1 down, want 70", got)
+	}
+	h.d.onLink(h.now, linkEvent("eth1", true))
+	if got := h.d.insts[0].eng.Status().EffectivePriority; got != 100 {
+		t.Errorf("priority %d with eth1 up, want 100", got)
+	}
+	h.d.onLink(h.now, linkEvent("eth2", false))
+	if st := h.d.insts[0].eng.Status().State.String(); st != "FAULT" {
+		t.Errorf("state %s with eth2 down, want FAULT", st)
+	}
+}
+
