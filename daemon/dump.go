@@ -148,8 +148,8 @@ type jsonData struct {
 }
 
 type jsonInstance struct {
-	Data  jsonData   `json:"data"`
-	Stats jsonStats  `json:"stats"`
+	Data  jsonData  `json:"data"`
+	Stats jsonStats `json:"stats"`
 }
 
 // jsonStats is keepalived's "stats" object (only its keys).

@@ -22,16 +22,16 @@ type instance struct {
 	eng  engine
 	conn *conn
 	// ifname is where adverts go and VIPs live: the VMAC or the interface.
-	ifname  string
+	ifname   string
 	vmac     string // VMAC we created (deleted at stop), "" if none
 	vmacName string // VMAC in use, "" if none
-	src     netip.Addr
-	group   *group
-	faults  map[string]bool // fault sources the core was told are on
-	prio    int             // effective priority the core was told
-	state   vrrp.State      // last state entered
-	lastTr  time.Time
-	started bool
+	src      netip.Addr
+	group    *group
+	faults   map[string]bool // fault sources the core was told are on
+	prio     int             // effective priority the core was told
+	state    vrrp.State      // last state entered
+	lastTr   time.Time
+	started  bool
 	// statsBase is subtracted from the core's counters (STATS_CLEAR).
 	statsBase vrrp.Stats
 }

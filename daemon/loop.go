@@ -37,7 +37,7 @@ type Daemon struct {
 	// runnable is the set of scripts that run (nil: no runner, every
 	// tracked script is taken as runnable and waits for a result).
 	runnable map[string]bool
-	static  staticSet
+	static   staticSet
 	// mode changes how actions are carried out while stopping or deleting.
 	mode actMode
 

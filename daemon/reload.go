@@ -163,4 +163,3 @@ func (d *Daemon) reconfigure(now time.Time, in *instance, c config.InstanceChang
 		}
 	}
 }
-

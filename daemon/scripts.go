@@ -81,4 +81,3 @@ func (d *Daemon) restartScripts(next *config.Config) {
 	d.track = keep
 	d.startScripts(next, prev)
 }
-

@@ -90,4 +90,3 @@ func TestTrackInterfaceWeight(t *testing.T) {
 		t.Errorf("state %s with eth2 down, want FAULT", st)
 	}
 }
-

@@ -17,7 +17,7 @@ import (
 type trackers struct{ t *checker.Trackers }
 
 func (t trackers) Run(ctx context.Context, out chan<- checker.Update) { t.t.Run(ctx, out) }
-func (t trackers) Runnable() []string                                  { return t.t.Scripts.Names() }
+func (t trackers) Runnable() []string                                 { return t.t.Scripts.Names() }
 
 // defaultScripts builds checker's trackers for a configuration; on reload
 // the previous scripts' counters carry over by name (reference 6.8).
