@@ -166,17 +166,14 @@ func (a *app) runChild() int {
 					ctl.reloaded(time.Now())
 					report("reloaded")
 				}
+			// The daemon logs keepalived's "Printing VRRP ... on signal".
 			case syscall.SIGUSR1:
-				logf("Printing VRRP data for process(%d) on signal", pid)
 				logIfErr(lg, "data dump", d.DumpData())
 			case syscall.SIGUSR2:
-				logf("Printing VRRP stats for process(%d) on signal", pid)
 				logIfErr(lg, "stats dump", d.DumpStats(false))
 			case sigStatsClear:
-				logf("Printing VRRP stats for process(%d) on signal", pid)
 				logIfErr(lg, "stats dump", d.DumpStats(true))
 			case sigJSON:
-				logf("Printing VRRP as json for process(%d) on signal", pid)
 				logIfErr(lg, "JSON dump", d.DumpJSON())
 			}
 		}

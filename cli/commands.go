@@ -117,13 +117,13 @@ func writePlanText(w io.Writer, resp controlResponse) {
 		fmt.Fprintf(w, "running configuration: %v (sha256 %.12s)\n", resp.Running.Files, resp.Running.SHA256)
 	}
 	for _, d := range resp.Diagnostics {
-		fmt.Fprintln(w, d.String())
+		fmt.Fprintln(w, d)
 	}
 	if resp.Refused {
 		fmt.Fprintln(w, "reload would be REFUSED: the configuration has errors; the running configuration would go on")
 		return
 	}
-	if resp.Plan != nil && resp.Plan.Empty() {
+	if resp.PlanEmpty {
 		fmt.Fprintln(w, "no change: a reload would leave every instance, VIP, route and script as it is")
 		return
 	}

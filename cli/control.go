@@ -41,12 +41,18 @@ type controlRequest struct {
 // served; a plan refused because the configuration has errors is not an
 // Error: Refused is true and Diagnostics says why.
 type controlResponse struct {
-	Error       string              `json:"error,omitempty"`
-	Status      *statusInfo         `json:"status,omitempty"`
-	Plan        *config.Plan        `json:"plan,omitempty"`
-	PlanText    string              `json:"plan_text,omitempty"`
-	Refused     bool                `json:"refused,omitempty"`
-	Diagnostics []config.Diagnostic `json:"diagnostics,omitempty"`
+	Error  string      `json:"error,omitempty"`
+	Status *statusInfo `json:"status,omitempty"`
+	// Plan is config.Plan as JSON (kept raw: the client prints it, it
+	// does not need to decode it); PlanText its text form; PlanEmpty says
+	// that the reload would change nothing.
+	Plan      json.RawMessage `json:"plan,omitempty"`
+	PlanText  string          `json:"plan_text,omitempty"`
+	PlanEmpty bool            `json:"plan_empty,omitempty"`
+	Refused   bool            `json:"refused,omitempty"`
+	// Diagnostics are the findings in the file planned for, as
+	// `FILE:LINE:COL: severity: message` lines.
+	Diagnostics []string `json:"diagnostics,omitempty"`
 	// Running names the configuration the plan starts from.
 	Running *configStamp `json:"running,omitempty"`
 }
@@ -195,11 +201,21 @@ func (s *controlServer) answer(req controlRequest) controlResponse {
 		if err != nil {
 			return controlResponse{Error: fmt.Sprintf("cli: control: load %s: %v", path, err), Running: &stamp}
 		}
+		resp := controlResponse{Running: &stamp}
+		for _, d := range diags {
+			resp.Diagnostics = append(resp.Diagnostics, d.String())
+		}
 		if diags.HasErrors() || next == nil {
-			return controlResponse{Refused: true, Diagnostics: diags, Running: &stamp}
+			resp.Refused = true
+			return resp
 		}
 		plan := daemon.PlanReload(running, next)
-		return controlResponse{Plan: &plan, PlanText: fmt.Sprint(plan), Diagnostics: diags, Running: &stamp}
+		b, err := json.Marshal(plan)
+		if err != nil {
+			return controlResponse{Error: "cli: control: plan: " + err.Error()}
+		}
+		resp.Plan, resp.PlanText, resp.PlanEmpty = b, fmt.Sprint(plan), plan.Empty()
+		return resp
 	}
 	return controlResponse{Error: fmt.Sprintf("cli: control: unknown op %q", req.Op)}
 }
