@@ -54,9 +54,16 @@ fuzz:
 soak: deps build
 	KAGO_SOAK=1 $(GO) test -count=1 -timeout 60m -run 'TestSoak' -v ./test/e2e/
 
+# install: the binary as /usr/sbin/keepalived (a running daemon keeps its
+# old binary: it re-executes /proc/self/exe), Debian's unit, and
+# /etc/default/keepalived only if there is none (DAEMON_ARGS are the
+# operator's); systemd is told when it runs and DESTDIR is empty.
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(SBINDIR)/keepalived
 	install -D -m 0644 examples/keepalived.service $(DESTDIR)$(UNITDIR)/keepalived.service
+	@if [ ! -e $(DESTDIR)/etc/default/keepalived ]; then \
+		install -D -m 0644 examples/keepalived.default $(DESTDIR)/etc/default/keepalived; fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 
 demo: deps build
 	./examples/demo.sh
