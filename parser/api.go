@@ -24,7 +24,9 @@ type Options struct {
 	randomSeed uint64
 }
 
-// ErrNotImplemented is returned until the lowering step lands.
+// ErrNotImplemented was returned by LoadFile before the parser landed.
+//
+// Deprecated: LoadFile is implemented; kept so that callers still compile.
 var ErrNotImplemented = errors.New("parser: not implemented")
 
 // LoadFile reads, preprocesses, parses, lowers and validates the file at
@@ -35,6 +37,11 @@ var ErrNotImplemented = errors.New("parser: not implemented")
 //
 // Host facts (does an interface exist) are not checked here: see
 // config.CheckHost.
-var LoadFile = func(path string, opts Options) (*config.Config, config.Diagnostics, error) {
-	return nil, nil, ErrNotImplemented
+func LoadFile(path string, opts Options) (*config.Config, config.Diagnostics, error) {
+	f, diags, err := Parse(path, opts)
+	if err != nil {
+		return nil, diags, err
+	}
+	cfg, more := Lower(f, opts)
+	return cfg, append(diags, more...), nil
 }

@@ -118,7 +118,7 @@ func (p *preprocessor) openMain(path string) (*globSource, error) {
 	if fi.IsDir() {
 		return nil, fmt.Errorf("%w: %s is a directory", ErrConfigFile, paths[0])
 	}
-	data, err := os.ReadFile(paths[0])
+	data, err := readLimited(paths[0], p.lim.fileBytes)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrConfigFile, paths[0], unwrapPathErr(err))
 	}

@@ -21,12 +21,14 @@ import (
 // limits bound the work one configuration can cause, so that no input
 // hangs the parser. Tests and the fuzzer lower them.
 type limits struct {
-	includeDepth  int // files open at once (main file included)
-	substitutions int // replacements on one logical line
-	lineBytes     int // length of a line after substitution
-	lines         int // logical lines produced in total
-	sourceDepth   int // nested ~SEQ / ~LST / multi-line replays
-	blockDepth    int // nested { } blocks
+	includeDepth  int   // files open at once (main file included)
+	substitutions int   // replacements on one logical line
+	lineBytes     int   // length of a line after substitution
+	lines         int   // logical lines produced in total
+	sourceDepth   int   // nested ~SEQ / ~LST / multi-line replays
+	blockDepth    int   // nested { } blocks
+	fileBytes     int64 // size of one file
+	noIncludes    bool  // the fuzzer keeps to its input
 }
 
 var defaultLimits = limits{
@@ -36,6 +38,7 @@ var defaultLimits = limits{
 	lines:         4 << 20,
 	sourceDepth:   256,
 	blockDepth:    256,
+	fileBytes:     64 << 20,
 }
 
 // keepalivedMaxLine is keepalived's MAXBUF: it reads lines with a 1024-byte
@@ -88,6 +91,7 @@ type preprocessor struct {
 	blockKw   []string
 	lastKw    string
 	produced  int
+	steps     int // lines handled + replacements made, against runaway expansion
 	stopped   bool
 	out       []logical
 	emitHook  func(logical)
@@ -215,6 +219,9 @@ func (p *preprocessor) push(s source) bool {
 // settled marks the residue of a line already substituted.
 func (p *preprocessor) handle(l pline, settled bool) {
 	p.curPos = l.posAt(0)
+	if p.step(1) {
+		return
+	}
 	var replays []replay
 	substituted := false
 	for iter := 0; ; iter++ {
@@ -283,6 +290,16 @@ func (p *preprocessor) handle(l pline, settled bool) {
 			break
 		}
 	}
+}
+
+// step counts work; past the budget it stops reading with one finding.
+func (p *preprocessor) step(n int) bool {
+	p.steps += n
+	if p.steps > p.lim.lines*8 && !p.stopped {
+		p.errorf(p.curPos, "configuration expands without end (definitions, ~SEQ or ~LST producing more than %d lines of work): reading stopped", p.lim.lines*8)
+		p.stopped = true
+	}
+	return p.stopped
 }
 
 // decommentAgain de-comments a substituted line (keepalived does, so a `#`

@@ -334,6 +334,9 @@ func (p *preprocessor) substitute(l pline) (pline, bool, []replay, error) {
 			continue
 		}
 		count++
+		if p.step(1) {
+			return l, false, nil, errSubst("configuration expands without end")
+		}
 		if count > p.lim.substitutions {
 			return l, false, nil, errSubst("parameter substitution does not terminate (more than " + strconv.Itoa(p.lim.substitutions) + " replacements on one line)")
 		}

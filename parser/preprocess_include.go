@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -147,7 +149,11 @@ func (p *preprocessor) openFile(g *globSource, i int) *fileSource {
 		p.errorf(pos, "includes nested deeper than %d files: '%s' skipped", p.lim.includeDepth, name)
 		return nil
 	}
-	data, err := os.ReadFile(path)
+	if fi.Size() > p.lim.fileBytes {
+		p.errorf(pos, "Configuration file '%s' is larger than %d bytes - skipping", name, p.lim.fileBytes)
+		return nil
+	}
+	data, err := readLimited(path, p.lim.fileBytes)
 	if err != nil {
 		p.fileError(g.typ, includeR, pos, "Configuration file '%s' open problem (%v) - skipping", name, unwrapPathErr(err))
 		return nil
@@ -163,6 +169,21 @@ func (p *preprocessor) closeFile(f *fileSource) {
 	if n := len(p.openFiles); n > 0 && p.openFiles[n-1] == f {
 		p.openFiles = p.openFiles[:n-1]
 	}
+}
+
+// readLimited reads at most max bytes of path (a regular file can still
+// lie about its size, as /proc files do).
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err == nil && int64(len(data)) > max {
+		err = fmt.Errorf("larger than %d bytes", max)
+	}
+	return data, err
 }
 
 func unwrapPathErr(err error) error {
@@ -206,6 +227,10 @@ func (p *preprocessor) checkInclude(l pline) bool {
 		rest++
 	}
 	pattern := s[rest:]
+	if p.lim.noIncludes {
+		p.warn(l.posAt(0), "include '%s' not read (includes disabled)", pattern)
+		return true
+	}
 	p.include(pattern, typ, l.posAt(0), false)
 	return true
 }

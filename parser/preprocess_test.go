@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -289,16 +290,21 @@ func TestPreprocessInclude(t *testing.T) {
 		}
 	})
 	t.Run("depth bound", func(t *testing.T) {
-		p := newPreprocessor(Options{ConfigID: "h"}, limits{includeDepth: 5, substitutions: 100, lineBytes: 1 << 20, lines: 1000, sourceDepth: 64, blockDepth: 64})
-		g, err := p.openMain(filepath.Join(dir, "depth/d.conf"))
+		chain := map[string]string{}
+		for k := 0; k < 40; k++ {
+			chain[fmt.Sprintf("c%02d.conf", k)] = fmt.Sprintf("l%d\ninclude c%02d.conf\n", k, k+1)
+		}
+		cdir := writeTree(t, chain)
+		f, diags, err := Parse(filepath.Join(cdir, "c00.conf"), Options{ConfigID: "h"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		p.stack = append(p.stack, g)
-		p.run()
-		// e.conf includes itself: a cycle, caught before the depth
-		if len(p.diags) != 1 || !strings.Contains(p.diags[0].Msg, "include cycle") {
-			t.Errorf("findings %v", diagStrings(p.diags))
+		if len(f.Nodes) != 32 || f.Nodes[31].Keyword != "l31" {
+			t.Errorf("read %d files, want 32", len(f.Nodes))
+		}
+		want := []string{"2:1: error: includes nested deeper than 32 files: 'c32.conf' skipped"}
+		if diff := cmp.Diff(want, diagStrings(diags)); diff != "" {
+			t.Errorf("(-want +got):\n%s", diff)
 		}
 	})
 }

@@ -1,0 +1,90 @@
+package parser
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sharedCorpus is the project's shared corpus of real configurations; it is
+// not part of the repository, so tests that read it skip when it is absent.
+const sharedCorpus = "../../shared/corpus"
+
+// fuzzLimits keep one fuzz input cheap: the fuzzer looks for panics and
+// hangs, not for the cost of legitimately huge expansions.
+var fuzzLimits = limits{
+	includeDepth:  4,
+	substitutions: 2000,
+	lineBytes:     1 << 16,
+	lines:         20000,
+	sourceDepth:   32,
+	blockDepth:    64,
+	fileBytes:     1 << 20,
+	noIncludes:    true,
+}
+
+// FuzzParse feeds arbitrary text through the whole front end: no input may
+// panic or hang, and every node and word must carry a position.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"vrrp_instance VI_1{ state MASTER\n virtual_ipaddress { 10.0.0.1/24 }\n}\n",
+		"$M=a { \\\n b $X \\\n}\n~SEQ(X, 3) $M\n~LST({A,B},{1,2},{3}) x ${A}${B}\n",
+		"@h a\n@^h b\n$A=${_RANDOM 1 3}${_PWD}${_HASH}\n\"q\"x\"y\" '\\#\n}}}{{{\n",
+		"include *.conf\n~SEQx(i,0x10) $i\n$A=$A\n$A\n",
+	} {
+		f.Add(s)
+	}
+	_ = filepath.WalkDir(sharedCorpus, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if b, err := os.ReadFile(path); err == nil {
+				f.Add(string(b))
+			}
+		}
+		return nil
+	})
+	f.Fuzz(func(t *testing.T, in string) {
+		type result struct {
+			file *File
+			err  error
+		}
+		done := make(chan result, 1)
+		go func() {
+			file, _, err := parse("fuzz.conf", &in, Options{ConfigID: "h", randomSeed: 1}, fuzzLimits)
+			done <- result{file, err}
+		}()
+		var r result
+		select {
+		case r = <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("parse hangs on %q", in)
+		}
+		file, err := r.file, r.err
+		if err != nil {
+			if strings.TrimSpace(in) != "" {
+				t.Fatalf("error for non-empty input: %v", err)
+			}
+			return
+		}
+		var walk func([]*Node)
+		walk = func(ns []*Node) {
+			for _, n := range ns {
+				if n.Pos.Line < 1 || n.Pos.Col < 1 || n.Pos.File == "" {
+					t.Fatalf("node %q without position: %+v", n.Keyword, n.Pos)
+				}
+				for _, a := range n.Args {
+					if a.Pos.Line < 1 || a.Pos.Col < 1 {
+						t.Fatalf("word %q without position: %+v", a.Text, a.Pos)
+					}
+				}
+				_ = SplitQuoted(n.Raw)
+				if n.Block != nil {
+					walk(n.Block.Nodes)
+				}
+			}
+		}
+		walk(file.Nodes)
+	})
+}
