@@ -334,6 +334,9 @@ func (l *lowerer) lowerRoot(nodes []*Node) {
 		default:
 			if why, ok := rawRootBlocks[n.Keyword]; ok {
 				l.keepRaw(n, why)
+				if n.Keyword == "virtual_server" {
+					l.checkVirtualServer(n)
+				}
 				continue
 			}
 			l.unknown(n, ctxRoot)
@@ -367,4 +370,18 @@ func (l *lowerer) blockName(n *Node, fatal bool) (string, bool) {
 		l.extra(n, 1, ctxRoot)
 	}
 	return n.Args[0].Text, true
+}
+
+// checkVirtualServer reproduces the one finding keepalived's -t reports
+// about an otherwise valid LVS block of the samples (check_parser.c): a
+// protocol given for a fwmark virtual server is ignored.
+func (l *lowerer) checkVirtualServer(n *Node) {
+	if len(n.Args) < 2 || n.Args[0].Text != "fwmark" || n.Block == nil {
+		return
+	}
+	for _, e := range n.Block.Nodes {
+		if e != nil && e.Keyword == "protocol" {
+			l.warnf(e.Pos, "Warning: Virtual server FWM %s: protocol specified for fwmark - protocol will be ignored", n.Args[1].Text)
+		}
+	}
 }
