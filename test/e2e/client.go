@@ -155,6 +155,18 @@ func (p *Prober) WaitServed(host string, timeout time.Duration) bool {
 	}
 }
 
+// DownSince reports whether any request failed (after a success) since.
+func (p *Prober) DownSince(since time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.events {
+		if e.Kind == "down" && time.Unix(0, e.At).After(since) {
+			return true
+		}
+	}
+	return false
+}
+
 // WaitDown waits until the client sees the service fail after since.
 func (p *Prober) WaitDown(since time.Time, timeout time.Duration) bool {
 	deadline := time.After(timeout)

@@ -21,12 +21,20 @@ type Instance struct {
 	// Unicast: unicast_src_ip Src and these peers.
 	Src   netip.Addr
 	Peers []netip.Addr
+	// Check, if set, is a vrrp_script command (interval 1, fall 1, rise 1,
+	// no weight) the instance tracks.
+	Check string
 }
 
 // Conf renders a keepalived.conf with the instances.
 func Conf(routerID string, insts ...Instance) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "global_defs {\n    router_id %s\n}\n", routerID)
+	for _, in := range insts {
+		if in.Check != "" {
+			fmt.Fprintf(&b, "vrrp_script chk_%s {\n    script \"%s\"\n    interval 1\n    fall 1\n    rise 1\n}\n", in.Name, in.Check)
+		}
+	}
 	for _, in := range insts {
 		fmt.Fprintf(&b, "vrrp_instance %s {\n", in.Name)
 		fmt.Fprintf(&b, "    state %s\n    interface %s\n    virtual_router_id %d\n    priority %d\n", in.State, in.Iface, in.VRID, in.Prio)
@@ -48,6 +56,9 @@ func Conf(routerID string, insts ...Instance) string {
 				fmt.Fprintf(&b, "        %s\n", p)
 			}
 			b.WriteString("    }\n")
+		}
+		if in.Check != "" {
+			fmt.Fprintf(&b, "    track_script {\n        chk_%s\n    }\n", in.Name)
 		}
 		b.WriteString("    virtual_ipaddress {\n")
 		for _, v := range in.VIPs {

@@ -43,6 +43,9 @@ type pairOpts struct {
 	Unicast    bool
 	Nopreempt  bool // on both (with state BACKUP on both, as keepalived requires)
 	BackupPrio int  // default 90
+	// CheckNginx tracks a vrrp_script that fetches the local nginx page
+	// (interval 1, fall 1, rise 1, no weight: a failure means FAULT).
+	CheckNginx bool
 }
 
 func (o pairOpts) instance(l *Lab, me int, master bool) Instance {
@@ -61,6 +64,9 @@ func (o pairOpts) instance(l *Lab, me int, master bool) Instance {
 		}
 	}
 	in.Nopreempt = o.Nopreempt
+	if o.CheckNginx {
+		in.Check = "/usr/bin/curl -sf -o /dev/null -m 0.5 http://127.0.0.1/"
+	}
 	if o.Unicast {
 		in.Src = lbAddr(me).Addr()
 		in.Peers = []netip.Addr{lbAddr(3 - me).Addr()}
@@ -145,12 +151,21 @@ type Measure struct {
 	Outage    Outage        // longest client outage after the event
 	Bound     time.Duration // protocol bound for the takeover, from the event
 	NewMaster string
+	Note      string
 }
 
 func (m Measure) String() string {
-	return fmt.Sprintf("%s [%s]: takeover %v (bound %v), GARP %v, client outage %v, master now %s",
-		m.Scenario, m.Impls, m.Takeover.Round(time.Millisecond), m.Bound.Round(time.Millisecond),
-		m.Garp.Round(time.Millisecond), m.Outage.Dur().Round(time.Millisecond), m.NewMaster)
+	s := fmt.Sprintf("%s [%s]: client outage %v", m.Scenario, m.Impls, m.Outage.Dur().Round(time.Millisecond))
+	if m.Takeover > 0 {
+		s += fmt.Sprintf(", takeover %v (bound %v), GARP %v", m.Takeover.Round(time.Millisecond), m.Bound.Round(time.Millisecond), m.Garp.Round(time.Millisecond))
+	}
+	if m.NewMaster != "" {
+		s += ", VIP on " + m.NewMaster
+	}
+	if m.Note != "" {
+		s += "; " + m.Note
+	}
+	return s
 }
 
 // phase is where in the master's advert cycle events are fired.
@@ -229,8 +244,8 @@ func report(t testing.TB, m Measure) {
 	if f := os.Getenv("KGE_RESULTS"); f != "" {
 		fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err == nil {
-			fmt.Fprintf(fh, "%s\t%s\t%d\t%d\t%d\t%d\n", m.Scenario, m.Impls, m.Takeover.Microseconds(), m.Garp.Microseconds(),
-				m.Outage.Dur().Microseconds(), m.Bound.Microseconds())
+			fmt.Fprintf(fh, "%s\t%s\t%d\t%d\t%d\t%d\t%s\n", m.Scenario, m.Impls, m.Takeover.Microseconds(), m.Garp.Microseconds(),
+				m.Outage.Dur().Microseconds(), m.Bound.Microseconds(), m.Note)
 			fh.Close()
 		}
 	}
