@@ -203,6 +203,9 @@ func (in *Instance) Config() Config { return in.cfg }
 // Stats returns the counters.
 func (in *Instance) Stats() Stats { return in.stats }
 
+// State is the current state (Status().State without the copying).
+func (in *Instance) State() State { return in.state }
+
 // Status returns a snapshot.
 func (in *Instance) Status() Status {
 	st := Status{

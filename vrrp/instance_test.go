@@ -496,7 +496,7 @@ func TestNewInstanceValidation(t *testing.T) {
 		{"priority 0", func(c *Config) { c.Priority = 0 }},
 		{"v2 fractional interval", func(c *Config) { c.AdvertInt = 1500 * time.Millisecond }},
 		{"v3 interval too long", func(c *Config) { c.Version, c.AdvertInt = 3, 41*time.Second }},
-		{"v3 interval not centiseconds", func(c *Config) { c.Version, c.AdvertInt = 3, 15 * time.Millisecond }},
+		{"v3 interval not centiseconds", func(c *Config) { c.Version, c.AdvertInt = 3, 15*time.Millisecond }},
 		{"family mismatch", func(c *Config) { c.VIPs = []netip.Addr{netip.MustParseAddr("fe80::1")} }},
 		{"auth AH", func(c *Config) { c.AuthType = AuthAH }},
 		{"down timer adverts", func(c *Config) { c.DownTimerAdverts = 101 }},

@@ -56,6 +56,12 @@ type Sim struct {
 
 	lastDisturb time.Time
 	expect      []expectation
+	dual        map[dualKey]time.Time // since when a VRID has had two masters
+	lastAt      map[[2]*Router]time.Time
+	byVRID      map[vridKey][]*Node
+	touched     []*Node
+	settleC     time.Duration // cached settle(), reset by disturb
+	tolC        time.Duration
 	steps       uint64
 }
 
@@ -95,7 +101,8 @@ type expectation struct {
 // New returns an empty segment at Epoch.
 func New(opt Options) *Sim {
 	return &Sim{opt: opt, now: Epoch, lastDisturb: Epoch,
-		rng: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), byAddr: map[netip.Addr]*Router{}}
+		rng: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), byAddr: map[netip.Addr]*Router{},
+		lastAt: map[[2]*Router]time.Time{}, byVRID: map[vridKey][]*Node{}, dual: map[dualKey]time.Time{}}
 }
 
 // Now is the current virtual time.
@@ -141,6 +148,8 @@ func (s *Sim) AddRouter(name string, addr4, addr6 string, group string, cfgs ...
 	for j, c := range cfgs {
 		n := &Node{r: r, cfg: c, tidx: -1, ord: len(s.routers)<<16 | j}
 		r.nodes = append(r.nodes, n)
+		k := vridKey{c.VRID, c.IPv6}
+		s.byVRID[k] = append(s.byVRID[k], n)
 	}
 	s.routers = append(s.routers, r)
 	return r
@@ -331,6 +340,7 @@ func (s *Sim) step(n *Node, e vrrp.Event) {
 	s.steps++
 	r := n.r
 	if r.group != nil {
+		s.touched = append(s.touched, r.nodes...)
 		for _, ma := range r.group.StepSeq(s.now, n.cfg.Name, e) {
 			s.apply(r.node(ma.Member), []vrrp.Action{ma.Action})
 		}
@@ -339,6 +349,7 @@ func (s *Sim) step(n *Node, e vrrp.Event) {
 		}
 		return
 	}
+	s.touched = append(s.touched, n)
 	s.apply(n, n.in.Step(s.now, e))
 	s.refresh(n)
 }
@@ -404,6 +415,15 @@ func (s *Sim) send(from *Node, a vrrp.SendAdvert) {
 		if s.opt.Jitter > 0 {
 			d += time.Duration(s.rng.Int64N(int64(s.opt.Jitter)))
 		}
+		// A segment does not reorder: deliveries between two routers stay
+		// in sending order whatever the jitter.
+		at := s.now.Add(d)
+		pairKey := [2]*Router{from.r, r}
+		if last, ok := s.lastAt[pairKey]; ok && at.Before(last) {
+			at = last
+		}
+		s.lastAt[pairKey] = at
+		d = at.Sub(s.now)
 		to, comp := r, from.r.comp
 		ttl, dst, v6 := a.TTL, a.Dst, from.cfg.IPv6
 		s.after(d, func() {
@@ -425,6 +445,7 @@ func (s *Sim) send(from *Node, a vrrp.SendAdvert) {
 func (s *Sim) disturb() {
 	s.lastDisturb = s.now
 	s.expect = nil
+	s.settleC, s.tolC = 0, 0
 }
 
 // Start boots the router: fresh instances, Startup.
@@ -555,24 +576,37 @@ func (s *Sim) violate(format string, a ...any) {
 	s.logf("!! VIOLATION %s", msg)
 }
 
-// settle is how long after a disturbance a segment may still have two
-// masters of a VRID: the longest master down interval, one more advert
-// interval, and the delivery delay both ways.
+// settle is how long after a disturbance a segment may legitimately still
+// have two masters of a VRID: twice the longest master down interval any
+// node can run (a VRRPv3 backup adopts the master's interval, so the
+// longest interval of any node counts), one more interval, the longest
+// preempt_delay, and the delivery delay both ways.
 func (s *Sim) settle() time.Duration {
-	var worst time.Duration
+	var maxInt, maxPD time.Duration
+	maxAdverts := 3
 	for _, r := range s.routers {
 		for _, n := range r.nodes {
 			c := n.cfg
-			d := vrrp.MasterDownInterval(c.Version, 1, c.AdvertInt, 3) + c.AdvertInt + c.PreemptDelay
-			if c.DownTimerAdverts > 3 {
-				d += time.Duration(c.DownTimerAdverts-3) * c.AdvertInt
-			}
-			if d > worst {
-				worst = d
-			}
+			maxInt = max(maxInt, c.AdvertInt)
+			maxPD = max(maxPD, c.PreemptDelay)
+			maxAdverts = max(maxAdverts, c.DownTimerAdverts)
 		}
 	}
-	return worst + 2*(s.opt.Delay+s.opt.Jitter)
+	down := time.Duration(maxAdverts+1) * maxInt
+	return 2*down + maxInt + maxPD + 2*(s.opt.Delay+s.opt.Jitter)
+}
+
+// dualTolerance is how long two masters may coexist after convergence: a
+// preempting backup and the master it replaces overlap until its first
+// advert arrives.
+func (s *Sim) dualTolerance() time.Duration {
+	var maxInt time.Duration
+	for _, r := range s.routers {
+		for _, n := range r.nodes {
+			maxInt = max(maxInt, n.cfg.AdvertInt)
+		}
+	}
+	return maxInt + 2*(s.opt.Delay+s.opt.Jitter)
 }
 
 // downOf is the master down interval of a backup node as it stands.
@@ -606,10 +640,16 @@ func (s *Sim) expectTakeover(r *Router, masters []*Node, graceful bool) {
 				if st.State != vrrp.StateBackup {
 					continue
 				}
-				d := downOf(n)
+				// A VRRPv3 backup may still adopt the leaving master's
+				// interval from an advert in flight.
+				c := n.in.Config()
+				mai := st.MasterAdverInt
+				if c.Version == 3 {
+					mai = max(mai, m.in.Config().AdvertInt)
+				}
+				d := vrrp.MasterDownInterval(c.Version, uint8(st.EffectivePriority), mai, c.DownTimerAdverts)
 				if graceful {
-					c := n.in.Config()
-					d = vrrp.SkewTime(c.Version, uint8(st.EffectivePriority), st.MasterAdverInt)
+					d = vrrp.SkewTime(c.Version, uint8(st.EffectivePriority), mai)
 				}
 				if d > worst {
 					worst = d
@@ -628,38 +668,55 @@ func (s *Sim) expectTakeover(r *Router, masters []*Node, graceful bool) {
 			what = "graceful stop"
 		}
 		s.expect = append(s.expect, expectation{vrid: m.cfg.VRID, ipv6: m.cfg.IPv6, comp: r.comp,
-			deadline: s.now.Add(worst + s.opt.Delay + s.opt.Jitter), what: what})
+			deadline: s.now.Add(worst + 2*(s.opt.Delay+s.opt.Jitter)), what: what})
 	}
 }
 
-// check runs the invariants after a step.
+// check runs the invariants after a step, on the nodes the step touched
+// and the VRIDs with pending expectations or two masters.
 func (s *Sim) check() {
-	type key struct {
-		vrid uint8
-		v6   bool
-		comp int
+	var keys []dualKey
+	add := func(k dualKey) {
+		for _, o := range keys {
+			if o == k {
+				return
+			}
+		}
+		keys = append(keys, k)
 	}
-	masters := map[key][]*Node{}
-	for _, r := range s.routers {
-		if !r.up {
+	for _, n := range s.touched {
+		if !n.r.up {
 			continue
 		}
-		for _, n := range r.nodes {
-			st := n.in.Status()
-			if n.vips != (st.State == vrrp.StateMaster) {
-				s.violate("%s %s holds VIPs=%v in %v", r.Name, n.cfg.Name, n.vips, st.State)
-				n.vips = st.State == vrrp.StateMaster
-			}
-			if st.State == vrrp.StateMaster {
-				k := key{n.cfg.VRID, n.cfg.IPv6, r.comp}
-				masters[k] = append(masters[k], n)
+		st := n.in.State()
+		if n.vips != (st == vrrp.StateMaster) {
+			s.violate("%s %s holds VIPs=%v in %v", n.r.Name, n.cfg.Name, n.vips, st)
+			n.vips = st == vrrp.StateMaster
+		}
+		add(dualKey{n.cfg.VRID, n.cfg.IPv6, n.r.comp})
+	}
+	s.touched = s.touched[:0]
+	for _, e := range s.expect {
+		add(dualKey{e.vrid, e.ipv6, e.comp})
+	}
+	for k := range s.dual {
+		add(k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].vrid < keys[j].vrid })
+	var ms []*Node
+	masters := func(k dualKey) []*Node {
+		ms = ms[:0]
+		for _, n := range s.byVRID[vridKey{k.vrid, k.v6}] {
+			if n.r.up && n.r.comp == k.comp && n.in.State() == vrrp.StateMaster {
+				ms = append(ms, n)
 			}
 		}
+		return ms
 	}
 	// Expected takeovers.
 	kept := s.expect[:0]
 	for _, e := range s.expect {
-		if len(masters[key{e.vrid, e.ipv6, e.comp}]) > 0 {
+		if len(masters(dualKey{e.vrid, e.ipv6, e.comp})) > 0 {
 			continue
 		}
 		if s.now.After(e.deadline) {
@@ -669,35 +726,64 @@ func (s *Sim) check() {
 		kept = append(kept, e)
 	}
 	s.expect = kept
-	if s.opt.Loss > 0 || s.now.Sub(s.lastDisturb) <= s.settle() {
+	if s.opt.Loss > 0 {
 		return
 	}
-	keys := make([]key, 0, len(masters))
-	for k := range masters {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].vrid < keys[j].vrid })
+	converged := s.now.Sub(s.lastDisturb) > s.settleCached()+s.tolCached()
 	for _, k := range keys {
-		if ms := masters[k]; len(ms) > 1 {
+		ms := masters(k)
+		if len(ms) < 2 {
+			delete(s.dual, k)
+			continue
+		}
+		since, ok := s.dual[k]
+		if !ok {
+			s.dual[k] = s.now
+			continue
+		}
+		if converged && s.now.Sub(since) > s.tolCached() {
 			var names []string
 			for _, m := range ms {
 				names = append(names, m.r.Name)
 			}
-			s.violate("VRID %d has %d masters after convergence: %s", k.vrid, len(ms), strings.Join(names, " "))
+			s.violate("VRID %d has %d masters after convergence since %.6f: %s", k.vrid, len(ms), since.Sub(Epoch).Seconds(), strings.Join(names, " "))
+			s.dual[k] = s.now
 		}
 	}
 }
 
+func (s *Sim) settleCached() time.Duration {
+	if s.settleC == 0 {
+		s.settleC = s.settle()
+	}
+	return s.settleC
+}
+
+func (s *Sim) tolCached() time.Duration {
+	if s.tolC == 0 {
+		s.tolC = s.dualTolerance()
+	}
+	return s.tolC
+}
+
+type vridKey struct {
+	vrid uint8
+	v6   bool
+}
+
+type dualKey struct {
+	vrid uint8
+	v6   bool
+	comp int
+}
+
 // checkTakeover flags a backup taking MASTER from a live, connected master
-// that has been master longer than the backup's down interval, unless the
+// it must have heard (master and connected for longer than the master's
+// advert interval and the delay), unless the
 // backup may preempt it (higher priority, preemption on) or a sync group
 // moved it (RFC 3768 section 6.4.2: Preempt_Mode false).
 func (s *Sim) checkTakeover(x *Node, t vrrp.Transition) {
 	if s.opt.Loss > 0 || t.Reason == "sync group" {
-		return
-	}
-	window := downOf(x) + s.opt.Delay + s.opt.Jitter
-	if s.now.Sub(s.lastDisturb) <= window {
 		return
 	}
 	xs := x.in.Status()
@@ -709,8 +795,11 @@ func (s *Sim) checkTakeover(x *Node, t vrrp.Transition) {
 			if m.cfg.VRID != x.cfg.VRID || m.cfg.IPv6 != x.cfg.IPv6 {
 				continue
 			}
+			// x must have had the time to hear one advert of m since
+			// they were last connected (and since m became master).
+			window := m.in.Config().AdvertInt + 2*(s.opt.Delay+s.opt.Jitter)
 			ms := m.in.Status()
-			if ms.State != vrrp.StateMaster || s.now.Sub(m.masterAt) <= window {
+			if ms.State != vrrp.StateMaster || s.now.Sub(m.masterAt) <= window || s.now.Sub(s.lastDisturb) <= window {
 				continue
 			}
 			if xs.EffectivePriority > ms.EffectivePriority && !x.in.Config().Nopreempt {
