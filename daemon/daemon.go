@@ -211,6 +211,9 @@ func (d *Daemon) Plan() (config.Plan, error) {
 // is refused whole (every finding logged with its position) and the running
 // one goes on untouched.
 func (d *Daemon) Reload() error {
+	if d.state.Load() == 2 {
+		return ErrNotRunning
+	}
 	d.log.Info("Reloading")
 	next, err := d.loadConfig()
 	if err != nil {

@@ -1,0 +1,131 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keepalived-go/keepalived/config"
+)
+
+// waitFor polls cond for up to 3 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestRunEndToEnd runs the real loop in real time (VRRPv3, advert_int
+// 50 ms): it takes over, reloads from another goroutine with a VIP added
+// and no advert gap, refuses a broken configuration, dumps, serves its
+// status, and shuts down with a priority-0 advert when ctx ends.
+func TestRunEndToEnd(t *testing.T) {
+	mk := func(vips ...string) *config.Config {
+		in := vi("VI_1", 51, "eth0", 100, vips...)
+		in.Version, in.AdvertInt = 3, 50*time.Millisecond
+		return configOf(in)
+	}
+	h := newHarness(t, mk("10.0.0.100/24"), eth("eth0", true, "10.0.0.1/24"))
+	start := time.Now()
+	h.host.mu.Lock()
+	h.host.clock = func() time.Duration { return time.Since(start).Round(time.Millisecond) }
+	h.host.mu.Unlock()
+	h.d.opts.Now = time.Now
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- h.d.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+
+	waitFor(t, "MASTER", func() bool { return h.host.has("10.0.0.100/24", "eth0") })
+	time.Sleep(200 * time.Millisecond)
+
+	h.next = mk("10.0.0.100/24", "10.0.0.101/32")
+	if err := h.d.Reload(); err != nil {
+		t.Fatalf("Reload: %v", err)
+	}
+	if !h.host.has("10.0.0.101/32", "eth0") {
+		t.Error("reload did not add the new VIP")
+	}
+	time.Sleep(200 * time.Millisecond)
+
+	h.next = mk("10.0.0.200/24")
+	h.nextDiags = config.Diagnostics{{Pos: config.Pos{File: "keepalived.conf", Line: 4, Col: 3}, Severity: config.Error, Msg: "bad"}}
+	if err := h.d.Reload(); !errors.Is(err, ErrConfig) {
+		t.Errorf("broken reload: %v, want ErrConfig", err)
+	}
+	if !h.host.has("10.0.0.100/24", "eth0") || h.host.has("10.0.0.200/24", "eth0") {
+		t.Error("a refused reload changed the VIPs")
+	}
+	time.Sleep(200 * time.Millisecond)
+
+	if err := h.d.DumpJSON(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(h.d.opts.TmpDir, "keepalived.json")); err != nil {
+		t.Error(err)
+	}
+	st, err := h.d.Status()
+	if err != nil || len(st.Instances) != 1 || st.Instances[0].State != "MASTER" {
+		t.Errorf("Status: %+v, %v", st, err)
+	}
+	srv := httptest.NewServer(h.d.statusHandler())
+	defer srv.Close()
+	resp, err := srv.Client().Get(srv.URL + "/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js Status
+	if err := json.NewDecoder(resp.Body).Decode(&js); err != nil || js.Instances[0].Name != "VI_1" {
+		t.Errorf("/status: %+v, %v", js, err)
+	}
+	resp.Body.Close()
+	resp, err = srv.Client().Get(srv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	buf := make([]byte, 64<<10)
+	n, _ := resp.Body.Read(buf)
+	sb.Write(buf[:n])
+	resp.Body.Close()
+	if !strings.Contains(sb.String(), `keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51",ip_address="10.0.0.100/24,10.0.0.101/32"} 2`) {
+		t.Errorf("/metrics:\n%s", sb.String())
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	done <- nil
+	lines := h.host.take()
+	last := strings.Join(lines[len(lines)-3:], "\n")
+	if !strings.Contains(last, "prio 0") || !strings.Contains(last, "ip addr del 10.0.0.100/24") {
+		t.Errorf("shutdown:\n%s", last)
+	}
+	ts := advertTimes(t, lines)
+	if len(ts) < 10 {
+		t.Fatalf("only %d adverts", len(ts))
+	}
+	// Real time on a busy 2-core machine: allow scheduling noise, but a
+	// reload must not cost a whole advert interval.
+	if g := maxGap(ts[1:]); g > 90*time.Millisecond {
+		t.Errorf("longest gap between adverts %s (advert_int 50ms)", g)
+	}
+	if err := h.d.Reload(); !errors.Is(err, ErrNotRunning) {
+		t.Errorf("Reload after Run: %v, want ErrNotRunning", err)
+	}
+}
