@@ -147,6 +147,13 @@ func TestVerdictsAgainstKeepalived(t *testing.T) {
 		}
 		return nil
 	})
+	// And the parser's own inputs: seeds, samples and the snippets of its
+	// diagnostic table (parser/testdata/lower/snip-*.conf).
+	own, _ := filepath.Glob("../parser/testdata/lower/*.conf")
+	for _, f := range own {
+		abs, _ := filepath.Abs(f)
+		files = append(files, abs)
+	}
 	sort.Strings(files)
 	if len(files) == 0 {
 		t.Skip("empty corpus")
@@ -185,7 +192,10 @@ func TestVerdictsAgainstKeepalived(t *testing.T) {
 	// (which takes interface existence out, as VERDICTS.md's "rc (dyn)").
 	dynDir := t.TempDir()
 	for _, f := range files {
-		rel, _ := filepath.Rel(corpus, f)
+		rel, err := filepath.Rel(corpus, f)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			rel = "parser/" + filepath.Base(f)
+		}
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

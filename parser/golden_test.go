@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,4 +147,32 @@ func TestSeedModels(t *testing.T) {
 			t.Fatalf("%+v %+v", mi, bi)
 		}
 	})
+}
+
+// TestSnippetFiles keeps testdata/lower/snip-*.conf equal to the snippets
+// of lowerDiagCases and lowerModelCases (rewritten with -update), so that the golden test and
+// the cli package's comparison with real keepalived (which runs every
+// testdata/lower file) cover them too.
+func TestSnippetFiles(t *testing.T) {
+	for i, tc := range lowerDiagCases {
+		name := fmt.Sprintf("testdata/lower/snip-%02d-%s.conf", i, slug(tc.name))
+		golden(t, name, tc.text)
+	}
+	for i, tc := range lowerModelCases {
+		name := fmt.Sprintf("testdata/lower/snipm-%02d-%s.conf", i, slug(tc.name))
+		golden(t, name, tc.text)
+	}
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
 }

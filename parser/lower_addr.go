@@ -303,7 +303,7 @@ var routeFlagOpts = map[string]bool{"onlink": true, "fastopen_no_cookie": true,
 func (l *lowerer) routeBlock(n *Node, owner string) []config.Route {
 	var out []config.Route
 	for _, e := range l.entries(n) {
-		if r, ok := l.route(e, owner == ""); ok {
+		if r, ok := l.route(e); ok {
 			out = append(out, r)
 		}
 	}
@@ -311,7 +311,7 @@ func (l *lowerer) routeBlock(n *Node, owner string) []config.Route {
 }
 
 // route lowers one `ip route` line.
-func (l *lowerer) route(e *Node, static bool) (config.Route, bool) {
+func (l *lowerer) route(e *Node) (config.Route, bool) {
 	ws := entryWords(e)
 	r := config.Route{Pos: e.Pos, Raw: joinWords(ws)}
 	fam := config.FamilyUnset
@@ -522,7 +522,7 @@ func (l *lowerer) route(e *Node, static bool) (config.Route, bool) {
 			r.Dst = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
 		}
 	}
-	if !r.NoTrack && r.Dev == "" && !static {
+	if !r.NoTrack && r.Dev == "" {
 		l.warnf(e.Pos, "Warning - cannot track route %s with no interface specified, not tracking", dstText)
 		r.NoTrack = true
 	}
