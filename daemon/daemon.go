@@ -19,6 +19,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
@@ -71,6 +72,11 @@ type Options struct {
 	// StatusAddr is an optional HTTP listen address for /status and
 	// /metrics; "" = off.
 	StatusAddr string
+	// ControlSocket is an optional Unix socket path serving the same
+	// endpoints plus /plan (what a reload would do now), for `keepalived
+	// reload --plan` in another process (see QueryPlan); "" = off. It is
+	// removed at shutdown.
+	ControlSocket string
 
 	// Test seams (nil = the real thing).
 	load     func(path, configID string) (*config.Config, config.Diagnostics, error)
@@ -195,11 +201,21 @@ func (d *Daemon) Config() *config.Config {
 }
 
 // Plan loads the configuration file again and returns what Reload would do,
-// without applying it.
+// without applying it. A configuration with errors yields an error listing
+// every error finding with its position.
 func (d *Daemon) Plan() (config.Plan, error) {
-	next, err := d.loadConfig()
+	next, diags, err := d.opts.load(d.opts.ConfigFile, d.opts.ConfigID)
 	if err != nil {
-		return config.Plan{}, err
+		return config.Plan{}, fmt.Errorf("daemon: load %s: %w", d.opts.ConfigFile, err)
+	}
+	var errs []string
+	for _, dg := range diags {
+		if dg.Severity == config.Error {
+			errs = append(errs, dg.String())
+		}
+	}
+	if len(errs) > 0 || next == nil {
+		return config.Plan{}, fmt.Errorf("%w (a reload would be refused):\n%s", ErrConfig, strings.Join(errs, "\n"))
 	}
 	return PlanReload(d.Config(), next), nil
 }

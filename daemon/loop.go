@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -135,11 +136,21 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.shutdown(d.opts.Now())
 		return err
 	}
-	var srv *http.Server
+	var srvs []*http.Server
 	if d.opts.StatusAddr != "" {
-		srv, err = d.serveStatus(d.opts.StatusAddr)
-		if err != nil {
+		if srv, err := d.serveStatus("tcp", d.opts.StatusAddr); err != nil {
 			d.log.Error(fmt.Sprintf("status endpoint: %v", err))
+		} else {
+			srvs = append(srvs, srv)
+		}
+	}
+	if d.opts.ControlSocket != "" {
+		_ = os.Remove(d.opts.ControlSocket) // a stale socket of a dead run
+		if srv, err := d.serveStatus("unix", d.opts.ControlSocket); err != nil {
+			d.log.Error(fmt.Sprintf("control socket: %v", err))
+		} else {
+			srvs = append(srvs, srv)
+			defer os.Remove(d.opts.ControlSocket)
 		}
 	}
 
@@ -149,7 +160,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		d.armTimer(timer)
 		select {
 		case <-ctx.Done():
-			if srv != nil {
+			for _, srv := range srvs {
 				srv.Close()
 			}
 			d.shutdown(d.opts.Now())
@@ -319,9 +330,10 @@ func (d *Daemon) onAddr(now time.Time, ev netif.AddrEvent) {
 	}
 }
 
-// serveStatus starts the status/metrics endpoint.
-func (d *Daemon) serveStatus(addr string) (*http.Server, error) {
-	ln, err := net.Listen("tcp", addr)
+// serveStatus starts the status/metrics endpoint on a TCP address or a
+// Unix socket.
+func (d *Daemon) serveStatus(network, addr string) (*http.Server, error) {
+	ln, err := net.Listen(network, addr)
 	if err != nil {
 		return nil, err
 	}
