@@ -9,6 +9,10 @@
 //	                                 request URL on a fresh connection every
 //	                                 interval; JSON events on stdout (see
 //	                                 package probe) until SIGTERM or SIGINT.
+//	kgelab serve -name NAME [-addr :80]
+//	                                 a web server whose page and X-Lab-Host
+//	                                 header name its host (make demo's stand-in
+//	                                 for nginx).
 //
 // The tests and examples/demo.sh build it; it is not installed.
 package main
@@ -17,6 +21,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -35,6 +40,8 @@ func main() {
 		os.Exit(runInit())
 	case "probe":
 		os.Exit(runProbe(os.Args[2:]))
+	case "serve":
+		os.Exit(runServe(os.Args[2:]))
 	default:
 		fmt.Fprintf(os.Stderr, "kgelab: unknown command %q\n", os.Args[1])
 		os.Exit(2)
@@ -71,5 +78,24 @@ func runProbe(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	probe.Run(ctx, probe.Config{URL: fs.Arg(0), Interval: *interval, Timeout: *timeout, GapMin: *gapMin}, os.Stdout)
+	return 0
+}
+
+func runServe(args []string) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	name := fs.String("name", "", "host name the page shows")
+	addr := fs.String("addr", ":80", "listen address")
+	if err := fs.Parse(args); err != nil || *name == "" {
+		fmt.Fprintln(os.Stderr, "usage: kgelab serve -name NAME [-addr :80]")
+		return 2
+	}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(probe.HostHeader, *name)
+		fmt.Fprintln(w, *name)
+	})
+	if err := http.ListenAndServe(*addr, h); err != nil {
+		fmt.Fprintln(os.Stderr, "kgelab serve:", err)
+		return 1
+	}
 	return 0
 }
