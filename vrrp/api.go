@@ -233,11 +233,14 @@ type Status struct {
 	WantMaster        bool
 	EffectivePriority int
 	MasterAddr        netip.Addr // in BACKUP: the current master
-	MasterPriority    int
-	MasterAdverInt    time.Duration
-	LastTransition    time.Time
-	VIPsSet           bool
-	Faults            []string
+	// LastAdvertFrom is keepalived's master_saddr: the source of the last
+	// advert a BACKUP accepted (or discarded as lower priority).
+	LastAdvertFrom netip.Addr
+	MasterPriority int
+	MasterAdverInt time.Duration
+	LastTransition time.Time
+	VIPsSet        bool
+	Faults         []string
 }
 
 // The Instance API (implemented in instance.go):

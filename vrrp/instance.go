@@ -215,6 +215,7 @@ func (in *Instance) Status() Status {
 		MasterAdverInt:    in.masterAdverInt,
 		LastTransition:    in.lastTransition,
 		VIPsSet:           in.vipSet,
+		LastAdvertFrom:    in.masterAddr,
 	}
 	if in.state == StateBackup {
 		st.MasterAddr = in.masterAddr

@@ -805,6 +805,13 @@ func (s *Sim) checkTakeover(x *Node, t vrrp.Transition) {
 			if xs.EffectivePriority > ms.EffectivePriority && !x.in.Config().Nopreempt {
 				continue
 			}
+			// With VRRPv3 a backup runs on the interval of the last advert
+			// it accepted; if that came from a third router with a
+			// shorter interval, expiring before m's next advert is the
+			// protocol, not a fault (RFC 5798 section 6.4.2).
+			if x.cfg.Version == 3 && xs.LastAdvertFrom.IsValid() && xs.LastAdvertFrom != r.src(x.cfg.IPv6) {
+				continue
+			}
 			s.violate("%s %s (prio %d, nopreempt %v) took over from live master %s (prio %d)",
 				x.r.Name, x.cfg.Name, xs.EffectivePriority, x.in.Config().Nopreempt, r.Name, ms.EffectivePriority)
 		}
