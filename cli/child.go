@@ -16,7 +16,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/keepalived-go/keepalived/daemon"
-	"github.com/keepalived-go/keepalived/parser"
 )
 
 // runChild is keepalived's VRRP child (vrrp_daemon.c start_vrrp_child):
@@ -75,14 +74,12 @@ func (a *app) runChild() int {
 		StatusAddr:      o.statusAddr,
 	})
 	if err != nil {
-		switch {
-		case errors.Is(err, parser.ErrNotImplemented):
-			logf("VRRP child process: %v", err)
-			return permanent(exitFatal)
-		case errors.Is(err, os.ErrPermission):
+		if errors.Is(err, os.ErrPermission) {
 			logf("VRRP child process: %v", err)
 			return permanent(exitMissingPermission)
 		}
+		// daemon.ErrConfig and every other failure to load: keepalived's
+		// KEEPALIVED_EXIT_CONFIG, which stops the parent too.
 		logf("Stopping - configuration error: %v", err)
 		return permanent(exitConfig)
 	}

@@ -475,3 +475,40 @@ func TestStatusAndPlan(t *testing.T) {
 		t.Errorf("status without a daemon: exit %d %s", cmd.ProcessState.ExitCode(), out)
 	}
 }
+
+// TestNamespaceOption: -s NAME runs the VRRP child in network namespace
+// NAME, whatever namespace the parent was started in (here another
+// throwaway one, never the root namespace).
+func TestNamespaceOption(t *testing.T) {
+	n := newNetns(t)     // where the VRRP child must run: has eth0
+	outer := newNetns(t) // where the parent is started
+	mustRun(t, "ip", "-n", outer.name, "link", "del", "eth0")
+	conf := n.conf(t, "k.conf", "    10.77.0.100/24\n")
+	k := outer.startFG(t, nil, append([]string{"-s", n.name, "-f", conf}, n.pidArgs()...)...)
+	_, child := n.waitPids(t, k.out.String)
+	if !waitFor(5*time.Second, func() bool { return n.hasAddr("10.77.0.100") }) {
+		t.Fatalf("VIP not added in %s\n%s", n.name, k.out.String())
+	}
+	self, _ := os.Readlink("/proc/self/ns/net")
+	childNS, _ := os.Readlink("/proc/" + strconv.Itoa(child) + "/ns/net")
+	parentNS, _ := os.Readlink("/proc/" + strconv.Itoa(k.cmd.Process.Pid) + "/ns/net")
+	if childNS == parentNS || childNS == self {
+		t.Errorf("child's namespace %s, parent's %s, ours %s", childNS, parentNS, self)
+	}
+}
+
+// TestReloadCommand: `keepalived reload` is SIGHUP to the running parent.
+func TestReloadCommand(t *testing.T) {
+	n := newNetns(t)
+	conf := n.conf(t, "k.conf", "    10.77.0.100/24\n")
+	k := n.startFG(t, nil, append([]string{"-f", conf}, n.pidArgs()...)...)
+	parent, _ := n.waitPids(t, k.out.String)
+	waitFor(5*time.Second, func() bool { return strings.Contains(k.out.String(), "Startup complete") })
+	out, err := exec.Command(binary, append([]string{"reload"}, n.pidArgs()...)...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "SIGHUP sent to keepalived (pid "+strconv.Itoa(parent)+")") {
+		t.Fatalf("reload: %v %s", err, out)
+	}
+	if !waitFor(5*time.Second, func() bool { return strings.Contains(k.out.String(), "Reload complete") }) {
+		t.Errorf("no reload happened\n%s", k.out.String())
+	}
+}
