@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/keepalived-go/keepalived/netif"
 )
 
 // join is a transcript for error messages and literal comparisons.
@@ -94,5 +96,50 @@ func TestHigherPriorityPeerTakesOver(t *testing.T) {
 	}
 	if h.host.has("10.0.0.100/24", "eth0") {
 		t.Error("VIP still on the host")
+	}
+}
+
+// TestBadPacketsNeverPanic feeds the loop truncated, oversized and random
+// packets: each is dropped (and counted by the core), the instance goes on.
+func TestBadPacketsNeverPanic(t *testing.T) {
+	cfg := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"))
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.start()
+	h.advance(5 * time.Second)
+	in := h.d.insts[0]
+	seed := uint32(1)
+	rnd := func() byte { seed = seed*1664525 + 1013904223; return byte(seed >> 24) }
+	payloads := [][]byte{nil, {0x21}, {0x21, 51}, {0x21, 51, 200, 255, 0, 1, 0, 0}, make([]byte, 70000)}
+	for i := 0; i < 2000; i++ {
+		p := make([]byte, int(rnd())%64)
+		for j := range p {
+			p[j] = rnd()
+		}
+		if len(p) > 1 {
+			p[1] = 51 // reach the instance
+		}
+		payloads = append(payloads, p)
+	}
+	for _, p := range payloads {
+		h.d.onPacket(h.now, rxPacket{conn: in.conn, pkt: netif.Packet{Src: mustAddr("10.0.0.9"), Dst: mustAddr("224.0.0.18"), TTL: 255, IPLen: 20 + len(p), Payload: p}})
+	}
+	if st := in.eng.Status().State.String(); st != "MASTER" {
+		t.Errorf("state %s after garbage, want MASTER", st)
+	}
+	if s := in.stats(); s.AdvertRcvd == 0 && s.PacketLenErr == 0 && s.OtherDropped == 0 {
+		t.Errorf("garbage not counted: %+v", s)
+	}
+}
+
+// TestSafelyLogsPanics: a panicking handler is reported with BUG and its
+// stack, never swallowed.
+func TestSafelyLogsPanics(t *testing.T) {
+	h := newHarness(t, configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")), eth("eth0", true, "10.0.0.1/24"))
+	err := h.d.safely("test", func() error { panic("boom") })
+	if err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("err %v", err)
+	}
+	if logs := join(h.takeLogs()); !strings.Contains(logs, "BUG: test panicked: boom") || !strings.Contains(logs, "goroutine") {
+		t.Errorf("logs:\n%s", logs)
 	}
 }

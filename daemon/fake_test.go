@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/netif"
 	"github.com/keepalived-go/keepalived/vrrp"
@@ -361,4 +364,9 @@ func mustAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
 
 func linkEvent(name string, up bool) netif.LinkEvent {
 	return netif.LinkEvent{Ifname: name, Up: up}
+}
+
+// sortStrings compares string slices as multisets.
+func sortStrings() cmp.Option {
+	return cmpopts.SortSlices(func(a, b string) bool { return a < b })
 }

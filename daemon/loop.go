@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -166,36 +167,37 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.shutdown(d.opts.Now())
 			return nil
 		case p := <-d.pkts:
-			d.onPacket(d.opts.Now(), p)
+			d.safely("packet", func() error { d.onPacket(d.opts.Now(), p); return nil })
 		case u := <-d.updates:
-			d.onUpdate(d.opts.Now(), u)
+			d.safely("tracker update", func() error { d.onUpdate(d.opts.Now(), u); return nil })
 		case ev, ok := <-d.linkEvs:
 			if !ok {
 				d.linkEvs = nil
 				continue
 			}
-			d.onLink(d.opts.Now(), ev)
+			d.safely("link event", func() error { d.onLink(d.opts.Now(), ev); return nil })
 		case ev, ok := <-d.addrEvs:
 			if !ok {
 				d.addrEvs = nil
 				continue
 			}
-			d.onAddr(d.opts.Now(), ev)
+			d.safely("address event", func() error { d.onAddr(d.opts.Now(), ev); return nil })
 		case r := <-d.reqs:
 			r.done <- d.safely("request", r.fn)
 		case <-timer.C:
-			d.onTimer(d.opts.Now())
+			d.safely("timer", func() error { d.onTimer(d.opts.Now()); return nil })
 		}
 	}
 }
 
-// safely runs fn, turning a panic into a logged error: a bug in one
-// request (a dump, a reload) must not take the VIPs down with the process.
-// Nothing is recovered silently.
+// safely runs one event's handler, turning a panic into an error logged
+// with its stack: a bug triggered by one packet or request must not take
+// every VIP down with the process (a crash is a failover). Nothing is
+// recovered silently: the BUG line and the stack go to the log.
 func (d *Daemon) safely(what string, fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			d.log.Error(fmt.Sprintf("BUG: %s panicked: %v", what, r))
+			d.log.Error(fmt.Sprintf("BUG: %s panicked: %v\n%s", what, r, debug.Stack()))
 			err = fmt.Errorf("daemon: %s panicked: %v", what, r)
 		}
 	}()

@@ -1,0 +1,47 @@
+package daemon
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/keepalived-go/keepalived/config"
+)
+
+// TestSyncGroupMovesTogether: two members of a vrrp_sync_group become
+// MASTER together, and when one hears a higher priority master both go
+// BACKUP (reference 8.1); the group's own notify follows.
+func TestSyncGroupMovesTogether(t *testing.T) {
+	cfg := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"), vi("VI_2", 52, "eth1", 100, "10.1.0.100/24"))
+	cfg.Instances[0].SyncGroup, cfg.Instances[1].SyncGroup = "G1", "G1"
+	cfg.SyncGroups = []*config.SyncGroup{{Name: "G1", Members: []string{"VI_1", "VI_2"}}}
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"), eth("eth1", true, "10.1.0.1/24"))
+	h.start()
+	h.advance(4 * time.Second)
+	for _, in := range h.d.insts {
+		if st := in.eng.Status().State.String(); st != "MASTER" {
+			t.Fatalf("%s is %s, want MASTER", in.name(), st)
+		}
+	}
+	h.takeLogs()
+	h.notify.take()
+	h.receive(0, mustAddr("10.0.0.2"), 200, "10.0.0.100")
+	for _, in := range h.d.insts {
+		if st := in.eng.Status().State.String(); st != "BACKUP" {
+			t.Errorf("%s is %s after its sibling heard a higher priority, want BACKUP", in.name(), st)
+		}
+	}
+	if h.host.has("10.1.0.100/24", "eth1") {
+		t.Error("VI_2 kept its VIP")
+	}
+	if logs := join(h.takeLogs()); !strings.Contains(logs, "VRRP_Group(G1) Syncing instances to BACKUP state") {
+		t.Errorf("logs:\n%s", logs)
+	}
+	got := h.notify.take()
+	want := []string{"INSTANCE VI_1 BACKUP 100", "INSTANCE VI_2 BACKUP 100", "GROUP G1 BACKUP"}
+	if diff := cmp.Diff(want, got, sortStrings()); diff != "" {
+		t.Errorf("notifies (-want +got):\n%s", diff)
+	}
+}
