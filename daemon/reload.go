@@ -60,6 +60,7 @@ func (d *Daemon) applyReload(now time.Time, next *config.Config) error {
 	for _, in := range d.insts {
 		byCfg[in.cfg] = in
 	}
+	old := d.cfg
 	d.cfg = next
 	// 2. Removals.
 	for _, c := range plan.Instances {
@@ -68,6 +69,13 @@ func (d *Daemon) applyReload(now time.Time, next *config.Config) error {
 				d.removeInstance(now, in)
 			}
 		}
+	}
+	// Notify FIFOs and the script user are global: a change needs a new
+	// notifier. The old one drains its queue in the background.
+	if d.opts.notifier == nil && !notifySettingsEqual(old.Global, next.Global) {
+		oldN := d.notify
+		d.notify = newNotifier(next, d.log)
+		go oldN.Close()
 	}
 	// 3 and 4, in the new configuration's order.
 	var insts []*instance
@@ -102,6 +110,15 @@ func (d *Daemon) applyReload(now time.Time, next *config.Config) error {
 	d.applyStatic(plan.Static)
 	d.log.Info("Reload finished")
 	return nil
+}
+
+// notifySettingsEqual reports whether two global_defs open the same notify
+// FIFOs and run scripts as the same user.
+func notifySettingsEqual(a, b config.Global) bool {
+	return config.Equal(reflect.ValueOf(a.NotifyFifo), reflect.ValueOf(b.NotifyFifo)) &&
+		config.Equal(reflect.ValueOf(a.VRRPNotifyFifo), reflect.ValueOf(b.VRRPNotifyFifo)) &&
+		a.ScriptUser == b.ScriptUser && a.ScriptGroup == b.ScriptGroup &&
+		a.EnableScriptSecurity == b.EnableScriptSecurity
 }
 
 // removeInstance stops an instance the new configuration no longer has.

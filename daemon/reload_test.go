@@ -182,3 +182,16 @@ func TestReloadRenameKeepsState(t *testing.T) {
 	}
 	_ = netip.Addr{}
 }
+
+func TestNotifySettingsEqual(t *testing.T) {
+	a, b := config.DefaultGlobal(), config.DefaultGlobal()
+	a.NotifyFifo = &config.Fifo{Path: "/run/k.fifo"}
+	b.NotifyFifo = &config.Fifo{Path: "/run/k.fifo"}
+	if !notifySettingsEqual(a, b) {
+		t.Error("same FIFO in two configurations: not equal")
+	}
+	b.NotifyFifo = &config.Fifo{Path: "/run/other.fifo"}
+	if notifySettingsEqual(a, b) {
+		t.Error("different FIFOs: equal")
+	}
+}
