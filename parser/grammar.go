@@ -8,15 +8,18 @@ import (
 )
 
 // The grammar is keepalived's, which knows no keywords: a configuration is
-// a list of statements, a statement is the words of one logical line
-// optionally followed by a { } block of statements (the `{` may be on the
-// same line or a later one: the preprocessor has split it off either way).
-// It accepts every token sequence the lexer can produce, so brace mistakes
-// become findings, not parse failures:
+// a list of statements, a statement is one logical line (its words split
+// by the preprocessor with keepalived's alloc_strvec rules) optionally
+// followed by a { } block of statements (the `{` may be on the same line or
+// a later one: the preprocessor has split it off either way). The lexer
+// hands over consecutive lines as one Lines token, so a Stmt here is such a
+// run, the block belonging to its last line. The grammar accepts every
+// token sequence the lexer can produce, so brace mistakes become findings,
+// not parse failures:
 //
 //	File      = TopItem*
 //	TopItem   = Stmt | Stray | ExtraClose
-//	Stmt      = (Word | Quoted)+ EOL Block?
+//	Stmt      = Lines Block?
 //	Block     = "{" Item* "}"?          (an unclosed block ends at EOF)
 //	Item      = Stmt | Stray
 //	Stray     = Block                   (a "{" that follows no statement)
@@ -38,15 +41,8 @@ type gItem struct {
 }
 
 type gStmt struct {
-	Words []*gWord `parser:"@@+"`
-	Raw   string   `parser:"@EOL"`
-	Block *gBlock  `parser:"@@?"`
-}
-
-type gWord struct {
-	Pos    lexer.Position
-	Plain  *string `parser:"  @Word"`
-	Quoted *string `parser:"| @Quoted"`
+	Line  lexer.Token `parser:"@Lines"`
+	Block *gBlock     `parser:"@@?"`
 }
 
 type gBlock struct {

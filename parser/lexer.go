@@ -10,15 +10,16 @@ import (
 )
 
 // The lexer hands the preprocessor's logical lines to participle as
-// tokens: each line's words (Word, or Quoted for a word that started with
-// `"`), then an EOL token whose value is the whole line; a split-off brace
-// is an LBrace or RBrace token.
+// tokens: a Lines token per run of consecutive lines of words (its
+// Pos.Offset indexes tokenStream.runs; the preprocessor has already split
+// each line's words, with their positions), and LBrace / RBrace tokens for
+// split-off braces. A token per run of lines rather than per word keeps
+// participle's reflective parsing cheap: only the block structure is left
+// for the grammar to find.
 
 // Token types of the stream.
 const (
-	tokWord lexer.TokenType = iota + 1
-	tokQuoted
-	tokEOL
+	tokLine lexer.TokenType = iota + 1
 	tokLBrace
 	tokRBrace
 )
@@ -30,9 +31,7 @@ type tokenDef struct{}
 func (tokenDef) Symbols() map[string]lexer.TokenType {
 	return map[string]lexer.TokenType{
 		"EOF":    lexer.EOF,
-		"Word":   tokWord,
-		"Quoted": tokQuoted,
-		"EOL":    tokEOL,
+		"Lines":  tokLine,
 		"LBrace": tokLBrace,
 		"RBrace": tokRBrace,
 	}
@@ -45,9 +44,13 @@ func (tokenDef) Lex(string, io.Reader) (lexer.Lexer, error) { return nil, errNoR
 // tokenStream is a lexer.Lexer over a prepared token slice.
 type tokenStream struct {
 	toks []lexer.Token
+	runs []lineRun
 	i    int
 	eof  lexer.Position
 }
+
+// lineRun is a run of consecutive lines of words: lines[first:first+n].
+type lineRun struct{ first, n int }
 
 func (s *tokenStream) Next() (lexer.Token, error) {
 	if s.i >= len(s.toks) {
@@ -70,14 +73,10 @@ func cfgPos(p lexer.Position) config.Pos {
 // maxDepth are flattened (their braces dropped, with one finding), so the
 // recursive grammar cannot be driven into a stack overflow.
 func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenStream {
-	n := 0
-	for _, l := range lines {
-		n += len(l.words) + 1
-	}
-	s := &tokenStream{toks: make([]lexer.Token, 0, n)}
+	s := &tokenStream{toks: make([]lexer.Token, 0, len(lines))}
 	depth, dropped := 0, 0
 	reported := false
-	for _, l := range lines {
+	for i, l := range lines {
 		switch l.kind {
 		case kindOpen:
 			if depth >= maxDepth {
@@ -101,14 +100,14 @@ func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenSt
 			}
 			s.toks = append(s.toks, lexer.Token{Type: tokRBrace, Value: "}", Pos: lexPos(l.raw.posAt(0))})
 		case kindWords:
-			for _, w := range l.words {
-				t := tokWord
-				if w.Quoted {
-					t = tokQuoted
-				}
-				s.toks = append(s.toks, lexer.Token{Type: t, Value: w.Text, Pos: lexPos(w.Pos)})
+			if k := len(s.toks) - 1; k >= 0 && s.toks[k].Type == tokLine {
+				s.runs[s.toks[k].Pos.Offset].n++
+				continue
 			}
-			s.toks = append(s.toks, lexer.Token{Type: tokEOL, Value: l.raw.text, Pos: lexPos(l.raw.posAt(len(l.raw.text)))})
+			pos := lexPos(l.words[0].Pos)
+			pos.Offset = len(s.runs)
+			s.runs = append(s.runs, lineRun{first: i, n: 1})
+			s.toks = append(s.toks, lexer.Token{Type: tokLine, Value: "lines", Pos: pos})
 		}
 	}
 	if len(lines) > 0 {

@@ -303,10 +303,16 @@ func (l *lowerer) lowerRoot(nodes []*Node) {
 			}
 		case "net_namespace":
 			l.noBlock(n)
-			if l.need(n, 1) {
-				l.cfg.Global.NetNamespace = n.Args[0].Text
-				l.extra(n, 1, ctxRoot)
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "net_namespace name missing - ignoring")
+				continue
 			}
+			if l.cfg.Global.NetNamespace != "" {
+				l.errorf(n.Args[0].Pos, "Duplicate net_namespace definition %s - ignoring", n.Args[0].Text)
+				continue
+			}
+			l.cfg.Global.NetNamespace = n.Args[0].Text
+			l.extra(n, 1, ctxRoot)
 		case "net_namespace_ipvs", "namespace_with_ipsets":
 			l.noBlock(n)
 			l.cfg.Global.Other = append(l.cfg.Global.Other, l.raw(n))
@@ -316,14 +322,20 @@ func (l *lowerer) lowerRoot(nodes []*Node) {
 			l.extra(n, 0, ctxRoot)
 		case "instance":
 			l.noBlock(n)
-			if l.need(n, 1) {
-				l.cfg.Global.InstanceName = n.Args[0].Text
-				l.extra(n, 1, ctxRoot)
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "instance name missing - ignoring")
+				continue
 			}
+			if l.cfg.Global.InstanceName != "" {
+				l.errorf(n.Args[0].Pos, "Duplicate instance definition %s - ignoring", n.Args[0].Text)
+				continue
+			}
+			l.cfg.Global.InstanceName = n.Args[0].Text
+			l.extra(n, 1, ctxRoot)
 		case "child_wait_time":
 			l.noBlock(n)
 			if l.need(n, 1) {
-				if v, ok := l.uintArg(n, 0, 0, 1<<31-1); ok {
+				if v, ok := l.uintArgMsg(n, 0, 0, 1<<31-1, "Invalid child_wait_time %s", n.Args[0].Text); ok {
 					l.cfg.Global.ChildWaitTime = secs(v)
 				}
 				l.extra(n, 1, ctxRoot)

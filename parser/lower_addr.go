@@ -340,6 +340,7 @@ func (l *lowerer) route(e *Node) (config.Route, bool) {
 	}
 	haveDst := false
 	dstText := ""
+	var skipped *Word
 	for i := 0; i < len(ws); i++ {
 		w := ws[i]
 		val := func() (Word, bool) {
@@ -353,13 +354,24 @@ func (l *lowerer) route(e *Node) (config.Route, bool) {
 		switch {
 		case i == 0 && routeTypes[w.Text]:
 			r.Type = w.Text
-		case w.Text == "inet":
-			if !setFam(config.IPv4, w) {
+		case w.Text == "inet" || w.Text == "inet6":
+			f := config.IPv4
+			if w.Text == "inet6" {
+				f = config.IPv6
+			}
+			if fam != config.FamilyUnset && fam != f {
+				other := "IPv6"
+				if f == config.IPv6 {
+					other = "IPv4"
+				}
+				l.errorf(w.Pos, "%s specified for %s route", w.Text, other)
 				return r, false
 			}
-		case w.Text == "inet6":
-			if !setFam(config.IPv6, w) {
-				return r, false
+			fam = f
+			// keepalived 2.2.7 steps over the word after inet/inet6.
+			if i+1 < len(ws) {
+				i++
+				skipped = &ws[i]
 			}
 		case w.Text == "src":
 			v, ok := val()
@@ -479,9 +491,13 @@ func (l *lowerer) route(e *Node) (config.Route, bool) {
 				}
 				w, t = v, v.Text
 			}
+			if routeTypes[t] && i+1 < len(ws) {
+				r.Type = t
+				i++
+				w, t = ws[i], ws[i].Text
+			}
 			if haveDst {
-				l.errorf(w.Pos, "Route has trailing nonsense - %s", t)
-				return r, false
+				l.ourWarnf(w.Pos, "second destination `%s` replaces `%s` (keepalived keeps the last one)", t, dstText)
 			}
 			haveDst = true
 			dstText = t
@@ -512,7 +528,11 @@ func (l *lowerer) route(e *Node) (config.Route, bool) {
 		}
 	}
 	if !haveDst {
-		l.errorf(e.Pos, "Route must have a destination")
+		msg := "Route must have a destination"
+		if skipped != nil {
+			msg += " (keepalived 2.2.7 skips the word after inet/inet6, so `" + skipped.Text + "` is lost: drop inet/inet6, the family follows from the addresses)"
+		}
+		l.errorf(e.Pos, "%s", msg)
 		return r, false
 	}
 	if !r.Dst.IsValid() {
@@ -617,13 +637,24 @@ func (l *lowerer) rule(e *Node) (config.Rule, bool) {
 			return true
 		}
 		switch w.Text {
-		case "inet":
-			if !setFam(config.IPv4, w) {
+		case "inet", "inet6":
+			f := config.IPv4
+			if w.Text == "inet6" {
+				f = config.IPv6
+			}
+			if r.Family != config.FamilyUnset && r.Family != f {
+				other := "IPv6"
+				if f == config.IPv6 {
+					other = "IPv4"
+				}
+				l.errorf(w.Pos, "%s specified for %s rule", w.Text, other)
 				return r, false
 			}
-		case "inet6":
-			if !setFam(config.IPv6, w) {
-				return r, false
+			r.Family = f
+			// keepalived 2.2.7 steps over the word after inet/inet6.
+			if i+1 < len(ws) {
+				i++
+				l.ourWarnf(ws[i].Pos, "keepalived 2.2.7 skips the word after %s: `%s` is ignored; drop %s, the family follows from the addresses", w.Text, ws[i].Text, w.Text)
 			}
 		case "from", "to":
 			v, ok := val()

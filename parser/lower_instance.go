@@ -3,6 +3,7 @@ package parser
 import (
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,7 @@ type instCtx struct {
 	saddrFromConfig      bool
 	unicastConfigured    bool
 	vmacMACSpecified     bool
+	vmacUseVRID          bool // a 5-octet MAC: the VRID is the 6th
 	authPass             bool
 	preemptDelay         time.Duration
 	downTimerSet         bool
@@ -447,14 +449,33 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		}
 	case "use_vmac":
 		in.UseVMAC = true
-		for _, a := range n.Args {
-			if _, err := net.ParseMAC(a.Text); err == nil || strings.Count(a.Text, ":") == 4 {
+		for i, a := range n.Args {
+			if i >= 2 {
+				l.extra(n, 2, ctxInstance)
+				break
+			}
+			if strings.Contains(a.Text, ":") {
+				// A MAC address: interface names cannot contain ':'.
 				if in.VMACAddr != "" {
 					l.errorf(a.Pos, "VMAC interface address already specified")
 					continue
 				}
-				in.VMACAddr = a.Text
-				ic.vmacMACSpecified = true
+				mac, five, ok := parseVMAC(a.Text)
+				switch {
+				case !ok:
+					l.errorf(a.Pos, "VMAC invalid MAC address %s - ignored", a.Text)
+				case mac[0]&1 != 0:
+					l.errorf(a.Pos, "VMAC MAC address is multicast %s - ignoring", a.Text)
+				case mac[0] == 0 && mac[1] == 0 && mac[2] == 0x5e && mac[3] == 0 && (mac[4] == 1 || mac[4] == 2):
+					l.errorf(a.Pos, "VMAC MAC address not allowed to be RFC5798 address (%s) - ignoring", a.Text)
+				default:
+					if five {
+						mac = append(mac[:5], 0) // the VRID is appended at completion
+					}
+					in.VMACAddr = net.HardwareAddr(mac).String()
+					ic.vmacMACSpecified = true
+					ic.vmacUseVRID = five
+				}
 				continue
 			}
 			if in.VMACName != "" {
@@ -606,4 +627,27 @@ func (l *lowerer) notify(n *Node, who string, ns *config.Notify) {
 		return
 	}
 	*dst = l.command(n, true)
+}
+
+// parseVMAC reads a use_vmac MAC address as keepalived does: 6 hex octets,
+// or 5 (then the VRID is the sixth).
+func parseVMAC(s string) (mac []byte, five, ok bool) {
+	parts := strings.Split(strings.TrimSuffix(s, ":"), ":")
+	if len(parts) != 5 && len(parts) != 6 {
+		return nil, false, false
+	}
+	if len(parts) == 6 && strings.HasSuffix(s, ":") {
+		return nil, false, false
+	}
+	for _, p := range parts {
+		if len(p) == 0 || len(p) > 2 {
+			return nil, false, false
+		}
+		v, err := strconv.ParseUint(p, 16, 8)
+		if err != nil {
+			return nil, false, false
+		}
+		mac = append(mac, byte(v))
+	}
+	return mac, len(parts) == 5, true
 }

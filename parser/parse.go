@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -42,6 +43,7 @@ func parse(path string, text *string, opts Options, lim limits) (*File, config.D
 		p.openFiles = append(p.openFiles, f)
 		p.files = append(p.files, path)
 		p.stack = append(p.stack, &globSource{cur: f})
+		p.out = make([]logical, 0, strings.Count(*text, "\n")+1)
 	} else {
 		g, err := p.openMain(path)
 		if err != nil {
@@ -65,12 +67,12 @@ func parse(path string, text *string, opts Options, lim limits) (*File, config.D
 		// The grammar accepts every token sequence the lexer makes.
 		return nil, p.diags, fmt.Errorf("parser: %w", err)
 	}
-	c := converter{diags: p.diags}
+	c := converter{diags: p.diags, lines: p.out, runs: toks.runs}
 	file := &File{}
 	for _, it := range g.Items {
 		switch {
 		case it.Stmt != nil:
-			file.Nodes = append(file.Nodes, c.stmt(it.Stmt))
+			file.Nodes = c.stmt(file.Nodes, it.Stmt)
 		case it.Stray != nil:
 			file.Nodes = append(file.Nodes, c.stray(it.Stray)...)
 		case it.Extra != nil:
@@ -125,13 +127,16 @@ func (p *preprocessor) openMain(path string) (*globSource, error) {
 	if strings.TrimSpace(string(data)) == "" {
 		return nil, fmt.Errorf("%w: %s is empty", ErrConfigFile, paths[0])
 	}
+	p.out = make([]logical, 0, bytes.Count(data, []byte{'\n'})+1)
 	names := make([]string, len(paths))
 	copy(names, paths)
-	return &globSource{paths: paths, names: names, typ: includeR | includeM | includeW, main: true}, nil
+	return &globSource{paths: paths, names: names, typ: includeR | includeM | includeW, main: true, preload: data}, nil
 }
 
 // converter builds the public AST from the grammar's tree.
 type converter struct {
+	lines     []logical
+	runs      []lineRun
 	diags     config.Diagnostics
 	unclosed  int
 	outermost config.Pos
@@ -141,30 +146,21 @@ func (c *converter) errorf(pos config.Pos, format string, args ...any) {
 	c.diags = append(c.diags, config.Diagnostic{Pos: pos, Severity: config.Error, Class: config.ClassGeneral, Msg: fmt.Sprintf(format, args...)})
 }
 
-func (c *converter) stmt(s *gStmt) *Node {
-	n := &Node{Raw: s.Raw}
-	n.Pos = cfgPos(s.Words[0].Pos)
-	n.Keyword = s.Words[0].text()
-	if len(s.Words) > 1 {
-		n.Args = make([]Word, len(s.Words)-1)
-		for i, w := range s.Words[1:] {
-			n.Args[i] = Word{Text: w.text(), Pos: cfgPos(w.Pos), Quoted: w.Quoted != nil}
+// stmt appends the nodes of a run of lines; the block is the last one's.
+func (c *converter) stmt(nodes []*Node, s *gStmt) []*Node {
+	r := c.runs[s.Line.Pos.Offset]
+	var n *Node
+	for _, l := range c.lines[r.first : r.first+r.n] {
+		n = &Node{Raw: l.raw.text, Pos: l.words[0].Pos, Keyword: l.words[0].Text}
+		if len(l.words) > 1 {
+			n.Args = l.words[1:]
 		}
+		nodes = append(nodes, n)
 	}
 	if s.Block != nil {
 		n.Block = c.block(s.Block)
 	}
-	return n
-}
-
-func (w *gWord) text() string {
-	if w.Plain != nil {
-		return *w.Plain
-	}
-	if w.Quoted != nil {
-		return *w.Quoted
-	}
-	return ""
+	return nodes
 }
 
 func (c *converter) block(b *gBlock) *Block {
@@ -186,7 +182,7 @@ func (c *converter) items(items []*gItem) []*Node {
 	var nodes []*Node
 	for _, it := range items {
 		if it.Stmt != nil {
-			nodes = append(nodes, c.stmt(it.Stmt))
+			nodes = c.stmt(nodes, it.Stmt)
 		} else if it.Stray != nil {
 			nodes = append(nodes, c.stray(it.Stray)...)
 		}

@@ -445,7 +445,13 @@ func (p *preprocessor) emit(lg logical) {
 // kept); a `"` inside a word ends it. Single quotes are ordinary.
 func (p *preprocessor) splitWords(l pline) []Word {
 	s := l.text
-	var words []Word
+	n := 1
+	for i := 1; i < len(s); i++ {
+		if isSpace(s[i]) && !isSpace(s[i-1]) {
+			n++
+		}
+	}
+	words := make([]Word, 0, n)
 	i := 0
 	for {
 		for i < len(s) && isSpace(s[i]) {

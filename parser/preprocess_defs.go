@@ -156,8 +156,9 @@ func (t *todoStack) pushLine(l pline) {
 		t.b = append(t.b, l.text[i])
 	}
 	end := len(l.text)
-	for k := len(l.spans) - 1; k >= 0; k-- {
-		sp := l.spans[k]
+	spans := l.spanList()
+	for k := len(spans) - 1; k >= 0; k-- {
+		sp := spans[k]
 		if n := end - sp.off; n > 0 {
 			t.runs = append(t.runs, run{n: n, pos: sp.pos, fixed: sp.fixed})
 		}

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -94,6 +95,9 @@ type globSource struct {
 	saved includeFlags
 	at    config.Pos // the include line
 	main  bool
+	// preload is the content of paths[0] when the caller already read it
+	// (the main file, checked for emptiness first).
+	preload []byte
 }
 
 func (g *globSource) next(p *preprocessor) (pline, bool, bool) {
@@ -153,7 +157,11 @@ func (p *preprocessor) openFile(g *globSource, i int) *fileSource {
 		p.errorf(pos, "Configuration file '%s' is larger than %d bytes - skipping", name, p.lim.fileBytes)
 		return nil
 	}
-	data, err := readLimited(path, p.lim.fileBytes)
+	data, err := g.preload, error(nil)
+	g.preload = nil
+	if data == nil {
+		data, err = readLimited(path, p.lim.fileBytes)
+	}
 	if err != nil {
 		p.fileError(g.typ, includeR, pos, "Configuration file '%s' open problem (%v) - skipping", name, unwrapPathErr(err))
 		return nil
@@ -179,7 +187,12 @@ func readLimited(path string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	var buf bytes.Buffer
+	if fi, err := f.Stat(); err == nil && fi.Size() > 0 && fi.Size() <= max {
+		buf.Grow(int(fi.Size()) + 1)
+	}
+	_, err = buf.ReadFrom(io.LimitReader(f, max+1))
+	data := buf.Bytes()
 	if err == nil && int64(len(data)) > max {
 		err = fmt.Errorf("larger than %d bytes", max)
 	}

@@ -19,14 +19,26 @@ type span struct {
 
 // pline is a line of text that remembers where each of its bytes came from,
 // through comment removal, @id stripping, substitution and brace splitting.
+//
+// The common case, text straight from one line of a file, needs no span
+// list: spans is nil and byte i sits at base with Col advanced by i.
 type pline struct {
 	text  string
+	base  config.Pos
 	spans []span // sorted by off; spans[0].off == 0 when text != ""
 }
 
 // physLine is a physical line of a file starting at line:col 1.
 func physLine(file string, line int, text string) pline {
-	return pline{text: text, spans: []span{{off: 0, pos: config.Pos{File: file, Line: line, Col: 1}}}}
+	return pline{text: text, base: config.Pos{File: file, Line: line, Col: 1}}
+}
+
+// spanList is l's spans, materialising the implicit one.
+func (l pline) spanList() []span {
+	if l.spans == nil {
+		return []span{{off: 0, pos: l.base}}
+	}
+	return l.spans
 }
 
 // fixedLine is text that reports pos for every byte.
@@ -46,6 +58,11 @@ func (l pline) spanAt(i int) int {
 // posAt is the source position of byte i (i may be len(text): the position
 // just after the last byte).
 func (l pline) posAt(i int) config.Pos {
+	if l.spans == nil {
+		p := l.base
+		p.Col += i
+		return p
+	}
 	if len(l.spans) == 0 {
 		return config.Pos{}
 	}
@@ -59,6 +76,9 @@ func (l pline) posAt(i int) config.Pos {
 
 // slice returns bytes [i, j) with their positions.
 func (l pline) slice(i, j int) pline {
+	if l.spans == nil {
+		return pline{text: l.text[i:j], base: l.posAt(i)}
+	}
 	var b plineBuilder
 	b.grow(j - i)
 	b.appendRange(l, i, j)
@@ -128,6 +148,11 @@ func (b *plineBuilder) appendRange(l pline, i, j int) {
 	if i >= j {
 		return
 	}
+	if l.spans == nil {
+		b.addSpan(l.posAt(i), false)
+		b.buf = append(b.buf, l.text[i:j]...)
+		return
+	}
 	for k := l.spanAt(i); k < len(l.spans) && l.spans[k].off < j; k++ {
 		sp := l.spans[k]
 		start := max(i, sp.off)
@@ -154,6 +179,9 @@ func (b *plineBuilder) appendFixed(s string, pos config.Pos) {
 }
 
 func (b *plineBuilder) line() pline {
+	if len(b.spans) == 1 && !b.spans[0].fixed {
+		return pline{text: string(b.buf), base: b.spans[0].pos}
+	}
 	return pline{text: string(b.buf), spans: b.spans}
 }
 
@@ -174,6 +202,9 @@ type decommentResult struct {
 func decomment(l pline) (pline, decommentResult) {
 	var res decommentResult
 	s := l.text
+	if strings.IndexAny(s, "#!\"\\") < 0 {
+		return l.trimBlanks(), res
+	}
 	start := 0
 	for start < len(s) && isBlank(s[start]) {
 		start++
@@ -262,6 +293,9 @@ func decomment(l pline) (pline, decommentResult) {
 func cutLine(l pline, n int) pline {
 	if n >= len(l.text) {
 		return l
+	}
+	if l.spans == nil {
+		return pline{text: l.text[:n], base: l.base}
 	}
 	k := 0
 	for k < len(l.spans) && l.spans[k].off < n {

@@ -31,8 +31,12 @@ func (l *lowerer) minConfig(ic *instCtx) {
 	if in.VRID == 0 {
 		l.errorf(ic.at("virtual_router_id"), "(%s) the virtual router id must be set", in.Name)
 	}
-	if in.Interface == "" && len(in.UnicastPeers) == 0 {
-		l.errorf(ic.node.Pos, "(%s) Unknown interface! (an instance needs `interface`, or unicast peers and unicast_src_ip)", in.Name)
+	// keepalived 2.2.7 checks this before it marks unicast instances, so
+	// an instance without `interface` is refused even with unicast peers
+	// and unicast_src_ip (its "unicast without interface" support is
+	// unreachable there).
+	if in.Interface == "" {
+		l.errorf(ic.node.Pos, "(%s) Unknown interface! (keepalived 2.2.7 needs `interface` in every vrrp_instance)", in.Name)
 	}
 }
 
@@ -212,14 +216,6 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 		}
 	}
 
-	if in.Interface == "" && len(in.UnicastPeers) > 0 {
-		if !ic.saddrFromConfig {
-			l.errorf(in.Pos, "(%s): Unicast instances must have unicast_src_ip or interface", name)
-		} else if in.Family == config.IPv6 && in.UnicastSrc.IsLinkLocalUnicast() {
-			l.errorf(at("unicast_src_ip"), "(%s) Non link-local address required if interface omitted", name)
-		}
-	}
-
 	if ic.unicastConfigured {
 		switch {
 		case len(in.UnicastPeers) > 0:
@@ -237,6 +233,10 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 	if strict && ic.vmacMACSpecified {
 		l.warnf(at("use_vmac"), "(%s): cannot specify MAC address with strict mode - clearing", name)
 		in.VMACAddr = ""
+		ic.vmacUseVRID = false
+	}
+	if ic.vmacUseVRID && len(in.VMACAddr) == 17 && in.VRID > 0 {
+		in.VMACAddr = in.VMACAddr[:15] + fmt.Sprintf("%02x", in.VRID)
 	}
 
 	if in.Family == config.IPv6 && !in.Unicast && len(in.VIPs) > 0 && !in.VIPs[0].Addr().IsLinkLocalUnicast() {
