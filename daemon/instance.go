@@ -475,7 +475,6 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 			}
 			return
 		}
-		d.logf(in, slog.LevelInfo, "Stopping")
 		d.notify.Instance(in.cfg, "STOP", prio)
 		return
 	}

@@ -279,8 +279,7 @@ func (d *Daemon) onUpdate(now time.Time, u checker.Update) {
 func (d *Daemon) onLink(now time.Time, ev netif.LinkEvent) {
 	ls := d.links[ev.Ifname]
 	if ls == nil {
-		ls = &linkState{}
-		d.links[ev.Ifname] = ls
+		return // an interface no instance uses
 	}
 	was, wasUp := ls.exists, ls.Up
 	ls.Name = ev.Ifname
