@@ -61,8 +61,9 @@ type Options struct {
 	// DontReleaseVRRP (-V) keeps VIPs, routes and rules at shutdown and
 	// sends no priority-0 advert.
 	DontReleaseVRRP bool
-	// ReleaseVIPs (-X) removes the VIPs of instances whose transition was
-	// caused by a signal (accepted for compatibility).
+	// ReleaseVIPs (-X) removes, at shutdown, the VIPs of every instance,
+	// also of those that do not hold them (keepalived's
+	// vrrp_restore_interface), unless DontReleaseVRRP.
 	ReleaseVIPs bool
 	// TmpDir is where dumps go ($TMPDIR if absolute, else /tmp). Empty:
 	// resolved by New the same way.

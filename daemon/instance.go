@@ -645,6 +645,15 @@ func (d *Daemon) applyStatic(ch config.StaticChange) {
 	}
 }
 
+func hasDelVIPs(acts []vrrp.Action) bool {
+	for _, a := range acts {
+		if _, ok := a.(vrrp.DelVIPs); ok {
+			return true
+		}
+	}
+	return false
+}
+
 // shutdown stops everything (SIGTERM): scripts first, then every instance
 // (a master sends priority 0 and drops its VIPs unless -V), static entries,
 // STOP notifies for instances and groups, sockets.
@@ -652,8 +661,15 @@ func (d *Daemon) shutdown(now time.Time) {
 	d.stopScripts()
 	d.mode = modeStopping
 	for _, in := range d.insts {
-		if in.started {
-			d.apply(now, in, in.eng.Step(now, vrrp.Shutdown{}))
+		if !in.started {
+			continue
+		}
+		acts := in.eng.Step(now, vrrp.Shutdown{})
+		d.apply(now, in, acts)
+		if d.opts.ReleaseVIPs && !d.opts.DontReleaseVRRP && !hasDelVIPs(acts) {
+			// -X: remove the VIPs even where the instance does not hold
+			// them, as keepalived's vrrp_restore_interface does.
+			d.delVIPs(in, in.cfg)
 		}
 	}
 	for _, g := range d.groups {

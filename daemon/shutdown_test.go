@@ -141,3 +141,15 @@ func TestNoSourceAddressFault(t *testing.T) {
 		t.Errorf("after the address appeared:\n%s", join(got))
 	}
 }
+
+// TestShutdownReleaseVIPs: with -X a BACKUP's VIPs are removed too.
+func TestShutdownReleaseVIPs(t *testing.T) {
+	h := newHarness(t, configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")), eth("eth0", true, "10.0.0.1/24"))
+	h.d.opts.ReleaseVIPs = true
+	h.start()
+	h.host.take()
+	h.d.shutdown(h.now)
+	if diff := cmp.Diff([]string{"+0s ip addr del 10.0.0.100/24 dev eth0"}, h.host.take()); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
