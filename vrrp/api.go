@@ -98,7 +98,10 @@ type Startup struct{}
 type Shutdown struct{}
 
 // Received is one VRRP packet read from the wire. Packet is the VRRP part
-// only (no IP header); the IP header facts come separately.
+// only (no IP header); the IP header facts come separately. The core does
+// not keep Packet after Step returns. For IPv6 the checksum is not checked
+// here: the kernel verifies it (IPV6_CHECKSUM) and drops bad ones, as it
+// does for keepalived.
 type Received struct {
 	Src, Dst netip.Addr
 	TTL      uint8

@@ -546,8 +546,10 @@ func (in *Instance) leaveFault(reason string) {
 	in.initSands()
 }
 
+// delVIPs removes the VIPs. Pending delayed GARP bursts stay scheduled, as
+// keepalived's timer threads do; they send nothing while the VIPs are not
+// set (and do if the instance is master again by then).
 func (in *Instance) delVIPs() {
-	in.garps = nil
 	if in.vipSet {
 		in.emit(DelVIPs{})
 		in.vipSet = false
