@@ -355,7 +355,10 @@ func (s *Sim) step(n *Node, e vrrp.Event) {
 }
 
 func (s *Sim) apply(n *Node, acts []vrrp.Action) {
-	who := n.r.Name + " " + n.cfg.Name
+	who := ""
+	if !s.opt.NoTranscript {
+		who = n.r.Name + " " + n.cfg.Name
+	}
 	for _, a := range acts {
 		switch a := a.(type) {
 		case vrrp.SendAdvert:
