@@ -23,6 +23,7 @@ var fuzzLimits = limits{
 	sourceDepth:   32,
 	blockDepth:    64,
 	fileBytes:     1 << 20,
+	expandedBytes: 1 << 22,
 	noIncludes:    true,
 }
 
@@ -87,4 +88,34 @@ func FuzzParse(f *testing.F) {
 		}
 		walk(file.Nodes)
 	})
+}
+
+// TestFuzzFindings keeps each input the fuzzer found trouble with, by name,
+// and checks it now parses quickly with the default limits.
+func TestFuzzFindings(t *testing.T) {
+	for _, tc := range []struct{ name, in string }{
+		// A definition whose value starts with `~` stops substitution; a
+		// line that uses it after other text grew by the value on every
+		// recheck: quadratic, and with the default limits a hang.
+		{"tilde value rechecked", "inc\n$4b\xa8lude *.c\n$A=~SEQx(i,0xx() $ion\xa5a\xa2h\xd4R\xa5$A\n$A\nf\n$A\n]\xde$A\n"},
+		// Multi-line definitions referring to themselves.
+		{"self-referencing multi-line definition", "$M=\\\n$M \\\n$M\n$M\n"},
+		{"multi-line definition starting with itself", "$M=$M \\\n$M\n$M\n"},
+		// Nested ~SEQ whose text only defines: no output, all work.
+		{"nested seq without output", "~SEQ(i,100000) ~SEQ(j,100000) $X=1\n"},
+		// Exponential growth through definitions.
+		{"exponential definitions", "$A=xxxxxxxxxxxxxxxx\n$B=$A $A $A $A\n$C=$B $B $B $B\n$D=$C $C $C $C\n$E=$D $D $D $D\n$F=$E $E $E $E\n$G=$F $F $F $F\n$H=$G $G $G $G\n$I=$H $H $H $H\n$J=$I $I $I $I\n" + strings.Repeat("a $J\n", 100)},
+		{"deep braces", strings.Repeat("{", 100000) + strings.Repeat("}", 100000)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, _, err := ParseString("fuzz.conf", tc.in, Options{ConfigID: "h"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if el := time.Since(start); el > 5*time.Second {
+				t.Errorf("took %v", el)
+			}
+		})
+	}
 }

@@ -28,6 +28,7 @@ type limits struct {
 	sourceDepth   int   // nested ~SEQ / ~LST / multi-line replays
 	blockDepth    int   // nested { } blocks
 	fileBytes     int64 // size of one file
+	expandedBytes int   // bytes produced by substitution in total
 	noIncludes    bool  // the fuzzer keeps to its input
 }
 
@@ -35,11 +36,16 @@ var defaultLimits = limits{
 	includeDepth:  32,
 	substitutions: 100000,
 	lineBytes:     16 << 20,
-	lines:         4 << 20,
+	lines:         1 << 20,
 	sourceDepth:   256,
 	blockDepth:    256,
 	fileBytes:     64 << 20,
+	expandedBytes: 64 << 20,
 }
+
+// maxRechecks bounds how often one line is substituted again because a `$`
+// or a leading `@` remains (keepalived stops at its 1024-byte line limit).
+const maxRechecks = 64
 
 // keepalivedMaxLine is keepalived's MAXBUF: it reads lines with a 1024-byte
 // buffer, so a longer line is split into several logical lines.
@@ -92,6 +98,7 @@ type preprocessor struct {
 	lastKw    string
 	produced  int
 	steps     int // lines handled + replacements made, against runaway expansion
+	expanded  int // bytes produced by substitution
 	stopped   bool
 	out       []logical
 	emitHook  func(logical)
@@ -225,7 +232,7 @@ func (p *preprocessor) handle(l pline, settled bool) {
 	var replays []replay
 	substituted := false
 	for iter := 0; ; iter++ {
-		if iter > p.lim.substitutions {
+		if iter > maxRechecks {
 			p.errorf(l.posAt(0), "parameter substitution does not terminate: line ignored")
 			return
 		}
@@ -264,6 +271,12 @@ func (p *preprocessor) handle(l pline, settled bool) {
 			break
 		}
 		substituted = true
+		p.expanded += len(nl.text)
+		if p.expanded > p.lim.expandedBytes {
+			p.errorf(l.posAt(0), "parameter substitution produces more than %d bytes in total: reading stopped", p.lim.expandedBytes)
+			p.stopped = true
+			return
+		}
 		replays = append(replays, reps...)
 		l = p.decommentAgain(nl)
 		if l.text == "" {
@@ -295,8 +308,8 @@ func (p *preprocessor) handle(l pline, settled bool) {
 // step counts work; past the budget it stops reading with one finding.
 func (p *preprocessor) step(n int) bool {
 	p.steps += n
-	if p.steps > p.lim.lines*8 && !p.stopped {
-		p.errorf(p.curPos, "configuration expands without end (definitions, ~SEQ or ~LST producing more than %d lines of work): reading stopped", p.lim.lines*8)
+	if p.steps > p.lim.lines*2 && !p.stopped {
+		p.errorf(p.curPos, "configuration expands without end (definitions, ~SEQ or ~LST producing more than %d lines of work): reading stopped", p.lim.lines*2)
 		p.stopped = true
 	}
 	return p.stopped

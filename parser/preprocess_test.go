@@ -101,7 +101,7 @@ func TestPreprocessSeq(t *testing.T) {
 		{name: "no close", in: "~SEQ(i, 3 a\n", want: "",
 			diags: []string{"1:1: error: Invalid ~SEQ definition '~SEQ(i, 3 a'"}},
 		{name: "huge is refused", in: "~SEQ(i, 1, 1000000000000) a\n", want: "",
-			diags: []string{"1:1: error: ~SEQ would repeat its line 1000000000000 times (more than 4194304): ignored"}},
+			diags: []string{"1:1: error: ~SEQ would repeat its line 1000000000000 times (more than 1048576): ignored"}},
 		{name: "list", in: "~LST(v, a, b) x $v\n", want: "1:15 x a@17\n1:15 x b@17\n"},
 		{name: "list of tuples", in: "~LST({A,B}, {1,2}, {3}) x ${A}-${B}. $A-\n",
 			want: "1:25 x 1-2.@27 $A-@38\n1:25 x 3-.@27 $A-@38\n"},
