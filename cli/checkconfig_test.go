@@ -147,8 +147,8 @@ func TestVerdictsAgainstKeepalived(t *testing.T) {
 		}
 		return nil
 	})
-	// And the parser's own inputs: seeds, samples and the snippets of its
-	// diagnostic table (parser/testdata/lower/snip-*.conf).
+	// And the parser's own inputs: seeds, samples, the snippets of its
+	// tables (snip-*.conf) and edge cases (edge-*.conf).
 	own, _ := filepath.Glob("../parser/testdata/lower/*.conf")
 	for _, f := range own {
 		abs, _ := filepath.Abs(f)
@@ -191,10 +191,14 @@ func TestVerdictsAgainstKeepalived(t *testing.T) {
 	// Each file as shipped, and again with dynamic_interfaces prepended
 	// (which takes interface existence out, as VERDICTS.md's "rc (dyn)").
 	dynDir := t.TempDir()
+	type input struct{ name, path string }
+	var inputs []input
 	for _, f := range files {
 		rel, err := filepath.Rel(corpus, f)
 		if err != nil || strings.HasPrefix(rel, "..") {
-			rel = "parser/" + filepath.Base(f)
+			// The parser's own inputs: as they are only.
+			inputs = append(inputs, input{"parser/" + filepath.Base(f), f})
+			continue
 		}
 		data, err := os.ReadFile(f)
 		if err != nil {
@@ -202,8 +206,12 @@ func TestVerdictsAgainstKeepalived(t *testing.T) {
 		}
 		dyn := filepath.Join(dynDir, strings.ReplaceAll(rel, "/", "_"))
 		os.WriteFile(dyn, append([]byte("global_defs {\n    dynamic_interfaces\n}\n"), data...), 0o644)
-		for _, c := range []struct{ name, path string }{{rel, f}, {rel + "+dynamic_interfaces", dyn}} {
+		inputs = append(inputs, input{rel, f}, input{rel + "+dynamic_interfaces", dyn})
+	}
+	t.Run("group", func(t *testing.T) {
+		for _, c := range inputs {
 			t.Run(c.name, func(t *testing.T) {
+				t.Parallel()
 				dir := filepath.Dir(c.path)
 				theirs, theirOut := run(dir, nil, ka, "-t", "-f", filepath.Base(c.path))
 				ours, ourOut := run(dir, []string{helperEnv + "=" + c.path}, self, "-test.run=^TestConfigTestHelper$")
@@ -215,7 +223,7 @@ func TestVerdictsAgainstKeepalived(t *testing.T) {
 				}
 			})
 		}
-	}
+	})
 }
 
 // netns makes a namespace with eth0..eth3 (veth pairs, the peers named

@@ -45,6 +45,8 @@ type lowerer struct {
 	seq      int
 	defSeq   map[string]int
 	rulePref int
+	// garpGroups counts garp_group blocks (keepalived numbers them from 0).
+	garpGroups int
 }
 
 func newLowerer(opts Options) *lowerer {
@@ -228,6 +230,9 @@ func (l *lowerer) unknown(n *Node, ctx string) {
 	}
 	if n.Block != nil {
 		msg += "; its block is skipped"
+		if ctx != ctxRoot {
+			msg += fmt.Sprintf(" (keepalived would read its lines as %s keywords and end the %s at its `}`)", ctx, ctx)
+		}
 	}
 	l.errorf(n.Pos, "%s", msg)
 }
@@ -248,7 +253,7 @@ func (l *lowerer) noBlock(n *Node) {
 	if n.Block == nil {
 		return
 	}
-	l.errorf(n.Block.Open, "Unexpected '{' - `%s` takes no block; the block is skipped", n.Keyword)
+	l.errorf(n.Block.Open, "Unexpected '{' - `%s` takes no block; the block is skipped (keepalived would read its lines as keywords of the enclosing block and end that block at its `}`)", n.Keyword)
 }
 
 // raw keeps a statement we do not run.

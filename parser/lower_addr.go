@@ -153,8 +153,8 @@ func (l *lowerer) address(e *Node, static bool) (config.Address, bool) {
 				return config.Address{}, false
 			}
 			if is6 {
-				l.errorf(v.Pos, "VRRP is trying to assign a broadcast %s to the IPv6 address %s !!?? WARNING... skipping broadcast", v.Text, ws[0].Text)
-				continue
+				l.errorf(opt.Pos, "VRRP is trying to assign a broadcast %s to the IPv6 address %s !!?? WTF... skipping VIP...", opt.Text, ws[0].Text)
+				return config.Address{}, false
 			}
 			if v.Text != "+" && v.Text != "-" {
 				if b, ok := parseIP(v.Text); !ok || !b.Is4() {
@@ -430,8 +430,11 @@ func (l *lowerer) route(e *Node) (config.Route, bool) {
 			if !ok {
 				return r, false
 			}
-			if m, ok := l.uintArgWord(v, 0, 1<<32-1); ok {
+			if m, msg := checkInt(v.Text, 0, 1<<32-1, false); msg == "" {
 				r.Metric = int(m)
+			} else {
+				l.errorf(v.Pos, "Invalid metric %s specified for route (%s)", v.Text, msg)
+				return r, false
 			}
 		case w.Text == "scope":
 			v, ok := val()
@@ -564,15 +567,6 @@ func routeTable(s string) (int, bool) {
 		return 0, false
 	}
 	return int(v), true
-}
-
-func (l *lowerer) uintArgWord(w Word, min, max int64) (int64, bool) {
-	v, msg := checkInt(w.Text, min, max, false)
-	if msg != "" {
-		l.errorf(w.Pos, "%s", msg)
-		return 0, false
-	}
-	return v, true
 }
 
 // ---- rules ----

@@ -73,7 +73,7 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 				l.errorf(n.Args[0].Pos, "vrrp_mcast_group6 [%s] is not multicast. Skipping", n.Args[0].Text)
 			default:
 				if !a.IsLinkLocalMulticast() {
-					l.warnf(n.Args[0].Pos, "vrrp_mcast_group6 [%s] should be link-local multicast. Continuing", n.Args[0].Text)
+					l.warnf(n.Args[0].Pos, "vrrp_mcast_group6 [%s] should be link-local multicast.", n.Args[0].Text)
 				}
 				g.McastGroup6 = a
 			}
@@ -216,7 +216,7 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			}
 		case "vrrp_startup_delay":
 			if l.need(n, 1) {
-				if d, ok := l.decimalArg(n, 0, 1000, 1<<32-1); ok {
+				if d, ok := l.decimalArgMsg(n, 0, 1000, 1<<32-1, "vrrp_startup_delay '%s' is invalid", n.Args[0].Text); ok {
 					g.StartupDelay = d
 				}
 				l.extra(n, 1, ctxGlobal)

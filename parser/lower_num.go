@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/keepalived-go/keepalived/config"
 )
 
 // Numbers as keepalived 2.2.7 reads them under -t (lib/parser.c
@@ -159,5 +157,3 @@ func (l *lowerer) optBool(n *Node, format string, args ...any) (bool, bool) {
 	l.extra(n, 1, "")
 	return v, true
 }
-
-var _ = config.Pos{}

@@ -656,6 +656,7 @@ func (l *lowerer) lowerGarpGroup(n *Node) {
 		return
 	}
 	gg := config.GarpGroup{Pos: n.Pos}
+	defer func() { l.garpGroups++ }()
 	for _, e := range n.Block.Nodes {
 		if e == nil {
 			continue
@@ -701,7 +702,7 @@ func (l *lowerer) lowerGarpGroup(n *Node) {
 		}
 	}
 	if gg.GarpInterval == 0 && gg.GnaInterval == 0 {
-		l.errorf(n.Pos, "garp group %d does not have any delay set - removing", len(l.cfg.GarpGroups)+1)
+		l.errorf(n.Pos, "garp group %d does not have any delay set - removing", l.garpGroups)
 		return
 	}
 	l.cfg.GarpGroups = append(l.cfg.GarpGroups, gg)
