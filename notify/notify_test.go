@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -103,17 +104,33 @@ func TestInstanceArguments(t *testing.T) {
 			inst = append(inst, l)
 		}
 	}
-	want := []string{
-		rec + " master-arg",
-		rec + " gen INSTANCE VI_1 MASTER 100",
-		rec + " ",
-		rec + " gen INSTANCE VI_1 BACKUP 90",
-		rec + " gen INSTANCE VI_1 FAULT 90",
+	// Transitions are serialised; within one, the state script and the
+	// generic script are started in that order but run side by side, so
+	// their lines may come in either order.
+	want := [][]string{
+		{rec + " master-arg", rec + " gen INSTANCE VI_1 MASTER 100"},
+		{rec + " ", rec + " gen INSTANCE VI_1 BACKUP 90"},
+		{rec + " gen INSTANCE VI_1 FAULT 90"},
 	}
-	if strings.Join(inst, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("instance scripts ran as\n%s\nwant\n%s", strings.Join(inst, "\n"), strings.Join(want, "\n"))
+	i := 0
+	for _, group := range want {
+		if i+len(group) > len(inst) {
+			t.Fatalf("instance scripts ran as %q, want %q", inst, want)
+		}
+		got := append([]string(nil), inst[i:i+len(group)]...)
+		sort.Strings(got)
+		w := append([]string(nil), group...)
+		sort.Strings(w)
+		if strings.Join(got, "\n") != strings.Join(w, "\n") {
+			t.Fatalf("instance scripts ran as\n%s\nwant, transition by transition,\n%q", strings.Join(inst, "\n"), want)
+		}
+		i += len(group)
 	}
-	wantG := []string{rec + " group-master", rec + " ggen GROUP G1 MASTER 0"}
+	if i != len(inst) {
+		t.Fatalf("extra script runs %q", inst[i:])
+	}
+	wantG := []string{rec + " ggen GROUP G1 MASTER 0", rec + " group-master"}
+	sort.Strings(grp)
 	if strings.Join(grp, "\n") != strings.Join(wantG, "\n") {
 		t.Fatalf("group scripts ran as %q, want %q", grp, wantG)
 	}
@@ -319,7 +336,8 @@ func TestStopScriptsGetOneSecond(t *testing.T) {
 func TestSlowScriptBoundedByScriptWait(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "log")
-	slow := writeScript(t, dir, "slow", "echo $1 >> "+log+"\nsleep 5\n")
+	pids := filepath.Join(dir, "pids")
+	slow := writeScript(t, dir, "slow", "echo $$ >> "+pids+"\necho $1 >> "+log+"\nsleep 5\n")
 	n, err := New(config.Global{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -335,4 +353,17 @@ func TestSlowScriptBoundedByScriptWait(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_ = n.Close(ctx)
+	// Notify scripts are not killed when no longer waited for (nor by
+	// keepalived); end them here, and check that they get reaped.
+	for _, p := range waitFile(t, pids, 2, time.Second) {
+		pid, _ := strconv.Atoi(p)
+		syscall.Kill(-pid, syscall.SIGKILL)
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for childCount(t) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d children not reaped", childCount(t))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
