@@ -163,7 +163,9 @@ type AddVIPs struct{}
 type DelVIPs struct{}
 
 // SendAdvert asks for one advert to each destination. Packet is the encoded
-// VRRP part (checksum filled for Dst, which matters for v3 IPv4).
+// VRRP part (checksum filled for Dst, which matters for v3 IPv4). TTL is 255
+// for multicast; for unicast the configured unicast_ttl, 0 meaning the
+// kernel's default hop limit (IPv6 without unicast_ttl).
 type SendAdvert struct {
 	Dst      netip.Addr
 	TTL      uint8

@@ -190,6 +190,11 @@ func TestGoldenInstanceSends(t *testing.T) {
 			if !bytes.Equal(sent[0].Packet, pkts[0].vrrp) || sent[0].Dst != pkts[0].dst {
 				t.Errorf("first advert to %v\n got % x\nwant % x (to %v)", sent[0].Dst, sent[0].Packet, pkts[0].vrrp, pkts[0].dst)
 			}
+			// TTL as keepalived set it: 255, except IPv6 unicast without
+			// unicast_ttl, left to the kernel (64 on the wire).
+			if wantTTL := pkts[0].ttl; sent[0].TTL != wantTTL && !(sent[0].TTL == 0 && wantTTL == 64 && gc.cfg.IPv6) {
+				t.Errorf("TTL %d, keepalived's %d", sent[0].TTL, wantTTL)
+			}
 			var stop []SendAdvert
 			for _, a := range in.Step(now.Add(10*time.Millisecond), Shutdown{}) {
 				if s, ok := a.(SendAdvert); ok {

@@ -171,7 +171,9 @@ func normalize(c *Config) error {
 	if c.GarpMasterRefreshRepeat < 1 {
 		c.GarpMasterRefreshRepeat = 1
 	}
-	if c.UnicastTTL == 0 {
+	if c.UnicastTTL == 0 && !c.IPv6 {
+		// IPv4 default 255; IPv6 keeps 0: the kernel's default hop limit,
+		// as keepalived leaves it (64 in the captures).
 		c.UnicastTTL = TTL
 	}
 	if !c.McastGroup.IsValid() {
