@@ -276,6 +276,19 @@ func (n *Notifier) PriorityChange(in *config.Instance, state string, prio int) {
 	n.enqueue("INSTANCE "+in.Name, job{nowait: true, lines: []string{fifoLine("INSTANCE", in.Name, ev, prio)}})
 }
 
+// InstanceFifo writes only the FIFO line of an instance's state, in order
+// with its other notifications: fifo_write_vrrp_states_on_reload for an
+// instance whose state did not change at reload.
+func (n *Notifier) InstanceFifo(in *config.Instance, state string, prio int) {
+	n.enqueue("INSTANCE "+in.Name, job{nowait: true, lines: []string{fifoLine("INSTANCE", in.Name, state, prio)}})
+}
+
+// GroupFifo writes only the FIFO line of a sync group's state
+// (fifo_write_vrrp_states_on_reload).
+func (n *Notifier) GroupFifo(g *config.SyncGroup, state string) {
+	n.enqueue("GROUP "+g.Name, job{nowait: true, lines: []string{fifoLine("GROUP", g.Name, state, 0)}})
+}
+
 // fifoLine is keepalived's notify_fifo line. The priority is printed as
 // keepalived's uint8_t.
 func fifoLine(kind, name, state string, prio int) string {
@@ -375,7 +388,8 @@ func (n *Notifier) writeFifos(line string) {
 	}
 }
 
-// Close stops accepting notifications, waits (within ctx) for the queued
+// Close stops accepting notifications (on reload, close the old Notifier
+// before the new one takes calls, so that no line overtakes another), waits (within ctx) for the queued
 // ones, STOP scripts included (1 s each, then killed), then sends SIGTERM to
 // the FIFO scripts, closes the FIFOs and removes those it created.
 func (n *Notifier) Close(ctx context.Context) error {

@@ -194,6 +194,15 @@ func TestFifoLines(t *testing.T) {
 	if !sc.Scan() || sc.Text() != `GROUP "G1" BACKUP 0` {
 		t.Fatalf("group line %q", sc.Text())
 	}
+	// fifo_write_vrrp_states_on_reload: lines alone, no scripts.
+	n.GroupFifo(&config.SyncGroup{Name: "G1"}, "BACKUP")
+	if !sc.Scan() || sc.Text() != `GROUP "G1" BACKUP 0` {
+		t.Fatalf("group fifo line %q", sc.Text())
+	}
+	n.InstanceFifo(&config.Instance{Name: "VI_1", Notify: config.Notify{Master: cmd("/bin/false")}}, "MASTER", 77)
+	if !sc.Scan() || sc.Text() != `INSTANCE "VI_1" MASTER 77` {
+		t.Fatalf("instance fifo line %q", sc.Text())
+	}
 	closeNotifier(t, n)
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Fatalf("the fifo we created is still there after Close: %v", err)
