@@ -19,7 +19,15 @@ func TestHelperStartAndDie(t *testing.T) {
 	if os.Getenv("KGC_HELPER") != "1" {
 		t.Skip("helper process only")
 	}
-	p, err := (&Program{Argv: []string{"/bin/sleep", "1000"}, Identity: ourIdentity()}).Start()
+	id := ourIdentity()
+	if u := os.Getenv("KGC_HELPER_USER"); u != "" {
+		var err error
+		if id, err = LookupIdentity(u, ""); err != nil {
+			fmt.Println("error", err)
+			os.Exit(1)
+		}
+	}
+	p, err := (&Program{Argv: []string{"/bin/sleep", "1000"}, Identity: id}).Start()
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
@@ -29,10 +37,22 @@ func TestHelperStartAndDie(t *testing.T) {
 }
 
 // TestScriptDiesWithDaemon checks the parent-death signal: a script whose
-// daemon dies gets SIGTERM instead of running on.
+// daemon dies gets SIGTERM instead of running on, also when it runs as
+// another user (a credential change clears the signal unless it is set
+// after the switch).
 func TestScriptDiesWithDaemon(t *testing.T) {
+	users := []string{""}
+	if os.Geteuid() == 0 && os.Getenv("KAGO_NO_ROOT_TESTS") != "1" {
+		users = append(users, "nobody")
+	}
+	for _, u := range users {
+		t.Run("user="+u, func(t *testing.T) { dieWithDaemon(t, u) })
+	}
+}
+
+func dieWithDaemon(t *testing.T, user string) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperStartAndDie$")
-	cmd.Env = append(os.Environ(), "KGC_HELPER=1")
+	cmd.Env = append(os.Environ(), "KGC_HELPER=1", "KGC_HELPER_USER="+user)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
