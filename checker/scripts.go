@@ -32,6 +32,22 @@ type ScriptOptions struct {
 // Scripts runs the vrrp_scripts on their intervals and reports state
 // changes. It is made by NewScripts, optionally seeded by Carry or
 // CarryFrom, then Run once.
+//
+// Deliberate differences from keepalived 2.2.7, each where 2.2.7 does
+// something harmful:
+//   - a run still going at the next interval is skipped (and logged); 2.2.7
+//     logs the same line but starts a second copy (2.3.3 skips too);
+//   - a run that overran its timeout is a failure ("timed_out") however it
+//     ends; 2.2.7 counts the exit status of a script that traps SIGTERM and
+//     exits 0;
+//   - once a timed-out script is reaped, what it left in its process group
+//     gets SIGKILL; 2.2.7 does so only if the script died of the SIGTERM;
+//   - a file without a shebang or ELF header runs through /bin/sh (as
+//     keepalived built with libmagic does); Debian's 2.2.7 has no libmagic,
+//     its execve fails and the child exits 0, so such a script always
+//     "succeeds" there;
+//   - a script that cannot be started any more (deleted since load) fails
+//     with status 127; in 2.2.7 the child exits 0, a success.
 type Scripts struct {
 	log       *slog.Logger
 	killGrace time.Duration
