@@ -376,3 +376,74 @@ func TestSlowScriptBoundedByScriptWait(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestNotifyUsersAndSecurity(t *testing.T) {
+	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
+		t.Skip("needs root")
+	}
+	base := t.TempDir()
+	for d := base; d != "/tmp" && d != "/"; d = filepath.Dir(d) {
+		os.Chmod(d, 0o755)
+	}
+	out := filepath.Join(base, "out")
+	os.Mkdir(out, 0o777)
+	os.Chmod(out, 0o777)
+	who := writeScript(t, base, "who", "id -un > "+out+"/$1\n")
+	open := filepath.Join(base, "open")
+	os.Mkdir(open, 0o777)
+	os.Chmod(open, 0o777) // world-writable, no sticky bit: unsafe for root scripts
+	unsafe := writeScript(t, open, "unsafe", "touch "+out+"/$1\n")
+
+	tests := []struct {
+		name    string
+		global  config.Global
+		cmd     *config.Command
+		file    string
+		want    string // content of out/file; "" = must not exist
+		wantRan bool
+	}{
+		{"own user", config.Global{}, &config.Command{Argv: []string{who, "a"}, User: "nobody"}, "a", "nobody\n", true},
+		{"script_user default", config.Global{ScriptUser: "nobody"}, &config.Command{Argv: []string{who, "b"}}, "b", "nobody\n", true},
+		{"root by default", config.Global{}, &config.Command{Argv: []string{who, "c"}}, "c", "root\n", true},
+		{"unknown user: not run", config.Global{}, &config.Command{Argv: []string{who, "d"}, User: "no-such-user-kgc"}, "d", "", false},
+		{"unsafe path as root without security: runs", config.Global{}, &config.Command{Argv: []string{unsafe, "e"}}, "e", "", true},
+		{"unsafe path as root with security: not run", config.Global{EnableScriptSecurity: true, ScriptUser: "root"}, &config.Command{Argv: []string{unsafe, "f"}}, "f", "", false},
+		{"unsafe path as nobody with security: runs", config.Global{EnableScriptSecurity: true, ScriptUser: "nobody"}, &config.Command{Argv: []string{unsafe, "g"}}, "g", "", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n, err := New(tc.global, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n.Instance(&config.Instance{Name: "VI_1", Notify: config.Notify{Master: tc.cmd}}, "MASTER", 100)
+			closeNotifier(t, n)
+			b, err := os.ReadFile(filepath.Join(out, tc.file))
+			if ran := err == nil; ran != tc.wantRan {
+				t.Fatalf("ran=%v, want %v", ran, tc.wantRan)
+			}
+			if tc.want != "" && string(b) != tc.want {
+				t.Fatalf("ran as %q, want %q", b, tc.want)
+			}
+		})
+	}
+}
+
+func TestFifoOwner(t *testing.T) {
+	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
+		t.Skip("needs root")
+	}
+	path := filepath.Join(t.TempDir(), "fifo")
+	n, err := New(config.Global{NotifyFifo: &config.Fifo{Path: path, User: "nobody"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeNotifier(t, n)
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Uid != 65534 {
+		t.Fatalf("fifo owned by %d, want nobody", st.Uid)
+	}
+}
