@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 // Validate runs the checks that span several objects of a completed model
 // (keepalived vrrp.c check_vrid_conflicts): two multicast instances of the
@@ -14,41 +17,75 @@ import "fmt"
 // model too.
 func Validate(cfg *Config) Diagnostics {
 	var ds Diagnostics
-	ins := cfg.Instances
-	for i, a := range ins {
-		for _, b := range ins[i+1:] {
-			if a.Family != b.Family || a.VRID != b.VRID || a.VRID == 0 {
-				continue
+	// Only instances of one family and VRID can conflict: compare within
+	// those buckets (in configuration order), not all pairs.
+	type key struct {
+		fam  Family
+		vrid int
+	}
+	buckets := map[key][]*Instance{}
+	var order []key
+	for _, in := range cfg.Instances {
+		if in.VRID == 0 {
+			continue
+		}
+		k := key{in.Family, in.VRID}
+		if _, ok := buckets[k]; !ok {
+			order = append(order, k)
+		}
+		buckets[k] = append(buckets[k], in)
+	}
+	for _, k := range order {
+		ins := buckets[k]
+		for i, a := range ins {
+			for _, b := range ins[i+1:] {
+				ds = append(ds, conflict(a, b)...)
 			}
-			if a.Unicast != b.Unicast {
-				continue
-			}
-			if a.Unicast {
-				if a.Interface != "" && b.Interface != "" && a.Interface != b.Interface {
-					continue
-				}
-				if a.UnicastSrc.IsValid() && b.UnicastSrc.IsValid() && a.UnicastSrc != b.UnicastSrc {
-					continue
-				}
-				if !peersOverlap(a, b) {
-					continue
-				}
-				ds = append(ds, Diagnostic{Pos: b.Pos, Severity: Error, Class: ClassGeneral,
-					Msg: fmt.Sprintf("(%s) duplicate VRID conflict with %s VRID %d (%s)", a.Name, b.Name, a.VRID, a.Pos)})
-				continue
-			}
-			if a.Interface != b.Interface || a.Interface == "" {
-				continue
-			}
-			if a.McastDst != b.McastDst {
-				continue
-			}
-			ds = append(ds, Diagnostic{Pos: b.Pos, Severity: Error, Class: ClassGeneral,
-				Msg: fmt.Sprintf("%s and %s both use VRID %d with %s on interface %s (%s is at %s)",
-					a.Name, b.Name, a.VRID, ipv(a.Family), a.Interface, a.Name, a.Pos)})
 		}
 	}
+	sortByPos(ds)
 	return ds
+}
+
+// conflict reports a VRID conflict between two instances of the same
+// family and VRID, or nothing.
+func conflict(a, b *Instance) Diagnostics {
+	if a.Unicast != b.Unicast {
+		return nil
+	}
+	if a.Unicast {
+		if a.Interface != "" && b.Interface != "" && a.Interface != b.Interface {
+			return nil
+		}
+		if a.UnicastSrc.IsValid() && b.UnicastSrc.IsValid() && a.UnicastSrc != b.UnicastSrc {
+			return nil
+		}
+		if !peersOverlap(a, b) {
+			return nil
+		}
+		return Diagnostics{{Pos: b.Pos, Severity: Error, Class: ClassGeneral,
+			Msg: fmt.Sprintf("(%s) duplicate VRID conflict with %s VRID %d (%s)", a.Name, b.Name, a.VRID, a.Pos)}}
+	}
+	if a.Interface != b.Interface || a.Interface == "" || a.McastDst != b.McastDst {
+		return nil
+	}
+	return Diagnostics{{Pos: b.Pos, Severity: Error, Class: ClassGeneral,
+		Msg: fmt.Sprintf("%s and %s both use VRID %d with %s on interface %s (%s is at %s)",
+			a.Name, b.Name, a.VRID, ipv(a.Family), a.Interface, a.Name, a.Pos)}}
+}
+
+// sortByPos orders findings by file, line and column (stable).
+func sortByPos(ds Diagnostics) {
+	sort.SliceStable(ds, func(i, j int) bool {
+		a, b := ds[i].Pos, ds[j].Pos
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		return a.Col < b.Col
+	})
 }
 
 func ipv(f Family) string {
