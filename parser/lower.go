@@ -18,6 +18,11 @@ func Lower(f *File, opts Options) (*config.Config, config.Diagnostics) {
 	l := newLowerer(opts)
 	if f != nil {
 		l.collectFiles(f.Nodes)
+		for _, n := range f.Nodes {
+			if n != nil && n.Keyword == "vrrp_instance" && len(n.Args) == 1 {
+				l.instNames[n.Args[0].Text] = true
+			}
+		}
 		l.lowerRoot(f.Nodes)
 	}
 	l.complete()
@@ -47,6 +52,8 @@ type lowerer struct {
 	rulePref int
 	// garpGroups counts garp_group blocks (keepalived numbers them from 0).
 	garpGroups int
+	// instNames are the names of every vrrp_instance, for hints.
+	instNames map[string]bool
 }
 
 func newLowerer(opts Options) *lowerer {
@@ -59,6 +66,7 @@ func newLowerer(opts Options) *lowerer {
 		rawSeen:    map[string]bool{},
 		instSeen:   map[string]bool{},
 		defSeq:     map[string]int{},
+		instNames:  map[string]bool{},
 	}
 }
 

@@ -522,7 +522,7 @@ var lowerDiagCases = []struct {
 	{
 		name:  "track_script naming an undefined script",
 		text:  "vrrp_script chk_nginx {\n    script /bin/true\n}\n" + inst(vip+"\n    track_script {\n        chk_ngnix\n    }"),
-		want:  []string{"t.conf:1:1: notice: Warning - script chk_nginx is not used", "t.conf:11:9: error: (VI_1) track script chk_ngnix not found, ignoring...; did you mean `chk_nginx`?"},
+		want:  []string{"t.conf:1:1: notice: Warning - script chk_nginx is not used", "t.conf:11:9: warning: (VI_1) track script chk_ngnix not found, ignoring...; did you mean `chk_nginx`?"},
 		exitT: 5,
 	},
 	{
@@ -585,7 +585,7 @@ var lowerDiagCases = []struct {
 	{
 		name:  "sync group members without group block (lvs_syncd sample)",
 		text:  "vrrp_sync_group VG1 {\n    VI_1\n}\n" + inst(vip),
-		want:  []string{"t.conf:1:1: error: Sync group VG1 has no virtual router(s). removing", "t.conf:2:5: error: unknown keyword `VI_1` in vrrp_sync_group"},
+		want:  []string{"t.conf:1:1: error: Sync group VG1 has no virtual router(s). removing", "t.conf:2:5: error: unknown keyword `VI_1` in vrrp_sync_group (instance names belong inside `group { ... }`)"},
 		exitT: 5,
 	},
 	{

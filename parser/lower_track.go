@@ -513,11 +513,11 @@ func (l *lowerer) resolveProcs(owner string, refs []trackRef) []config.TrackFile
 	return out
 }
 
-// trackNotFound reports a reference keepalived ignores. A later definition
-// is a warning (a known keepalived trap: order matters; the brief of the
-// project asks for a warning there); an object that was removed (a
-// vrrp_script without `script`) is a warning too, its cause being reported
-// where it is; an object defined nowhere is an error, with a suggestion.
+// trackNotFound reports a reference keepalived ignores (the instance runs
+// without that tracker), as a warning: for a later definition (order
+// matters to keepalived), a removed object (a vrrp_script without
+// `script`, whose cause is reported where it is), or an object defined
+// nowhere (with a did-you-mean). keepalived's -t counts it (exit 5).
 func (l *lowerer) trackNotFound(owner, what string, r trackRef, laterAt config.Pos, removed bool, block string, names []string) {
 	msg := "(" + owner + ") " + what + " " + r.name + " not found, ignoring..."
 	switch {
@@ -539,7 +539,7 @@ func (l *lowerer) trackNotFound(owner, what string, r trackRef, laterAt config.P
 	} else {
 		msg += " (no " + block + " " + r.name + " is defined)"
 	}
-	l.errorf(r.pos, "%s", msg)
+	l.warnf(r.pos, "%s", msg)
 }
 
 func (l *lowerer) scriptNames() []string {
@@ -591,6 +591,10 @@ func (l *lowerer) lowerSyncGroup(n *Node) {
 			continue
 		}
 		if !isKeyword(ctxSyncGroup, e.Keyword) {
+			if l.instNames[e.Keyword] && len(e.Args) == 0 && e.Block == nil {
+				l.errorf(e.Pos, "unknown keyword `%s` in vrrp_sync_group (instance names belong inside `group { ... }`)", e.Keyword)
+				continue
+			}
 			l.unknown(e, ctxSyncGroup)
 			continue
 		}
