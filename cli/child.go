@@ -23,7 +23,11 @@ import (
 func (a *app) runChild() int {
 	o := &a.opts
 	ppid, _ := strconv.Atoi(os.Getenv(envParent))
-	os.Unsetenv(envParent)
+	vrrpPid := os.Getenv(envVRRPPid)
+	a.identSuffix = os.Getenv(envIdent)
+	for _, e := range []string{envParent, envVRRPPid, envIdent} {
+		os.Unsetenv(e)
+	}
 	// The parent may have died between fork and PR_SET_PDEATHSIG taking
 	// effect; keepalived checks the same thing.
 	if ppid == 0 || os.Getppid() != ppid {
@@ -48,13 +52,15 @@ func (a *app) runChild() int {
 		return code
 	}
 
-	paths := pidfilePaths(o.pidFile, o.vrrpPidFile, o.namespace != "", "")
+	if vrrpPid == "" {
+		vrrpPid = pidfilePaths(o.pidFile, o.vrrpPidFile, false, "").VRRP
+	}
 	pid := os.Getpid()
-	if err := writePidfile(paths.VRRP, pid); err != nil {
+	if err := writePidfile(vrrpPid, pid); err != nil {
 		logf("VRRP child process: cannot write pidfile")
 		return exitOK // keepalived exits 0 here, and is respawned
 	}
-	defer removePidfile(paths.VRRP, pid)
+	defer removePidfile(vrrpPid, pid)
 
 	host, err := newLinuxHost()
 	if err != nil {
@@ -98,7 +104,7 @@ func (a *app) runChild() int {
 		d: d, lg: lg, started: time.Now(), configFile: o.configFile, configID: o.configID,
 		parentPID: ppid,
 	}
-	sock := controlSocketPath(paths.VRRP)
+	sock := controlSocketPath(vrrpPid)
 	if err := ctl.listen(sock); err != nil {
 		logf("control socket %s: %v (status and reload --plan unavailable)", sock, err)
 	} else {

@@ -58,6 +58,9 @@ type app struct {
 	// optErrs are keepalived's messages for bad options.
 	optErrs []string
 	opts    options
+	// identSuffix is appended to the syslog idents (keepalived's
+	// make_syslog_ident: _NAMESPACE_INSTANCE).
+	identSuffix string
 	// cwd is the original command's working directory (relative file
 	// options are resolved against it in every process).
 	cwd string

@@ -26,6 +26,8 @@ const (
 	envParent  = "KEEPALIVED_GO_PARENT"  // the VRRP child's expected parent PID
 	envCwd     = "KEEPALIVED_GO_CWD"     // working directory of the original command
 	envReadyFD = "KEEPALIVED_GO_READYFD" // background parent: fd to report start-up on
+	envVRRPPid = "KEEPALIVED_GO_VRRPPID" // the VRRP child's pidfile, as the parent resolved it
+	envIdent   = "KEEPALIVED_GO_IDENT"   // the syslog ident suffix (_NAMESPACE_INSTANCE)
 )
 
 const (
@@ -36,10 +38,6 @@ const (
 // childStatusFD is the fd on which the VRRP child reports to its parent
 // ("ready", "reloading", "reloaded", "reload-failed", "exit N").
 const childStatusFD = 3
-
-// childStopTimeout is how long the parent waits for its child's graceful
-// shutdown before it kills it.
-const childStopTimeout = 20 * time.Second
 
 // runDaemon runs keepalived's process model: the original command (which
 // daemonises unless -n), the supervising parent, or the VRRP child.
@@ -88,9 +86,7 @@ func (a *app) absolutize(cwd string) {
 // function closes what it opened.
 func (a *app) logSettings(ident string) (logSettings, func()) {
 	o := &a.opts
-	if o.namespace != "" {
-		ident += "_" + o.namespace // keepalived's make_syslog_ident
-	}
+	ident += a.identSuffix // keepalived's make_syslog_ident
 	s := logSettings{Ident: ident, Facility: facilityDaemon, Level: slog.LevelInfo, JSON: o.logFormat == "json"}
 	if f, ok := parseFacility(o.logFacility); o.set["log-facility"] && ok {
 		s.Facility = f
@@ -170,7 +166,7 @@ func (a *app) commandLine() string {
 func (a *app) runParent(daemonized bool) int {
 	o := &a.opts
 	settings, closeLogs := a.logSettings("Keepalived")
-	defer closeLogs()
+	defer func() { closeLogs() }()
 	lg := newLogger(settings)
 	logf := func(format string, args ...any) { lg.Info(fmt.Sprintf(format, args...)) }
 
@@ -207,7 +203,17 @@ func (a *app) runParent(daemonized bool) int {
 		logf("-C: only the health-checker subsystem was asked for, and keepalived-go has none - nothing to run")
 		return exitOK
 	}
-	paths := pidfilePaths(o.pidFile, o.vrrpPidFile, o.namespace != "", "")
+	g := a.readGlobals(logf)
+	if sfx := g.identSuffix(); sfx != "" {
+		a.identSuffix = sfx
+		if !daemonized {
+			logf("Changing syslog ident to Keepalived%s", sfx)
+		}
+		closeLogs()
+		settings, closeLogs = a.logSettings("Keepalived")
+		lg = newLogger(settings)
+	}
+	paths := g.pidPaths(o.pidFile, o.vrrpPidFile)
 	if !daemonized {
 		if checkPidfile(paths.Main, logf) == pidfileRunning || checkPidfile(paths.VRRP, logf) == pidfileRunning {
 			// keepalived exits 0 here too (keepalived_main: report_stopped = false).
@@ -239,9 +245,12 @@ func (a *app) runParent(daemonized bool) int {
 
 	sup := &supervisor{
 		a: a, lg: lg, logf: logf,
-		notify:  newNotifier(),
-		netns:   o.namespace,
-		respawn: !o.dontRespawn,
+		notify:    newNotifier(),
+		globals:   g,
+		netns:     g.netns,
+		respawn:   !o.dontRespawn,
+		childWait: g.childWait,
+		vrrpPid:   paths.VRRP,
 	}
 	sup.watchdog, _ = watchdogInterval()
 	code := sup.run()

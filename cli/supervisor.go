@@ -28,8 +28,14 @@ type supervisor struct {
 	logf     func(string, ...any)
 	notify   *notifier
 	watchdog time.Duration // WATCHDOG=1 period; 0 = off
-	netns    string        // -s: the child runs in this network namespace
+	netns    string        // -s / net_namespace: the child runs in this network namespace
 	respawn  bool          // false with -R
+	// childWait is child_wait_time: how long the child has to stop.
+	childWait time.Duration
+	// vrrpPid is the child's pidfile and identSuffix its syslog ident
+	// suffix, resolved here and handed down.
+	vrrpPid string
+	globals runGlobals
 
 	spawn       chan spawnReq
 	events      chan childEvent
@@ -103,6 +109,13 @@ func enterNetns(name string) error {
 	return nil
 }
 
+// startCmd starts cmd from the spawner thread.
+func (s *supervisor) startCmd(cmd *exec.Cmd) error {
+	done := make(chan error, 1)
+	s.spawn <- spawnReq{cmd: cmd, done: done}
+	return <-done
+}
+
 // startChild re-executes this binary as the VRRP child, with the same
 // arguments (so `ps` shows the same command line for both, as with
 // keepalived's fork), the same stdio, and a status pipe on fd 3.
@@ -116,13 +129,13 @@ func (s *supervisor) startChild() error {
 	cmd.Env = append(os.Environ(),
 		envRole+"="+roleVRRP,
 		envParent+"="+strconv.Itoa(os.Getpid()),
-		envCwd+"="+s.a.cwd)
+		envCwd+"="+s.a.cwd,
+		envVRRPPid+"="+s.vrrpPid,
+		envIdent+"="+s.a.identSuffix)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{w} // fd 3 = childStatusFD
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	done := make(chan error, 1)
-	s.spawn <- spawnReq{cmd: cmd, done: done}
-	err = <-done
+	err = s.startCmd(cmd)
 	w.Close()
 	if err != nil {
 		r.Close()
@@ -167,10 +180,12 @@ func (s *supervisor) run() int {
 		s.logf("Unable to set network namespace %s - exiting (%v)", s.netns, err)
 		return exitFatal
 	}
+	s.globals.runGlobalScript("startup", s.lg, s.a.opts.logDetail > 0, s.startCmd)
 	if err := s.startChild(); err != nil {
 		s.logf("VRRP child process: fork error(%v)", err)
 		return exitFatal
 	}
+	defer s.globals.runGlobalScript("shutdown", s.lg, s.a.opts.logDetail > 0, s.startCmd)
 	var restart, kill <-chan time.Time
 	var wdTick <-chan time.Time
 	if s.watchdog > 0 {
@@ -188,12 +203,13 @@ func (s *supervisor) run() int {
 					continue
 				}
 				s.terminating = true
+				s.logf("Stopping")
 				s.notify.Stopping()
 				if s.child == nil {
 					return exitOK
 				}
 				s.child.cmd.Process.Signal(syscall.SIGTERM)
-				kill = time.After(childStopTimeout)
+				kill = time.After(s.childWait)
 			case syscall.SIGHUP:
 				if s.terminating {
 					continue
@@ -214,7 +230,7 @@ func (s *supervisor) run() int {
 			}
 		case <-kill:
 			if s.child != nil {
-				s.logf("VRRP child process(%d) did not stop in %v - killing it", s.child.pid, childStopTimeout)
+				s.logf("VRRP process failed to die - forcing termination")
 				s.child.cmd.Process.Kill()
 			}
 		case <-restart:

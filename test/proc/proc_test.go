@@ -489,11 +489,13 @@ func TestNamespaceOption(t *testing.T) {
 	if !waitFor(5*time.Second, func() bool { return n.hasAddr("10.77.0.100") }) {
 		t.Fatalf("VIP not added in %s\n%s", n.name, k.out.String())
 	}
-	self, _ := os.Readlink("/proc/self/ns/net")
+	// (The parent's own main thread may be the one that entered the
+	// namespace to fork the child; keepalived moves its parent into the
+	// namespace too, so that is not checked.)
+	want, _ := exec.Command("ip", "netns", "exec", n.name, "readlink", "/proc/self/ns/net").Output()
 	childNS, _ := os.Readlink("/proc/" + strconv.Itoa(child) + "/ns/net")
-	parentNS, _ := os.Readlink("/proc/" + strconv.Itoa(k.cmd.Process.Pid) + "/ns/net")
-	if childNS == parentNS || childNS == self {
-		t.Errorf("child's namespace %s, parent's %s, ours %s", childNS, parentNS, self)
+	if childNS != strings.TrimSpace(string(want)) {
+		t.Errorf("child's namespace %s, want %s", childNS, want)
 	}
 }
 
@@ -510,5 +512,58 @@ func TestReloadCommand(t *testing.T) {
 	}
 	if !waitFor(5*time.Second, func() bool { return strings.Contains(k.out.String(), "Reload complete") }) {
 		t.Errorf("no reload happened\n%s", k.out.String())
+	}
+}
+
+// TestStartupShutdownScripts: global_defs startup_script runs before the
+// VRRP child starts and shutdown_script after it stopped, both inside the
+// namespace of -s, as keepalived's parent runs them; and instance NAME
+// gives the pidfiles keepalived's instance names.
+func TestStartupShutdownScripts(t *testing.T) {
+	n := newNetns(t)
+	outer := newNetns(t)
+	mustRun(t, "ip", "-n", outer.name, "link", "del", "eth0")
+	script := func(name string) string {
+		p := filepath.Join(n.dir, name+".sh")
+		os.WriteFile(p, []byte("#!/bin/sh\nreadlink /proc/self/ns/net > "+filepath.Join(n.dir, name+".ns")+
+			"\nls "+n.dir+" > "+filepath.Join(n.dir, name+".ls")+"\n"), 0o755)
+		return p
+	}
+	conf := filepath.Join(n.dir, "k.conf")
+	os.WriteFile(conf, []byte(`global_defs {
+  startup_script `+script("start")+`
+  shutdown_script `+script("stop")+`
+}
+vrrp_instance VI_1 {
+  state MASTER
+  interface eth0
+  virtual_router_id 51
+  priority 255
+  virtual_ipaddress {
+    10.77.0.100/24
+  }
+}
+`), 0o644)
+	k := outer.startFG(t, nil, append([]string{"-s", n.name, "-f", conf}, n.pidArgs()...)...)
+	parent, _ := n.waitPids(t, k.out.String)
+	nsInode, _ := exec.Command("ip", "netns", "exec", n.name, "readlink", "/proc/self/ns/net").Output()
+	if got, _ := os.ReadFile(filepath.Join(n.dir, "start.ns")); string(got) != string(nsInode) {
+		t.Errorf("startup script ran in %q, want %q", got, nsInode)
+	}
+	if ls, _ := os.ReadFile(filepath.Join(n.dir, "start.ls")); strings.Contains(string(ls), "vrrp.pid") {
+		t.Errorf("startup script ran after the VRRP child started:\n%s", ls)
+	}
+	syscall.Kill(parent, syscall.SIGTERM)
+	if !k.exited(10 * time.Second) {
+		t.Fatal("did not stop")
+	}
+	if got, _ := os.ReadFile(filepath.Join(n.dir, "stop.ns")); string(got) != string(nsInode) {
+		t.Errorf("shutdown script ran in %q, want %q\n%s", got, nsInode, k.out.String())
+	}
+	if ls, _ := os.ReadFile(filepath.Join(n.dir, "stop.ls")); strings.Contains(string(ls), "vrrp.pid") {
+		t.Errorf("shutdown script ran before the VRRP child stopped:\n%s", ls)
+	}
+	if !strings.Contains(k.out.String(), "Changing syslog ident to Keepalived_"+n.name) {
+		t.Errorf("ident not changed for the namespace")
 	}
 }

@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/keepalived-go/keepalived/checker"
+	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/parser"
+)
+
+// runGlobals are what keepalived's parent reads from the configuration
+// before it forks (keepalived_main after read_config_file): where the
+// pidfiles go, the syslog ident, the network namespace, how long to wait
+// for the child at shutdown, and the start-up and shutdown scripts it runs
+// itself.
+type runGlobals struct {
+	netns     string // net_namespace, or -s
+	instance  string // instance NAME
+	usePidDir bool   // use_pid_dir, implied by netns and instance
+	childWait time.Duration
+	cfg       *config.Config // nil when the file could not be parsed at all
+}
+
+// defaultChildWait is keepalived's CHILD_WAIT_SECS.
+const defaultChildWait = 5 * time.Second
+
+// defaultScriptTimeout is keepalived's default startup_script_timeout and
+// shutdown_script_timeout (10 s).
+const defaultScriptTimeout = 10 * time.Second
+
+// readGlobals parses the configuration for the parent. Findings are not
+// logged here: the VRRP child loads the file again, logs them, and refuses
+// a configuration with errors.
+func (a *app) readGlobals(logf func(string, ...any)) runGlobals {
+	o := &a.opts
+	g := runGlobals{childWait: defaultChildWait}
+	cfg, _, err := parser.LoadFile(o.configFile, parser.Options{ConfigID: o.configID, AllConfig: o.allConfig})
+	if err == nil && cfg != nil {
+		g.cfg = cfg
+		g.netns = cfg.Global.NetNamespace
+		g.instance = cfg.Global.InstanceName
+		g.usePidDir = cfg.Global.UsePidDir
+		if cfg.Global.ChildWaitTime > 0 {
+			g.childWait = cfg.Global.ChildWaitTime
+		}
+	}
+	if o.namespace != "" {
+		if g.netns != "" && g.netns != o.namespace {
+			logf("Overriding config net_namespace '%s' with command line namespace '%s'", g.netns, o.namespace)
+		}
+		g.netns = o.namespace
+	}
+	if g.netns != "" || g.instance != "" {
+		g.usePidDir = true
+	}
+	return g
+}
+
+// identSuffix is what keepalived's make_syslog_ident appends to the syslog
+// ident: _NAMESPACE and _INSTANCE.
+func (g runGlobals) identSuffix() string {
+	s := ""
+	if g.netns != "" {
+		s += "_" + g.netns
+	}
+	if g.instance != "" {
+		s += "_" + g.instance
+	}
+	return s
+}
+
+// pidPaths resolves the pidfiles from -p/-r and these globals.
+func (g runGlobals) pidPaths(mainFlag, vrrpFlag string) pidPaths {
+	return pidfilePaths(mainFlag, vrrpFlag, g.usePidDir, g.instance)
+}
+
+// scriptTimeout reads startup_script_timeout / shutdown_script_timeout
+// (kept verbatim by the parser), else the default.
+func (g runGlobals) scriptTimeout(keyword string) time.Duration {
+	if g.cfg == nil {
+		return defaultScriptTimeout
+	}
+	for _, r := range g.cfg.Global.Other {
+		if r.Keyword == keyword && len(r.Args) > 0 {
+			if v, err := strconv.Atoi(r.Args[0]); err == nil && v >= 1 && v <= 1000 {
+				return time.Duration(v) * time.Second
+			}
+		}
+	}
+	return defaultScriptTimeout
+}
+
+// runGlobalScript runs global_defs startup_script or shutdown_script as
+// keepalived's parent does (main.c run_startup_script, sigend): resolved
+// and checked like every script, with its user, in its own process group,
+// waited for up to its timeout, then its group is terminated. kind is
+// "startup" or "shutdown"; start forks it (from the supervisor's spawner
+// thread, so that it runs in the namespace of -s / net_namespace).
+func (g runGlobals) runGlobalScript(kind string, lg *slog.Logger, detail bool, start func(*exec.Cmd) error) {
+	if g.cfg == nil {
+		return
+	}
+	cmd := g.cfg.Global.StartupScript
+	if kind == "shutdown" {
+		cmd = g.cfg.Global.ShutdownScript
+	}
+	if cmd == nil || len(cmd.Argv) == 0 {
+		return
+	}
+	logf := func(format string, args ...any) { lg.Info(fmt.Sprintf(format, args...)) }
+	gl := &g.cfg.Global
+	def, defOK, msg := checker.DefaultIdentity(gl.ScriptUser, gl.ScriptGroup, gl.EnableScriptSecurity)
+	if !defOK && msg != "" && cmd.User == "" {
+		logf("%s", msg)
+	}
+	prog, logs := checker.ResolveCommand(cmd, def, defOK, gl.EnableScriptSecurity)
+	for _, l := range logs {
+		logf("%s", l)
+	}
+	if prog == nil {
+		return
+	}
+	if detail {
+		logf("Running %s script %s", kind, cmd.Argv[0])
+	}
+	c := prog.Command()
+	if err := start(c); err != nil {
+		logf("Call of %s script %s failed", kind, cmd.Argv[0])
+		return
+	}
+	done := make(chan struct{})
+	go func() { c.Wait(); close(done) }()
+	pgid := c.Process.Pid // the script leads its own process group
+	select {
+	case <-done:
+	case <-time.After(g.scriptTimeout(kind + "_script_timeout")):
+		logf("%s script %s timed out", kind, cmd.Argv[0])
+		syscall.Kill(-pgid, syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(time.Second):
+		}
+		syscall.Kill(-pgid, syscall.SIGKILL)
+		<-done
+		return
+	}
+	st, _ := c.ProcessState.Sys().(syscall.WaitStatus)
+	switch {
+	case st.Exited() && st.ExitStatus() != 0:
+		logf("%s script failed, status %d", kind, st.ExitStatus())
+	case st.Exited() && detail:
+		logf("%s script succeeded", kind)
+	case st.Signaled():
+		logf("%s script terminated by signal %d", kind, int(st.Signal()))
+	}
+}
