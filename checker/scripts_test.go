@@ -3,10 +3,12 @@ package checker
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -494,5 +496,50 @@ func TestScriptUserGroup(t *testing.T) {
 	s, ds := NewScripts([]*config.Script{sc}, ScriptOptions{})
 	if len(s.Names()) != 0 || len(ds) != 1 || !strings.HasPrefix(ds[0].Msg, "Unable to set uid/gid for script") || ds[0].Class != config.ClassGeneral {
 		t.Fatalf("unknown user: kept %v, findings %v", s.Names(), ds)
+	}
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestScriptStillRunningIsSkipped(t *testing.T) {
+	dir := t.TempDir()
+	p := writeScript(t, dir, "slow", "#!/bin/sh\ncd "+dir+"\n[ -e running ] && echo overlap >> runs\ntouch running\necho x >> runs\nsleep 0.25\nrm running\n")
+	var logs syncBuffer
+	s := newScripts(t, ScriptOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))},
+		cfgScript("s", []string{p}, 100*time.Millisecond, time.Second))
+	r := startScripts(t, s)
+	go func() {
+		for range r.ch {
+		}
+	}()
+	time.Sleep(620 * time.Millisecond)
+	r.stop()
+	b, _ := os.ReadFile(dir + "/runs")
+	// Runs start at 0, ~300 and ~600 ms (each waits for the next tick after
+	// the 250 ms run, slower on a loaded machine); never two at once.
+	if strings.Contains(string(b), "overlap") {
+		t.Fatalf("two runs overlapped: %q", b)
+	}
+	if n := strings.Count(string(b), "x"); n < 1 || n > 3 {
+		t.Fatalf("%d runs in 620 ms of a 250 ms script at a 100 ms interval", n)
+	}
+	if !strings.Contains(logs.String(), "Track script s is already running, expect idle - skipping run") {
+		t.Fatalf("no skip line in %q", logs.String())
 	}
 }
