@@ -536,8 +536,8 @@ func Equal(a, b reflect.Value) bool {
 		if a.Type() == posType {
 			return true
 		}
-		if a.Type().PkgPath() != ownPkg && a.Comparable() {
-			return a.Equal(b)
+		if a.Type().PkgPath() != ownPkg && a.Type().Comparable() {
+			return a.Equal(b) // netip.Addr, netip.Prefix, ...
 		}
 		for i := 0; i < a.NumField(); i++ {
 			f := a.Type().Field(i)

@@ -237,7 +237,19 @@ func (d *Daemon) Reload() error {
 		d.log.Error("configuration has errors - keeping the running configuration")
 		return err
 	}
-	return d.do(func() error { return d.applyReload(d.opts.Now(), next) })
+	var running *config.Config
+	if err := d.do(func() error { running = d.cfg; return nil }); err != nil {
+		return err
+	}
+	// Models are never modified once loaded, so the plan is computed here,
+	// off the loop; if another reload won the race it is computed again.
+	plan := config.Diff(running, next)
+	return d.do(func() error {
+		if d.cfg != running {
+			plan = config.Diff(d.cfg, next)
+		}
+		return d.applyPlan(d.opts.Now(), next, plan)
+	})
 }
 
 // DumpData writes keepalived.data (SIGUSR1).

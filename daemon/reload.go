@@ -27,7 +27,12 @@ import (
 //  5. sync groups are rebuilt, scripts restarted with their last results
 //     carried over, static entries diffed (added before removed).
 func (d *Daemon) applyReload(now time.Time, next *config.Config) error {
-	plan := config.Diff(d.cfg, next)
+	return d.applyPlan(now, next, config.Diff(d.cfg, next))
+}
+
+// applyPlan is applyReload with the plan already computed (Reload
+// computes it outside the loop: on 1,000 instances it is most of the work).
+func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan) error {
 	// 1. Build what is new, before touching anything.
 	d.learnLinks(next)
 	fresh := map[*config.Instance]*instance{}
@@ -54,7 +59,9 @@ func (d *Daemon) applyReload(now time.Time, next *config.Config) error {
 		return fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	for _, l := range strings.Split(strings.TrimSpace(plan.String()), "\n") {
-		d.log.Info("reload: " + l)
+		if !strings.HasSuffix(l, ": unchanged") {
+			d.log.Info("reload: " + l)
+		}
 	}
 	byCfg := map[*config.Instance]*instance{}
 	for _, in := range d.insts {

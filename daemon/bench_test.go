@@ -1,0 +1,127 @@
+package daemon
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/netif"
+	"github.com/keepalived-go/keepalived/vrrp"
+)
+
+// bigConfig is 4 interfaces x 250 VRIDs, one VIP each (the issue's
+// 1,000-instance setup).
+func bigConfig(extraVIP bool) (*config.Config, []netif.Link) {
+	var ins []*config.Instance
+	var links []netif.Link
+	for i := 0; i < 4; i++ {
+		ifname := fmt.Sprintf("eth%d", i)
+		links = append(links, eth(ifname, true, fmt.Sprintf("10.%d.0.1/16", i)))
+		for v := 1; v <= 250; v++ {
+			vips := []string{fmt.Sprintf("10.%d.%d.100/32", i, v)}
+			if extraVIP && v == 1 {
+				vips = append(vips, fmt.Sprintf("10.%d.%d.101/32", i, v))
+			}
+			ins = append(ins, vi(fmt.Sprintf("VI_%d_%d", i, v), v, ifname, 100, vips...))
+		}
+	}
+	return configOf(ins...), links
+}
+
+func benchHarness(b *testing.B, cfg *config.Config, links []netif.Link) *harness {
+	t := &testing.T{}
+	h := newHarness(t, cfg, links...)
+	h.start()
+	h.host.take()
+	b.Cleanup(h.d.cancel)
+	return h
+}
+
+// BenchmarkReload1000 is the time the loop is paused by a reload of the
+// 1,000-instance configuration adding one VIP on 4 instances (parsing is
+// done outside the loop and not counted).
+func BenchmarkReload1000(b *testing.B) {
+	cfgA, links := bigConfig(false)
+	cfgB, _ := bigConfig(true)
+	h := benchHarness(b, cfgA, links)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		next := cfgB
+		if i%2 == 1 {
+			next = cfgA
+		}
+		if err := h.d.applyReload(h.now, next); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	h.host.take()
+}
+
+// BenchmarkDiff1000 is config.Diff alone on the same configurations.
+func BenchmarkDiff1000(b *testing.B) {
+	cfgA, _ := bigConfig(false)
+	cfgB, _ := bigConfig(true)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = config.Diff(cfgA, cfgB)
+	}
+}
+
+// BenchmarkOnPacket is one received advert, from the loop's channel to the
+// instance's state machine and back, with 1,000 instances configured.
+func BenchmarkOnPacket(b *testing.B) {
+	cfg, links := bigConfig(false)
+	h := benchHarness(b, cfg, links)
+	in := h.d.insts[999]
+	a := vrrp.Advert{Version: 2, Type: 1, VRID: in.vcfg.VRID, Priority: 200, AdverInt: time.Second,
+		Addrs: in.vcfg.VIPs}
+	src := mustAddr("10.3.0.2")
+	pkt := a.AppendEncode(nil, src, in.vcfg.McastGroup)
+	rx := rxPacket{conn: in.conn, pkt: netif.Packet{Src: src, Dst: in.vcfg.McastGroup, TTL: 255, IPLen: 20 + len(pkt), Payload: pkt}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h.d.onPacket(h.now, rx)
+	}
+}
+
+// BenchmarkTimer1000 is one loop timer wake-up with 1,000 masters: the
+// earliest deadline search plus the due instances' adverts.
+func BenchmarkTimer1000(b *testing.B) {
+	cfg, links := bigConfig(false)
+	h := benchHarness(b, cfg, links)
+	h.advance(5 * time.Second) // all masters
+	h.host.take()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h.advance(10 * time.Millisecond)
+		if i%100 == 0 {
+			h.host.take()
+		}
+	}
+}
+
+// TestFootprint1000 reports the heap the daemon holds for 1,000 instances
+// (run with -v; figures go to BENCHMARKS-daemon.md).
+func TestFootprint1000(t *testing.T) {
+	if testing.Short() {
+		t.Skip("footprint")
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	cfg, links := bigConfig(false)
+	h := newHarness(t, cfg, links...)
+	h.start()
+	h.advance(5 * time.Second)
+	h.host.take()
+	h.takeLogs()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	t.Logf("1000 instances (model + daemon + cores, fake host): heap %.1f MiB", float64(after.HeapAlloc-before.HeapAlloc)/(1<<20))
+	runtime.KeepAlive(h)
+}
