@@ -171,7 +171,17 @@ func (a *app) newStatusCmd() *cobra.Command {
 			}
 			fmt.Fprintln(out)
 			for _, in := range s.Instances {
-				fmt.Fprintf(out, "  %s: %s vrid %d priority %d, %d VIP(s)\n", in.Name, in.Interface, in.VRID, in.Priority, in.VIPs)
+				fmt.Fprintf(out, "  %s: %s vrid %d priority %d, %d VIP(s)", in.Name, in.Interface, in.VRID, in.Priority, in.VIPs)
+				if in.State != "" {
+					fmt.Fprintf(out, ": %s, effective priority %d", in.State, in.EffectivePriority)
+					if in.State == "BACKUP" && in.Master != "" {
+						fmt.Fprintf(out, ", master %s priority %d", in.Master, in.MasterPriority)
+					}
+				}
+				if in.SyncGroup != "" {
+					fmt.Fprintf(out, " (sync group %s)", in.SyncGroup)
+				}
+				fmt.Fprintln(out)
 			}
 			return nil
 		},

@@ -79,13 +79,19 @@ type configStamp struct {
 	SHA256 string   `json:"sha256"`
 }
 
-// instanceInfo is one running instance as configured.
+// instanceInfo is one running instance: as configured, and its state from
+// the daemon's snapshot (daemon.Status).
 type instanceInfo struct {
-	Name      string `json:"name"`
-	Interface string `json:"interface"`
-	VRID      int    `json:"vrid"`
-	Priority  int    `json:"priority"`
-	VIPs      int    `json:"vips"`
+	Name              string `json:"name"`
+	Interface         string `json:"interface"`
+	VRID              int    `json:"vrid"`
+	Priority          int    `json:"priority"`
+	VIPs              int    `json:"vips"`
+	State             string `json:"state,omitempty"`
+	EffectivePriority int    `json:"effective_priority,omitempty"`
+	Master            string `json:"master,omitempty"`
+	MasterPriority    int    `json:"master_priority,omitempty"`
+	SyncGroup         string `json:"sync_group,omitempty"`
 }
 
 // controlServer serves the control socket in the VRRP child.
@@ -272,13 +278,24 @@ func (s *controlServer) status(running *config.Config, stamp configStamp) *statu
 		Instances:  []instanceInfo{},
 	}
 	st.ChangedOnDisk = stampFiles(stamp.Files).SHA256 != stamp.SHA256
-	if running != nil {
+	if snap, err := s.d.Status(); err == nil {
+		for _, in := range snap.Instances {
+			st.Instances = append(st.Instances, instanceInfo{
+				Name: in.Name, Interface: in.Interface, VRID: in.VRID,
+				Priority: in.BasePriority, VIPs: len(in.VIPs), State: in.State,
+				EffectivePriority: in.EffectivePriority, Master: in.MasterAddr,
+				MasterPriority: in.MasterPriority, SyncGroup: in.SyncGroup,
+			})
+		}
+	} else if running != nil {
 		for _, in := range running.Instances {
 			st.Instances = append(st.Instances, instanceInfo{
 				Name: in.Name, Interface: in.Interface, VRID: in.VRID,
 				Priority: in.Priority, VIPs: len(in.VIPs),
 			})
 		}
+	}
+	if running != nil {
 		for _, g := range running.SyncGroups {
 			st.SyncGroups = append(st.SyncGroups, g.Name)
 		}

@@ -437,7 +437,7 @@ func TestStatusAndPlan(t *testing.T) {
 	for _, want := range []string{
 		"parent pid " + strconv.Itoa(parent) + ", VRRP child pid " + strconv.Itoa(child),
 		"configuration " + conf,
-		"VI_1: eth0 vrid 51 priority 255, 1 VIP(s)",
+		"VI_1: eth0 vrid 51 priority 255, 1 VIP(s): MASTER, effective priority 255",
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
