@@ -524,3 +524,63 @@ func comm(pid int) string {
 	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	return strings.TrimSpace(string(b))
 }
+
+// AddrWatch records address deletions on a host, from `ip monitor address`
+// (netlink events: no polling, nothing missed however loaded the machine).
+type AddrWatch struct {
+	cmd  *exec.Cmd
+	mu   sync.Mutex
+	dels []string
+	done chan struct{}
+}
+
+// WatchAddrs starts recording the host's address deletions.
+func (h *Host) WatchAddrs() *AddrWatch {
+	t := h.Lab.T
+	t.Helper()
+	w := &AddrWatch{cmd: exec.Command("ip", "-n", h.NS, "monitor", "address"), done: make(chan struct{})}
+	w.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out, err := w.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.cmd.Start(); err != nil {
+		t.Fatalf("e2e: ip monitor on %s: %v", h.Name, err)
+	}
+	go func() {
+		defer close(w.done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "Deleted") {
+				w.mu.Lock()
+				w.dels = append(w.dels, time.Now().Format("15:04:05.000 ")+sc.Text())
+				w.mu.Unlock()
+			}
+		}
+	}()
+	time.Sleep(50 * time.Millisecond) // let it subscribe
+	t.Cleanup(w.Stop)
+	return w
+}
+
+// Stop ends the watch.
+func (w *AddrWatch) Stop() {
+	if w.cmd.Process != nil {
+		syscall.Kill(-w.cmd.Process.Pid, syscall.SIGKILL)
+		<-w.done
+		w.cmd.Wait()
+	}
+}
+
+// Deleted returns the deletions seen of addr (any address when invalid).
+func (w *AddrWatch) Deleted(addr netip.Addr) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []string
+	for _, d := range w.dels {
+		if !addr.IsValid() || strings.Contains(d, " "+addr.String()+"/") {
+			out = append(out, d)
+		}
+	}
+	return out
+}

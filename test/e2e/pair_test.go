@@ -83,6 +83,8 @@ type pair struct {
 	Opts   pairOpts
 	Impls  [2]Impl
 	Prober *Prober
+	// MasterAt is when the master's VIP was seen configured.
+	MasterAt time.Time
 }
 
 func (p *pair) name() string { return fmt.Sprintf("%s-master/%s-backup", p.Impls[0], p.Impls[1]) }
@@ -102,6 +104,7 @@ func startPair(t testing.TB, master, backup Impl, o pairOpts) *pair {
 	p.B.WriteConf(Conf("lb2", o.instance(l, 2, false)))
 	p.M.StartDaemon(master)
 	waitVIP(t, p.M, lanVIP, 8*time.Second)
+	p.MasterAt = time.Now()
 	p.B.StartDaemon(backup)
 	p.Prober = l.Host("c1").StartProber(lanVIP)
 	if !p.Prober.WaitServed("lb1", 5*time.Second) {
@@ -249,6 +252,17 @@ func report(t testing.TB, m Measure) {
 			fh.Close()
 		}
 	}
+}
+
+// slack is how far past a protocol bound a timing may land before a test
+// fails: `make test` shares two cores with every other package's tests, so
+// 500 ms by default; KGE_SLACK sets it (make bench-ha runs alone and
+// reports the exact figures, which is where the 50 ms bar is judged).
+func slack() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("KGE_SLACK")); err == nil {
+		return d
+	}
+	return 500 * time.Millisecond
 }
 
 // checkWithin fails when got exceeds the bound by more than slack.

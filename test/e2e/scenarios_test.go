@@ -65,16 +65,16 @@ func TestScenarios(t *testing.T) {
 func runSIGKILL(t *testing.T, c combo) []Measure {
 	p := startPair(t, c.M, c.B, pairOpts{})
 	m := p.failover("sigkill", p.crashBound(), p.crash)
-	checkWithin(t, "takeover after SIGKILL", m.Takeover, m.Bound, 150*time.Millisecond)
-	checkWithin(t, "client outage after SIGKILL", m.Outage.Dur(), m.Takeover, 400*time.Millisecond)
+	checkWithin(t, "takeover after SIGKILL", m.Takeover, m.Bound, slack())
+	checkWithin(t, "client outage after SIGKILL", m.Outage.Dur(), m.Takeover, 400*time.Millisecond+slack())
 	return []Measure{m}
 }
 
 func runSIGTERM(t *testing.T, c combo) []Measure {
 	p := startPair(t, c.M, c.B, pairOpts{})
 	m := p.failover("sigterm", p.skew(), func() { p.M.Daemon().Signal(syscall.SIGTERM) })
-	checkWithin(t, "takeover after SIGTERM", m.Takeover, m.Bound, 150*time.Millisecond)
-	checkWithin(t, "client outage after SIGTERM", m.Outage.Dur(), m.Takeover, 400*time.Millisecond)
+	checkWithin(t, "takeover after SIGTERM", m.Takeover, m.Bound, slack())
+	checkWithin(t, "client outage after SIGTERM", m.Outage.Dur(), m.Takeover, 400*time.Millisecond+slack())
 	if !p.M.Daemon().Wait(5 * time.Second) {
 		t.Errorf("master did not exit within 5 s of SIGTERM")
 	}
@@ -90,14 +90,14 @@ func runNginxKilled(t *testing.T, c combo) []Measure {
 	// run one interval later; FAULT sends priority 0; the backup waits its
 	// skew time.
 	m := p.failover("nginx-killed", time.Second+p.skew(), p.M.KillNginx)
-	checkWithin(t, "takeover after nginx died", m.Takeover, m.Bound, 300*time.Millisecond)
+	checkWithin(t, "takeover after nginx died", m.Takeover, m.Bound, 300*time.Millisecond+slack())
 	return []Measure{m}
 }
 
 func runLinkDown(t *testing.T, c combo) []Measure {
 	p := startPair(t, c.M, c.B, pairOpts{})
 	m := p.failover("link-down", p.crashBound(), func() { p.M.SetLink("eth0", false) })
-	checkWithin(t, "takeover after link down", m.Takeover, m.Bound, 150*time.Millisecond)
+	checkWithin(t, "takeover after link down", m.Takeover, m.Bound, slack())
 	return []Measure{m}
 }
 
@@ -155,14 +155,14 @@ func runNopreemptBack(t *testing.T, c combo) []Measure {
 func runUnicast(t *testing.T, c combo) []Measure {
 	p := startPair(t, c.M, c.B, pairOpts{Unicast: true})
 	m := p.failover("unicast-sigkill", p.crashBound(), p.crash)
-	checkWithin(t, "unicast takeover after SIGKILL", m.Takeover, m.Bound, 150*time.Millisecond)
+	checkWithin(t, "unicast takeover after SIGKILL", m.Takeover, m.Bound, slack())
 	return []Measure{m}
 }
 
 func runV3Fast(t *testing.T, c combo) []Measure {
 	p := startPair(t, c.M, c.B, pairOpts{Version: 3, AdvertInt: "0.1"})
 	m := p.failover("v3-fast-sigkill", p.crashBound(), p.crash)
-	checkWithin(t, "v3 takeover after SIGKILL", m.Takeover, m.Bound, 50*time.Millisecond)
+	checkWithin(t, "v3 takeover after SIGKILL", m.Takeover, m.Bound, slack())
 	return []Measure{m}
 }
 
@@ -171,6 +171,10 @@ func runV3Fast(t *testing.T, c combo) []Measure {
 // must keep its advert rhythm and the backup stay silent.
 func runReload(t *testing.T, c combo) []Measure {
 	p := startPair(t, c.M, c.B, pairOpts{})
+	// Past the master's second gratuitous ARP burst (5 s after it took
+	// over), so GARPs seen now come from the reload.
+	time.Sleep(time.Until(p.MasterAt.Add(6 * time.Second)))
+	watch := p.M.WatchAddrs()
 	start := time.Now()
 	p.B.Daemon().Signal(syscall.SIGHUP)
 	p.M.Daemon().Signal(syscall.SIGHUP)
@@ -202,13 +206,16 @@ func runReload(t *testing.T, c combo) []Measure {
 	if adv := p.L.Wire.Packets(start, AdvertFrom("lb2", 51)); len(adv) > 0 {
 		t.Errorf("backup sent adverts during the reloads (a flap): first %v", adv[0])
 	}
+	if d := watch.Deleted(lanVIP); len(d) > 0 {
+		t.Errorf("the master removed the VIP during the reloads (a flap): %v", d)
+	}
 	gap := advertGap(p.L.Wire.Packets(start, AdvertFrom("lb1", 51)))
-	if gap > 1300*time.Millisecond {
+	if gap > time.Second+slack() {
 		t.Errorf("master's adverts paused for %v across the reloads", gap.Round(time.Millisecond))
 	}
 	o := p.Prober.Longest(start)
-	if p.Prober.DownSince(start) {
-		t.Errorf("clients saw failed requests during the reloads (longest gap %v):%s", o.Dur().Round(time.Millisecond), p.Prober.Recent(6))
+	if p.Prober.DownSince(start) && o.Dur() > slack() {
+		t.Errorf("clients saw failed requests during the reloads (longest gap %v):%s", o.Dur().Round(time.Millisecond), p.Prober.Recent(20))
 	}
 	note := fmt.Sprintf("longest advert interval %v; %d gratuitous ARPs on the unchanged reload; added VIP up %v after SIGHUP",
 		gap.Round(time.Millisecond), garpsUnchanged, firstGarp(p.L.Wire, added, "lb1", lanVIP2))
@@ -251,6 +258,7 @@ func runBrokenReload(t *testing.T, c combo) []Measure {
 		t.Fatal("typo not applied")
 	}
 	p.M.WriteConf(broken)
+	watch := p.M.WatchAddrs()
 	start := time.Now()
 	p.M.Daemon().Signal(syscall.SIGHUP)
 	time.Sleep(5 * time.Second)
@@ -274,8 +282,11 @@ func runBrokenReload(t *testing.T, c combo) []Measure {
 		if backupTook {
 			t.Errorf("the backup took over after the broken reload")
 		}
-		if p.Prober.DownSince(start) {
-			t.Errorf("clients saw failures after the broken reload:%s", p.Prober.Recent(6))
+		if d := watch.Deleted(lanVIP); len(d) > 0 {
+			t.Errorf("the VIP was removed on the broken reload: %v", d)
+		}
+		if p.Prober.DownSince(start) && o.Dur() > slack() {
+			t.Errorf("clients saw failures after the broken reload:%s", p.Prober.Recent(10))
 		}
 		if !regexp.MustCompile(`keepalived\.conf:\d+:\d+`).MatchString(d.LogText()) {
 			t.Errorf("the refused reload's log names no file:line:col position")
@@ -355,7 +366,7 @@ func runSplitBrain(t *testing.T, c combo) []Measure {
 				m.Note += "; clients NOT served by lb1 within 40 s"
 			}
 			if c.M == Ours || c.B == Ours {
-				if !served || back > time.Second {
+				if !served || back > time.Second+slack() {
 					t.Errorf("clients served again %v after the heal (served: %v), want within 1 s:%s", back.Round(time.Millisecond), served, p.Prober.Recent(6))
 				}
 			}
