@@ -274,7 +274,7 @@ echo "end $1 $5" >> `+log+"\n")
 	for i, s := range states {
 		n.Instance(in, s, 100+i)
 	}
-	if el := time.Since(start); el > 50*time.Millisecond {
+	if el := time.Since(start); el > 100*time.Millisecond {
 		t.Fatalf("queueing %d transitions took %v: the caller was blocked", len(states), el)
 	}
 	sc := bufio.NewScanner(r)
