@@ -9,7 +9,7 @@ UNITDIR  ?= /lib/systemd/system
 FUZZTIME ?= 30s
 # Debian packages the kernel and end-to-end tests use: real keepalived 2.2.7
 # as a peer, nginx behind the VIP, tcpdump for wire timing, ip, killall, ps.
-DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps
+DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps net-tools curl
 
 .PHONY: all build test test-unit test-root deps bench bench-ha fuzz install demo soak clean vet
 
@@ -45,7 +45,7 @@ bench: deps build
 
 # bench-ha: failover side by side with real keepalived; writes BENCHMARKS.md figures.
 bench-ha: deps build
-	KAGO_BENCH_HA=1 $(GO) test -count=1 -timeout 60m -run 'TestHABench' -v ./test/e2e/
+	KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$(CURDIR)/BENCHMARKS-ha.md $(GO) test -count=1 -timeout 90m -run 'TestHABench' -v ./test/e2e/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./parser/
