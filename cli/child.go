@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/daemon"
 )
 
@@ -135,6 +136,16 @@ func (a *app) runChild() int {
 		return permanent(exitFatal)
 	}
 	report("ready")
+	if o.dumpConf {
+		// -d: keepalived dumps its configuration to the log; ours is the
+		// resolved model of `check-config --dump`, one log line per line
+		// (after start: d.Config asks the running loop).
+		if b, err := config.DumpJSON(d.Config()); err == nil {
+			for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+				lg.Info(l)
+			}
+		}
+	}
 
 	stopping := false
 	for {

@@ -135,7 +135,6 @@ var notApplicable = []struct{ long, why string }{
 	{"snmp-agent-socket", "keepalived-go has no SNMP agent"},
 	{"address-monitoring", "netlink address changes are not logged"},
 	{"core-dump-pattern", "the kernel core_pattern is left alone (core dumps are enabled as with -m)"},
-	{"dump-conf", "use `keepalived check-config --dump` to see the configuration"},
 	{"all-config", "missing include files are reported by `keepalived check-config`"},
 	{"config-fd", "internal to keepalived"},
 	{"flush-log-file", "the log file is written unbuffered"},
