@@ -19,6 +19,7 @@ type capturedPacket struct {
 	ipLen    int
 	ipv6     bool
 	vrrp     []byte
+	at       time.Time // capture time
 }
 
 // readPcap reads a classic little-endian Ethernet pcap and returns its IPv4
@@ -34,6 +35,7 @@ func readPcap(t *testing.T, path string) []capturedPacket {
 	}
 	var out []capturedPacket
 	for p := b[24:]; len(p) >= 16; {
+		at := time.Unix(int64(binary.LittleEndian.Uint32(p)), int64(binary.LittleEndian.Uint32(p[4:]))*1000)
 		incl := int(binary.LittleEndian.Uint32(p[8:]))
 		if len(p) < 16+incl {
 			t.Fatalf("%s: truncated record", path)
@@ -50,13 +52,13 @@ func readPcap(t *testing.T, path string) []capturedPacket {
 			tot := int(binary.BigEndian.Uint16(ip[2:]))
 			out = append(out, capturedPacket{
 				src: netip.AddrFrom4([4]byte(ip[12:16])), dst: netip.AddrFrom4([4]byte(ip[16:20])),
-				ttl: ip[8], ipLen: tot, vrrp: ip[ihl:tot],
+				ttl: ip[8], ipLen: tot, vrrp: ip[ihl:tot], at: at,
 			})
 		case et == 0x86dd && len(ip) >= 40 && ip[6] == ProtoVRRP:
 			pl := int(binary.BigEndian.Uint16(ip[4:]))
 			out = append(out, capturedPacket{
 				src: netip.AddrFrom16([16]byte(ip[8:24])), dst: netip.AddrFrom16([16]byte(ip[24:40])),
-				ttl: ip[7], ipv6: true, vrrp: ip[40 : 40+pl],
+				ttl: ip[7], ipv6: true, vrrp: ip[40 : 40+pl], at: at,
 			})
 		}
 	}
@@ -266,6 +268,111 @@ func TestGoldenBackupAccepts(t *testing.T) {
 			} else if len(logs) != 0 {
 				t.Errorf("logs %q", logs)
 			}
+		})
+	}
+}
+
+// TestGoldenTiming replays real keepalived 2.2.7 runs (timing.sh: r1
+// priority 100 and r2 priority 90 on a veth pair; r1 stopped with SIGTERM,
+// restarted, then killed with SIGKILL) against our instance configured as
+// r2: fed r1's adverts at their capture times, it must take over when
+// keepalived's r2 did, after the skew time following r1's priority-0
+// advert and one master down interval after r1's last advert (RFC 3768
+// 6.4.2, RFC 5798 6.4.2). keepalived is measured on a loaded 2-core VM, so
+// its takeover may lag ours by scheduling latency, never precede it.
+func TestGoldenTiming(t *testing.T) {
+	const tolerance = 30 * time.Millisecond
+	r1, r2 := netip.MustParseAddr("10.99.0.1"), netip.MustParseAddr("10.99.0.2")
+	tests := []struct {
+		name            string
+		cfg             Config
+		graceful, crash time.Duration
+	}{
+		{"timing-v2", Config{Name: "VI_1", VRID: 81, Version: 2, Priority: 90, AdvertInt: time.Second,
+			VIPs: addrs("10.99.0.181"), Src: r2, GarpMasterRepeat: 5, GarpMasterDelay: 5 * time.Second},
+			648437 * time.Microsecond, 3648437 * time.Microsecond},
+		{"timing-v3", Config{Name: "VI_1", VRID: 82, Version: 3, Priority: 90, AdvertInt: 100 * time.Millisecond,
+			VIPs: addrs("10.99.0.182"), Src: r2, GarpMasterRepeat: 5, GarpMasterDelay: 5 * time.Second},
+			64843 * time.Microsecond, 364843 * time.Microsecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pkts := readPcap(t, filepath.Join("testdata", "captures", tt.name+".pcap"))
+			// keepalived's events: r1's priority-0 advert, r1's last
+			// advert before the crash, and r2's first advert after each.
+			var stopAt, lastR1 time.Time
+			for _, p := range pkts {
+				if p.src == r1 && p.vrrp[2] == 0 && stopAt.IsZero() {
+					stopAt = p.at
+				}
+				if p.src == r1 && p.vrrp[2] != 0 {
+					lastR1 = p.at
+				}
+			}
+			firstR2After := func(t0 time.Time) time.Time {
+				for _, p := range pkts {
+					if p.src == r2 && p.at.After(t0) {
+						return p.at
+					}
+				}
+				return time.Time{}
+			}
+			kaGraceful, kaCrash := firstR2After(stopAt), firstR2After(lastR1)
+			if stopAt.IsZero() || kaGraceful.IsZero() || kaCrash.IsZero() {
+				t.Fatal("capture lacks the stop or the crash")
+			}
+			// Our r2, fed r1's adverts.
+			in, err := NewInstance(tt.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in.Step(stopAt.Add(-2*time.Second), Startup{})
+			var ours []time.Time
+			run := func(until time.Time) {
+				for {
+					d, ok := in.NextDeadline()
+					if !ok || d.After(until) {
+						return
+					}
+					for _, a := range in.Step(d, nil) {
+						if _, ok := a.(SendAdvert); ok {
+							ours = append(ours, d)
+						}
+					}
+				}
+			}
+			for _, p := range pkts {
+				if p.src != r1 || p.at.Before(stopAt.Add(-2*time.Second)) {
+					continue
+				}
+				run(p.at)
+				for _, a := range in.Step(p.at, Received{Src: p.src, Dst: p.dst, TTL: p.ttl, IPLen: p.ipLen, Packet: p.vrrp}) {
+					if _, ok := a.(SendAdvert); ok {
+						ours = append(ours, p.at)
+					}
+				}
+			}
+			run(kaCrash.Add(time.Second))
+			firstOurs := func(t0 time.Time) time.Time {
+				for _, at := range ours {
+					if at.After(t0) {
+						return at
+					}
+				}
+				return time.Time{}
+			}
+			check := func(what string, from, ka, ourAt time.Time, want time.Duration) {
+				if got := ourAt.Sub(from); got != want {
+					t.Errorf("%s: we took over %v after, want %v", what, got, want)
+				}
+				lag := ka.Sub(ourAt)
+				t.Logf("%s: keepalived took over %v after, ours %v (keepalived later by %v)", what, ka.Sub(from), ourAt.Sub(from), lag)
+				if lag < -time.Millisecond || lag > tolerance {
+					t.Errorf("%s: keepalived %v, ours %v: differ by %v", what, ka.Sub(from), ourAt.Sub(from), lag)
+				}
+			}
+			check("graceful stop", stopAt, kaGraceful, firstOurs(stopAt), tt.graceful)
+			check("crash", lastR1, kaCrash, firstOurs(lastR1), tt.crash)
 		})
 	}
 }
