@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -20,6 +21,7 @@ const foreverLft = 0xffffffff
 // nlAddresses is the netlink Addresses.
 type nlAddresses struct {
 	ns boundNS
+	mu sync.Mutex // one request at a time on the handle's socket
 	h  *netlink.Handle
 }
 
@@ -116,6 +118,8 @@ func toNLAddr(x Address) *netlink.Addr {
 
 // AddAddr is `ip addr add`; an address already there is no error.
 func (a *nlAddresses) AddAddr(x Address) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	l, err := a.link(x.Dev)
 	if err != nil {
 		return err
@@ -129,6 +133,8 @@ func (a *nlAddresses) AddAddr(x Address) error {
 // DelAddr is `ip addr del`; an address not there (or an interface gone) is
 // no error.
 func (a *nlAddresses) DelAddr(x Address) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	l, err := a.link(x.Dev)
 	if errors.Is(err, ErrNotFound) {
 		return nil
@@ -145,6 +151,8 @@ func (a *nlAddresses) DelAddr(x Address) error {
 // HasAddr reports whether the address (ignoring its prefix length) is on
 // the interface.
 func (a *nlAddresses) HasAddr(x Address) (bool, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	l, err := a.link(x.Dev)
 	if errors.Is(err, ErrNotFound) {
 		return false, nil
@@ -225,6 +233,8 @@ func (a *nlAddresses) toNLRoute(r Route, del bool) (*netlink.Route, error) {
 
 // AddRoute is `ip route add`; a route already there is no error.
 func (a *nlAddresses) AddRoute(r Route) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	n, err := a.toNLRoute(r, false)
 	if err != nil {
 		return err
@@ -237,6 +247,8 @@ func (a *nlAddresses) AddRoute(r Route) error {
 
 // DelRoute is `ip route del`; a route not there is no error.
 func (a *nlAddresses) DelRoute(r Route) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	n, err := a.toNLRoute(r, true)
 	if errors.Is(err, ErrNotFound) {
 		return nil
@@ -278,6 +290,8 @@ func toNLRule(r Rule) *netlink.Rule {
 
 // AddRule is `ip rule add`; a rule already there is no error.
 func (a *nlAddresses) AddRule(r Rule) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if err := a.h.RuleAdd(toNLRule(r)); err != nil && !errors.Is(err, unix.EEXIST) {
 		return fmt.Errorf("netif: %s: %w", RuleCommand("add", r), err)
 	}
@@ -286,6 +300,8 @@ func (a *nlAddresses) AddRule(r Rule) error {
 
 // DelRule is `ip rule del`; a rule not there is no error.
 func (a *nlAddresses) DelRule(r Rule) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	if err := a.h.RuleDel(toNLRule(r)); err != nil && !errors.Is(err, unix.ENOENT) {
 		return fmt.Errorf("netif: %s: %w", RuleCommand("del", r), err)
 	}

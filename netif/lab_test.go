@@ -156,3 +156,26 @@ func in[T any](t testing.TB, ns string, fn func() (T, error)) T {
 	}
 	return v
 }
+
+// lan returns n host namespaces whose eth0 (10.9.0.i/24, 2001:db8:9::i/64,
+// MAC 02:00:00:00:09:0i) are ports of bridge br0 in a switch namespace.
+func (l *lab) lan(n int) []string {
+	l.t.Helper()
+	sw := l.ns("sw")
+	l.ip(sw, "link", "add", "br0", "type", "bridge")
+	l.ip(sw, "link", "set", "br0", "up")
+	hosts := make([]string, n)
+	for i := range hosts {
+		h := l.ns(fmt.Sprintf("h%d", i+1))
+		port := fmt.Sprintf("p%d", i+1)
+		l.veth(h, "eth0", fmt.Sprintf("02:00:00:00:09:%02x", i+1), sw, port, "")
+		l.ip(sw, "link", "set", port, "master", "br0")
+		l.ip(h, "addr", "add", fmt.Sprintf("10.9.0.%d/24", i+1), "dev", "eth0")
+		l.ip(h, "addr", "add", fmt.Sprintf("2001:db8:9::%d/64", i+1), "dev", "eth0")
+		hosts[i] = h
+	}
+	for _, h := range hosts {
+		l.waitLinkLocal(h, "eth0")
+	}
+	return hosts
+}
