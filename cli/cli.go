@@ -9,6 +9,28 @@
 // (PR_SET_PDEATHSIG), shutting down gracefully. Go cannot fork, so the
 // child, and the background process made without -n, are re-executions of
 // this binary told their role by an environment variable.
+//
+// Deliberate differences from keepalived 2.2.7, each for the operator:
+//
+//   - The first positional word check-config, version, reload, status or
+//     help is one of our subcommands (keepalived would report it as an
+//     unexpected argument and start).
+//   - Without -n the command returns once the background process has
+//     written its pidfile (keepalived returns at once), and exits 1 if it
+//     could not; relative -f/-p/-r/-g names mean the same with and
+//     without -n (keepalived's chdir("/") changes them).
+//   - A pidfile naming a live process that is not a keepalived (a reused
+//     PID) is stale and removed; keepalived refuses to start.
+//   - A VRRP child that exits 1, 2 or 4 ends the parent only when it said
+//     so first (on fd 3): a Go runtime crash also exits 2, and must be
+//     respawned, not taken for a configuration error.
+//   - -g/--log-file works (Debian's build lacks it); --log-format=json and
+//     --status-addr are ours; -M enables core dumps as -m but leaves the
+//     kernel's core_pattern alone; -T (genhash) exits 1; -C alone (checker
+//     only) has nothing to run and exits 0; options for LVS, BFD and SNMP
+//     are accepted and logged once as not applicable.
+//   - `status` and `reload --plan` talk to the VRRP child over a unix
+//     socket beside its pidfile (/run/vrrp.ctl), root or our own user only.
 package cli
 
 import (

@@ -567,3 +567,34 @@ vrrp_instance VI_1 {
 		t.Errorf("ident not changed for the namespace")
 	}
 }
+
+// TestWatchdog: with $WATCHDOG_USEC the parent pings WATCHDOG=1 every half
+// period while its child runs.
+func TestWatchdog(t *testing.T) {
+	n := newNetns(t)
+	conf := n.conf(t, "k.conf", "    10.77.0.100/24\n")
+	sock := filepath.Join(n.dir, "notify")
+	srv, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	k := n.startFG(t, []string{"NOTIFY_SOCKET=" + sock, "WATCHDOG_USEC=200000"}, append([]string{"-f", conf}, n.pidArgs()...)...)
+	n.waitPids(t, k.out.String)
+	srv.SetReadDeadline(time.Now().Add(3 * time.Second))
+	buf := make([]byte, 512)
+	pings := 0
+	start := time.Now()
+	for pings < 3 {
+		m, err := srv.Read(buf)
+		if err != nil {
+			t.Fatalf("after %d pings: %v", pings, err)
+		}
+		if string(buf[:m]) == "WATCHDOG=1" {
+			pings++
+		}
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("3 pings took %v at a 100 ms period", d)
+	}
+}
