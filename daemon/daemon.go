@@ -244,11 +244,13 @@ func (d *Daemon) Reload() error {
 	// Models are never modified once loaded, so the plan is computed here,
 	// off the loop; if another reload won the race it is computed again.
 	plan := config.Diff(running, next)
+	lines := planLines(plan)
 	return d.do(func() error {
 		if d.cfg != running {
 			plan = config.Diff(d.cfg, next)
+			lines = planLines(plan)
 		}
-		return d.applyPlan(d.opts.Now(), next, plan)
+		return d.applyPlan(d.opts.Now(), next, plan, lines)
 	})
 }
 

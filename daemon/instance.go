@@ -34,6 +34,10 @@ type instance struct {
 	started  bool
 	// statsBase is subtracted from the core's counters (STATS_CLEAR).
 	statsBase vrrp.Stats
+	// The timer heap's view of the core's NextDeadline (see timers.go).
+	deadline    time.Time
+	hasDeadline bool
+	heapIdx     int
 }
 
 func (in *instance) name() string { return in.cfg.Name }
@@ -56,6 +60,8 @@ type conn struct {
 	c      netif.Conn
 	users  int
 	cancel context.CancelFunc
+	// byVRID routes received adverts to the instances on this socket.
+	byVRID map[uint8][]*instance
 }
 
 // logf logs a line prefixed by the instance name, in keepalived's form.
@@ -210,6 +216,7 @@ func vmacAddr(ci *config.Instance) net.HardwareAddr {
 func (d *Daemon) attach(in *instance) {
 	in.conn = d.acquireConn(in)
 	d.insts = append(d.insts, in)
+	d.timers.dirty = true
 }
 
 // startInstance tells the core the tracking state, then starts it.
@@ -290,6 +297,7 @@ func (d *Daemon) acquireConn(in *instance) *conn {
 	key := connKey(in)
 	if c := d.conns[key]; c != nil {
 		c.users++
+		c.byVRID[in.vcfg.VRID] = append(c.byVRID[in.vcfg.VRID], in)
 		return c
 	}
 	nc, err := d.opts.Host.Listen(key)
@@ -298,17 +306,32 @@ func (d *Daemon) acquireConn(in *instance) *conn {
 		return nil
 	}
 	ctx, cancel := context.WithCancel(d.ctx)
-	c := &conn{key: key, c: nc, users: 1, cancel: cancel}
+	c := &conn{key: key, c: nc, users: 1, cancel: cancel, byVRID: map[uint8][]*instance{in.vcfg.VRID: {in}}}
 	d.conns[key] = c
 	d.readers.Add(1)
 	go d.read(ctx, c)
 	return c
 }
 
-// releaseConn drops one user of a socket and closes it with the last.
-func (d *Daemon) releaseConn(c *conn) {
+// releaseConn drops the instance's use of its socket and closes it with
+// the last user.
+func (d *Daemon) releaseConn(in *instance) {
+	c := in.conn
+	in.conn = nil
 	if c == nil {
 		return
+	}
+	list := c.byVRID[in.vcfg.VRID]
+	for i, x := range list {
+		if x == in {
+			list = append(list[:i:i], list[i+1:]...)
+			break
+		}
+	}
+	if len(list) == 0 {
+		delete(c.byVRID, in.vcfg.VRID)
+	} else {
+		c.byVRID[in.vcfg.VRID] = list
 	}
 	c.users--
 	if c.users > 0 {
@@ -399,6 +422,7 @@ func (d *Daemon) step(now time.Time, in *instance, ev vrrp.Event) {
 	if g := in.group; g != nil && g.eng != nil {
 		acts := g.eng.Step(now, in.vcfg.Name, ev)
 		for _, m := range g.members {
+			d.touch(m) // the group runs every member's timers
 			if a := acts[m.vcfg.Name]; len(a) > 0 {
 				d.apply(now, m, a)
 			}
@@ -410,6 +434,7 @@ func (d *Daemon) step(now time.Time, in *instance, ev vrrp.Event) {
 
 // apply carries out a core's actions in order.
 func (d *Daemon) apply(now time.Time, in *instance, acts []vrrp.Action) {
+	d.touch(in)
 	for _, a := range acts {
 		switch a := a.(type) {
 		case vrrp.SendAdvert:
@@ -677,8 +702,7 @@ func (d *Daemon) shutdown(now time.Time) {
 	}
 	d.applyStatic(config.Diff(d.cfg, nil).Static)
 	for _, in := range d.insts {
-		d.releaseConn(in.conn)
-		in.conn = nil
+		d.releaseConn(in)
 		if in.vmac != "" && d.opts.Host.VMACs != nil {
 			if err := d.opts.Host.VMACs.DeleteVMAC(in.vmac); err != nil {
 				d.logf(in, slog.LevelWarn, "cannot delete VMAC %s: %v", in.vmac, err)

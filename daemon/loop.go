@@ -36,6 +36,7 @@ type Daemon struct {
 	track   map[string]trackState
 	notify  notifier
 	scripts *scriptsRun
+	timers  timers
 	// runnable is the set of scripts that run (nil: no runner, every
 	// tracked script is taken as runnable and waits for a result).
 	runnable map[string]bool
@@ -224,26 +225,6 @@ func (d *Daemon) armTimer(t *time.Timer) {
 	t.Reset(wait)
 }
 
-func (d *Daemon) nextDeadline() (time.Time, bool) {
-	var best time.Time
-	found := false
-	for _, in := range d.insts {
-		if t, ok := in.eng.NextDeadline(); ok && (!found || t.Before(best)) {
-			best, found = t, true
-		}
-	}
-	return best, found
-}
-
-// onTimer steps every instance whose deadline has passed.
-func (d *Daemon) onTimer(now time.Time) {
-	for _, in := range d.insts {
-		if t, ok := in.eng.NextDeadline(); ok && !t.After(now) {
-			d.step(now, in, nil)
-		}
-	}
-}
-
 // onPacket hands one received advert to the instance of its VRID on the
 // socket it arrived on.
 func (d *Daemon) onPacket(now time.Time, p rxPacket) {
@@ -252,14 +233,13 @@ func (d *Daemon) onPacket(now time.Time, p rxPacket) {
 	}
 	vrid := p.pkt.Payload[1]
 	ev := vrrp.Received{Src: p.pkt.Src, Dst: p.pkt.Dst, TTL: p.pkt.TTL, IPLen: p.pkt.IPLen, Packet: p.pkt.Payload}
-	found := false
-	for _, in := range d.insts {
-		if in.conn == p.conn && in.vcfg.VRID == vrid {
-			found = true
+	ins := p.conn.byVRID[vrid]
+	for _, in := range ins {
+		if in.conn == p.conn { // not released by a reload since the read
 			d.step(now, in, ev)
 		}
 	}
-	if !found && d.cfg.Global.LogUnknownVRIDs {
+	if len(ins) == 0 && d.cfg.Global.LogUnknownVRIDs {
 		d.log.Info(fmt.Sprintf("Unknown VRID(%d) received on interface(%s). ignoring...", vrid, p.conn.key.Ifname))
 	}
 }

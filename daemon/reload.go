@@ -27,12 +27,25 @@ import (
 //  5. sync groups are rebuilt, scripts restarted with their last results
 //     carried over, static entries diffed (added before removed).
 func (d *Daemon) applyReload(now time.Time, next *config.Config) error {
-	return d.applyPlan(now, next, config.Diff(d.cfg, next))
+	plan := config.Diff(d.cfg, next)
+	return d.applyPlan(now, next, plan, planLines(plan))
 }
 
-// applyPlan is applyReload with the plan already computed (Reload
-// computes it outside the loop: on 1,000 instances it is most of the work).
-func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan) error {
+// planLines is the plan as log lines, without the unchanged instances.
+func planLines(p config.Plan) []string {
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(p.String()), "\n") {
+		if !strings.HasSuffix(l, ": unchanged") {
+			out = append(out, "reload: "+l)
+		}
+	}
+	return out
+}
+
+// applyPlan is applyReload with the plan and its log lines already
+// computed (Reload computes them outside the loop: on 1,000 instances they
+// are most of the work).
+func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan, lines []string) error {
 	// 1. Build what is new, before touching anything.
 	d.learnLinks(next)
 	fresh := map[*config.Instance]*instance{}
@@ -58,10 +71,8 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan)
 		d.log.Error(fmt.Sprintf("reload refused, keeping the running configuration: %v", err))
 		return fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	for _, l := range strings.Split(strings.TrimSpace(plan.String()), "\n") {
-		if !strings.HasSuffix(l, ": unchanged") {
-			d.log.Info("reload: " + l)
-		}
+	for _, l := range lines {
+		d.log.Info(l)
 	}
 	byCfg := map[*config.Instance]*instance{}
 	for _, in := range d.insts {
@@ -104,6 +115,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan)
 		}
 	}
 	d.insts = insts
+	d.timers.dirty = true
 	d.buildGroups(next)
 	d.restartScripts(next)
 	for _, in := range d.insts {
@@ -135,8 +147,7 @@ func (d *Daemon) removeInstance(now time.Time, in *instance) {
 		d.apply(now, in, in.eng.Step(now, vrrp.Shutdown{}))
 	}
 	d.mode = modeNormal
-	d.releaseConn(in.conn)
-	in.conn = nil
+	d.releaseConn(in)
 	if in.vmac != "" && d.opts.Host.VMACs != nil {
 		if err := d.opts.Host.VMACs.DeleteVMAC(in.vmac); err != nil {
 			d.logf(in, slog.LevelWarn, "cannot delete VMAC %s: %v", in.vmac, err)
@@ -147,6 +158,13 @@ func (d *Daemon) removeInstance(now time.Time, in *instance) {
 // reconfigure applies an in-place change to a kept instance. Its state,
 // counters and socket are kept.
 func (d *Daemon) reconfigure(now time.Time, in *instance, c config.InstanceChange, next *config.Config) {
+	if !c.Changed() {
+		// Same model (the identity, hence the multicast group, is the
+		// same too): nothing for the core; link changes move the source
+		// through refreshSource.
+		in.cfg = c.New
+		return
+	}
 	holding := in.eng.Status().VIPsSet
 	in.cfg = c.New
 	if holding {
