@@ -44,16 +44,27 @@ func TestBenchConfigTest(t *testing.T) {
 		t.Fatalf("building ours: %v\n%s", err, out)
 	}
 	conf, _ := filepath.Abs(lotsPath)
-	const runs = 21
-	kaTime, kaRSS, kaRC := timeRuns(t, ns, runs, real, "-t", "-f", conf)
-	ourTime, ourRSS, ourRC := timeRuns(t, ns, runs, ours, "-t", "-f", conf)
-	if kaRC != 0 || ourRC != 0 {
-		t.Errorf("exit statuses: keepalived %d, ours %d (both should accept the file in %s)", kaRC, ourRC, ns)
+	const runs = 31
+	var ka, our runStats
+	for i := 0; i < runs; i++ { // interleaved, so both see the same load
+		ka.add(t, ns, real, "-t", "-f", conf)
+		our.add(t, ns, ours, "-t", "-f", conf)
 	}
-	ratio := float64(ourTime) / float64(kaTime)
-	t.Logf("keepalived -t: median %v, peak RSS %d KiB", kaTime, kaRSS)
-	t.Logf("ours       -t: median %v, peak RSS %d KiB", ourTime, ourRSS)
-	t.Logf("ours/keepalived time ratio: %.2f (%d runs each, %d CPUs, %s)", ratio, runs, runtime.NumCPU(), loadavg())
+	if ka.rc != 0 || our.rc != 0 {
+		t.Errorf("exit statuses: keepalived %d, ours %d (both should accept the file in %s)", ka.rc, our.rc, ns)
+	}
+	t.Logf("keepalived -t: median wall %v, median CPU %v, peak RSS %d KiB", ka.median(ka.wall), ka.median(ka.cpu), ka.rss)
+	t.Logf("ours       -t: median wall %v, median CPU %v, peak RSS %d KiB", our.median(our.wall), our.median(our.cpu), our.rss)
+	t.Logf("ours/keepalived ratio: wall %.2f, CPU %.2f (%d interleaved runs each, %d CPUs, %s)",
+		float64(our.median(our.wall))/float64(ka.median(ka.wall)),
+		float64(our.median(our.cpu))/float64(ka.median(ka.cpu)), runs, runtime.NumCPU(), loadavg())
+}
+
+// runStats collects the runs of one command.
+type runStats struct {
+	wall, cpu []time.Duration
+	rss       int64 // KiB, the largest seen
+	rc        int   // exit status of the last run
 }
 
 // setupNetns creates ns with interfaces eth0..eth3 (up), removed at the
@@ -78,38 +89,36 @@ func setupNetns(t *testing.T, ns string) {
 	}
 }
 
-// timeRuns runs the command n times in ns and returns the median wall time
-// of the command itself (measured around the exec of `ip netns exec`,
-// which costs both sides the same), the largest peak RSS, and the last
-// exit status.
-func timeRuns(t *testing.T, ns string, n int, argv ...string) (time.Duration, int64, int) {
+// add runs argv once in ns (through `ip netns exec`, which execs it, so
+// the rusage is the command's own, its waited-for children included).
+func (r *runStats) add(t *testing.T, ns string, argv ...string) {
 	t.Helper()
-	var times []time.Duration
-	var rss int64
-	rc := 0
-	for i := 0; i < n; i++ {
-		cmd := exec.Command("ip", append([]string{"netns", "exec", ns}, argv...)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		start := time.Now()
-		err := cmd.Run()
-		el := time.Since(start)
-		rc = 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			rc = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("%v: %v", argv, err)
-		}
-		if i == 0 && rc != 0 {
-			t.Logf("%s: exit %d:\n%s", argv[0], rc, lastLines(stderr.String(), 5))
-		}
-		times = append(times, el)
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > rss {
-			rss = ru.Maxrss
-		}
+	cmd := exec.Command("ip", append([]string{"netns", "exec", ns}, argv...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	start := time.Now()
+	err := cmd.Run()
+	el := time.Since(start)
+	r.rc = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		r.rc = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("%v: %v", argv, err)
 	}
-	slices.Sort(times)
-	return times[len(times)/2], rss, rc
+	if len(r.wall) == 0 && r.rc != 0 {
+		t.Logf("%s: exit %d:\n%s", argv[0], r.rc, lastLines(stderr.String(), 5))
+	}
+	r.wall = append(r.wall, el)
+	r.cpu = append(r.cpu, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > r.rss {
+		r.rss = ru.Maxrss
+	}
+}
+
+func (r *runStats) median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 func lastLines(s string, n int) string {

@@ -19,42 +19,38 @@ import (
 //
 //	File      = TopItem*
 //	TopItem   = Stmt | Stray | ExtraClose
+//	Item      = Stmt | Stray
 //	Stmt      = Lines Block?
 //	Block     = "{" Item* "}"?          (an unclosed block ends at EOF)
-//	Item      = Stmt | Stray
 //	Stray     = Block                   (a "{" that follows no statement)
 //	ExtraClose = "}"                    (only at the top level)
+//
+// (Stmt is written inline in TopItem and Item, and tokens are captured as
+// lexer.Token, to keep participle's per-struct work down.)
 
 type gFile struct {
 	Items []*gTopItem `parser:"@@*"`
 }
 
+// gTopItem is a statement, a stray block or an extra `}` at the top level.
 type gTopItem struct {
-	Stmt  *gStmt  `parser:"  @@"`
-	Stray *gBlock `parser:"| @@"`
-	Extra *gClose `parser:"| @@"`
+	Lines *lexer.Token `parser:"  ( @Lines"`
+	Block *gBlock      `parser:"    @@? )"`
+	Stray *gBlock      `parser:"| @@"`
+	Extra *lexer.Token `parser:"| @RBrace"`
 }
 
+// gItem is a statement or a stray block inside a block.
 type gItem struct {
-	Stmt  *gStmt  `parser:"  @@"`
-	Stray *gBlock `parser:"| @@"`
-}
-
-type gStmt struct {
-	Line  lexer.Token `parser:"@Lines"`
-	Block *gBlock     `parser:"@@?"`
+	Lines *lexer.Token `parser:"  ( @Lines"`
+	Block *gBlock      `parser:"    @@? )"`
+	Stray *gBlock      `parser:"| @@"`
 }
 
 type gBlock struct {
-	Pos   lexer.Position
-	Open  string   `parser:"@LBrace"`
-	Items []*gItem `parser:"@@*"`
-	Close *gClose  `parser:"@@?"`
-}
-
-type gClose struct {
-	Pos lexer.Position
-	Tok string `parser:"@RBrace"`
+	Open  lexer.Token  `parser:"@LBrace"`
+	Items []*gItem     `parser:"@@*"`
+	Close *lexer.Token `parser:"@RBrace?"`
 }
 
 var grammar = sync.OnceValues(func() (*participle.Parser[gFile], error) {

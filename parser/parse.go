@@ -71,8 +71,8 @@ func parse(path string, text *string, opts Options, lim limits) (*File, config.D
 	file := &File{}
 	for _, it := range g.Items {
 		switch {
-		case it.Stmt != nil:
-			file.Nodes = c.stmt(file.Nodes, it.Stmt)
+		case it.Lines != nil:
+			file.Nodes = c.stmt(file.Nodes, it.Lines, it.Block)
 		case it.Stray != nil:
 			file.Nodes = append(file.Nodes, c.stray(it.Stray)...)
 		case it.Extra != nil:
@@ -147,8 +147,8 @@ func (c *converter) errorf(pos config.Pos, format string, args ...any) {
 }
 
 // stmt appends the nodes of a run of lines; the block is the last one's.
-func (c *converter) stmt(nodes []*Node, s *gStmt) []*Node {
-	r := c.runs[s.Line.Pos.Offset]
+func (c *converter) stmt(nodes []*Node, lines *lexer.Token, block *gBlock) []*Node {
+	r := c.runs[lines.Pos.Offset]
 	var n *Node
 	for _, l := range c.lines[r.first : r.first+r.n] {
 		n = &Node{Raw: l.raw.text, Pos: l.words[0].Pos, Keyword: l.words[0].Text}
@@ -157,14 +157,14 @@ func (c *converter) stmt(nodes []*Node, s *gStmt) []*Node {
 		}
 		nodes = append(nodes, n)
 	}
-	if s.Block != nil {
-		n.Block = c.block(s.Block)
+	if block != nil {
+		n.Block = c.block(block)
 	}
 	return nodes
 }
 
 func (c *converter) block(b *gBlock) *Block {
-	out := &Block{Open: cfgPos(b.Pos)}
+	out := &Block{Open: cfgPos(b.Open.Pos)}
 	if b.Close != nil {
 		out.Close = cfgPos(b.Close.Pos)
 	} else {
@@ -181,8 +181,8 @@ func (c *converter) block(b *gBlock) *Block {
 func (c *converter) items(items []*gItem) []*Node {
 	var nodes []*Node
 	for _, it := range items {
-		if it.Stmt != nil {
-			nodes = c.stmt(nodes, it.Stmt)
+		if it.Lines != nil {
+			nodes = c.stmt(nodes, it.Lines, it.Block)
 		} else if it.Stray != nil {
 			nodes = append(nodes, c.stray(it.Stray)...)
 		}
@@ -194,6 +194,6 @@ func (c *converter) items(items []*gItem) []*Node {
 // reads what follows at the enclosing level; we do the same with its
 // contents (but its `}` closes only it, so nothing after it is misplaced).
 func (c *converter) stray(b *gBlock) []*Node {
-	c.errorf(cfgPos(b.Pos), "Unexpected '{' - ignoring")
+	c.errorf(cfgPos(b.Open.Pos), "Unexpected '{' - ignoring")
 	return c.block(b).Nodes
 }
