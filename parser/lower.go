@@ -54,11 +54,20 @@ type lowerer struct {
 	garpGroups int
 	// instNames are the names of every vrrp_instance, for hints.
 	instNames map[string]bool
+	// byName indexes what has been lowered (generated configurations may
+	// hold thousands of objects: lookups must not be linear).
+	byName struct {
+		script map[string]*config.Script
+		file   map[string]*config.TrackFile
+		proc   map[string]*config.TrackProcess
+		inst   map[string]*config.Instance
+		group  map[string]*config.SyncGroup
+	}
 }
 
 func newLowerer(opts Options) *lowerer {
 	cfg := &config.Config{Global: config.DefaultGlobal()}
-	return &lowerer{
+	l := &lowerer{
 		opts:       opts,
 		cfg:        cfg,
 		fileOrder:  map[string]int{},
@@ -68,6 +77,12 @@ func newLowerer(opts Options) *lowerer {
 		defSeq:     map[string]int{},
 		instNames:  map[string]bool{},
 	}
+	l.byName.script = map[string]*config.Script{}
+	l.byName.file = map[string]*config.TrackFile{}
+	l.byName.proc = map[string]*config.TrackProcess{}
+	l.byName.inst = map[string]*config.Instance{}
+	l.byName.group = map[string]*config.SyncGroup{}
+	return l
 }
 
 // collectFiles records the files in the order their lines appear, for

@@ -826,11 +826,13 @@ func (l *lowerer) unicastPeers(n *Node, ic *instCtx) {
 		if p.MinTTL > p.MaxTTL {
 			l.warnf(e.Pos, "(%s) min_ttl %d > max_ttl %d - all packets will be discarded", in.Name, p.MinTTL, p.MaxTTL)
 		}
-		for _, q := range in.UnicastPeers {
-			if q.Addr == p.Addr {
-				l.ourWarnf(e.Pos, "(%s) duplicate unicast_peer %s (keepalived 2.2.7 does not detect it; later versions reject it)", in.Name, a)
-			}
+		if ic.peerSeen == nil {
+			ic.peerSeen = map[netip.Addr]bool{}
 		}
+		if ic.peerSeen[p.Addr] {
+			l.ourWarnf(e.Pos, "(%s) duplicate unicast_peer %s (keepalived 2.2.7 does not detect it; later versions reject it)", in.Name, a)
+		}
+		ic.peerSeen[p.Addr] = true
 		in.UnicastPeers = append(in.UnicastPeers, p)
 	}
 }

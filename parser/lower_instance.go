@@ -39,6 +39,9 @@ type instCtx struct {
 	preemptDelay         time.Duration
 	downTimerSet         bool
 
+	vipSeen  map[netip.Addr]bool
+	peerSeen map[netip.Addr]bool
+
 	trackScripts []trackRef
 	trackFiles   []trackRef
 	trackProcs   []trackRef
@@ -105,6 +108,7 @@ func (l *lowerer) lowerInstance(n *Node) {
 	in.Positions = ic.pos
 	l.endInstance(ic)
 	l.insts = append(l.insts, ic)
+	l.byName.inst[name] = in
 	l.cfg.Instances = append(l.cfg.Instances, in)
 }
 
@@ -307,11 +311,13 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 				l.errorf(a.Pos, "(%s): address family must match VRRP instance [%s] - ignoring", name, a.Prefix)
 				continue
 			}
-			for _, b := range in.VIPs {
-				if b.Addr() == a.Addr() {
-					l.ourWarnf(a.Pos, "(%s) virtual_ipaddress %s is listed twice", name, a.Addr())
-				}
+			if ic.vipSeen == nil {
+				ic.vipSeen = map[netip.Addr]bool{}
 			}
+			if ic.vipSeen[a.Addr()] {
+				l.ourWarnf(a.Pos, "(%s) virtual_ipaddress %s is listed twice", name, a.Addr())
+			}
+			ic.vipSeen[a.Addr()] = true
 			in.VIPs = append(in.VIPs, a)
 		}
 	case "virtual_ipaddress_excluded":

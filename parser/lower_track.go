@@ -118,6 +118,7 @@ func (l *lowerer) lowerScript(n *Node) {
 		return
 	}
 	l.defSeq["script:"+name] = l.seq
+	l.byName.script[name] = s
 	l.cfg.Scripts = append(l.cfg.Scripts, s)
 }
 
@@ -196,11 +197,12 @@ func (l *lowerer) lowerTrackFile(n *Node) {
 		l.errorf(n.Pos, "No file set for track_file %s - ignoring", name)
 		return
 	}
-	if l.cfg.TrackFile(name) != nil {
+	if l.byName.file[name] != nil {
 		l.ourWarnf(n.Pos, "track_file %s is defined twice; the first is used", name)
 		return
 	}
 	l.defSeq["file:"+name] = l.seq
+	l.byName.file[name] = t
 	l.cfg.TrackFiles = append(l.cfg.TrackFiles, t)
 }
 
@@ -304,11 +306,12 @@ func (l *lowerer) lowerTrackProcess(n *Node) {
 		l.errorf(n.Pos, "track process '%s' process name not specified", name)
 		return
 	}
-	if l.cfg.TrackProcess(name) != nil {
+	if l.byName.proc[name] != nil {
 		l.ourWarnf(n.Pos, "vrrp_track_process %s is defined twice; the first is used", name)
 		return
 	}
 	l.defSeq["process:"+name] = l.seq
+	l.byName.proc[name] = t
 	l.cfg.TrackProcesses = append(l.cfg.TrackProcesses, t)
 	if !l.rawSeen["vrrp_track_process"] {
 		l.rawSeen["vrrp_track_process"] = true
@@ -415,7 +418,7 @@ func (l *lowerer) resolveScripts(owner string, refs []trackRef) []config.TrackSc
 	var out []config.TrackScript
 	seen := map[string]bool{}
 	for _, r := range refs {
-		s := l.cfg.Script(r.name)
+		s := l.byName.script[r.name]
 		if s == nil || l.defSeq["script:"+r.name] > r.seq {
 			var at config.Pos
 			if s != nil {
@@ -448,7 +451,7 @@ func (l *lowerer) resolveFiles(owner string, refs []trackRef) []config.TrackFile
 	var out []config.TrackFileRef
 	seen := map[string]bool{}
 	for _, r := range refs {
-		t := l.cfg.TrackFile(r.name)
+		t := l.byName.file[r.name]
 		if t == nil || l.defSeq["file:"+r.name] > r.seq {
 			var at config.Pos
 			if t != nil {
@@ -483,7 +486,7 @@ func (l *lowerer) resolveProcs(owner string, refs []trackRef) []config.TrackFile
 	var out []config.TrackFileRef
 	seen := map[string]bool{}
 	for _, r := range refs {
-		t := l.cfg.TrackProcess(r.name)
+		t := l.byName.proc[r.name]
 		if t == nil || l.defSeq["process:"+r.name] > r.seq {
 			var at config.Pos
 			if t != nil {

@@ -63,7 +63,7 @@ func (l *lowerer) completeGroups() {
 			continue
 		}
 		for _, m := range gc.members {
-			in := l.cfg.Instance(m.Text)
+			in := l.byName.inst[m.Text]
 			if in == nil {
 				msg := fmt.Sprintf("Virtual router %s specified in sync group %s doesn't exist - ignoring", m.Text, g.Name)
 				var names []string
@@ -90,6 +90,7 @@ func (l *lowerer) completeGroups() {
 		case 1:
 			l.warnf(g.Pos, "Sync group %s has only 1 virtual router(s) - this probably isn't what you want", g.Name)
 		}
+		l.byName.group[g.Name] = g
 		l.cfg.SyncGroups = append(l.cfg.SyncGroups, g)
 	}
 }
@@ -340,7 +341,7 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 	} else {
 		in.SMTPAlert = g.SMTPAlert
 	}
-	switch sg := l.cfg.SyncGroup(in.SyncGroup); {
+	switch sg := l.byName.group[in.SyncGroup]; {
 	case ic.notifyPrioChanges != nil:
 		in.NotifyPrioChanges = *ic.notifyPrioChanges
 	case sg != nil:
@@ -484,7 +485,7 @@ func (l *lowerer) roundAdvert(ic *instCtx) {
 // weighted script there has no effect at all, not even FAULT.
 func (l *lowerer) dropWeights(ic *instCtx) {
 	in := ic.in
-	sg := l.cfg.SyncGroup(in.SyncGroup)
+	sg := l.byName.group[in.SyncGroup]
 	syncNoWeight := sg != nil && !sg.SyncGroupTrackingWeight
 	owner := in.Priority == config.OwnerPriority
 	if !syncNoWeight && !owner {
