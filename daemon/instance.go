@@ -313,6 +313,28 @@ func (d *Daemon) acquireConn(in *instance) *conn {
 	return c
 }
 
+// reopenConns opens again the sockets on an interface that was
+// re-created (sockets are bound to an interface index). The instances keep
+// their conn; its reader is restarted.
+func (d *Daemon) reopenConns(ifname string) {
+	for _, c := range d.conns {
+		if c.key.Ifname != ifname {
+			continue
+		}
+		nc, err := d.opts.Host.Listen(c.key)
+		if err != nil {
+			d.log.Warn(fmt.Sprintf("cannot reopen VRRP socket on %s: %v", ifname, err))
+			continue
+		}
+		c.cancel()
+		c.c.Close()
+		ctx, cancel := context.WithCancel(d.ctx)
+		c.c, c.cancel = nc, cancel
+		d.readers.Add(1)
+		go d.read(ctx, c)
+	}
+}
+
 // releaseConn drops the instance's use of its socket and closes it with
 // the last user.
 func (d *Daemon) releaseConn(in *instance) {

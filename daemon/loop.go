@@ -261,7 +261,7 @@ func (d *Daemon) onLink(now time.Time, ev netif.LinkEvent) {
 	if ls == nil {
 		return // an interface no instance uses
 	}
-	was, wasUp := ls.exists, ls.Up
+	was, wasUp, oldIndex := ls.exists, ls.Up, ls.Index
 	ls.Name = ev.Ifname
 	if ev.Deleted {
 		ls.exists, ls.Up = false, false
@@ -278,6 +278,18 @@ func (d *Daemon) onLink(now time.Time, ev netif.LinkEvent) {
 		d.log.Info(fmt.Sprintf("Netlink reports %s down", ev.Ifname))
 	} else if ls.Up && (!was || !wasUp) {
 		d.log.Info(fmt.Sprintf("Netlink reports %s up", ev.Ifname))
+	}
+	if ls.exists && (!was || (oldIndex != 0 && ev.Ifindex != 0 && oldIndex != ev.Ifindex)) {
+		// A socket is bound to the old interface index: open it again.
+		d.reopenConns(ev.Ifname)
+	}
+	if ls.exists {
+		// Instances whose socket could not be opened try again.
+		for _, in := range d.insts {
+			if in.conn == nil && in.ifname == ev.Ifname && in.started {
+				in.conn = d.acquireConn(in)
+			}
+		}
 	}
 	for _, in := range d.insts {
 		if in.baseIf() == ev.Ifname {

@@ -153,3 +153,34 @@ func TestShutdownReleaseVIPs(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestInterfaceRecreated: an interface deleted and created again (new
+// index) puts the instance in FAULT, then its socket is opened again and it
+// comes back.
+func TestInterfaceRecreated(t *testing.T) {
+	h := newHarness(t, configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")), eth("eth0", true, "10.0.0.1/24"))
+	h.start()
+	h.advance(5 * time.Second)
+	h.d.onLink(h.now, netif.LinkEvent{Ifname: "eth0", Ifindex: 2, Deleted: true})
+	if st := h.d.insts[0].eng.Status().State.String(); st != "FAULT" {
+		t.Fatalf("state %s with eth0 deleted, want FAULT", st)
+	}
+	h.host.mu.Lock()
+	l := h.host.links["eth0"]
+	l.Index = 9
+	h.host.links["eth0"] = l
+	opened := len(h.host.conns)
+	h.host.mu.Unlock()
+	h.d.onLink(h.now, netif.LinkEvent{Ifname: "eth0", Ifindex: 9, Up: true})
+	if n := len(h.host.conns); n != opened+1 {
+		t.Errorf("%d sockets opened after the interface came back, want 1", n-opened)
+	}
+	h.host.take()
+	h.advance(3609375 * time.Microsecond)
+	if !h.host.has("10.0.0.100/24", "eth0") {
+		t.Errorf("not master again:\n%s", join(h.host.take()))
+	}
+	if st := h.d.insts[0].eng.Status().State.String(); st != "MASTER" {
+		t.Errorf("state %s", st)
+	}
+}
