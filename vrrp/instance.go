@@ -14,10 +14,11 @@ import (
 type Instance struct {
 	cfg Config
 
-	state     State
-	wantState State
-	fromState State // the state gotoMaster left, for the Transition
-	stopped   bool
+	state      State
+	wantState  State
+	fromState  State // the state gotoMaster left, for the Transition
+	ownerStart bool  // started as owner: BACKUP for 1 us, not reported
+	stopped    bool
 
 	basePrio  uint8
 	effPrio   uint8
@@ -304,7 +305,11 @@ func (in *Instance) expire() {
 	prev := in.state
 	switch in.state {
 	case StateBackup:
-		in.gotoMaster("master down timer expired")
+		reason := "master down timer expired"
+		if in.ownerStart {
+			reason = "address owner"
+		}
+		in.gotoMaster(reason)
 	case StateMaster:
 		in.masterTx()
 	default:
@@ -408,6 +413,7 @@ func (in *Instance) startup() {
 		// "The simplest way to become master is to timeout from the
 		// backup state very quickly (1usec)."
 		in.state = StateBackup
+		in.ownerStart = true
 		in.msDownTimer = time.Microsecond
 		in.initSands()
 		return
@@ -462,6 +468,10 @@ func (in *Instance) gotoMaster(reason string) {
 		return
 	}
 	in.fromState = in.state
+	if in.ownerStart {
+		// keepalived's owner passes through BACKUP silently (1 us).
+		in.fromState, in.ownerStart = StateInit, false
+	}
 	in.state = StateMaster
 	in.initSands()
 	in.masterTxReason(reason)
@@ -1037,7 +1047,9 @@ func (in *Instance) tryUp(key string) {
 		in.msDownTimer = in.downTimer()
 	}
 	if in.sync != nil {
-		in.sync.numMemberFault--
+		if in.sync.numMemberFault > 0 {
+			in.sync.numMemberFault--
+		}
 		if in.sync.numMemberFault > 0 {
 			return
 		}
@@ -1138,9 +1150,9 @@ func (in *Instance) reconfigure(cfg Config) {
 			in.sendLinkUpdate(in.cfg.GarpMasterRepeat)
 		}
 	case StateBackup:
-		if cfg.Version == 2 {
-			in.masterAdverInt = in.adverInt
-		}
+		// keepalived builds a new instance on reload: Master_Adver_Interval
+		// starts again from our own interval, the down timer from now.
+		in.masterAdverInt = in.adverInt
 		in.msDownTimer = in.downTimer()
 		in.initSands()
 	}
