@@ -3,6 +3,7 @@ package proc
 import (
 	"bufio"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -233,4 +234,53 @@ func takeoverOnce(t *testing.T, bin string, group bool) (time.Duration, error) {
 		t.Logf("priority-0 advert from A %v after the kill", zero.at.Sub(t0).Round(time.Millisecond))
 	}
 	return took.at.Sub(t0), nil
+}
+
+// TestStartAndRespawnTimes measures, for keepalived-go, the time from exec
+// of `keepalived -n` to READY=1 on $NOTIFY_SOCKET (the VRRP child runs its
+// instances), and from SIGKILL of the VRRP child to the READY=1 of its
+// replacement. 10 runs each.
+//
+//	KGX_BENCH_TAKEOVER=1 go test -count=1 -v -run TestStartAndRespawnTimes ./test/proc/
+func TestStartAndRespawnTimes(t *testing.T) {
+	if os.Getenv("KGX_BENCH_TAKEOVER") != "1" {
+		t.Skip("set KGX_BENCH_TAKEOVER=1 to measure")
+	}
+	n := newNetns(t)
+	conf := n.conf(t, "k.conf", "    10.77.0.100/24\n")
+	var starts, respawns []time.Duration
+	for i := 0; i < 10; i++ {
+		sock := filepath.Join(n.dir, fmt.Sprintf("notify%d", i))
+		srv, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ready := func() time.Time {
+			buf := make([]byte, 512)
+			srv.SetReadDeadline(time.Now().Add(10 * time.Second))
+			for {
+				k, err := srv.Read(buf)
+				if err != nil {
+					t.Fatalf("no READY: %v", err)
+				}
+				if strings.HasPrefix(string(buf[:k]), "READY=1") {
+					return time.Now()
+				}
+			}
+		}
+		t0 := time.Now()
+		k := n.startFG(t, []string{"NOTIFY_SOCKET=" + sock}, append([]string{"-f", conf}, n.pidArgs()...)...)
+		starts = append(starts, ready().Sub(t0))
+		_, child := n.waitPids(t, k.out.String)
+		t1 := time.Now()
+		syscall.Kill(child, syscall.SIGKILL)
+		respawns = append(respawns, ready().Sub(t1))
+		syscall.Kill(k.cmd.Process.Pid, syscall.SIGTERM)
+		k.exited(10 * time.Second)
+		srv.Close()
+	}
+	slices.Sort(starts)
+	slices.Sort(respawns)
+	t.Logf("RESULT exec to READY=1: median %v min %v max %v", starts[len(starts)/2].Round(time.Millisecond), starts[0].Round(time.Millisecond), starts[len(starts)-1].Round(time.Millisecond))
+	t.Logf("RESULT child SIGKILL to replacement READY=1: median %v min %v max %v", respawns[len(respawns)/2].Round(time.Millisecond), respawns[0].Round(time.Millisecond), respawns[len(respawns)-1].Round(time.Millisecond))
 }
