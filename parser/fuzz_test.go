@@ -106,6 +106,10 @@ func TestFuzzFindings(t *testing.T) {
 		// Exponential growth through definitions.
 		{"exponential definitions", "$A=xxxxxxxxxxxxxxxx\n$B=$A $A $A $A\n$C=$B $B $B $B\n$D=$C $C $C $C\n$E=$D $D $D $D\n$F=$E $E $E $E\n$G=$F $F $F $F\n$H=$G $G $G $G\n$I=$H $H $H $H\n$J=$I $I $I $I\n" + strings.Repeat("a $J\n", 100)},
 		{"deep braces", strings.Repeat("{", 100000) + strings.Repeat("}", 100000)},
+		// A run of lines interrupted by braces dropped past the depth
+		// limit was taken as contiguous: index out of range.
+		{"lines around dropped braces", "$i=00$\xff\n~SEQ((X X,34)${[,34)${[j][j"},
+		{"lines around dropped braces, plainly", strings.Repeat("a {\n", 300) + "b\n{\nc\n" + strings.Repeat("}\n", 300)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()

@@ -100,7 +100,9 @@ func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenSt
 			}
 			s.toks = append(s.toks, lexer.Token{Type: tokRBrace, Value: "}", Pos: lexPos(l.raw.posAt(0))})
 		case kindWords:
-			if k := len(s.toks) - 1; k >= 0 && s.toks[k].Type == tokLine {
+			// extend the run only when this line directly follows it (a
+			// dropped brace in between breaks the run)
+			if k := len(s.toks) - 1; k >= 0 && s.toks[k].Type == tokLine && i > 0 && lines[i-1].kind == kindWords {
 				s.runs[s.toks[k].Pos.Offset].n++
 				continue
 			}
