@@ -401,3 +401,26 @@ func TestLossNoFlap(t *testing.T) {
 	wantMasters(t, s, "r1/VI_1")
 	golden(t, s)
 }
+
+// TestSyncGroupWaits: a member whose own VRID has no master may not go
+// MASTER while another member of its group still sees a live master; it
+// waits, re-arming a full master down interval each time, and the whole
+// group moves when the other member's master dies (reference 8.1,
+// vrrp_sync_can_goto_master).
+func TestSyncGroupWaits(t *testing.T) {
+	s := New(Options{})
+	r1 := s.AddRouter("r1", "10.0.0.1", "", "G1", cfg("VI_1", 1, 100, "10.0.0.101"), cfg("VI_2", 2, 100, "10.0.0.102"))
+	r2 := s.AddRouter("r2", "10.0.0.2", "", "", cfg("VI_1", 1, 200, "10.0.0.101"))
+	s.At(0, r2.Start)
+	s.At(0, r1.Start)
+	s.At(ms(12500), r2.Crash)
+	s.RunUntil(sec(20))
+	// r2 master of VRID 1 at 3.218750; r1's VI_2 finds no master but
+	// waits for VI_1; r2 crashes, its last advert at 12.218750, and r1's
+	// VI_1 expires 3.609375 s later, taking VI_2 along.
+	wantMasterAt(t, r2, "VI_1", us(3218750))
+	wantMasterAt(t, r1, "VI_1", us(12218750)+us(3609375))
+	wantMasterAt(t, r1, "VI_2", us(12218750)+us(3609375))
+	wantMasters(t, s, "r1/VI_1", "r1/VI_2")
+	golden(t, s)
+}
