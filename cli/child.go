@@ -112,21 +112,14 @@ func (a *app) runChild() int {
 		defer ctl.close()
 	}
 
-	// d.Config goes through the daemon's loop, which serves requests only
-	// once every instance has started: its return means "running", unless
-	// Run has already failed.
-	readyc := make(chan struct{})
-	go func() { d.Config(); close(readyc) }()
+	// d.Status goes through the daemon's loop, which serves requests only
+	// once every instance has started: no error means "running"; an error
+	// means Run gave up (its error follows on runDone).
 	var runErr error
-	ready := false
-	select {
-	case <-readyc:
-		select {
-		case runErr = <-runDone:
-		case <-time.After(20 * time.Millisecond):
-			ready = true
-		}
-	case runErr = <-runDone:
+	_, statusErr := d.Status()
+	ready := statusErr == nil
+	if !ready {
+		runErr = <-runDone
 	}
 	if !ready {
 		logf("VRRP child process: cannot start: %v", runErr)
