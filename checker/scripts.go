@@ -85,7 +85,11 @@ func NewScripts(scripts []*config.Script, opts ScriptOptions) (*Scripts, config.
 	}
 	var ds config.Diagnostics
 	def, defOK, msg := DefaultIdentity(opts.DefaultUser, opts.DefaultGroup, opts.EnableSecurity)
-	if msg != "" && len(scripts) > 0 {
+	needDefault := opts.DefaultUser != ""
+	for _, cs := range scripts {
+		needDefault = needDefault || cs.User == ""
+	}
+	if msg != "" && len(scripts) > 0 && needDefault {
 		ds = append(ds, config.Diagnostic{Severity: config.Warning, Class: config.ClassGeneral, Msg: msg})
 	}
 	for _, cs := range scripts {

@@ -429,7 +429,9 @@ func CheckSecurity(cfg *config.Config) config.Diagnostics {
 		mainPos.File = cfg.Files[0]
 	}
 	def, defOK, defMsg := DefaultIdentity(g.ScriptUser, g.ScriptGroup, security)
-	if defMsg != "" {
+	// A bad script_user is reported where it is read; the missing
+	// keepalived_script user only when a command needs the default.
+	if defMsg != "" && (g.ScriptUser != "" || defaultNeeded(cfg)) {
 		ds = append(ds, config.Diagnostic{Pos: mainPos, Severity: config.Warning, Class: config.ClassGeneral, Msg: defMsg})
 	}
 
@@ -502,6 +504,41 @@ func CheckSecurity(cfg *config.Config) config.Diagnostics {
 		ds = append(ds, violation(mainPos, "start/shutdown scripts", flags))
 	}
 	return ds
+}
+
+// defaultNeeded reports whether any command keepalived would check runs as
+// the default script user (has no user of its own).
+func defaultNeeded(cfg *config.Config) bool {
+	var cmds []*config.Command
+	add := func(n *config.Notify) {
+		cmds = append(cmds, n.Master, n.Backup, n.Fault, n.Stop, n.Deleted, n.Generic, n.MasterRxLowerPri)
+	}
+	if len(cfg.Instances) > 0 {
+		for _, s := range cfg.Scripts {
+			if s.User == "" {
+				return true
+			}
+		}
+		for _, in := range cfg.Instances {
+			add(&in.Notify)
+		}
+		for _, sg := range cfg.SyncGroups {
+			add(&sg.Notify)
+		}
+	}
+	g := &cfg.Global
+	for _, f := range []*config.Fifo{g.NotifyFifo, g.VRRPNotifyFifo} {
+		if f != nil {
+			cmds = append(cmds, f.Script)
+		}
+	}
+	cmds = append(cmds, g.StartupScript, g.ShutdownScript)
+	for _, c := range cmds {
+		if c != nil && c.User == "" {
+			return true
+		}
+	}
+	return false
 }
 
 func violation(pos config.Pos, what string, flags secFlags) config.Diagnostic {
