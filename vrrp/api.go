@@ -251,19 +251,30 @@ type Status struct {
 // The Instance API (implemented in instance.go):
 //
 //	func NewInstance(cfg Config) (*Instance, error)
-//	func (in *Instance) Step(now time.Time, ev Event) []Action // due timers first, then ev (ev may be nil: timers only)
+//	func (in *Instance) Step(now time.Time, ev Event) []Action // due timers first, then ev (ev may be nil: timers only), then timers ev made due
 //	func (in *Instance) NextDeadline() (time.Time, bool)
+//	func (in *Instance) State() State
 //	func (in *Instance) Status() Status
 //	func (in *Instance) Stats() Stats
 //	func (in *Instance) Config() Config
+//	func (in *Instance) AppendAdvert(b []byte, dst netip.Addr) []byte // the advert it would send now
+//	func SkewTime(version int, priority uint8, masterAdverInt time.Duration) time.Duration
+//	func MasterDownInterval(version int, priority uint8, masterAdverInt time.Duration, downTimerAdverts int) time.Duration
 //
-// Sync groups (syncgroup.go) are a pure layer over member instances:
+// Sync groups (syncgroup.go) are a pure layer over member instances, which
+// are then stepped through the group only:
 //
 //	func NewSyncGroup(name string, members []*Instance) *SyncGroup
 //	func (g *SyncGroup) Step(now time.Time, member string, ev Event) map[string][]Action
+//	func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberAction // same, in keepalived's order across members
+//	func (g *SyncGroup) NextDeadline() (time.Time, bool)
 //
 // Wire format (packet.go), zero allocations on the hot path:
 //
-//	type Advert struct { Version, Type, VRID, Priority uint8; AuthType uint8; AdverInt time.Duration; Addrs []netip.Addr; AuthData [8]byte; Checksum uint16 }
-//	func Decode(b []byte, ipv6 bool, src, dst netip.Addr) (Advert, error) // errors wrap sentinels naming the counter
+//	type Advert struct { Version, Type, VRID, Priority, AuthType uint8; AdverInt time.Duration; IPv6 bool; Addrs []netip.Addr; AuthData [8]byte; Checksum uint16 }
+//	func Decode(b []byte, ipv6 bool, src, dst netip.Addr) (Advert, error) // a view on b; errors wrap a *DropReason naming the counter
+//	func (a *Advert) NumAddrs() int; Addr(i int) netip.Addr; AppendAddrs([]netip.Addr) []netip.Addr
 //	func (a *Advert) AppendEncode(b []byte, src, dst netip.Addr) []byte
+//	func Checksum(pkt []byte, ipv6 bool, src, dst netip.Addr) uint16 // keepalived's: v2 IPv4 none, v3 IPv4 and IPv6 pseudo-header
+//	func VerifyChecksum(pkt []byte, ipv6 bool, src, dst netip.Addr) bool
+//	func CounterOf(err error) string // the Stats JSON name a drop is counted in
