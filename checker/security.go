@@ -36,14 +36,14 @@ func ourIdentity() Identity {
 func LookupIdentity(userName, groupName string) (Identity, error) {
 	u, err := user.Lookup(userName)
 	if err != nil {
-		return Identity{}, fmt.Errorf("checker: script user '%s' does not exist: %w", userName, ErrNoUser)
+		return Identity{}, fmt.Errorf("%w: script user '%s'", ErrNoUser, userName)
 	}
 	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
 	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
 	if groupName != "" {
 		g, err := user.LookupGroup(groupName)
 		if err != nil {
-			return Identity{}, fmt.Errorf("checker: script group '%s' does not exist: %w", groupName, ErrNoUser)
+			return Identity{}, fmt.Errorf("%w: script group '%s'", ErrNoUser, groupName)
 		}
 		gid, _ = strconv.ParseUint(g.Gid, 10, 32)
 	}
