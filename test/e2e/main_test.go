@@ -72,6 +72,7 @@ func needRoot(t testing.TB) {
 // daemon existed, KGE_SKIP_OURS=1 turned this into a skip for lab work.
 func needOurs(t testing.TB) {
 	t.Helper()
+	needRoot(t)
 	if tools.OursErr == nil {
 		return
 	}
