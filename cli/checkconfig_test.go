@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -191,6 +192,7 @@ func TestVerdictsAgainstKeepalived(t *testing.T) {
 	// Each file as shipped, and again with dynamic_interfaces prepended
 	// (which takes interface existence out, as VERDICTS.md's "rc (dyn)").
 	dynDir := t.TempDir()
+	var kaMu sync.Mutex
 	type input struct{ name, path string }
 	var inputs []input
 	for _, f := range files {
@@ -213,7 +215,11 @@ func TestVerdictsAgainstKeepalived(t *testing.T) {
 			t.Run(c.name, func(t *testing.T) {
 				t.Parallel()
 				dir := filepath.Dir(c.path)
+				// keepalived -t runs are serialised: concurrent ones in
+				// one namespace were seen to disturb each other.
+				kaMu.Lock()
 				theirs, theirOut := run(dir, nil, ka, "-t", "-f", filepath.Base(c.path))
+				kaMu.Unlock()
 				ours, ourOut := run(dir, []string{helperEnv + "=" + c.path}, self, "-test.run=^TestConfigTestHelper$")
 				t.Logf("keepalived -t: %d; ours: %d", theirs, ours)
 				// The issue asks for the same zero / non-zero verdict; the
