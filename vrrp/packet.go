@@ -17,7 +17,7 @@ const (
 	PrioStop     = 0   // "resigning" priority of a stopping master
 	AuthNone     = 0
 	AuthPass     = 1
-	AuthAH       = 2 // recognised on the wire, not supported by this core
+	AuthAH       = 2 // recognised on the wire; AH itself (IP protocol 51) is not supported
 	AuthLen      = 8 // v2 IPv4 authentication data, always present
 	HeaderLen    = 8
 	MaxAddrs     = 255
@@ -202,9 +202,9 @@ func Decode(b []byte, ipv6 bool, src, dst netip.Addr) (Advert, error) {
 	a.raw = b[HeaderLen : HeaderLen+int(naddr)*al]
 	if a.Version == 2 && !ipv6 {
 		copy(a.AuthData[:], b[HeaderLen+int(naddr)*al:])
-		if a.AuthType > AuthAH {
-			return a, fmt.Errorf("%w: %d", ErrInvalidAuthType, a.AuthType)
-		}
+	}
+	if a.Version == 2 && a.AuthType > AuthAH {
+		return a, fmt.Errorf("%w: %d", ErrInvalidAuthType, a.AuthType)
 	}
 	if (a.Version == 3 || ipv6) && (!src.IsValid() || !dst.IsValid()) {
 		return a, nil
