@@ -424,3 +424,35 @@ func TestSyncGroupWaits(t *testing.T) {
 	wantMasters(t, s, "r1/VI_1", "r1/VI_2")
 	golden(t, s)
 }
+
+// TestAdvertIntervalMismatch: VRRPv2 routers with different advert_int drop
+// each other's adverts ("to prevent concurrent VRID running", RFC 3768
+// section 7.1 "MUST verify that the Adver Interval ... is the same"), so
+// both end up master: keepalived's behaviour, and the simulator's
+// single-master invariant reports it.
+func TestAdvertIntervalMismatch(t *testing.T) {
+	c2 := cfg("VI_1", 51, 90, "10.0.0.100")
+	c2.AdvertInt = 2 * time.Second
+	s, r1, r2 := pair(Options{}, cfg("VI_1", 51, 100, "10.0.0.100"), c2)
+	s.At(0, r1.Start)
+	s.At(0, r2.Start)
+	s.RunUntil(sec(30))
+	wantMasterAt(t, r1, "VI_1", us(3609375))
+	wantMasterAt(t, r2, "VI_1", sec(6)+us(648437))
+	wantMasters(t, s, "r1/VI_1", "r2/VI_1")
+	if st := r2.Instance("VI_1").Stats(); st.AdvertIntervalErr == 0 || st.AdvertRcvd != 0 {
+		t.Errorf("r2 stats %+v", st)
+	}
+	v := strings.Join(s.Violations(), "\n")
+	if !strings.Contains(v, "r2 VI_1 (prio 90, nopreempt false) took over from live master r1") || !strings.Contains(v, "VRID 51 has 2 masters") {
+		t.Errorf("violations %v, want the takeover and the two masters reported", v)
+	}
+	path := filepath.Join("testdata", t.Name()+".txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(s.Transcript()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if want, err := os.ReadFile(path); err != nil || string(want) != s.Transcript() {
+		t.Errorf("transcript differs from %s (%v):\n%s", path, err, diff(string(want), s.Transcript()))
+	}
+}
