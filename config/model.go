@@ -341,16 +341,24 @@ type Instance struct {
 	Routes       []Route   `json:"virtual_routes,omitempty"`
 	Rules        []Rule    `json:"virtual_rules,omitempty"`
 
+	// McastSrc and UnicastSrc are the configured advert source address
+	// (mcast_src_ip or unicast_src_ip: keepalived keeps one, the last
+	// given, and uses it for multicast and unicast alike, so both fields
+	// hold it); invalid when none is configured.
 	McastSrc     netip.Addr    `json:"mcast_src_ip,omitempty"`
 	UnicastSrc   netip.Addr    `json:"unicast_src_ip,omitempty"`
 	McastDst     netip.Addr    `json:"mcast_dst_ip,omitempty"` // default the global group
 	UnicastPeers []UnicastPeer `json:"unicast_peer,omitempty"`
 	// Unicast is true when peers are configured (adverts go unicast).
 	Unicast            bool `json:"unicast,omitempty"`
-	UnicastTTL         int  `json:"unicast_ttl"` // IPv4 default 255
+	UnicastTTL         int  `json:"unicast_ttl"` // IPv4 default 255; IPv6 default -1 (the kernel's hop limit)
 	UnicastFaultNoPeer bool `json:"unicast_fault_no_peer,omitempty"`
 	CheckUnicastSrc    bool `json:"check_unicast_src,omitempty"`
 	OldUnicastChecksum bool `json:"old_unicast_checksum,omitempty"`
+	// NeverOldUnicastChecksum is `old_unicast_checksum never`: never fall
+	// back to the pre-2.0 unicast checksum (the default auto-detects it;
+	// OldUnicastChecksum, the keyword alone, always uses it).
+	NeverOldUnicastChecksum bool `json:"old_unicast_checksum_never,omitempty"`
 
 	Auth Auth `json:"authentication"`
 

@@ -237,13 +237,9 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 			return
 		}
 		ic.saddrFromConfig = true
-		// keepalived keeps one source address: the last one given.
+		// keepalived keeps one source address, the last one given, for
+		// multicast and unicast adverts alike.
 		in.McastSrc, in.UnicastSrc = a, a
-		if kw == "mcast_src_ip" {
-			in.UnicastSrc = netip.Addr{}
-		} else {
-			in.McastSrc = netip.Addr{}
-		}
 		l.extra(n, 1, ctxInstance)
 	case "mcast_dst_ip":
 		if !l.need(n, 1) {
@@ -296,6 +292,7 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		if len(n.Args) >= 1 {
 			if n.Args[0].Text == "never" {
 				in.OldUnicastChecksum = false
+				in.NeverOldUnicastChecksum = true
 			} else {
 				l.errorf(n.Args[0].Pos, "(%s) Unknown old_unicast_chksum mode %s - ignoring", name, n.Args[0].Text)
 			}

@@ -311,10 +311,6 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 		l.warnf(at("mcast_dst_ip"), "(%s) multicast destination specified with unicast - ignoring", name)
 		in.McastDst = netip.Addr{}
 	}
-	if in.Unicast && in.McastSrc.IsValid() {
-		// mcast_src_ip is also the unicast source address in keepalived.
-		in.UnicastSrc = in.McastSrc
-	}
 
 	// GARP schedule: instance values default to the globals.
 	l.completeGarp(ic, strict)
