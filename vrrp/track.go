@@ -1,0 +1,179 @@
+package vrrp
+
+// Tracking and reload: faults, effective priority and Reconfigure
+// (vrrp_track.c, vrrp_scheduler.c try_up_instance, reload in vrrp.c).
+
+import (
+	"net/netip"
+)
+
+// faultCount is the number of fault sources on.
+func (in *Instance) faultCount() int {
+	n := 0
+	for _, on := range in.faults {
+		if on {
+			n++
+		}
+	}
+	return n
+}
+
+// fault is down_instance / try_up_instance.
+func (in *Instance) fault(f Fault) {
+	was := in.faultCount()
+	if f.On {
+		in.faults[f.Key] = true
+	} else {
+		delete(in.faults, f.Key)
+	}
+	now := in.faultCount()
+	if in.stopped || in.state == StateInit {
+		return
+	}
+	switch {
+	case was == 0 && now > 0:
+		in.downInstance(f.Key)
+	case was > 0 && now == 0:
+		in.tryUp(f.Key)
+	}
+}
+
+// downInstance is vrrp_track.c down_instance.
+func (in *Instance) downInstance(key string) {
+	in.wantState = StateFault
+	reason := "fault " + key
+	if in.state == StateMaster {
+		in.leaveMaster(true, reason)
+	} else {
+		in.leaveFault(reason)
+	}
+	if in.sync != nil && in.sync.numMemberFault == 0 {
+		in.sync.numMemberFault++
+		in.sync.fault(in)
+	} else if in.sync != nil {
+		in.sync.numMemberFault++
+	}
+}
+
+// tryUp is try_up_instance (leaving FAULT when the last fault clears).
+func (in *Instance) tryUp(key string) {
+	if !(in.wantState == StateMaster && in.basePrio == PrioOwner) {
+		in.wantState = StateBackup
+	}
+	in.masterAdverInt = in.adverInt
+	if in.wantState == StateMaster && in.basePrio == PrioOwner {
+		in.msDownTimer = in.masterAdverInt + in.skew()
+	} else {
+		in.msDownTimer = in.downTimer()
+	}
+	if in.sync != nil {
+		if in.sync.numMemberFault > 0 {
+			in.sync.numMemberFault--
+		}
+		if in.sync.numMemberFault > 0 {
+			return
+		}
+	}
+	want := in.wantState
+	if in.sync != nil && in.wantState == StateMaster && !in.sync.canGotoMaster(in) {
+		in.wantState = StateBackup
+	}
+	in.leaveFault("fault cleared " + key)
+	if len(in.cfg.UnicastPeers) > 0 && in.cfg.Src.IsValid() {
+		// Renew the master's neighbour entry for us so that its unicast
+		// adverts reach us at once.
+		in.emit(Announce{Addrs: []netip.Addr{in.cfg.Src}, Repeat: 1})
+	}
+	in.wantState = want
+	if in.sync != nil {
+		if in.state == StateMaster {
+			in.sync.master(in)
+		} else {
+			in.sync.backup(in)
+		}
+	}
+}
+
+// setPriority is vrrp_set_effective_priority.
+func (in *Instance) setPriority(total int) {
+	in.prioDelta = total - int(in.cfg.Priority)
+	in.applyPriority(total)
+}
+
+func (in *Instance) applyPriority(total int) {
+	if in.basePrio == PrioOwner {
+		return
+	}
+	np := total
+	if np < 1 {
+		np = 1
+	} else if np >= PrioOwner {
+		np = PrioOwner - 1
+	}
+	if uint8(np) == in.effPrio {
+		return
+	}
+	in.logf("Changing effective priority from %d to %d", in.effPrio, np)
+	in.effPrio = uint8(np)
+	old := in.msDownTimer
+	in.msDownTimer = in.downTimer()
+	if in.state == StateBackup && !in.sands.IsZero() {
+		in.sands = in.sands.Add(in.msDownTimer - old)
+	}
+}
+
+// reconfigure applies a new config to a running instance, keeping its
+// state as keepalived's reload does for a matched instance (6.8): a master
+// sends an advert at once, a backup restarts its down timer.
+func (in *Instance) reconfigure(cfg Config) {
+	if err := normalize(&cfg); err != nil {
+		in.logf("reconfigure refused: %v", err)
+		return
+	}
+	oldVIPs := in.cfg.VIPs
+	in.cfg = cfg
+	in.basePrio = cfg.Priority
+	in.adverInt = cfg.AdvertInt
+	if in.csumCompat != ChecksumCompatAuto || cfg.UnicastChecksum != ChecksumCompatDetect {
+		in.csumCompat = cfg.UnicastChecksum
+	}
+	if in.basePrio == PrioOwner {
+		in.effPrio = PrioOwner
+	} else {
+		np := int(in.basePrio) + in.prioDelta
+		if np < 1 {
+			np = 1
+		} else if np >= PrioOwner {
+			np = PrioOwner - 1
+		}
+		in.effPrio = uint8(np)
+	}
+	switch in.state {
+	case StateInit:
+		in.applyConfig()
+	case StateMaster:
+		in.masterAdverInt = in.adverInt
+		added := false
+		for _, v := range cfg.VIPs {
+			found := false
+			for _, o := range oldVIPs {
+				if o == v {
+					found = true
+				}
+			}
+			if !found {
+				added = true
+			}
+		}
+		in.sands = in.now // reload_master: advert at once
+		if added {
+			in.sendLinkUpdate(in.cfg.GarpMasterRepeat)
+		}
+	case StateBackup:
+		// keepalived builds a new instance on reload: Master_Adver_Interval
+		// starts again from our own interval, the down timer from now.
+		in.masterAdverInt = in.adverInt
+		in.msDownTimer = in.downTimer()
+		in.initSands()
+	}
+}
