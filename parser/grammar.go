@@ -13,7 +13,8 @@ import (
 // followed by a { } block of statements (the `{` may be on the same line or
 // a later one: the preprocessor has split it off either way). The lexer
 // hands over consecutive lines as one Lines token, so a Stmt here is such a
-// run, the block belonging to its last line. The grammar accepts every
+// run, the block belonging to its last line; and a block of lines only as
+// one Leaf token. The grammar accepts every
 // token sequence the lexer can produce, so brace mistakes become findings,
 // not parse failures:
 //
@@ -21,7 +22,7 @@ import (
 //	TopItem   = Stmt | Stray | ExtraClose
 //	Item      = Stmt | Stray
 //	Stmt      = Lines Block?
-//	Block     = "{" Item* "}"?          (an unclosed block ends at EOF)
+//	Block     = Leaf | "{" Item* "}"?   (an unclosed block ends at EOF)
 //	Stray     = Block                   (a "{" that follows no statement)
 //	ExtraClose = "}"                    (only at the top level)
 //
@@ -48,9 +49,10 @@ type gItem struct {
 }
 
 type gBlock struct {
-	Open  lexer.Token  `parser:"@LBrace"`
-	Items []*gItem     `parser:"@@*"`
-	Close *lexer.Token `parser:"@RBrace?"`
+	Leaf  *lexer.Token `parser:"  @Leaf"`
+	Open  *lexer.Token `parser:"| ( @LBrace"`
+	Items []*gItem     `parser:"    @@*"`
+	Close *lexer.Token `parser:"    @RBrace? )"`
 }
 
 var grammar = sync.OnceValues(func() (*participle.Parser[gFile], error) {

@@ -12,16 +12,20 @@ import (
 // The lexer hands the preprocessor's logical lines to participle as
 // tokens: a Lines token per run of consecutive lines of words (its
 // Pos.Offset indexes tokenStream.runs; the preprocessor has already split
-// each line's words, with their positions), and LBrace / RBrace tokens for
-// split-off braces. A token per run of lines rather than per word keeps
-// participle's reflective parsing cheap: only the block structure is left
-// for the grammar to find.
+// each line's words, with their positions), LBrace / RBrace tokens for
+// split-off braces, and a Leaf token for a whole block that holds lines
+// only (`{`, lines, `}`: a value block such as virtual_ipaddress, or a
+// block of simple settings), which is lexically as plain as a quoted
+// string. A token per run of lines rather than per word, and per leaf
+// block rather than per brace, keeps participle's reflective parsing cheap:
+// only the nesting of blocks is left for the grammar to find.
 
 // Token types of the stream.
 const (
 	tokLine lexer.TokenType = iota + 1
 	tokLBrace
 	tokRBrace
+	tokLeaf
 )
 
 // tokenDef is the lexer.Definition participle builds the grammar against.
@@ -32,6 +36,7 @@ func (tokenDef) Symbols() map[string]lexer.TokenType {
 	return map[string]lexer.TokenType{
 		"EOF":    lexer.EOF,
 		"Lines":  tokLine,
+		"Leaf":   tokLeaf,
 		"LBrace": tokLBrace,
 		"RBrace": tokRBrace,
 	}
@@ -49,8 +54,13 @@ type tokenStream struct {
 	eof  lexer.Position
 }
 
-// lineRun is a run of consecutive lines of words: lines[first:first+n].
-type lineRun struct{ first, n int }
+// lineRun is a run of consecutive lines of words: lines[first:first+n]
+// (n may be 0 for an empty leaf block). For a leaf block, close is the
+// position of its `}`.
+type lineRun struct {
+	first, n int
+	close    config.Pos
+}
 
 func (s *tokenStream) Next() (lexer.Token, error) {
 	if s.i >= len(s.toks) {
@@ -76,7 +86,12 @@ func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenSt
 	s := &tokenStream{toks: make([]lexer.Token, 0, len(lines))}
 	depth, dropped := 0, 0
 	reported := false
+	skip := 0
 	for i, l := range lines {
+		if skip > 0 {
+			skip--
+			continue
+		}
 		switch l.kind {
 		case kindOpen:
 			if depth >= maxDepth {
@@ -86,6 +101,15 @@ func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenSt
 					*diags = append(*diags, config.Diagnostic{Pos: l.raw.posAt(0), Severity: config.Error, Class: config.ClassGeneral,
 						Msg: "blocks nested deeper than the limit: the braces of the deeper blocks are ignored"})
 				}
+				continue
+			}
+			if n, ok := leafAt(lines, i); ok {
+				pos := lexPos(l.raw.posAt(0))
+				pos.Offset = len(s.runs)
+				closeLine := lines[i+1+n]
+				s.runs = append(s.runs, lineRun{first: i + 1, n: n, close: closeLine.raw.posAt(0)})
+				s.toks = append(s.toks, lexer.Token{Type: tokLeaf, Value: "{}", Pos: pos})
+				skip = n + 1
 				continue
 			}
 			depth++
@@ -117,4 +141,18 @@ func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenSt
 		s.eof = lexPos(last.posAt(len(last.text)))
 	}
 	return s
+}
+
+// leafAt reports whether lines[i] (a `{`) opens a block of n lines of
+// words and then its `}`.
+func leafAt(lines []logical, i int) (int, bool) {
+	for j := i + 1; j < len(lines); j++ {
+		switch lines[j].kind {
+		case kindClose:
+			return j - i - 1, true
+		case kindOpen:
+			return 0, false
+		}
+	}
+	return 0, false
 }

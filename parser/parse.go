@@ -164,6 +164,12 @@ func (c *converter) stmt(nodes []*Node, lines *lexer.Token, block *gBlock) []*No
 }
 
 func (c *converter) block(b *gBlock) *Block {
+	if b.Leaf != nil {
+		r := c.runs[b.Leaf.Pos.Offset]
+		out := &Block{Open: cfgPos(b.Leaf.Pos), Close: r.close}
+		out.Nodes = c.stmt(make([]*Node, 0, r.n), b.Leaf, nil)
+		return out
+	}
 	out := &Block{Open: cfgPos(b.Open.Pos)}
 	if b.Close != nil {
 		out.Close = cfgPos(b.Close.Pos)
@@ -194,6 +200,10 @@ func (c *converter) items(items []*gItem) []*Node {
 // reads what follows at the enclosing level; we do the same with its
 // contents (but its `}` closes only it, so nothing after it is misplaced).
 func (c *converter) stray(b *gBlock) []*Node {
-	c.errorf(cfgPos(b.Open.Pos), "Unexpected '{' - ignoring")
+	pos := b.Leaf
+	if pos == nil {
+		pos = b.Open
+	}
+	c.errorf(cfgPos(pos.Pos), "Unexpected '{' - ignoring")
 	return c.block(b).Nodes
 }
