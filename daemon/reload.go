@@ -128,6 +128,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 	}
 	d.applyStatic(plan.Static)
 	d.log.Info("Reload finished")
+	go returnMemory()
 	return nil
 }
 
