@@ -9,7 +9,7 @@ UNITDIR  ?= /lib/systemd/system
 FUZZTIME ?= 30s
 # Debian packages the kernel and end-to-end tests use: real keepalived 2.2.7
 # as a peer, nginx behind the VIP, tcpdump for wire timing, ip, killall, ps.
-DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps net-tools curl
+DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps net-tools curl nftables
 
 .PHONY: all build test test-unit test-root deps bench bench-ha fuzz install demo soak clean vet
 
