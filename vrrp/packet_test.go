@@ -194,3 +194,45 @@ func BenchmarkDecodeIPv6(b *testing.B) {
 		}
 	}
 }
+
+// FuzzReceive: any bytes from the wire, as any source, TTL and
+// destination, never panic an instance in BACKUP or MASTER, are counted
+// (as received or in a drop counter), and leave it with a running timer.
+func FuzzReceive(f *testing.F) {
+	c := baseCfg()
+	f.Add(pkt(c, 110, peer, MulticastGroup4), uint8(255), false, true)
+	f.Add(pkt(c, 90, peer, MulticastGroup4), uint8(255), false, false)
+	f.Add(pkt(c, 0, peer, MulticastGroup4), uint8(1), true, true)
+	f.Add([]byte{0x21, 51, 100, 200, 0, 1, 0, 0}, uint8(255), false, true)
+	f.Fuzz(func(t *testing.T, b []byte, ttl uint8, unicastDst, master bool) {
+		in, err := NewInstance(baseCfg())
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := t0
+		if master {
+			now, _ = becomeMaster(t, in)
+		} else {
+			in.Step(now, Startup{})
+		}
+		dst := MulticastGroup4
+		if unicastDst {
+			dst = self
+		}
+		total := func(s Stats) uint64 {
+			return s.AdvertRcvd + s.PacketLenErr + s.AdvertIntervalErr + s.IPTTLErr + s.InvalidTypeRcvd + s.AddrListErr +
+				s.InvalidAuthType + s.AuthTypeMismatch + s.AuthFailure + s.ChecksumErr + s.VersionErr + s.OtherDropped
+		}
+		before := total(in.Stats())
+		in.Step(now.Add(time.Millisecond), Received{Src: peer, Dst: dst, TTL: ttl, Packet: b})
+		if total(in.Stats()) == before {
+			t.Fatalf("packet % x neither received nor counted as dropped: %+v", b, in.Stats())
+		}
+		if st := in.State(); st != StateBackup && st != StateMaster {
+			t.Fatalf("state %v", st)
+		}
+		if _, ok := in.NextDeadline(); !ok {
+			t.Fatal("no running timer")
+		}
+	})
+}
