@@ -456,3 +456,34 @@ func TestAdvertIntervalMismatch(t *testing.T) {
 		t.Errorf("transcript differs from %s (%v):\n%s", path, err, diff(string(want), s.Transcript()))
 	}
 }
+
+// TestPartitionHealWinnerSilent is the heal order where the losing master
+// hears the winner first: it yields without a word, so the winner never
+// hears a lower-priority advert and sends no gratuitous ARP (keepalived
+// 2.2.7's behaviour: clients keep the loser's MAC until their ARP entry
+// expires). With higher_prio_send_advert the loser sends one advert before
+// yielding, the winner answers it with an advert and its lower-priority
+// GARPs, and clients move at once (reference 6.5).
+func TestPartitionHealWinnerSilent(t *testing.T) {
+	for _, send := range []bool{false, true} {
+		c2 := cfg("VI_1", 51, 90, "10.0.0.100")
+		c2.HigherPrioSendAdvert = send
+		s, r1, r2 := pair(Options{Delay: us(200)}, cfg("VI_1", 51, 100, "10.0.0.100"), c2)
+		s.Note("higher_prio_send_advert %v on r2", send)
+		s.At(0, r1.Start)
+		s.At(0, r2.Start)
+		s.At(ms(10500), func() { s.Partition([]string{"r1"}, []string{"r2"}) })
+		// r1 sends at .609375, r2 at .258012: healing at 20.3 makes r1's
+		// advert reach r2 first.
+		s.At(ms(20300), s.Heal)
+		s.RunUntil(sec(22))
+		wantMasters(t, s, "r1/VI_1")
+		garp := strings.Contains(s.Transcript(), "20.609775 r1 VI_1 garp x5")
+		if garp != send {
+			t.Errorf("higher_prio_send_advert %v: winner's GARP after heal %v", send, garp)
+		}
+		if send {
+			golden(t, s)
+		}
+	}
+}
