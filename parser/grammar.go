@@ -35,24 +35,29 @@ type gFile struct {
 
 // gTopItem is a statement, a stray block or an extra `}` at the top level.
 type gTopItem struct {
-	Lines *lexer.Token `parser:"  ( @Lines"`
-	Block *gBlock      `parser:"    @@? )"`
-	Stray *gBlock      `parser:"| @@"`
-	Extra *lexer.Token `parser:"| @RBrace"`
+	Lines      *lexer.Token `parser:"  ( @Lines"`
+	Leaf       *lexer.Token `parser:"    ( @Leaf"`
+	Block      *gBlock      `parser:"    | @@ )? )"`
+	StrayLeaf  *lexer.Token `parser:"| @Leaf"`
+	StrayBlock *gBlock      `parser:"| @@"`
+	Extra      *lexer.Token `parser:"| @RBrace"`
 }
 
 // gItem is a statement or a stray block inside a block.
 type gItem struct {
-	Lines *lexer.Token `parser:"  ( @Lines"`
-	Block *gBlock      `parser:"    @@? )"`
-	Stray *gBlock      `parser:"| @@"`
+	Lines      *lexer.Token `parser:"  ( @Lines"`
+	Leaf       *lexer.Token `parser:"    ( @Leaf"`
+	Block      *gBlock      `parser:"    | @@ )? )"`
+	StrayLeaf  *lexer.Token `parser:"| @Leaf"`
+	StrayBlock *gBlock      `parser:"| @@"`
 }
 
+// gBlock is a block that holds other blocks (a block of lines only is a
+// Leaf token).
 type gBlock struct {
-	Leaf  *lexer.Token `parser:"  @Leaf"`
-	Open  *lexer.Token `parser:"| ( @LBrace"`
-	Items []*gItem     `parser:"    @@*"`
-	Close *lexer.Token `parser:"    @RBrace? )"`
+	Open  lexer.Token  `parser:"@LBrace"`
+	Items []*gItem     `parser:"@@*"`
+	Close *lexer.Token `parser:"@RBrace?"`
 }
 
 var grammar = sync.OnceValues(func() (*participle.Parser[gFile], error) {

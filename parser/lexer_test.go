@@ -95,6 +95,11 @@ func TestLexBraces(t *testing.T) {
 		{name: "stray open at start", in: "{ b }\n", want: "1:3 b\n",
 			diags: []string{"1:1: error: Unexpected '{' - ignoring"}},
 		{name: "close then text on one line", in: "a {\nb } c\n", want: "1:1 a\n  2:1 b\n2:5 c\n"},
+		{name: "empty block", in: "a {\n}\nb { }\n", want: "1:1 a\n3:1 b\n"},
+		{name: "stray block holding a block", in: "{\n a {\n  b\n }\n}\n", want: "2:2 a\n  3:3 b\n",
+			diags: []string{"1:1: error: Unexpected '{' - ignoring"}},
+		{name: "unclosed block of lines", in: "a {\n b\n", want: "1:1 a\n  2:2 b\n",
+			diags: []string{"1:3: error: There are 1 missing '}'s or extra '{'s"}},
 	}, Options{ConfigID: "h"})
 }
 
@@ -178,5 +183,30 @@ func TestParseEmptyIsError(t *testing.T) {
 		if _, _, err := ParseString("k.conf", in, Options{}); err == nil {
 			t.Errorf("ParseString(%q): no error", in)
 		}
+	}
+}
+
+// Block brace positions survive the Leaf token (a block of lines only).
+func TestLexBlockPositions(t *testing.T) {
+	f, _, err := ParseString("k.conf", "a {\n b\n  }\nc {\n d {\n }\n}\n", Options{ConfigID: "h"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type pp struct{ open, close [2]int }
+	got := []pp{}
+	var walk func([]*Node)
+	walk = func(ns []*Node) {
+		for _, n := range ns {
+			if n.Block != nil {
+				b := n.Block
+				got = append(got, pp{[2]int{b.Open.Line, b.Open.Col}, [2]int{b.Close.Line, b.Close.Col}})
+				walk(b.Nodes)
+			}
+		}
+	}
+	walk(f.Nodes)
+	want := []pp{{[2]int{1, 3}, [2]int{3, 3}}, {[2]int{4, 3}, [2]int{7, 1}}, {[2]int{5, 4}, [2]int{6, 2}}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(pp{})); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
 	}
 }

@@ -72,9 +72,9 @@ func parse(path string, text *string, opts Options, lim limits) (*File, config.D
 	for _, it := range g.Items {
 		switch {
 		case it.Lines != nil:
-			file.Nodes = c.stmt(file.Nodes, it.Lines, it.Block)
-		case it.Stray != nil:
-			file.Nodes = append(file.Nodes, c.stray(it.Stray)...)
+			file.Nodes = c.stmt(file.Nodes, it.Lines, it.Leaf, it.Block)
+		case it.StrayLeaf != nil || it.StrayBlock != nil:
+			file.Nodes = append(file.Nodes, c.stray(it.StrayLeaf, it.StrayBlock)...)
 		case it.Extra != nil:
 			c.errorf(cfgPos(it.Extra.Pos), "Extra '}' found")
 		}
@@ -147,7 +147,7 @@ func (c *converter) errorf(pos config.Pos, format string, args ...any) {
 }
 
 // stmt appends the nodes of a run of lines; the block is the last one's.
-func (c *converter) stmt(nodes []*Node, lines *lexer.Token, block *gBlock) []*Node {
+func (c *converter) stmt(nodes []*Node, lines, leaf *lexer.Token, block *gBlock) []*Node {
 	r := c.runs[lines.Pos.Offset]
 	var n *Node
 	for _, l := range c.lines[r.first : r.first+r.n] {
@@ -157,19 +157,24 @@ func (c *converter) stmt(nodes []*Node, lines *lexer.Token, block *gBlock) []*No
 		}
 		nodes = append(nodes, n)
 	}
-	if block != nil {
+	switch {
+	case leaf != nil:
+		n.Block = c.leaf(leaf)
+	case block != nil:
 		n.Block = c.block(block)
 	}
 	return nodes
 }
 
+// leaf is a block of lines only.
+func (c *converter) leaf(t *lexer.Token) *Block {
+	r := c.runs[t.Pos.Offset]
+	out := &Block{Open: cfgPos(t.Pos), Close: r.close}
+	out.Nodes = c.stmt(make([]*Node, 0, r.n), t, nil, nil)
+	return out
+}
+
 func (c *converter) block(b *gBlock) *Block {
-	if b.Leaf != nil {
-		r := c.runs[b.Leaf.Pos.Offset]
-		out := &Block{Open: cfgPos(b.Leaf.Pos), Close: r.close}
-		out.Nodes = c.stmt(make([]*Node, 0, r.n), b.Leaf, nil)
-		return out
-	}
 	out := &Block{Open: cfgPos(b.Open.Pos)}
 	if b.Close != nil {
 		out.Close = cfgPos(b.Close.Pos)
@@ -188,9 +193,9 @@ func (c *converter) items(items []*gItem) []*Node {
 	var nodes []*Node
 	for _, it := range items {
 		if it.Lines != nil {
-			nodes = c.stmt(nodes, it.Lines, it.Block)
-		} else if it.Stray != nil {
-			nodes = append(nodes, c.stray(it.Stray)...)
+			nodes = c.stmt(nodes, it.Lines, it.Leaf, it.Block)
+		} else if it.StrayLeaf != nil || it.StrayBlock != nil {
+			nodes = append(nodes, c.stray(it.StrayLeaf, it.StrayBlock)...)
 		}
 	}
 	return nodes
@@ -199,11 +204,11 @@ func (c *converter) items(items []*gItem) []*Node {
 // stray handles a `{` that follows no statement: keepalived ignores it and
 // reads what follows at the enclosing level; we do the same with its
 // contents (but its `}` closes only it, so nothing after it is misplaced).
-func (c *converter) stray(b *gBlock) []*Node {
-	pos := b.Leaf
-	if pos == nil {
-		pos = b.Open
+func (c *converter) stray(leaf *lexer.Token, b *gBlock) []*Node {
+	if leaf != nil {
+		c.errorf(cfgPos(leaf.Pos), "Unexpected '{' - ignoring")
+		return c.leaf(leaf).Nodes
 	}
-	c.errorf(cfgPos(pos.Pos), "Unexpected '{' - ignoring")
+	c.errorf(cfgPos(b.Open.Pos), "Unexpected '{' - ignoring")
 	return c.block(b).Nodes
 }
