@@ -10,22 +10,20 @@ import (
 
 // Wire constants (RFC 3768 section 5, RFC 5798 section 5).
 const (
-	TypeAdvert   = 1   // the only VRRP packet type
-	ProtoVRRP    = 112 // IP protocol number
-	TTL          = 255 // IPv4 TTL / IPv6 hop limit of multicast adverts
-	PrioOwner    = 255 // the address owner
-	PrioStop     = 0   // "resigning" priority of a stopping master
-	AuthNone     = 0
-	AuthPass     = 1
-	AuthAH       = 2 // recognised on the wire; AH itself (IP protocol 51) is not supported
-	AuthLen      = 8 // v2 IPv4 authentication data, always present
-	HeaderLen    = 8
-	MaxAddrs     = 255
-	maxV3Centis  = 0x0fff
-	centisecond  = 10 * time.Millisecond
-	ipv4PHdrLen  = 12
-	ipv6PHdrLen  = 40
-	vrrpV4HdrMin = 20
+	TypeAdvert  = 1   // the only VRRP packet type
+	ProtoVRRP   = 112 // IP protocol number
+	TTL         = 255 // IPv4 TTL / IPv6 hop limit of multicast adverts
+	PrioOwner   = 255 // the address owner
+	PrioStop    = 0   // "resigning" priority of a stopping master
+	AuthNone    = 0
+	AuthPass    = 1
+	AuthAH      = 2 // recognised on the wire; AH itself (IP protocol 51) is not supported
+	AuthLen     = 8 // v2 IPv4 authentication data, always present
+	HeaderLen   = 8
+	MaxAddrs    = 255
+	maxV3Centis = 0x0fff
+	centisecond = 10 * time.Millisecond
+	ipv4HdrLen  = 20 // IPv4 header without options
 )
 
 // Default multicast groups (RFC 5798 section 5.1.1.2 / 5.1.2.2).

@@ -47,7 +47,7 @@ func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
 	if !c.IPv6 {
 		iphl = r.IPHdrLen
 		if iphl == 0 {
-			iphl = vrrpV4HdrMin
+			iphl = ipv4HdrLen
 		}
 	}
 	if want := iphl + ExpectedLen(hd.Version, uint8(p[3]), c.IPv6); iphl+len(p) != want {
