@@ -50,6 +50,8 @@ bench-ha: deps build
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./parser/
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./vrrp/
+	$(GO) test -run '^$$' -fuzz FuzzReceive -fuzztime $(FUZZTIME) ./vrrp/
+	$(GO) test -run '^$$' -fuzz FuzzSchedule -fuzztime $(FUZZTIME) ./vrrp/sim/
 
 soak: deps build
 	KAGO_SOAK=1 $(GO) test -count=1 -timeout 60m -run 'TestSoak' -v ./test/e2e/
