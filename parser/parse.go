@@ -137,6 +137,7 @@ func (p *preprocessor) openMain(path string) (*globSource, error) {
 type converter struct {
 	lines     []logical
 	runs      []lineRun
+	slab      []Node // nodes are allocated from here, 1024 at a time
 	diags     config.Diagnostics
 	unclosed  int
 	outermost config.Pos
@@ -151,7 +152,12 @@ func (c *converter) stmt(nodes []*Node, lines, leaf *lexer.Token, block *gBlock)
 	r := c.runs[lines.Pos.Offset]
 	var n *Node
 	for _, l := range c.lines[r.first : r.first+r.n] {
-		n = &Node{Raw: l.raw.text, Pos: l.words[0].Pos, Keyword: l.words[0].Text}
+		if len(c.slab) == 0 {
+			c.slab = make([]Node, 1024)
+		}
+		n = &c.slab[0]
+		c.slab = c.slab[1:]
+		*n = Node{Raw: l.raw.text, Pos: l.words[0].Pos, Keyword: l.words[0].Text}
 		if len(l.words) > 1 {
 			n.Args = l.words[1:]
 		}

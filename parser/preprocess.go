@@ -101,7 +101,7 @@ type preprocessor struct {
 	expanded  int // bytes produced by substitution
 	stopped   bool
 	out       []logical
-	emitHook  func(logical)
+	wordSlab  []Word
 	openFiles []*fileSource
 }
 
@@ -464,7 +464,19 @@ func (p *preprocessor) splitWords(l pline) []Word {
 			n++
 		}
 	}
-	words := make([]Word, 0, n)
+	// words come from a shared slab: one allocation per few thousand
+	if cap(p.wordSlab)-len(p.wordSlab) < n {
+		p.wordSlab = make([]Word, 0, max(4096, n))
+	}
+	start := len(p.wordSlab)
+	words := p.appendWords(p.wordSlab[start:start:start+n], l)
+	p.wordSlab = p.wordSlab[:start+min(len(words), n)]
+	return words[:len(words):len(words)] // appending must not reach the next line's words
+}
+
+// appendWords appends the words of l to words (alloc_strvec_r's rules).
+func (p *preprocessor) appendWords(words []Word, l pline) []Word {
+	s := l.text
 	i := 0
 	for {
 		for i < len(s) && isSpace(s[i]) {
