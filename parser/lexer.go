@@ -83,7 +83,13 @@ func cfgPos(p lexer.Position) config.Pos {
 // maxDepth are flattened (their braces dropped, with one finding), so the
 // recursive grammar cannot be driven into a stack overflow.
 func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenStream {
-	s := &tokenStream{toks: make([]lexer.Token, 0, len(lines))}
+	n := 0 // tokens: one per brace and per run of lines (an upper bound)
+	for i, l := range lines {
+		if l.kind != kindWords || i == 0 || lines[i-1].kind != kindWords {
+			n++
+		}
+	}
+	s := &tokenStream{toks: make([]lexer.Token, 0, n)}
 	depth, dropped := 0, 0
 	reported := false
 	skip := 0
