@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // update rewrites generated and golden test data (also used by the lowering's
@@ -118,5 +119,39 @@ func BenchmarkParseLongLine(b *testing.B) {
 		if _, _, err := ParseString("k.conf", in, Options{ConfigID: "h"}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestParseBigInputs: a 1 MB line and a 100,000-line file are read whole,
+// in time linear in their size (keepalived splits lines at 1024 bytes).
+func TestParseBigInputs(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("vrrp_instance VI_1 {\n virtual_ipaddress {\n")
+	for i := 0; i < 100000; i++ {
+		fmt.Fprintf(&b, "  10.%d.%d.%d/32\n", i>>16, (i>>8)&255, i&255)
+	}
+	b.WriteString(" }\n}\n")
+	long := "a " + strings.Repeat("w\"q q\"$X x ", 1<<20/12) + "\n"
+	for _, tc := range []struct {
+		name  string
+		in    string
+		check func(*File) bool
+	}{
+		{"100,000 lines", b.String(), func(f *File) bool { return len(f.Nodes[0].Block.Nodes[0].Block.Nodes) == 100000 }},
+		{"1 MB line", long, func(f *File) bool { return len(f.Nodes) == 1 && len(f.Nodes[0].Args) > 100000 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			f, _, err := ParseString("big.conf", tc.in, Options{ConfigID: "h"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.check(f) {
+				t.Errorf("not read whole")
+			}
+			if el := time.Since(start); el > 10*time.Second {
+				t.Errorf("took %v", el)
+			}
+		})
 	}
 }
