@@ -42,6 +42,7 @@ test-unit:
 
 bench: deps build
 	$(GO) test -run '^$$' -bench . -benchmem ./parser/... ./vrrp/... ./config/...
+	KAGO_BENCH=1 $(GO) test -count=1 -run 'TestBenchConfigTest' -v ./parser/
 
 # bench-ha: failover side by side with real keepalived; writes BENCHMARKS.md figures.
 bench-ha: deps build
