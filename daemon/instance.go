@@ -705,7 +705,7 @@ func hasDelVIPs(acts []vrrp.Action) bool {
 // (a master sends priority 0 and drops its VIPs unless -V), static entries,
 // STOP notifies for instances and groups, sockets.
 func (d *Daemon) shutdown(now time.Time) {
-	d.stopScripts()
+	d.stopScripts(true)
 	d.mode = modeStopping
 	for _, in := range d.insts {
 		if !in.started {

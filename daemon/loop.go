@@ -46,7 +46,6 @@ type Daemon struct {
 
 	reqs     chan request
 	pkts     chan rxPacket
-	updates  chan checker.Update
 	linkEvs  <-chan netif.LinkEvent
 	addrEvs  <-chan netif.AddrEvent
 	ctx      context.Context // lives until shutdown completes: readers, scripts
@@ -89,7 +88,6 @@ func newDaemon(opts Options) *Daemon {
 		track:    map[string]trackState{},
 		reqs:     make(chan request),
 		pkts:     make(chan rxPacket, 256),
-		updates:  make(chan checker.Update, 64),
 		loopDone: make(chan struct{}),
 		ctx:      context.Background(),
 		cancel:   func() {},
@@ -170,7 +168,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			return nil
 		case p := <-d.pkts:
 			d.safely("packet", func() error { d.onPacket(d.opts.Now(), p); return nil })
-		case u := <-d.updates:
+		case u := <-d.scriptUpdates():
 			d.safely("tracker update", func() error { d.onUpdate(d.opts.Now(), u); return nil })
 		case ev, ok := <-d.linkEvs:
 			if !ok {

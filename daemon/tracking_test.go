@@ -1,6 +1,8 @@
 package daemon
 
 import (
+	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -89,4 +91,59 @@ func TestTrackInterfaceWeight(t *testing.T) {
 	if st := h.d.insts[0].eng.Status().State.String(); st != "FAULT" {
 		t.Errorf("state %s with eth2 down, want FAULT", st)
 	}
+}
+
+// slowRunner is a tracker set whose scripts take a while to die and that
+// reports a (stale) result on its way out.
+type slowRunner struct{ names []string }
+
+func (r slowRunner) Runnable() []string { return r.names }
+func (r slowRunner) Run(ctx context.Context, out chan<- checker.Update) {
+	<-ctx.Done()
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case out <- checker.Update{Kind: "script", Name: "chk", OK: false}:
+	case <-time.After(time.Second):
+	}
+}
+
+// TestReloadDoesNotWaitForScripts: a reload stops the old scripts without
+// waiting for them (the loop must keep sending adverts), and a late result
+// of the old set is dropped.
+func TestReloadDoesNotWaitForScripts(t *testing.T) {
+	in := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	in.TrackScripts = []config.TrackScript{{Name: "chk", Weight: 10}}
+	cfg := configOf(in)
+	cfg.Scripts = []*config.Script{config.DefaultScript("chk")}
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.d.opts.scripts = func(*config.Config, *slog.Logger, scriptRunner) (scriptRunner, error) {
+		return slowRunner{names: []string{"chk"}}, nil
+	}
+	h.start()
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: true})
+	old := h.d.scripts
+	start := time.Now()
+	if err := h.d.applyReload(h.now, cfg); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 200*time.Millisecond {
+		t.Errorf("reload waited %s for the old scripts", d)
+	}
+	if h.d.scripts == old || h.d.scripts == nil {
+		t.Fatal("scripts not restarted")
+	}
+	select {
+	case <-old.done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("old runner never finished")
+	}
+	select {
+	case u := <-h.d.scriptUpdates():
+		t.Errorf("late result of the old scripts reached the loop: %+v", u)
+	default:
+	}
+	if got := h.d.insts[0].eng.Status().EffectivePriority; got != 110 {
+		t.Errorf("priority %d, want 110 (result carried over the reload)", got)
+	}
+	h.d.stopScripts(true)
 }
