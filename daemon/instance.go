@@ -422,20 +422,38 @@ func (d *Daemon) buildGroups(cfg *config.Config) {
 		if len(g.members) == 0 {
 			continue
 		}
-		eng, err := newGroupEngine(gc.Name, engs)
-		if err != nil {
-			d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", gc.Name, err))
-			continue
-		}
-		g.eng = eng
-		if o := old[gc.Name]; o != nil {
-			g.state = o.state
+		if o := old[gc.Name]; o != nil && sameMembers(o.members, g.members) {
+			// Matched by name with the same running members: keep the
+			// group's state machine (reference 6.8).
+			g.eng, g.state = o.eng, o.state
+		} else {
+			eng, err := newGroupEngine(gc.Name, engs)
+			if err != nil {
+				d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", gc.Name, err))
+				continue
+			}
+			g.eng = eng
+			if o != nil {
+				g.state = o.state
+			}
 		}
 		for _, in := range g.members {
 			in.group = g
 		}
 		d.groups = append(d.groups, g)
 	}
+}
+
+func sameMembers(a, b []*instance) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // step feeds one event (nil: timers only) to an instance, through its sync

@@ -45,3 +45,33 @@ func TestSyncGroupMovesTogether(t *testing.T) {
 		t.Errorf("notifies (-want +got):\n%s", diff)
 	}
 }
+
+// TestSyncGroupKeptOnReload: a reload that keeps a group's members keeps
+// its state machine; members stay MASTER and nothing is notified.
+func TestSyncGroupKeptOnReload(t *testing.T) {
+	mk := func(prio int) *config.Config {
+		cfg := configOf(vi("VI_1", 51, "eth0", prio, "10.0.0.100/24"), vi("VI_2", 52, "eth1", 100, "10.1.0.100/24"))
+		cfg.Instances[0].SyncGroup, cfg.Instances[1].SyncGroup = "G1", "G1"
+		cfg.SyncGroups = []*config.SyncGroup{{Name: "G1", Members: []string{"VI_1", "VI_2"}}}
+		return cfg
+	}
+	h := newHarness(t, mk(100), eth("eth0", true, "10.0.0.1/24"), eth("eth1", true, "10.1.0.1/24"))
+	h.start()
+	h.advance(4 * time.Second)
+	eng := h.d.groups[0].eng
+	h.notify.take()
+	if err := h.d.applyReload(h.now, mk(120)); err != nil {
+		t.Fatal(err)
+	}
+	if h.d.groups[0].eng != eng {
+		t.Error("group state machine rebuilt on a reload that kept its members")
+	}
+	for _, in := range h.d.insts {
+		if st := in.eng.Status().State.String(); st != "MASTER" {
+			t.Errorf("%s is %s after reload", in.name(), st)
+		}
+	}
+	if n := h.notify.take(); len(n) != 0 {
+		t.Errorf("notified: %v", n)
+	}
+}
