@@ -126,21 +126,75 @@ func (l *nlLinks) Watch(ctx context.Context) (<-chan LinkEvent, <-chan AddrEvent
 		return nil, nil, l.err
 	}
 	w := &watcher{links: l, state: map[string]linkState{}, names: map[int]string{},
-		lev: make(chan LinkEvent, 64), aev: make(chan AddrEvent, 64)}
+		lq: newQueue[LinkEvent](), aq: newQueue[AddrEvent]()}
 	sub, err := w.subscribe()
 	if err != nil {
 		return nil, nil, err
 	}
+	go w.lq.pump(ctx)
+	go w.aq.pump(ctx)
 	go w.run(ctx, sub)
-	return w.lev, w.aev, nil
+	return w.lq.out, w.aq.out, nil
+}
+
+// queue is an unbounded FIFO in front of a channel, so that the netlink
+// reader never waits on the reader of either channel: a caller slow to read
+// address events must not hold up link events (a link going down also
+// removes and re-adds IPv6 addresses, so address events come in bursts).
+type queue[T any] struct {
+	mu   sync.Mutex
+	buf  []T
+	wake chan struct{}
+	out  chan T
+}
+
+func newQueue[T any]() *queue[T] {
+	return &queue[T]{wake: make(chan struct{}, 1), out: make(chan T)}
+}
+
+func (q *queue[T]) push(v T) {
+	q.mu.Lock()
+	q.buf = append(q.buf, v)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// pump feeds out until ctx ends, then closes it.
+func (q *queue[T]) pump(ctx context.Context) {
+	defer close(q.out)
+	for {
+		q.mu.Lock()
+		var (
+			out  chan T
+			head T
+		)
+		if len(q.buf) > 0 {
+			out, head = q.out, q.buf[0]
+		}
+		q.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return
+		case <-q.wake:
+		case out <- head:
+			q.mu.Lock()
+			var zero T
+			q.buf[0] = zero
+			q.buf = q.buf[1:]
+			q.mu.Unlock()
+		}
+	}
 }
 
 type watcher struct {
 	links *nlLinks
 	state map[string]linkState // by name
 	names map[int]string       // index -> name
-	lev   chan LinkEvent
-	aev   chan AddrEvent
+	lq    *queue[LinkEvent]
+	aq    *queue[AddrEvent]
 }
 
 type subscription struct {
@@ -223,12 +277,8 @@ func (w *watcher) reconcile(ctx context.Context) error {
 }
 
 func (w *watcher) send(ctx context.Context, ev LinkEvent) bool {
-	select {
-	case w.lev <- ev:
-		return true
-	case <-ctx.Done():
-		return false
-	}
+	w.lq.push(ev)
+	return ctx.Err() == nil
 }
 
 // update records the state of name and sends an event when it changed.
@@ -280,8 +330,6 @@ func (w *watcher) nameOf(index int) string {
 }
 
 func (w *watcher) run(ctx context.Context, sub *subscription) {
-	defer close(w.lev)
-	defer close(w.aev)
 	defer func() { sub.stop() }()
 	if w.reconcile(ctx) != nil {
 		return
@@ -320,11 +368,7 @@ func (w *watcher) run(ctx context.Context, sub *subscription) {
 			}
 			ev := AddrEvent{Ifname: w.nameOf(u.LinkIndex), Ifindex: u.LinkIndex,
 				Prefix: ipNetToPrefix(&u.LinkAddress), Deleted: !u.NewAddr}
-			select {
-			case w.aev <- ev:
-			case <-ctx.Done():
-				return
-			}
+			w.aq.push(ev)
 		case <-sub.errCh:
 			sub = w.resubscribe(ctx, sub)
 			if sub == nil {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/vishvananda/netlink"
 )
 
 // TestLinksLookup: index, state, MTU, MAC and the address order keepalived
@@ -118,6 +120,52 @@ func TestLinksWatch(t *testing.T) {
 			}
 		case <-time.After(3 * time.Second):
 			t.Fatal("channels not closed after ctx end")
+		}
+	}
+}
+
+// TestLinksWatchUnreadAddrs: a caller that never reads address events
+// (each down/up of a link removes and re-adds its IPv6 addresses) still
+// gets every link event. A bounded channel here once stalled link events
+// after a few dozen toggles.
+func TestLinksWatchUnreadAddrs(t *testing.T) {
+	l := newLab(t)
+	a, _ := l.pair()
+	lk := in(t, a, func() (Links, error) { return NewLinks(), nil })
+	defer lk.(*nlLinks).Close()
+	h := in(t, a, func() (*netlink.Handle, error) { return netlink.NewHandle() })
+	defer h.Close()
+	link, err := h.LinkByName("eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	lev, _, err := lk.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 300; i++ {
+		up := i%2 == 1
+		if up {
+			err = h.LinkSetUp(link)
+		} else {
+			err = h.LinkSetDown(link)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.After(3 * time.Second)
+	wait:
+		for {
+			select {
+			case ev := <-lev:
+				if ev.Ifname == "eth0" && ev.Up == up {
+					break wait
+				}
+			case <-deadline:
+				t.Fatalf("toggle %d: no event for up=%v", i, up)
+			}
 		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 // duplicates are dropped, a rename reports the old name deleted, a name
 // seen again under a new index reports the old one deleted first.
 func TestWatcherStates(t *testing.T) {
-	w := &watcher{state: map[string]linkState{}, names: map[int]string{}, lev: make(chan LinkEvent, 32)}
+	w := &watcher{state: map[string]linkState{}, names: map[int]string{}, lq: newQueue[LinkEvent]()}
 	ctx := context.Background()
 	steps := []func(){
 		func() { w.update(ctx, "eth0", 2, true) },
@@ -25,11 +25,7 @@ func TestWatcherStates(t *testing.T) {
 	for _, s := range steps {
 		s()
 	}
-	close(w.lev)
-	var got []LinkEvent
-	for ev := range w.lev {
-		got = append(got, ev)
-	}
+	got := w.lq.buf
 	want := []LinkEvent{
 		{Ifname: "eth0", Ifindex: 2, Up: true},
 		{Ifname: "eth0", Ifindex: 2},
