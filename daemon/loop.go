@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/http"
 	"os"
 	"runtime/debug"
@@ -320,10 +321,39 @@ func (d *Daemon) onAddr(now time.Time, ev netif.AddrEvent) {
 		kept = append(kept, ev.Prefix)
 	}
 	ls.Addrs = kept
+	if ev.Deleted {
+		d.restoreVIP(ev)
+	}
 	for _, in := range d.insts {
 		if in.baseIf() == ev.Ifname {
 			d.refreshSource(now, in)
 			d.updateTracking(now, in)
+		}
+	}
+}
+
+// restoreVIP puts back a VIP (or eVIP) that something else removed from a
+// master. keepalived 2.2.7 answers such a deletion by leaving MASTER with a
+// priority-0 advert and taking over again after the skew time (reference
+// 5.2); the end state is the same VIP on the same host, so we restore it at
+// once and announce it, without a VRRP flap. no_track addresses are left
+// alone, as keepalived leaves them.
+func (d *Daemon) restoreVIP(ev netif.AddrEvent) {
+	for _, in := range d.insts {
+		if !in.eng.Status().VIPsSet {
+			continue
+		}
+		for _, a := range append(append([]config.Address(nil), in.cfg.VIPs...), in.cfg.ExcludedVIPs...) {
+			na := netAddress(a, in.ifname)
+			if a.NoTrack || na.Dev != ev.Ifname || na.Prefix != ev.Prefix {
+				continue
+			}
+			d.logf(in, slog.LevelWarn, "VIP %s was removed from %s by someone else - restoring it", a.Prefix, na.Dev)
+			if err := d.opts.Host.Addresses.AddAddr(na); err != nil {
+				d.logf(in, slog.LevelError, "cannot restore VIP %s: %v", a.Prefix, err)
+				continue
+			}
+			d.announce(in, []netip.Addr{a.Addr()}, in.vcfg.GarpMasterRepeat)
 		}
 	}
 }

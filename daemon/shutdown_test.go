@@ -184,3 +184,27 @@ func TestInterfaceRecreated(t *testing.T) {
 		t.Errorf("state %s", st)
 	}
 }
+
+// TestVIPRemovedExternallyIsRestored: someone deleting a master's VIP gets
+// it put back at once, with gratuitous ARPs; a backup's is not touched.
+func TestVIPRemovedExternallyIsRestored(t *testing.T) {
+	h := newHarness(t, configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")), eth("eth0", true, "10.0.0.1/24"))
+	h.start()
+	h.d.onAddr(h.now, netif.AddrEvent{Ifname: "eth0", Prefix: mustPrefix("10.0.0.100/24"), Deleted: true})
+	if got := h.host.take(); len(got) != 0 {
+		t.Errorf("backup reacted:\n%s", join(got))
+	}
+	h.advance(10 * time.Second)
+	h.host.take()
+	h.host.mu.Lock()
+	delete(h.host.addrs, "10.0.0.100/24 eth0")
+	h.host.mu.Unlock()
+	h.d.onAddr(h.now, netif.AddrEvent{Ifname: "eth0", Prefix: mustPrefix("10.0.0.100/24"), Deleted: true})
+	got := h.host.take()
+	if len(got) != 6 || got[0] != "+10s ip addr add 10.0.0.100/24 dev eth0" || got[1] != "+10s garp eth0 10.0.0.100" {
+		t.Errorf("restore:\n%s", join(got))
+	}
+	if st := h.d.insts[0].eng.Status().State.String(); st != "MASTER" {
+		t.Errorf("state %s", st)
+	}
+}
