@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -196,7 +195,7 @@ func PlanReload(running, next *config.Config) config.Plan {
 func (d *Daemon) Config() *config.Config {
 	var c *config.Config
 	if err := d.do(func() error { c = d.cfg; return nil }); err != nil {
-		return d.cfgAtStart
+		return d.lastCfg.Load() // Run has returned: what it last ran
 	}
 	return c
 }
@@ -268,12 +267,4 @@ func (d *Daemon) DumpStats(clear bool) error {
 // DumpJSON writes keepalived.json (the JSON signal).
 func (d *Daemon) DumpJSON() error {
 	return d.do(func() error { return d.writeJSON(d.opts.Now()) })
-}
-
-// addrOf returns a prefix's address, or the zero Addr.
-func addrOf(p netip.Prefix) netip.Addr {
-	if !p.IsValid() {
-		return netip.Addr{}
-	}
-	return p.Addr()
 }

@@ -23,9 +23,11 @@ import (
 // Daemon runs one configuration. Create it with New, run it with Run; the
 // other methods are safe from any goroutine while Run runs.
 type Daemon struct {
-	opts       Options
-	log        *slog.Logger
-	cfgAtStart *config.Config
+	opts Options
+	log  *slog.Logger
+	// lastCfg is the running configuration, published for Config after
+	// Run returns.
+	lastCfg atomic.Pointer[config.Config]
 
 	// Everything below is owned by the loop goroutine (or by a test that
 	// drives the handlers directly, without Run).
@@ -123,7 +125,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}
 	defer close(d.loopDone)
 	defer d.state.Store(2)
-	d.cfgAtStart = d.cfg
+	defer func() { d.lastCfg.Store(d.cfg) }()
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	defer d.cancel()
 
