@@ -280,6 +280,32 @@ func compareInstance(in *config.Instance, cfg *config.Config, ka kaInstance) []s
 		}
 	}
 	eq("Virtual IP", strconv.Itoa(len(ka.lists["Virtual IP"])), strconv.Itoa(len(in.VIPs)))
+	if kl := ka.lists["Virtual IP"]; len(kl) == len(in.VIPs) {
+		for i, a := range in.VIPs {
+			f := strings.Fields(kl[i])
+			dev := a.Dev
+			if dev == "" {
+				dev = in.Interface
+			}
+			addr := a.Prefix.String()
+			if a.Prefix.Bits() == a.Addr().BitLen() {
+				addr = a.Addr().String()
+			}
+			kaAddr, kaDev := f[0], ""
+			for j := 1; j+1 < len(f); j++ {
+				if f[j] == "dev" {
+					kaDev = f[j+1]
+					// A VIP with use_vmac lives on VMAC@base.
+					if _, base, ok := strings.Cut(kaDev, "@"); ok && a.UseVMAC {
+						kaDev = base
+					}
+				}
+			}
+			if strings.TrimSuffix(strings.TrimSuffix(kaAddr, "/32"), "/128") != addr || kaDev != dev {
+				diffs = append(diffs, fmt.Sprintf("VIP %d: keepalived %q, ours %s dev %s", i, kl[i], addr, dev))
+			}
+		}
+	}
 	eq("Strict", strconv.FormatBool(hasKey(kv, "Enforcing strict VRRP compliance")), strconv.FormatBool(in.Strict))
 	var ifs []string
 	for _, ti := range in.TrackInterfaces {
