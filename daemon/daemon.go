@@ -151,6 +151,9 @@ func DefaultTmpDir() string {
 // error, logging every finding with its position.
 func (d *Daemon) loadConfig() (*config.Config, error) {
 	cfg, diags, err := d.opts.load(d.opts.ConfigFile, d.opts.ConfigID)
+	if err == nil && cfg != nil {
+		diags = append(diags, d.hostFindings(cfg)...)
+	}
 	for _, dg := range diags {
 		lvl := slog.LevelInfo
 		switch dg.Severity {
@@ -172,6 +175,17 @@ func (d *Daemon) loadConfig() (*config.Config, error) {
 		return nil, fmt.Errorf("%w: %s: %d error(s)", ErrConfig, d.opts.ConfigFile, n)
 	}
 	return cfg, nil
+}
+
+// hostFindings are keepalived's host checks (an interface the
+// configuration names does not exist): keepalived's VRRP process exits on
+// them at start (reference 2), so New refuses such a configuration, and a
+// reload refuses it whole while the running one goes on.
+func (d *Daemon) hostFindings(cfg *config.Config) config.Diagnostics {
+	return config.CheckHost(cfg, func(name string) bool {
+		_, err := d.opts.Host.Links.Lookup(name)
+		return err == nil
+	})
 }
 
 func countErrors(ds config.Diagnostics) int {
@@ -207,6 +221,9 @@ func (d *Daemon) Plan() (config.Plan, error) {
 	next, diags, err := d.opts.load(d.opts.ConfigFile, d.opts.ConfigID)
 	if err != nil {
 		return config.Plan{}, fmt.Errorf("daemon: load %s: %w", d.opts.ConfigFile, err)
+	}
+	if next != nil {
+		diags = append(diags, d.hostFindings(next)...)
 	}
 	var errs []string
 	for _, dg := range diags {

@@ -195,3 +195,17 @@ func TestNotifySettingsEqual(t *testing.T) {
 		t.Error("different FIFOs: equal")
 	}
 }
+
+// TestReloadMissingInterfaceRefused: keepalived's VRRP process exits when
+// a configuration names an interface that does not exist; we refuse such a
+// reload whole and keep running.
+func TestReloadMissingInterfaceRefused(t *testing.T) {
+	h := masterHarness(t, configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")))
+	h.next = configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"), vi("VI_2", 52, "eth9", 100, "10.9.0.100/24"))
+	if _, err := h.d.loadConfig(); !errors.Is(err, ErrConfig) {
+		t.Fatalf("loadConfig: %v, want ErrConfig", err)
+	}
+	if logs := join(h.takeLogs()); !strings.Contains(logs, "eth9") {
+		t.Errorf("logs do not name the interface:\n%s", logs)
+	}
+}
