@@ -105,6 +105,23 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 			faults = append(faults, fault{"script:" + ts.Name, ": entering FAULT state due to script " + ts.Name})
 		}
 	}
+	tps := ci.TrackProcesses
+	if g := in.group; g != nil {
+		tps = append(append([]config.TrackFileRef(nil), tps...), g.cfg.TrackProcesses...)
+	}
+	for _, tp := range tps {
+		// track_process (Update kind "process", quorum met = OK): like a
+		// script, but nothing until the first report.
+		st := d.track["process:"+tp.Name]
+		if !st.Reported || (tp.Weight != 0 && !weighted) {
+			continue
+		}
+		delta, f := checker.Contribution(tp.Weight, tp.Reverse, st.OK)
+		sum += delta
+		if f {
+			faults = append(faults, fault{"process:" + tp.Name, ": entering FAULT state due to track process " + tp.Name})
+		}
+	}
 	for _, tf := range tfs {
 		st := d.track["file:"+tf.Name]
 		if !st.Reported {

@@ -147,3 +147,18 @@ func TestReloadDoesNotWaitForScripts(t *testing.T) {
 	}
 	h.d.stopScripts(true)
 }
+
+// TestTrackProcess: a weighted track_process counts once reported.
+func TestTrackProcess(t *testing.T) {
+	in := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	in.TrackProcesses = []config.TrackFileRef{{Name: "nginx", Weight: -20}}
+	h := newHarness(t, configOf(in), eth("eth0", true, "10.0.0.1/24"))
+	h.start()
+	if got := h.d.insts[0].eng.Status().EffectivePriority; got != 100 {
+		t.Errorf("priority %d before any report, want 100", got)
+	}
+	h.d.onUpdate(h.now, checker.Update{Kind: "process", Name: "nginx", OK: false})
+	if got := h.d.insts[0].eng.Status().EffectivePriority; got != 80 {
+		t.Errorf("priority %d with the process down, want 80", got)
+	}
+}
