@@ -391,9 +391,15 @@ loop:
 			t.Fatalf("after our priority 0, keepalived took over VRIDs %v only; log:\n%s", keys(got), k.Log())
 		}
 	}
+	// keepalived sends its first advert before it logs the transition
+	logDeadline := time.Now().Add(2 * time.Second)
 	for _, c := range cases {
-		if !strings.Contains(k.Log(), fmt.Sprintf("(VI_%d) Entering MASTER STATE", c.vrid)) {
-			t.Errorf("%s: no 'Entering MASTER STATE' in keepalived's log", c.name)
+		line := fmt.Sprintf("(VI_%d) Entering MASTER STATE", c.vrid)
+		for !strings.Contains(k.Log(), line) && time.Now().Before(logDeadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !strings.Contains(k.Log(), line) {
+			t.Errorf("%s: no %q in keepalived's log", c.name, line)
 		}
 	}
 }

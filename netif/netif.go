@@ -30,7 +30,7 @@ var ErrNotFound = errors.New("netif: no such interface")
 //	func NewAddresses() (Addresses, error)
 //	func NewAnnouncer() Announcer
 //	func NewLinks() Links
-//	func NewVMACs() VMACs
+//	func NewVMACs() (VMACs, error)
 //	func NewHost() (Host, error)   // all of the above
 //	func EnsureVMAC(parent, name string, mac net.HardwareAddr, ipv6 bool) (ifname string, created bool, err error)
 //	func DeleteVMAC(name string) error
