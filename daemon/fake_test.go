@@ -32,6 +32,9 @@ type fakeHost struct {
 	conns []*fakeConn
 	// failAdd makes AddAddr of this prefix fail.
 	failAdd string
+	// wire keeps sent adverts in out, for a pair of harnesses (pair_test.go).
+	wire bool
+	out  []netif.Packet
 }
 
 func newFakeHost(clock func() time.Duration, links ...netif.Link) *fakeHost {
@@ -188,6 +191,9 @@ func (c *fakeConn) Send(payload []byte, src, dst netip.Addr, ttl uint8) error {
 		return nil
 	}
 	c.h.record("advert %s %s > %s vrid %d prio %d", c.cfg.Ifname, src, dst, a.VRID, a.Priority)
+	if c.h.wire {
+		c.h.out = append(c.h.out, netif.Packet{Src: src, Dst: dst, TTL: ttl, IPLen: 20 + len(payload), Payload: append([]byte(nil), payload...)})
+	}
 	return nil
 }
 
