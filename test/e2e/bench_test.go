@@ -21,8 +21,12 @@ func TestHABench(t *testing.T) {
 	if os.Getenv("KAGO_BENCH_HA") != "1" {
 		t.Skip("e2e: set KAGO_BENCH_HA=1 (make bench-ha)")
 	}
-	results := filepath.Join(t.TempDir(), "results.tsv")
-	t.Setenv("KGE_RESULTS", results)
+	// The raw figures, one line per measure; kept where $KGE_RESULTS says.
+	results := os.Getenv("KGE_RESULTS")
+	if results == "" {
+		results = filepath.Join(t.TempDir(), "results.tsv")
+		t.Setenv("KGE_RESULTS", results)
+	}
 	t.Run("scenarios", func(t *testing.T) {
 		for _, s := range scenarios {
 			t.Run(s.Name, func(t *testing.T) {
@@ -45,10 +49,12 @@ func TestHABench(t *testing.T) {
 			})
 		}
 	})
-	var fp []footprint
-	t.Run("footprint", func(t *testing.T) { fp = runFootprints(t) })
+	t.Run("footprint", func(t *testing.T) { runFootprints(t) })
+	// Rendered from the results file, so a run in parts (-run
+	// 'TestHABench/scenarios/sigkill' ..., the same KGE_RESULTS) renders
+	// whole with -run 'TestHABench/^$'.
 	if out := os.Getenv("KGE_BENCH_OUT"); out != "" {
-		rows := readResults(t, results)
+		rows, fp := readResults(t, results)
 		if err := os.WriteFile(out, []byte(renderBench(rows, fp)), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -62,27 +68,38 @@ type row struct {
 	Note                       string
 }
 
-func readResults(t *testing.T, path string) []row {
+func readResults(t *testing.T, path string) ([]row, []footprint) {
 	f, err := os.Open(path)
 	if err != nil {
 		t.Logf("no results: %v", err)
-		return nil
+		return nil, nil
 	}
 	defer f.Close()
 	var rows []row
+	var fps []footprint
 	sc := bufio.NewScanner(f)
 	us := func(s string) time.Duration {
 		n, _ := strconv.ParseInt(s, 10, 64)
 		return time.Duration(n) * time.Microsecond
 	}
 	for sc.Scan() {
+		if fp, ok := strings.CutPrefix(sc.Text(), "#footprint\t"); ok {
+			var x footprint
+			var impl string
+			var secs int
+			if _, err := fmt.Sscanf(strings.ReplaceAll(fp, "\t", " "), "%s %d %d %d %g %d", &impl, &x.Instances, &x.Procs, &x.RSSKiB, &x.CPUPercent, &secs); err == nil {
+				x.Impl, x.Role = Impl(impl), "master of all"
+				fps = append(fps, x)
+			}
+			continue
+		}
 		f := strings.SplitN(sc.Text(), "\t", 7)
 		if len(f) < 7 {
 			continue
 		}
 		rows = append(rows, row{Scenario: f[0], Impls: f[1], Takeover: us(f[2]), Garp: us(f[3]), Out: us(f[4]), Bound: us(f[5]), Note: f[6]})
 	}
-	return rows
+	return rows, fps
 }
 
 func ms(d time.Duration) string {

@@ -54,6 +54,12 @@ func runFootprints(t *testing.T) []footprint {
 				f := measureFootprint(t, impl, n, time.Duration(secs)*time.Second)
 				t.Logf("%s, %d instances: %d processes, RSS %.1f MB, CPU %.2f%%", impl, n, f.Procs, float64(f.RSSKiB)/1024, f.CPUPercent)
 				out = append(out, f)
+				if path := os.Getenv("KGE_RESULTS"); path != "" {
+					if fh, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
+						fmt.Fprintf(fh, "#footprint\t%s\t%d\t%d\t%d\t%.3f\t%d\n", f.Impl, f.Instances, f.Procs, f.RSSKiB, f.CPUPercent, secs)
+						fh.Close()
+					}
+				}
 			})
 		}
 	}

@@ -65,7 +65,7 @@ func (o pairOpts) instance(l *Lab, me int, master bool) Instance {
 	}
 	in.Nopreempt = o.Nopreempt
 	if o.CheckNginx {
-		in.Check = "/usr/bin/curl -sf -o /dev/null -m 0.5 http://127.0.0.1/"
+		in.Check = "/etc/keepalived/chk_nginx.sh"
 	}
 	if o.Unicast {
 		in.Src = lbAddr(me).Addr()
@@ -102,6 +102,11 @@ func startPair(t testing.TB, master, backup Impl, o pairOpts) *pair {
 	p := &pair{t: t, L: l, M: l.Host("lb1"), B: l.Host("lb2"), Opts: o, Impls: [2]Impl{master, backup}}
 	p.M.WriteConf(Conf("lb1", o.instance(l, 1, true)))
 	p.B.WriteConf(Conf("lb2", o.instance(l, 2, false)))
+	if o.CheckNginx {
+		for _, h := range []*Host{p.M, p.B} {
+			h.WriteFile("etc-keepalived/chk_nginx.sh", checkNginxScript(h), 0o755)
+		}
+	}
 	p.M.StartDaemon(master)
 	waitVIP(t, p.M, lanVIP, 8*time.Second)
 	p.MasterAt = time.Now()
@@ -202,16 +207,30 @@ func (p *pair) skew() time.Duration {
 	return time.Duration(int64(256-prio) * int64(time.Second) / 256)
 }
 
+// checkNginxScript is the nginx check of the nginx-killed scenario: it
+// notes when it runs (so the test can fire at a fixed phase of the check)
+// and asks the local nginx for its page.
+func checkNginxScript(h *Host) string {
+	return fmt.Sprintf("#!/bin/sh\ndate +%%s.%%N >> %s/tmp/chk_nginx.runs\nexec /usr/bin/curl -sf -o /dev/null -m 0.5 http://127.0.0.1/\n", h.Dir)
+}
+
 // failover fires event at the phase after an advert of the master and
 // measures the backup's takeover.
 func (p *pair) failover(scenario string, bound time.Duration, event func()) Measure {
 	t := p.t
 	t.Helper()
-	w := p.L.Wire
-	_, at, ok := w.AtPhase("lb1", 51, p.phase(), 5*time.Second)
+	_, at, ok := p.L.Wire.AtPhase("lb1", 51, p.phase(), 5*time.Second)
 	if !ok {
 		t.Fatalf("%s: no advert from the master lb1", p.name())
 	}
+	return p.failoverAt(scenario, bound, at, event)
+}
+
+// failoverAt fires event now (at) and measures the backup's takeover.
+func (p *pair) failoverAt(scenario string, bound time.Duration, at time.Time, event func()) Measure {
+	t := p.t
+	t.Helper()
+	w := p.L.Wire
 	event()
 	m := Measure{Scenario: scenario, Impls: p.name(), Event: at, Bound: bound}
 	adv, ok := w.Wait(at, 10*time.Second, AdvertFrom("lb2", 51))

@@ -3,7 +3,10 @@ package e2e
 import (
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -86,12 +89,41 @@ func runSIGTERM(t *testing.T, c combo) []Measure {
 
 func runNginxKilled(t *testing.T, c combo) []Measure {
 	p := startPair(t, c.M, c.B, pairOpts{CheckNginx: true})
-	// Worst case: the check runs just before nginx dies, fails at its next
-	// run one interval later; FAULT sends priority 0; the backup waits its
-	// skew time.
-	m := p.failover("nginx-killed", time.Second+p.skew(), p.M.KillNginx)
+	// nginx dies 100 ms after a run of the master's check; the next run,
+	// one interval (1 s) after the last, fails; FAULT sends priority 0; the
+	// backup waits its skew time. Bound: 900 ms + skew.
+	const phase = 100 * time.Millisecond
+	run, ok := waitCheckRun(p.M, 5*time.Second)
+	if !ok {
+		t.Fatalf("the master's nginx check did not run")
+	}
+	at := run.Add(phase)
+	time.Sleep(time.Until(at))
+	m := p.failoverAt("nginx-killed", time.Second-phase+p.skew(), at, p.M.KillNginx)
 	checkWithin(t, "takeover after nginx died", m.Takeover, m.Bound, 300*time.Millisecond+slack())
 	return []Measure{m}
+}
+
+// waitCheckRun waits for the next run of the host's nginx check and returns
+// when it started.
+func waitCheckRun(h *Host, timeout time.Duration) (time.Time, bool) {
+	path := filepath.Join(h.Dir, "tmp", "chk_nginx.runs")
+	count := func() []string {
+		b, _ := os.ReadFile(path)
+		return strings.Fields(string(b))
+	}
+	n := len(count())
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if runs := count(); len(runs) > n {
+			sec, frac, _ := strings.Cut(runs[len(runs)-1], ".")
+			s, _ := strconv.ParseInt(sec, 10, 64)
+			ns, _ := strconv.ParseInt((frac + "000000000")[:9], 10, 64)
+			return time.Unix(s, ns), true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return time.Time{}, false
 }
 
 func runLinkDown(t *testing.T, c combo) []Measure {
