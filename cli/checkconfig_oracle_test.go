@@ -295,8 +295,9 @@ func compareInstance(in *config.Instance, cfg *config.Config, ka kaInstance) []s
 			for j := 1; j+1 < len(f); j++ {
 				if f[j] == "dev" {
 					kaDev = f[j+1]
-					// A VIP with use_vmac lives on VMAC@base.
-					if _, base, ok := strings.Cut(kaDev, "@"); ok && a.UseVMAC {
+					// A VIP with use_vmac, or of an instance with
+					// use_vmac, lives on VMAC@base.
+					if _, base, ok := strings.Cut(kaDev, "@"); ok && (a.UseVMAC || in.UseVMAC) {
 						kaDev = base
 					}
 				}
