@@ -270,7 +270,7 @@ func (l *lowerer) lowerTrackProcess(n *Node) {
 			}
 			v, msg := checkInt(e.Args[0].Text, 0, 65535, false)
 			if msg != "" || (e.Keyword == "quorum" && v < 1) {
-				l.errorf(e.Args[0].Pos, "%s (%s) for vrrp_track_process %s must be between 1 and 65535", strings.Title(e.Keyword), e.Args[0].Text, name)
+				l.errorf(e.Args[0].Pos, "%s (%s) for vrrp_track_process %s must be between 1 and 65535", map[string]string{"quorum": "Quorum", "quorum_max": "quorum_max"}[e.Keyword], e.Args[0].Text, name)
 				continue
 			}
 			if e.Keyword == "quorum" {
