@@ -318,3 +318,26 @@ func (c *capturer) next(t *testing.T, match func([]byte) bool) []byte {
 		}
 	}
 }
+
+// TestVRRPInterfaceGone: Send fails once the Conn's interface is deleted,
+// and a Conn opened on the re-created interface works again.
+func TestVRRPInterfaceGone(t *testing.T) {
+	l := newLab(t)
+	a, b := l.pair()
+	src := netip.MustParseAddr("10.9.0.1")
+	c := listenIn(t, a, ConnConfig{Ifname: "eth0", Group: Group4, Src: src})
+	payload := testAdvert{version: 2, vrid: 5, prio: 100, intervalS: 1, addrs: []netip.Addr{src}}.encode(src, Group4)
+	must(t, c.Send(payload, src, Group4, 255))
+	l.ip(a, "link", "del", "eth0")
+	if err := c.Send(payload, src, Group4, 255); err == nil {
+		t.Error("Send on a deleted interface: no error")
+	}
+	l.veth(a, "eth0", "", b, "eth0", "")
+	l.ip(a, "addr", "add", "10.9.0.1/24", "dev", "eth0")
+	c2 := listenIn(t, a, ConnConfig{Ifname: "eth0", Group: Group4, Src: src})
+	cb := listenIn(t, b, ConnConfig{Ifname: "eth0", Group: Group4})
+	must(t, c2.Send(payload, src, Group4, 255))
+	if _, err := recvWithin(t, cb, 2*time.Second); err != nil {
+		t.Errorf("after re-creation: %v", err)
+	}
+}

@@ -83,6 +83,9 @@ type Packet struct {
 
 // Conn sends and receives VRRP adverts on one interface for one family.
 // Recv is for one goroutine at a time; Send and Close may be called from any.
+// A Conn is tied to the interface index it was opened on: when Links reports
+// the interface deleted, or back with a new index, close it and open a new
+// one (Send on a Conn whose interface is gone fails; Recv hears nothing).
 type Conn interface {
 	// Recv blocks for the next packet (or ctx end / Close). It returns
 	// ctx.Err() when ctx ends and ErrClosed after Close.
