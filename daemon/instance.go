@@ -32,6 +32,9 @@ type instance struct {
 	state    vrrp.State      // last state entered
 	lastTr   time.Time
 	started  bool
+	// silentOnly: every fault source is one keepalived keeps quiet about
+	// (an unweighted script that has not reported yet).
+	silentOnly bool
 	// statsBase is subtracted from the core's counters (STATS_CLEAR).
 	statsBase vrrp.Stats
 	// The timer heap's view of the core's NextDeadline (see timers.go).
@@ -546,6 +549,11 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 	suffix := ""
 	if t.Reason == "init" {
 		suffix = " (init)"
+		if t.To == vrrp.StateFault && in.silentOnly {
+			// Held in FAULT until its unweighted scripts report: keepalived
+			// neither logs nor notifies it (reference 4.3).
+			return
+		}
 	}
 	d.logf(in, slog.LevelInfo, "Entering %s STATE%s", t.To, suffix)
 	d.notify.Instance(in.cfg, t.To.String(), prio)

@@ -145,7 +145,11 @@ func (d *Daemon) updateTracking(now time.Time, in *instance) {
 	sum, faults := d.tracking(in)
 	on := map[string]bool{}
 	var evs []vrrp.Event
+	in.silentOnly = len(faults) > 0
 	for _, f := range faults {
+		if f.log != "" {
+			in.silentOnly = false
+		}
 		if on[f.key] {
 			continue
 		}

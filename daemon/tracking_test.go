@@ -54,8 +54,15 @@ func TestUnweightedScriptFault(t *testing.T) {
 	if st := h.d.insts[0].eng.Status().State.String(); st != "FAULT" {
 		t.Fatalf("state %s before the script reported, want FAULT", st)
 	}
+	// Held in FAULT silently until the script reports (reference 4.3).
+	if logs, n := h.takeLogs(), h.notify.take(); len(logs) != 0 || len(n) != 0 {
+		t.Errorf("waiting for the first result was logged %v or notified %v", logs, n)
+	}
 	h.advance(5 * time.Second)
 	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: true})
+	if diff := cmp.Diff([]string{"INSTANCE VI_1 BACKUP 100"}, h.notify.take()); diff != "" {
+		t.Errorf("first success (-want +got):\n%s", diff)
+	}
 	h.advance(3609375 * time.Microsecond)
 	if st := h.d.insts[0].eng.Status().State.String(); st != "MASTER" {
 		t.Fatalf("state %s after success + master-down interval, want MASTER", st)
