@@ -41,9 +41,9 @@ var (
 // SO_BINDTODEVICE), does not loop multicast back, and builds the IP header
 // itself (IP_HDRINCL) exactly as keepalived does: TOS 0xc0, an IP ID that
 // increments per advert and is never 0, no DF, the TTL given to Send,
-// protocol 112. Letting the kernel build it would set DF and an ID of 0
-// (PMTU discovery on a raw socket), which a byte comparison with keepalived
-// would show, and would need a setsockopt per unicast TTL change.
+// protocol 112. Letting the kernel build it would set DF (PMTU discovery
+// on a raw socket), which a byte comparison with keepalived shows, and would
+// need a setsockopt per unicast TTL change.
 //
 // IPv6: the kernel builds the header; the socket computes and checks the
 // VRRP checksum at offset 6 (IPV6_CHECKSUM), uses traffic class 0xc0, hop

@@ -5,7 +5,26 @@
 // It imports no project package: it speaks netip values, interface names and
 // byte slices. The daemon depends on the small interfaces below; the Linux
 // implementations live beside them, and tests use fakes that record what they
-// were asked as `ip addr add 10.0.0.1/24 dev eth0` lines.
+// were asked as `ip addr add 10.0.0.1/24 dev eth0` lines (package
+// netif/fake).
+//
+// Decisions, and why:
+//   - IPv4 adverts carry an IP header we build (IP_HDRINCL), as keepalived's
+//     do: TOS 0xc0, an ID incremented per advert and never 0, no DF, the TTL
+//     per call. A kernel-built header has DF set (PMTU discovery on raw
+//     sockets: seen here, flags 0x4000), visibly unlike keepalived's on the
+//     wire, and would need a setsockopt whenever the unicast TTL changes.
+//     IPv6 headers are the kernel's, as with keepalived (checksum offset 6,
+//     traffic class 0xc0, source and hop limit per packet in control
+//     messages).
+//   - Every constructor binds to the network namespace of the calling
+//     thread, and objects that open sockets later go back into it on a
+//     locked thread. The daemon never switches namespace (with -s its whole
+//     process starts inside one), so this costs nothing there; tests build
+//     objects inside WithNetns.
+//   - keepalived's frames are the reference: the GARP and NA builders are
+//     checked byte for byte against frames captured from keepalived 2.2.7
+//     (testdata), and the sockets against keepalived itself (interop_test.go).
 //
 // This file is the contract the daemon is written against.
 package netif
