@@ -230,6 +230,7 @@ func TestKeepalivedAdvertsReachUs(t *testing.T) {
 	_ = conns
 	arpA := capture(t, a, "eth0", unix.ETH_P_ARP)
 	ip6A := capture(t, a, "eth0", unix.ETH_P_IPV6)
+	ip4A := capture(t, a, "eth0", unix.ETH_P_IP)
 	aIdx := ifindex(t, l, a, "eth0")
 	llB := linkLocal(t, b, "eth0")
 	k := startKeepalived(t, b, interopConfig(cases, "MASTER", 255))
@@ -286,6 +287,23 @@ func TestKeepalivedAdvertsReachUs(t *testing.T) {
 				t.Errorf("IPLen %d, want %d", p.IPLen, 20+len(p.Payload))
 			}
 		})
+	}
+
+	// keepalived's IPv4 header is the one our Conn builds (TestVRRPIPv4Header):
+	// TOS 0xc0, no DF, a non-zero ID, TTL 255, protocol 112
+	var ids []uint16
+	for len(ids) < 2 {
+		f := ip4A.next(t, func(f []byte) bool {
+			return len(f) > 34 && f[23] == protoVRRP && bytes.Equal(f[30:34], Group4.AsSlice()) && f[35] == cases[0].vrid
+		})
+		ip := f[14:]
+		if ip[0] != 0x45 || ip[1] != tosVRRP || ip[6] != 0 || ip[7] != 0 || ip[8] != 255 {
+			t.Errorf("keepalived's IPv4 header %x: want 45 c0 .. flags 0000 ttl ff", ip[:20])
+		}
+		ids = append(ids, uint16(ip[4])<<8|uint16(ip[5]))
+	}
+	if ids[0] == 0 || ids[1] == ids[0] {
+		t.Errorf("keepalived's IP IDs %v", ids)
 	}
 
 	// keepalived's own gratuitous ARP and NA, byte for byte
