@@ -20,7 +20,8 @@ import (
 // Every file is written to a temporary name and renamed, so a reader
 // (keepalived-exporter, VyOS) never sees half a file.
 
-// writeFile writes data to dir/name atomically.
+// writeFile writes data to dir/name atomically, mode 0600 as keepalived's
+// umask 0177 leaves them (keepalived.data holds auth_pass in clear).
 func writeFile(dir, name string, data []byte) error {
 	f, err := os.CreateTemp(dir, "."+name+".tmp*")
 	if err != nil {
@@ -29,7 +30,7 @@ func writeFile(dir, name string, data []byte) error {
 	tmp := f.Name()
 	_, werr := f.Write(data)
 	cerr := f.Close()
-	if err := firstErr(werr, cerr, os.Chmod(tmp, 0o644)); err != nil {
+	if err := firstErr(werr, cerr, os.Chmod(tmp, 0o600)); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("daemon: dump %s: %w", name, err)
 	}

@@ -197,6 +197,9 @@ func TestDumpAtomic(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "keepalived.json")); string(b) != "[]" {
 		t.Errorf("content %q", b)
 	}
+	if fi, err := os.Stat(filepath.Join(dir, "keepalived.json")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v, %v; want 0600", fi.Mode(), err)
+	}
 	if err := writeFile(filepath.Join(dir, "missing"), "x", nil); err == nil {
 		t.Error("no error for a missing directory")
 	}
