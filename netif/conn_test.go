@@ -341,3 +341,35 @@ func TestVRRPInterfaceGone(t *testing.T) {
 		t.Errorf("after re-creation: %v", err)
 	}
 }
+
+// TestVRRPFiltering6: the IPv6 Conn hears only its group on its interface.
+func TestVRRPFiltering6(t *testing.T) {
+	l := newLab(t)
+	a, b := l.pair()
+	l.veth(a, "eth1", "", b, "eth1", "")
+	l.waitLinkLocal(a, "eth1")
+	l.waitLinkLocal(b, "eth1")
+	other := netip.MustParseAddr("ff02::13")
+	llA0, llA1 := linkLocal(t, a, "eth0"), linkLocal(t, a, "eth1")
+
+	cb := listenIn(t, b, ConnConfig{Ifname: "eth0", IPv6: true, Group: Group6})
+	cbEth1 := listenIn(t, b, ConnConfig{Ifname: "eth1", IPv6: true, Group: Group6})
+	aOther := listenIn(t, a, ConnConfig{Ifname: "eth0", IPv6: true, Group: other})
+	aEth1 := listenIn(t, a, ConnConfig{Ifname: "eth1", IPv6: true, Group: Group6})
+	aEth0 := listenIn(t, a, ConnConfig{Ifname: "eth0", IPv6: true, Group: Group6})
+	mk := func(vrid uint8) []byte {
+		return testAdvert{version: 3, vrid: vrid, prio: 100, intervalC: 100, addrs: []netip.Addr{netip.MustParseAddr("fe80::1")}}.encode(llA0, Group6)
+	}
+	must(t, aOther.Send(mk(1), llA0, other, 255))
+	must(t, aEth1.Send(mk(2), llA1, Group6, 255))
+	must(t, aEth0.Send(mk(3), llA0, Group6, 255))
+	if p, err := recvWithin(t, cb, 2*time.Second); err != nil || p.Payload[1] != 3 {
+		t.Errorf("eth0 conn: %v, VRID %v; want only 3", err, p.Payload)
+	}
+	if p, err := recvWithin(t, cbEth1, 2*time.Second); err != nil || p.Payload[1] != 2 || p.Src != llA1 {
+		t.Errorf("eth1 conn: %v %+v; want VRID 2 from %s", err, p, llA1)
+	}
+	if p, err := recvWithin(t, cb, 200*time.Millisecond); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("eth0 conn heard more: %v %x", err, p.Payload)
+	}
+}
