@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sort"
 
 	"github.com/spf13/cobra"
 
@@ -82,6 +83,7 @@ func runCheckConfig(o *checkConfigOptions, stdout, stderr io.Writer) int {
 			diags = append(diags, hostChecks(cfg)...)
 		}
 	}
+	diags = inFileOrder(cfg, diags)
 	if o.dump && cfg != nil {
 		b, err := config.DumpJSON(cfg)
 		if err != nil {
@@ -178,7 +180,7 @@ func RunConfigTest(path, configID, logFile string, stderr io.Writer) int {
 	if cfg != nil && !aborted {
 		diags = append(diags, hostChecks(cfg)...)
 	}
-	for _, d := range diags {
+	for _, d := range inFileOrder(cfg, diags) {
 		if d.Severity == config.Notice {
 			continue
 		}
@@ -188,4 +190,41 @@ func RunConfigTest(path, configID, logFile string, stderr io.Writer) int {
 		return config.ExitCannotRun
 	}
 	return config.ConfigTestExit(diags)
+}
+
+// inFileOrder sorts findings by file (in the order the files were read),
+// line and column, so that host findings land among the others; findings
+// without a line stay last, in their order.
+func inFileOrder(cfg *config.Config, ds config.Diagnostics) config.Diagnostics {
+	rank := map[string]int{}
+	if cfg != nil {
+		for i, f := range cfg.Files {
+			if _, ok := rank[f]; !ok {
+				rank[f] = i
+			}
+		}
+	}
+	key := func(p config.Pos) (int, int, int) {
+		if p.Line == 0 {
+			return 1 << 30, 0, 0
+		}
+		r, ok := rank[p.File]
+		if !ok {
+			r = len(rank)
+		}
+		return r, p.Line, p.Col
+	}
+	out := append(config.Diagnostics(nil), ds...)
+	sort.SliceStable(out, func(i, j int) bool {
+		fi, li, ci := key(out[i].Pos)
+		fj, lj, cj := key(out[j].Pos)
+		if fi != fj {
+			return fi < fj
+		}
+		if li != lj {
+			return li < lj
+		}
+		return ci < cj
+	})
+	return out
 }
