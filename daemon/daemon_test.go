@@ -143,3 +143,38 @@ func TestSafelyLogsPanics(t *testing.T) {
 		t.Errorf("logs:\n%s", logs)
 	}
 }
+
+// TestGarpInterval: with vrrp_garp_interval the gratuitous ARPs of one
+// interface are spaced by it (reference 6.6), and none is sent once the
+// instance has let its VIPs go.
+func TestGarpInterval(t *testing.T) {
+	cfg := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24", "10.0.0.101/32"))
+	cfg.Global.GarpInterval = 100 * time.Millisecond
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.start()
+	h.advance(3609375 * time.Microsecond)
+	h.advance(350 * time.Millisecond)
+	var garps []string
+	for _, l := range h.host.take() {
+		if strings.Contains(l, " garp ") {
+			garps = append(garps, l)
+		}
+	}
+	want := []string{
+		"+3.609375s garp eth0 10.0.0.100",
+		"+3.709375s garp eth0 10.0.0.101",
+		"+3.809375s garp eth0 10.0.0.100",
+		"+3.909375s garp eth0 10.0.0.101",
+	}
+	if diff := cmp.Diff(want, garps); diff != "" {
+		t.Errorf("paced GARPs (-want +got):\n%s", diff)
+	}
+	// A higher priority master: VIPs go, the queued GARPs with them.
+	h.receive(0, mustAddr("10.0.0.2"), 200, "10.0.0.100", "10.0.0.101")
+	h.advance(2 * time.Second)
+	for _, l := range h.host.take() {
+		if strings.Contains(l, " garp ") {
+			t.Errorf("GARP after leaving MASTER: %s", l)
+		}
+	}
+}

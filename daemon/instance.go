@@ -663,8 +663,29 @@ func (d *Daemon) announce(in *instance, addrs []netip.Addr, repeat int) {
 		}
 		byDev[dev] = append(byDev[dev], a)
 	}
+	now := d.opts.Now()
+	for _, dev := range devs {
+		var now0, paced []netip.Addr
+		for _, a := range byDev[dev] {
+			if d.garpInterval(a) > 0 {
+				paced = append(paced, a)
+			} else {
+				now0 = append(now0, a)
+			}
+		}
+		// Round by round, as the unpaced bursts go.
+		for i := 0; i < repeat; i++ {
+			for _, a := range paced {
+				d.queueGarp(now, in, dev, a, 1, d.garpInterval(a))
+			}
+		}
+		byDev[dev] = now0
+	}
 	for i := 0; i < repeat; i++ {
 		for _, dev := range devs {
+			if len(byDev[dev]) == 0 {
+				continue
+			}
 			if err := d.opts.Host.Announcer.Announce(dev, byDev[dev]); err != nil {
 				d.logf(in, slog.LevelWarn, "cannot send gratuitous ARP/NA on %s: %v", dev, err)
 			}

@@ -40,6 +40,10 @@ type Daemon struct {
 	notify  notifier
 	scripts *scriptsRun
 	timers  timers
+	// garpQ holds paced gratuitous ARPs / NAs (garp.go); garpNext is when
+	// each interface may send its next one.
+	garpQ    []garpJob
+	garpNext map[string]time.Time
 	// runnable is the set of scripts that run (nil: no runner, every
 	// tracked script is taken as runnable and waits for a result).
 	runnable map[string]bool

@@ -79,18 +79,24 @@ func (d *Daemon) refreshTimers() {
 	}
 }
 
-// nextDeadline is the earliest deadline of any instance.
+// nextDeadline is the earliest deadline of any instance or queued
+// gratuitous ARP.
 func (d *Daemon) nextDeadline() (time.Time, bool) {
 	d.refreshTimers()
+	t, ok := d.nextGarp()
 	if len(d.timers.h) == 0 || !d.timers.h[0].hasDeadline {
-		return time.Time{}, false
+		return t, ok
 	}
-	return d.timers.h[0].deadline, true
+	if top := d.timers.h[0].deadline; !ok || top.Before(t) {
+		return top, true
+	}
+	return t, true
 }
 
 // onTimer steps every instance whose deadline has passed, each once (a
 // core whose deadline stays in the past cannot spin the loop).
 func (d *Daemon) onTimer(now time.Time) {
+	d.sendDueGarps(now)
 	d.refreshTimers()
 	var due []*instance
 	for i := 0; i < len(d.insts); i++ {
