@@ -356,12 +356,17 @@ func TestKeepalivedAcceptsOurAdverts(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cases := interopCases(41)
+	// The control: an instance whose password we get wrong. keepalived must
+	// drop those adverts and take over while we send, or the silence of
+	// the others would prove nothing.
+	control := interopCase{name: "control: wrong auth_pass", vrid: 49, version: 2, pass: "kgnpass3",
+		vip: netip.MustParseAddr("10.9.0.149")}
 	conns, ch := ourConns(t, ctx, a)
 	llA := linkLocal(t, a, "eth0")
 
 	send := func(prio uint8) {
 		t.Helper()
-		for _, c := range cases {
+		for _, c := range append(cases, control) {
 			src, dst := ourV4, Group4
 			switch {
 			case c.ipv6 && c.unicast:
@@ -371,7 +376,11 @@ func TestKeepalivedAcceptsOurAdverts(t *testing.T) {
 			case c.unicast:
 				dst = theirV4
 			}
-			adv := testAdvert{version: c.version, vrid: c.vrid, prio: prio, intervalS: 1, intervalC: 100, pass: c.pass,
+			pass := c.pass
+			if c.vrid == control.vrid {
+				pass = "wrongpw!"
+			}
+			adv := testAdvert{version: c.version, vrid: c.vrid, prio: prio, intervalS: 1, intervalC: 100, pass: pass,
 				addrs: []netip.Addr{c.vip}}.encode(src, dst)
 			if err := c.conn(conns).Send(adv, src, dst, 255); err != nil {
 				t.Fatalf("%s: send: %v", c.name, err)
@@ -379,30 +388,42 @@ func TestKeepalivedAcceptsOurAdverts(t *testing.T) {
 		}
 	}
 	send(200)
-	k := startKeepalived(t, b, interopConfig(cases, "MASTER", 100))
+	k := startKeepalived(t, b, interopConfig(append(cases, control), "MASTER", 100))
 	// keep sending for longer than keepalived's master-down interval
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	quiet := time.After(4500 * time.Millisecond)
+	quiet := time.After(5 * time.Second)
+	controlTookOver := false
 loop:
 	for {
 		select {
 		case <-tick.C:
 			send(200)
 		case r := <-ch:
+			if r.p.Payload[1] == control.vrid {
+				controlTookOver = true
+				continue
+			}
 			t.Fatalf("keepalived sent an advert while we were master (VRID %d, priority %d): it did not accept ours; log:\n%s",
 				r.p.Payload[1], r.p.Payload[2], k.Log())
 		case <-quiet:
 			break loop
 		}
 	}
+	if !controlTookOver {
+		t.Fatalf("keepalived did not take over the control instance, whose adverts had a wrong password; log:\n%s", k.Log())
+	}
 	send(0)
+	want := map[uint8]bool{}
+	for _, c := range cases {
+		want[c.vrid] = true
+	}
 	got := map[uint8]rx{}
 	deadline := time.After(4 * time.Second)
 	for len(got) < len(cases) {
 		select {
 		case r := <-ch:
-			if len(r.p.Payload) > 2 && r.p.Payload[2] == 100 {
+			if len(r.p.Payload) > 2 && r.p.Payload[2] == 100 && want[r.p.Payload[1]] {
 				got[r.p.Payload[1]] = r
 			}
 		case <-deadline:
