@@ -312,7 +312,7 @@ func (d *Daemon) acquireConn(in *instance) *conn {
 	c := &conn{key: key, c: nc, users: 1, cancel: cancel, byVRID: map[uint8][]*instance{in.vcfg.VRID: {in}}}
 	d.conns[key] = c
 	d.readers.Add(1)
-	go d.read(ctx, c)
+	go d.read(ctx, c, nc)
 	return c
 }
 
@@ -334,7 +334,7 @@ func (d *Daemon) reopenConns(ifname string) {
 		ctx, cancel := context.WithCancel(d.ctx)
 		c.c, c.cancel = nc, cancel
 		d.readers.Add(1)
-		go d.read(ctx, c)
+		go d.read(ctx, c, nc)
 	}
 }
 
@@ -368,12 +368,13 @@ func (d *Daemon) releaseConn(in *instance) {
 }
 
 // read is the one reader goroutine of a socket: it copies each packet (the
-// payload is only valid until the next Recv) into the loop's channel.
-func (d *Daemon) read(ctx context.Context, c *conn) {
+// payload is only valid until the next Recv) into the loop's channel. It
+// reads nc, not c.c, which reopenConns replaces under a new reader.
+func (d *Daemon) read(ctx context.Context, c *conn, nc netif.Conn) {
 	defer d.readers.Done()
 	backoff := 10 * time.Millisecond
 	for {
-		p, err := c.c.Recv(ctx)
+		p, err := nc.Recv(ctx)
 		if err != nil {
 			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 				return
