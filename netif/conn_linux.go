@@ -147,7 +147,13 @@ type sockopt struct {
 
 func setInts(fd int, opts []sockopt) error {
 	for _, o := range opts {
-		if err := unix.SetsockoptInt(fd, o.level, o.opt, o.val); err != nil {
+		err := unix.SetsockoptInt(fd, o.level, o.opt, o.val)
+		if err == unix.ENOPROTOOPT && o.opt == unix.IPV6_MULTICAST_ALL && o.level == unix.IPPROTO_IPV6 {
+			// before Linux 4.20: the socket hears other groups of the
+			// interface, which Recv's callers filter by destination anyway
+			continue
+		}
+		if err != nil {
 			return fmt.Errorf("%s: %w", o.name, err)
 		}
 	}
