@@ -149,8 +149,8 @@ func setInts(fd int, opts []sockopt) error {
 	for _, o := range opts {
 		err := unix.SetsockoptInt(fd, o.level, o.opt, o.val)
 		if err == unix.ENOPROTOOPT && o.opt == unix.IPV6_MULTICAST_ALL && o.level == unix.IPPROTO_IPV6 {
-			// before Linux 4.20: the socket hears other groups of the
-			// interface, which Recv's callers filter by destination anyway
+			// before Linux 4.20; binding to the group (or the unicast
+			// source) still keeps other destinations out
 			continue
 		}
 		if err != nil {
