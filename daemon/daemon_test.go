@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/netif"
 )
 
@@ -176,5 +177,20 @@ func TestGarpInterval(t *testing.T) {
 		if strings.Contains(l, " garp ") {
 			t.Errorf("GARP after leaving MASTER: %s", l)
 		}
+	}
+}
+
+// TestIPv6SourceAndGroup: an IPv6 instance advertises from the interface's
+// first link-local address to ff02::12 (reference 6.1).
+func TestIPv6SourceAndGroup(t *testing.T) {
+	in := vi("VI_6", 61, "eth0", 100, "fe80::100/64", "2001:db8::100/64")
+	in.Family, in.Version = config.IPv6, 3
+	h := newHarness(t, configOf(in), eth("eth0", true, "10.0.0.1/24", "2001:db8::1/64", "fe80::1/64"))
+	h.start()
+	h.advance(3609375 * time.Microsecond)
+	got := h.host.take()
+	if len(got) < 3 || got[0] != "+3.609375s advert eth0 fe80::1 > ff02::12 vrid 61 prio 100" ||
+		got[1] != "+3.609375s ip addr add fe80::100/64 dev eth0" || got[2] != "+3.609375s ip addr add 2001:db8::100/64 dev eth0" {
+		t.Errorf("IPv6 takeover:\n%s", join(got))
 	}
 }
