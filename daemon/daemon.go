@@ -8,6 +8,18 @@
 // The CLI (package cli) owns processes, pidfiles, logging setup and
 // signals; it builds a Host from the Linux constructors and calls New, Run,
 // Reload and the Dump methods. Tests build a Host from fakes.
+//
+// Deliberate differences from keepalived 2.2.7's VRRP process:
+//   - a reload whose configuration has any error (a missing interface
+//     included) is refused whole and the running configuration goes on;
+//     keepalived's VRRP process exits and leaves its VIPs behind;
+//   - the reload plan is computed off the loop, so adverts keep their
+//     cadence; a kept master announces only the VIPs the reload added, not
+//     all of them, and an unchanged reload sends nothing at all;
+//   - a VIP of a master removed by someone else is put back at once with
+//     its gratuitous ARPs instead of a flap through BACKUP;
+//   - a panic in one event's handler is logged (BUG, with the stack) and
+//     the loop goes on, rather than the process dying with its VIPs set.
 package daemon
 
 import (
