@@ -15,8 +15,10 @@ DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps net-tools curl nftab
 
 all: build
 
+# A static, stripped binary: no libc to load and fewer mapped pages, which
+# keeps the resident size of the supervisor and the VRRP child down.
 build:
-	$(GO) build -o $(BIN) ./cmd/keepalived
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(BIN) ./cmd/keepalived
 
 vet:
 	$(GO) vet ./...
