@@ -51,10 +51,13 @@ bench-ha: deps build
 	KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$(CURDIR)/BENCHMARKS-ha.md $(GO) test -count=1 -timeout 90m -run 'TestHABench' -v ./test/e2e/
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./parser/
-	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME) ./vrrp/
-	$(GO) test -run '^$$' -fuzz FuzzReceive -fuzztime $(FUZZTIME) ./vrrp/
-	$(GO) test -run '^$$' -fuzz FuzzSchedule -fuzztime $(FUZZTIME) ./vrrp/sim/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./parser/
+	$(GO) test -run '^$$' -fuzz '^FuzzLower$$' -fuzztime $(FUZZTIME) ./parser/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./vrrp/
+	$(GO) test -run '^$$' -fuzz '^FuzzReceive$$' -fuzztime $(FUZZTIME) ./vrrp/
+	$(GO) test -run '^$$' -fuzz '^FuzzSchedule$$' -fuzztime $(FUZZTIME) ./vrrp/sim/
+	$(GO) test -run '^$$' -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME) ./netif/
+	$(GO) test -run '^$$' -fuzz '^FuzzParse4$$' -fuzztime $(FUZZTIME) ./netif/
 
 soak: deps build
 	KAGO_SOAK=1 $(GO) test -count=1 -timeout 60m -run 'TestSoak' -v ./test/e2e/
