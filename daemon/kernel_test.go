@@ -1,0 +1,136 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/netif"
+)
+
+// The kernel tier: two daemons on the real Linux host seams of package
+// netif, each in its own throwaway network namespace, the two joined by a
+// veth pair. Root only; KAGO_NO_ROOT_TESTS=1 skips it.
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
+		t.Skip("needs root (and KAGO_NO_ROOT_TESTS unset)")
+	}
+}
+
+func ipCmd(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("ip", args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// linuxHost builds the netif seams inside namespace ns; sockets opened
+// later by Listen are opened there too.
+func linuxHost(t *testing.T, ns string) Host {
+	t.Helper()
+	path := "/run/netns/" + ns
+	var h netif.Host
+	if err := netif.WithNetns(path, func() error {
+		var err error
+		h, err = netif.NewHost()
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return Host{
+		Addresses: h.Addresses, Announcer: h.Announcer, Links: h.Links,
+		Listen: func(cfg netif.ConnConfig) (c netif.Conn, err error) {
+			err = netif.WithNetns(path, func() error {
+				c, err = netif.ListenVRRP(cfg)
+				return err
+			})
+			return c, err
+		},
+	}
+}
+
+func hasVIP(t *testing.T, ns, vip string) bool {
+	return strings.Contains(ipCmd(t, "-n", ns, "-br", "addr", "show", "dev", "eth0"), vip)
+}
+
+func TestKernelPairFailoverAndReload(t *testing.T) {
+	needRoot(t)
+	suffix := fmt.Sprint(os.Getpid() % 100000)
+	nsA, nsB := "kgd-ka"+suffix, "kgd-kb"+suffix
+	for _, ns := range []string{nsA, nsB} {
+		ipCmd(t, "netns", "add", ns)
+		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
+	}
+	va, vb := "kgd-a"+suffix, "kgd-b"+suffix
+	ipCmd(t, "link", "add", va, "type", "veth", "peer", "name", vb)
+	ipCmd(t, "link", "set", va, "netns", nsA)
+	ipCmd(t, "link", "set", vb, "netns", nsB)
+	for i, x := range [][2]string{{nsA, va}, {nsB, vb}} {
+		ipCmd(t, "-n", x[0], "link", "set", x[1], "name", "eth0")
+		ipCmd(t, "-n", x[0], "link", "set", "lo", "up")
+		ipCmd(t, "-n", x[0], "link", "set", "eth0", "up")
+		ipCmd(t, "-n", x[0], "addr", "add", fmt.Sprintf("10.88.0.%d/24", i+1), "dev", "eth0")
+	}
+	mk := func(prio int, vips ...string) *config.Config {
+		in := vi("VI_1", 51, "eth0", prio, vips...)
+		in.Version, in.AdvertInt = 3, 100*time.Millisecond
+		return configOf(in)
+	}
+	start := func(ns string, cfg **config.Config) (*Daemon, context.CancelFunc, chan error) {
+		d, err := New(Options{
+			ConfigFile: ns + ".conf", Logger: slog.New(slog.DiscardHandler), Host: linuxHost(t, ns), TmpDir: t.TempDir(),
+			load:     func(string, string) (*config.Config, config.Diagnostics, error) { return *cfg, nil, nil },
+			notifier: nopNotifier{},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- d.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done; done <- nil })
+		return d, cancel, done
+	}
+	cfgA, cfgB := mk(150, "10.88.0.100/24"), mk(100, "10.88.0.100/24")
+	_, stopA, doneA := start(nsA, &cfgA)
+	dB, _, _ := start(nsB, &cfgB)
+
+	waitFor(t, "A to hold the VIP", func() bool { return hasVIP(t, nsA, "10.88.0.100/24") })
+	time.Sleep(500 * time.Millisecond)
+	if hasVIP(t, nsB, "10.88.0.100/24") {
+		t.Fatal("VIP on both hosts")
+	}
+
+	// Graceful stop of A: priority 0, VIP removed, B takes over within its
+	// skew time (61 ms at advert_int 100 ms) plus scheduling.
+	stopA()
+	if err := <-doneA; err != nil {
+		t.Fatal(err)
+	}
+	doneA <- nil
+	t0 := time.Now()
+	if hasVIP(t, nsA, "10.88.0.100/24") {
+		t.Error("A kept its VIP after shutdown")
+	}
+	waitFor(t, "B to take over", func() bool { return hasVIP(t, nsB, "10.88.0.100/24") })
+	t.Logf("B held the VIP %s after A's shutdown returned", time.Since(t0).Round(time.Millisecond))
+
+	// Reload B adding a VIP: added, the first one never leaves.
+	cfgB = mk(100, "10.88.0.100/24", "10.88.0.101/32")
+	if err := dB.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if !hasVIP(t, nsB, "10.88.0.101/32") || !hasVIP(t, nsB, "10.88.0.100/24") {
+		t.Errorf("after reload: %s", ipCmd(t, "-n", nsB, "-br", "addr", "show", "dev", "eth0"))
+	}
+}
