@@ -1,0 +1,40 @@
+package daemon
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/keepalived-go/keepalived/config"
+)
+
+// TestNotifyScriptsWired runs the real notifier (package notify): the
+// generic notify script gets keepalived's four extra arguments for every
+// transition, in transition order, STOP included at shutdown.
+func TestNotifyScriptsWired(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "calls")
+	script := filepath.Join(dir, "notify.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"$@\" >> "+out+"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	in := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	in.Notify.Generic = &config.Command{Raw: script, Argv: []string{script}}
+	h := newHarness(t, configOf(in), eth("eth0", true, "10.0.0.1/24"))
+	h.d.opts.notifier = nil // the real one
+	h.start()
+	h.advance(4 * time.Second)
+	h.d.shutdown(h.now) // closes the notifier: waits for the scripts
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"INSTANCE VI_1 BACKUP 100", "INSTANCE VI_1 MASTER 100", "INSTANCE VI_1 STOP 100"}
+	if diff := cmp.Diff(want, strings.Split(strings.TrimSpace(string(b)), "\n")); diff != "" {
+		t.Errorf("notify calls (-want +got):\n%s", diff)
+	}
+}
