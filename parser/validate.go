@@ -21,6 +21,7 @@ func (l *lowerer) complete() {
 	for _, ic := range l.insts {
 		l.completeInstance(ic)
 	}
+	l.groupTrackingWeights()
 	l.diags = append(l.diags, config.Validate(l.cfg)...)
 	l.unusedScripts()
 }
@@ -575,6 +576,48 @@ func (l *lowerer) unusedScripts() {
 	for _, s := range l.cfg.Scripts {
 		if !used[s.Name] {
 			l.noticef(s.Pos, "Warning - script %s is not used", s.Name)
+		}
+	}
+}
+
+// groupTrackingWeights is keepalived's sync_group_tracking_init: the
+// objects a sync group tracks apply to every member with the group's
+// weights, except that a group with an address owner among its members
+// cannot have weights (they are cleared: a failure then means FAULT).
+func (l *lowerer) groupTrackingWeights() {
+	for _, gc := range l.groups {
+		g := gc.g
+		owner := false
+		for _, m := range g.Members {
+			if in := l.byName.inst[m]; in != nil && in.Priority == config.OwnerPriority {
+				owner = true
+			}
+		}
+		if !owner {
+			continue
+		}
+		clear := func(kind, name string, w *int, verb string, refs []trackRef) {
+			if *w == 0 {
+				return
+			}
+			l.warnf(refPos(refs, name, g.Pos), "(%s) Cannot have weighted track %s '%s' with member having priority 255 - %s", g.Name, kind, name, verb)
+			*w = 0
+		}
+		for i := range g.TrackScripts {
+			clear("script", g.TrackScripts[i].Name, &g.TrackScripts[i].Weight, "clearing weight", gc.scripts)
+		}
+		for i := range g.TrackFiles {
+			clear("file", g.TrackFiles[i].Name, &g.TrackFiles[i].Weight, "setting weight 0", gc.files)
+		}
+		for i := range g.TrackProcesses {
+			clear("process", g.TrackProcesses[i].Name, &g.TrackProcesses[i].Weight, "setting weight 0", gc.procs)
+		}
+		for i := range g.TrackInterfaces {
+			t := &g.TrackInterfaces[i]
+			if t.Weight != 0 {
+				l.warnf(t.Pos, "(%s) Cannot have weighted track interface '%s' with member having priority 255 - clearing weight", g.Name, t.Name)
+				t.Weight = 0
+			}
 		}
 	}
 }
