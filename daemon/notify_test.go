@@ -38,3 +38,31 @@ func TestNotifyScriptsWired(t *testing.T) {
 		t.Errorf("notify calls (-want +got):\n%s", diff)
 	}
 }
+
+// TestScriptsWired runs the real trackers (package checker): a weight +10
+// vrrp_script running /bin/true lifts the effective priority to 110.
+func TestScriptsWired(t *testing.T) {
+	in := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	in.TrackScripts = []config.TrackScript{{Name: "chk", Weight: 10}}
+	cfg := configOf(in)
+	sc := config.DefaultScript("chk")
+	sc.Command = config.Command{Raw: "/bin/true", Argv: []string{"/bin/true"}}
+	sc.Weight = 10
+	cfg.Scripts = []*config.Script{sc}
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.d.opts.scripts = nil // the real one
+	h.start()
+	defer h.d.stopScripts(true)
+	deadline := time.After(5 * time.Second)
+	for h.d.insts[0].eng.Status().EffectivePriority != 110 {
+		select {
+		case u := <-h.d.scriptUpdates():
+			h.d.onUpdate(h.now, u)
+		case <-deadline:
+			t.Fatalf("effective priority %d after 5 s, want 110", h.d.insts[0].eng.Status().EffectivePriority)
+		}
+	}
+	if logs := join(h.takeLogs()); !strings.Contains(logs, "VRRP_Script(chk) succeeded") {
+		t.Errorf("logs:\n%s", logs)
+	}
+}
