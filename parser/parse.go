@@ -51,38 +51,61 @@ func parse(path string, text *string, opts Options, lim limits) (*File, config.D
 		}
 		p.stack = append(p.stack, g)
 	}
-	p.run()
-
-	toks := tokenize(p.out, lim.blockDepth, &p.diags)
 	parser, err := grammar()
 	if err != nil {
-		return nil, p.diags, fmt.Errorf("parser: grammar: %w", err)
+		return nil, nil, fmt.Errorf("parser: grammar: %w", err)
 	}
-	lex, err := lexer.Upgrade(toks)
-	if err != nil {
-		return nil, p.diags, fmt.Errorf("parser: %w", err)
-	}
-	g, err := parser.ParseFromLexer(lex)
-	if err != nil {
-		// The grammar accepts every token sequence the lexer makes.
-		return nil, p.diags, fmt.Errorf("parser: %w", err)
-	}
-	c := converter{diags: p.diags, lines: p.out, runs: toks.runs}
+	// The preprocessor runs in its own goroutine and hands over the lines
+	// in chunks that end between two top-level statements; the grammar
+	// parses each chunk as it comes (a pipeline over both cores).
+	chunks := make(chan []logical, 8)
+	p.chunkFn = func(ls []logical) { chunks <- ls }
+	go func() {
+		defer close(chunks)
+		p.run()
+		p.flushChunk()
+	}()
+	var c converter
 	file := &File{}
-	for _, it := range g.Items {
-		switch {
-		case it.Lines != nil:
-			file.Nodes = c.stmt(file.Nodes, it.Lines, it.Leaf, it.Block)
-		case it.StrayLeaf != nil || it.StrayBlock != nil:
-			file.Nodes = append(file.Nodes, c.stray(it.StrayLeaf, it.StrayBlock)...)
-		case it.Extra != nil:
-			c.errorf(cfgPos(it.Extra.Pos), "Extra '}' found")
+	var perr error
+	for ls := range chunks {
+		if perr != nil {
+			continue // drain
+		}
+		toks := tokenize(ls, lim.blockDepth, &c.diags)
+		lex, err := lexer.Upgrade(toks)
+		if err != nil {
+			perr = err
+			continue
+		}
+		g, err := parser.ParseFromLexer(lex)
+		if err != nil {
+			// The grammar accepts every token sequence the lexer makes.
+			perr = err
+			continue
+		}
+		c.lines, c.runs = ls, toks.runs
+		for _, it := range g.Items {
+			switch {
+			case it.Lines != nil:
+				file.Nodes = c.stmt(file.Nodes, it.Lines, it.Leaf, it.Block)
+			case it.StrayLeaf != nil || it.StrayBlock != nil:
+				file.Nodes = append(file.Nodes, c.stray(it.StrayLeaf, it.StrayBlock)...)
+			case it.Extra != nil:
+				c.errorf(cfgPos(it.Extra.Pos), "Extra '}' found")
+			}
 		}
 	}
-	if c.unclosed > 0 {
-		c.errorf(c.outermost, "There are %d missing '}'s or extra '{'s", c.unclosed)
+	// chunks is closed: the preprocessor is done with p.
+	diags := append(p.diags, c.diags...)
+	if perr != nil {
+		return nil, diags, fmt.Errorf("parser: %w", perr)
 	}
-	return file, c.diags, nil
+	if c.unclosed > 0 {
+		diags = append(diags, config.Diagnostic{Pos: c.outermost, Severity: config.Error, Class: config.ClassGeneral,
+			Msg: fmt.Sprintf("There are %d missing '}'s or extra '{'s", c.unclosed)})
+	}
+	return file, diags, nil
 }
 
 // dirOf is the directory relative includes of the file name resolve

@@ -102,6 +102,10 @@ type preprocessor struct {
 	stopped   bool
 	out       []logical
 	wordSlab  []Word
+	// chunkFn receives the lines emitted so far, in chunks that end before
+	// a top-level statement (nil: everything stays in out only).
+	chunkFn    func([]logical)
+	chunkStart int
 	openFiles []*fileSource
 }
 
@@ -435,6 +439,9 @@ func (p *preprocessor) emit(lg logical) {
 		}
 		p.lastKw = ""
 	case kindWords:
+		if len(p.blockKw) == 0 && len(p.out)-p.chunkStart >= chunkLines {
+			p.flushChunk()
+		}
 		p.lastKw = lg.words[0].Text
 		if len(p.blockKw) == 1 && p.blockKw[0] == "global_defs" {
 			switch p.lastKw {
@@ -451,6 +458,20 @@ func (p *preprocessor) emit(lg logical) {
 		}
 	}
 	p.out = append(p.out, lg)
+}
+
+// chunkLines is the least number of lines handed to the grammar at once.
+const chunkLines = 512
+
+// flushChunk hands the lines not yet handed over to chunkFn. A chunk only
+// ends at the top level before a line of words, so it never splits a
+// statement from its block (which must follow its line directly).
+func (p *preprocessor) flushChunk() {
+	if p.chunkFn == nil || len(p.out) == p.chunkStart {
+		return
+	}
+	p.chunkFn(p.out[p.chunkStart:len(p.out):len(p.out)])
+	p.chunkStart = len(p.out)
 }
 
 // splitWords is keepalived's alloc_strvec_r: words split on white space;
