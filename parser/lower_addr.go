@@ -236,7 +236,11 @@ func (l *lowerer) address(e *Node, static bool) (config.Address, bool) {
 			}
 			a.UseVMAC = true
 		default:
-			l.errorf(opt.Pos, "Unknown configuration entry '%s' for ip address - ignoring", opt.Text)
+			hint := ""
+			if _, ok := l.parsePrefixQuiet(opt.Text); ok {
+				hint = " (one address per line: this one is lost)"
+			}
+			l.errorf(opt.Pos, "Unknown configuration entry '%s' for ip address - ignoring%s", opt.Text, hint)
 		}
 	}
 	if hasBrd && a.Peer.IsValid() {
@@ -803,7 +807,11 @@ func (l *lowerer) unicastPeers(n *Node, ic *instCtx) {
 		p := config.DefaultUnicastPeer(a)
 		for i := 1; i < len(ws); i += 2 {
 			if i+1 >= len(ws) {
-				l.errorf(ws[i].Pos, "(%s) %s is missing a value", in.Name, ws[i].Text)
+				hint := ""
+				if _, ok := parseIP(ws[i].Text); ok {
+					hint = " (one peer per line: this one is lost)"
+				}
+				l.errorf(ws[i].Pos, "(%s) %s is missing a value%s", in.Name, ws[i].Text, hint)
 				break
 			}
 			v, msg := checkInt(ws[i+1].Text, 0, 255, false)
