@@ -214,9 +214,29 @@ func vipString(a config.Address, dev string, set bool) string {
 	return b.String()
 }
 
-func commandString(c config.Command) string {
-	parts := make([]string, len(c.Argv))
-	for i, a := range c.Argv {
+// scriptArgv is a vrrp_script's command as it runs: resolved by the
+// checker when the runner knows it (else as configured), symlinks followed.
+func (d *Daemon) scriptArgv(s *config.Script) []string {
+	argv := s.Command.Argv
+	if d.scripts != nil {
+		if r, ok := d.scripts.runner.(interface{ ResolvedArgv(string) []string }); ok {
+			if a := r.ResolvedArgv(s.Name); a != nil {
+				argv = a
+			}
+		}
+	}
+	// keepalived runs (and shows) the script's real path.
+	if len(argv) > 0 && filepath.IsAbs(argv[0]) {
+		if p, err := filepath.EvalSymlinks(argv[0]); err == nil && p != argv[0] {
+			argv = append([]string{p}, argv[1:]...)
+		}
+	}
+	return argv
+}
+
+func commandString(argv []string) string {
+	parts := make([]string, len(argv))
+	for i, a := range argv {
 		parts[i] = "'" + a + "'"
 	}
 	return strings.Join(parts, " ")
@@ -261,7 +281,7 @@ func (d *Daemon) jsonDump() []jsonInstance {
 		}
 		for _, ts := range ci.TrackScripts {
 			if sc := d.cfg.Script(ts.Name); sc != nil {
-				jd.TrackScript = append(jd.TrackScript, commandString(sc.Command))
+				jd.TrackScript = append(jd.TrackScript, commandString(d.scriptArgv(sc)))
 			}
 		}
 		if ci.Auth.Type == config.AuthPass {
@@ -449,7 +469,7 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		for _, s := range d.cfg.Scripts {
 			st := d.track["script:"+s.Name]
 			w(" VRRP Script = %s", s.Name)
-			w("   Command = %s", commandString(s.Command))
+			w("   Command = %s", commandString(d.scriptArgv(s)))
 			w("   Interval = %d sec", int(s.Interval.Seconds()))
 			w("   Timeout = %d sec", int(s.Timeout.Seconds()))
 			w("   Weight = %d%s", s.Weight, onOff(s.Reverse, " reverse", ""))

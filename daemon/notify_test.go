@@ -65,4 +65,13 @@ func TestScriptsWired(t *testing.T) {
 	if logs := join(h.takeLogs()); !strings.Contains(logs, "VRRP_Script(chk) succeeded") {
 		t.Errorf("logs:\n%s", logs)
 	}
+	// Dumps show the command as it runs, its path resolved as keepalived
+	// shows it (Debian's /bin is a link to /usr/bin).
+	want, err := filepath.EvalSymlinks("/bin/true")
+	if err != nil {
+		t.Skip(err)
+	}
+	if got := h.d.jsonDump()[0].Data.TrackScript; len(got) != 1 || got[0] != "'"+want+"'" {
+		t.Errorf("json track_script %q, want '%s'", got, want)
+	}
 }
