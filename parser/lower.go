@@ -252,7 +252,11 @@ func (l *lowerer) unknown(n *Node, ctx string) {
 		}
 	}
 	if n.Block != nil {
-		msg += "; its block is skipped"
+		sep := "; its"
+		if strings.HasSuffix(msg, "?") {
+			sep = " Its"
+		}
+		msg += sep + " block is skipped"
 		if ctx != ctxRoot {
 			msg += fmt.Sprintf(" (keepalived would read its lines as %s keywords and end the %s at its `}`)", ctx, ctx)
 		}
