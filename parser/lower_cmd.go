@@ -21,6 +21,13 @@ var userLike = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9._-]*\$?$`)
 // ignored (vrrp_script `script`).
 func (l *lowerer) command(n *Node, withUser bool) *config.Command {
 	words := SplitQuoted(n.Raw)
+	if len(words) == 0 {
+		// No raw line (a hand-built node): the parsed words will do.
+		words = append(words, n.Keyword)
+		for _, a := range n.Args {
+			words = append(words, a.Text)
+		}
+	}
 	// Raw holds the keyword itself first; tolerate a Raw without it.
 	if len(words) > 0 && words[0] != n.Keyword && len(n.Args) > 0 && len(words) == len(n.Args) {
 		words = append([]string{n.Keyword}, words...)

@@ -646,3 +646,31 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerHandBuiltAST: Lower works on an AST built by hand (no Raw
+// lines), as the daemon's tests may build one.
+func TestLowerHandBuiltAST(t *testing.T) {
+	w := func(s string) Word { return Word{Text: s} }
+	f := &File{Nodes: []*Node{
+		{Keyword: "vrrp_script", Args: []Word{w("chk")}, Block: &Block{Nodes: []*Node{
+			{Keyword: "script", Args: []Word{{Text: "/bin/pidof haproxy", Quoted: true}}},
+		}}},
+		{Keyword: "vrrp_instance", Args: []Word{w("VI_1")}, Block: &Block{Nodes: []*Node{
+			{Keyword: "interface", Args: []Word{w("eth0")}},
+			{Keyword: "virtual_router_id", Args: []Word{w("7")}},
+			{Keyword: "virtual_ipaddress", Block: &Block{Nodes: []*Node{{Keyword: "10.0.0.1/24"}}}},
+			{Keyword: "track_script", Block: &Block{Nodes: []*Node{{Keyword: "chk"}}}},
+		}}},
+	}}
+	cfg, diags := Lower(f, Options{})
+	if diags.HasErrors() {
+		t.Fatalf("%v", diags)
+	}
+	if got := cfg.Scripts[0].Command.Argv; len(got) != 2 || got[1] != "haproxy" {
+		t.Errorf("argv %q", got)
+	}
+	in := cfg.Instances[0]
+	if in.VRID != 7 || len(in.VIPs) != 1 || len(in.TrackScripts) != 1 {
+		t.Errorf("%+v", in)
+	}
+}
