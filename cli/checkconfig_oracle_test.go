@@ -79,6 +79,16 @@ func TestModelAgainstKeepalivedDump(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			data := keepalivedDump(t, ns, ka, abs)
 			got := parseKeepalivedData(data)
+			groups := parseSyncGroups(data)
+			for _, g := range cfg.SyncGroups {
+				want := strings.Join(g.Members, " ")
+				if have, ok := groups[g.Name]; !ok || have != want {
+					t.Errorf("sync group %s: keepalived members %q (present %v), ours %q", g.Name, have, ok, want)
+				}
+			}
+			if len(groups) != len(cfg.SyncGroups) {
+				t.Errorf("keepalived has %d sync groups, ours %d", len(groups), len(cfg.SyncGroups))
+			}
 			for _, in := range cfg.Instances {
 				kv, ok := got[in.Name]
 				if !ok {
@@ -353,4 +363,36 @@ func usesLVSSync(cfg *config.Config) bool {
 		}
 	}
 	return false
+}
+
+// parseSyncGroups reads the sync groups of keepalived.data: name ->
+// members, space separated, in keepalived's order.
+func parseSyncGroups(data string) map[string]string {
+	out := map[string]string{}
+	in := false
+	cur, list := "", false
+	for _, line := range strings.Split(data, "\n") {
+		if strings.HasPrefix(line, "------<") {
+			in = strings.Contains(line, "Sync groups")
+			continue
+		}
+		if !in {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, " VRRP Sync Group = "); ok {
+			cur, _, _ = strings.Cut(rest, ",")
+			out[cur] = ""
+			list = false
+			continue
+		}
+		switch {
+		case strings.TrimSpace(line) == "VRRP member instances :":
+			list = true
+		case list && strings.HasPrefix(line, "     "):
+			out[cur] = strings.TrimSpace(out[cur] + " " + strings.TrimSpace(line))
+		case strings.HasPrefix(line, "   "):
+			list = false
+		}
+	}
+	return out
 }
