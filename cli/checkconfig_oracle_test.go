@@ -45,6 +45,15 @@ func TestModelAgainstKeepalivedDump(t *testing.T) {
 		}
 		files = sel
 	}
+	if only := os.Getenv("KGL_ORACLE_ONLY"); only != "" {
+		var sel []string
+		for _, f := range files {
+			if strings.Contains(filepath.Base(f), only) {
+				sel = append(sel, f)
+			}
+		}
+		files = sel
+	}
 	ns := "kgl-oracle-" + strconv.Itoa(os.Getpid())
 	netns(t, ns)
 	ifaces := map[string]bool{"lo": true, "eth0": true, "eth1": true, "eth2": true, "eth3": true}
