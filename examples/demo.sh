@@ -12,7 +12,6 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 VIP=10.0.0.10
 NS=kge-demo-$$
 WORK=
-PIDS=()
 
 say() { printf '\n== %s\n' "$*"; }
 die() { echo "demo: $*" >&2; exit 1; }
@@ -21,9 +20,13 @@ die() { echo "demo: $*" >&2; exit 1; }
 command -v ip >/dev/null || die "needs iproute2 (ip)"
 command -v go >/dev/null || die "needs Go to build the binaries"
 
+# kill_host NAME [SIGNAL]: signal every process in host NAME's network
+# namespace (and nothing else: no PIDs or groups that may have been reused).
+kill_host() { ip netns pids "$NS-$1" 2>/dev/null | xargs -r kill "-${2:-KILL}" 2>/dev/null || true; }
+
 cleanup() {
 	set +e
-	for pg in "${PIDS[@]}"; do kill -KILL -- "-$pg" 2>/dev/null; done
+	for n in lb1 lb2 c1; do kill_host "$n"; done
 	for n in sw lb1 lb2 c1; do ip netns del "$NS-$n" 2>/dev/null; done
 	[ -n "$WORK" ] && rm -rf "$WORK"
 	echo "done: nothing left behind."
@@ -54,15 +57,12 @@ addhost lb1 10.0.0.11
 addhost lb2 10.0.0.12
 addhost c1 10.0.0.100
 
-# start VAR HOST LOG CMD...: run CMD in HOST's namespace in a process group of
-# its own (so it can be killed whole, as a crash would), and store the group
-# in $VAR.
+# start HOST LOG CMD...: run CMD in HOST's network namespace, in the
+# background.
 start() {
-	local var=$1 host=$2 log=$3; shift 3
+	local host=$1 log=$2; shift 2
 	setsid ip netns exec "$NS-$host" "$@" >"$log" 2>&1 </dev/null &
-	PIDS+=("$!")
 	disown "$!" # no "Killed" job notices at the end
-	printf -v "$var" '%s' "$!"
 }
 has_vip() { ip -n "$NS-$1" -o addr show | grep -q " $VIP/"; }
 wait_for() { # SECONDS COMMAND...
@@ -73,25 +73,25 @@ served_by() { grep -q "\"host\":\"$1\"" "$WORK/probe.jsonl" 2>/dev/null; }
 
 for n in lb1 lb2; do
 	mkdir -p "$WORK/$n"
-	start "WEB_$n" "$n" "$WORK/$n/web.log" "$WORK/kgelab" serve -name "$n"
+	start "$n" "$WORK/$n/web.log" "$WORK/kgelab" serve -name "$n"
 done
 
 say "Starting keepalived-go on lb1 (priority 100) and lb2 (priority 90) with examples/demo/lb*.conf"
 for n in lb1 lb2; do
-	start "KA_$n" "$n" "$WORK/$n/keepalived.log" "$BIN" -n -l -f "$ROOT/examples/demo/$n.conf" \
+	start "$n" "$WORK/$n/keepalived.log" "$BIN" -n -l -f "$ROOT/examples/demo/$n.conf" \
 		-p "$WORK/$n/keepalived.pid" -r "$WORK/$n/vrrp.pid"
 	[ $n = lb1 ] && { wait_for 10 has_vip lb1 || die "lb1 did not become master; its log: $(cat "$WORK/lb1/keepalived.log")"; }
 done
 echo "lb1 is master: it holds the VIP $VIP."
 
 say "The client requests http://$VIP/ every 10 ms"
-start PROBE c1 "$WORK/probe.jsonl" "$WORK/kgelab" probe "http://$VIP/"
+start c1 "$WORK/probe.jsonl" "$WORK/kgelab" probe "http://$VIP/"
 wait_for 5 served_by lb1 || die "the client is not served through the VIP"
 sleep 2
 echo "The client is served by lb1."
 
 say "Killing lb1 (SIGKILL to its keepalived-go and its web server: the host has crashed)"
-kill -KILL -- "-$KA_lb1" "-$WEB_lb1"
+kill_host lb1 KILL
 T0=$(date +%s.%N)
 if wait_for 15 served_by lb2; then
 	T1=$(date +%s.%N)
@@ -100,8 +100,8 @@ else
 	T1=
 fi
 # The prober prints its summary (the longest gap) when it stops.
-kill -TERM "$PROBE" 2>/dev/null || true
-n=30; while kill -0 "$PROBE" 2>/dev/null && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
+kill_host c1 TERM
+n=30; while [ -n "$(ip netns pids "$NS-c1")" ] && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
 LONGEST=$(grep -o '"longest_ms":[0-9.]*' "$WORK/probe.jsonl" | tail -1 | cut -d: -f2)
 
 say "Result"

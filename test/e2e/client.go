@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -32,12 +33,13 @@ func (h *Host) StartProber(vip netip.Addr) *Prober {
 	t := h.Lab.T
 	t.Helper()
 	cmd := h.Command(h.Lab.Tools.Lab, "probe", "-interval", "10ms", "-timeout", "250ms", "http://"+vip.String()+"/")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := cmd.StdoutPipe()
+	out, closeW, err := pipeTo(func(w *os.File) { cmd.Stdout = w })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cmd.Start(); err != nil {
+	proc, err := startChild(cmd, nil)
+	closeW()
+	if err != nil {
 		t.Fatalf("e2e: start prober: %v", err)
 	}
 	p := &Prober{host: h, done: make(chan struct{}), wake: make(chan struct{})}
@@ -45,23 +47,24 @@ func (h *Host) StartProber(vip netip.Addr) *Prober {
 	var once sync.Once
 	p.stopFn = func() {
 		once.Do(func() {
-			for _, pid := range descendants(cmd.Process.Pid) {
-				syscall.Kill(pid, syscall.SIGTERM)
-			}
+			// The prober runs under nsenter in the client's PID namespace:
+			// the group holds both.
+			proc.SignalGroup(syscall.SIGTERM)
 			select {
 			case <-p.done:
 			case <-time.After(3 * time.Second):
-				syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				proc.SignalGroup(syscall.SIGKILL)
 			}
-			cmd.Wait()
+			<-proc.done
 		})
 	}
 	t.Cleanup(p.stopFn)
 	return p
 }
 
-func (p *Prober) read(r io.Reader) {
+func (p *Prober) read(r io.ReadCloser) {
 	defer close(p.done)
+	defer r.Close()
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		var e probe.Event

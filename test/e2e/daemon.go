@@ -81,9 +81,7 @@ type Daemon struct {
 	Host *Host
 	Impl Impl
 	Log  string // path of the log file
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error
+	proc *child // nsenter, whose child is the daemon's main process
 }
 
 // DaemonArgs are the flags every lab daemon gets, as Debian's unit runs
@@ -102,7 +100,7 @@ func (h *Host) StartDaemon(impl Impl) *Daemon {
 	n := h.nstart
 	h.mu.Unlock()
 	bin := h.Lab.Tools.Binary(impl)
-	d := &Daemon{Host: h, Impl: impl, Log: filepath.Join(h.Dir, "log", fmt.Sprintf("keepalived-%d-%s.log", n, impl)), done: make(chan struct{})}
+	d := &Daemon{Host: h, Impl: impl, Log: filepath.Join(h.Dir, "log", fmt.Sprintf("keepalived-%d-%s.log", n, impl))}
 	logf, err := os.Create(d.Log)
 	if err != nil {
 		t.Fatal(err)
@@ -111,17 +109,11 @@ func (h *Host) StartDaemon(impl Impl) *Daemon {
 	// systemctl start keepalived (from a check script) starts the same thing.
 	start := fmt.Sprintf("#!/bin/sh\ncd / && setsid %s >>%s 2>&1 </dev/null &\n", strings.Join(args, " "), filepath.Join(h.Dir, "log", "keepalived-systemctl.log"))
 	writeFile(t, filepath.Join(h.Dir, "bin", "keepalived-start"), start, 0o755)
-	d.cmd = h.Command(args...)
-	d.cmd.Stdout, d.cmd.Stderr = logf, logf
-	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := d.cmd.Start(); err != nil {
+	cmd := h.Command(args...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if d.proc, err = startChild(cmd, func() { logf.Close() }); err != nil {
 		t.Fatalf("e2e: start %s on %s: %v", impl, h.Name, err)
 	}
-	go func() {
-		d.err = d.cmd.Wait()
-		logf.Close()
-		close(d.done)
-	}()
 	h.mu.Lock()
 	h.daemon = d
 	h.mu.Unlock()
@@ -143,7 +135,7 @@ func (d *Daemon) MainPID() int {
 		if d.Exited() {
 			return 0
 		}
-		if kids := descendants(d.cmd.Process.Pid); len(kids) > 0 {
+		if kids := descendants(d.proc.Pid()); len(kids) > 0 {
 			return kids[0]
 		}
 		if time.Now().After(deadline) {
@@ -166,9 +158,7 @@ func (d *Daemon) Signal(sig syscall.Signal) error {
 // every process named keepalived left on the host, at once, so no part of
 // the daemon can send a priority-0 advert or remove the VIP.
 func (d *Daemon) Kill() {
-	if d.cmd.Process != nil {
-		syscall.Kill(-d.cmd.Process.Pid, syscall.SIGKILL)
-	}
+	d.proc.SignalGroup(syscall.SIGKILL)
 	for _, p := range d.Host.ProcsNamed("keepalived") {
 		syscall.Kill(p.PID, syscall.SIGKILL)
 	}
@@ -184,7 +174,7 @@ func (d *Daemon) Stop(timeout time.Duration) bool {
 // Wait waits up to timeout for the daemon to exit and reports whether it did.
 func (d *Daemon) Wait(timeout time.Duration) bool {
 	select {
-	case <-d.done:
+	case <-d.proc.done:
 		return true
 	case <-time.After(timeout):
 		return false
@@ -192,19 +182,12 @@ func (d *Daemon) Wait(timeout time.Duration) bool {
 }
 
 // Exited reports whether the daemon has exited.
-func (d *Daemon) Exited() bool {
-	select {
-	case <-d.done:
-		return true
-	default:
-		return false
-	}
-}
+func (d *Daemon) Exited() bool { return d.proc.Exited() }
 
 // ExitErr is the daemon's exit status once it has exited.
 func (d *Daemon) ExitErr() error {
-	<-d.done
-	return d.err
+	<-d.proc.done
+	return d.proc.err
 }
 
 // LogText returns the daemon's log so far.

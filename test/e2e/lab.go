@@ -92,7 +92,7 @@ type Host struct {
 	Ports   []string
 	initPID int
 	pidNS   string
-	initCmd *exec.Cmd
+	initCmd *child
 
 	mu     sync.Mutex
 	daemon *Daemon
@@ -316,16 +316,13 @@ func (h *Host) startInit() {
 		t.Fatal(err)
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
+	if h.initCmd, err = startChild(cmd, func() { logf.Close() }); err != nil {
 		t.Fatalf("e2e: start host %s: %v", h.Name, err)
 	}
-	h.initCmd = cmd
-	go cmd.Wait()
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		if _, err := os.Stat(filepath.Join(h.Dir, "ready")); err == nil {
-			for _, pid := range descendants(cmd.Process.Pid) {
+			for _, pid := range descendants(h.initCmd.Pid()) {
 				if comm(pid) == "kgelab" {
 					h.initPID = pid
 					h.pidNS, _ = os.Readlink(fmt.Sprintf("/proc/%d/ns/pid", pid))
@@ -343,16 +340,23 @@ func (h *Host) close() {
 	if d := h.Daemon(); d != nil {
 		d.Kill()
 	}
-	if h.initPID > 0 {
-		// pid 1 of the host's PID namespace exits: the kernel kills the rest.
+	if h.initPID > 0 && !h.initCmd.Exited() {
+		// pid 1 of the host's PID namespace exits: the kernel kills the
+		// rest. (While unshare, its parent, is unreaped, init's PID is
+		// still the same process: init can only go after unshare has
+		// waited for it.)
 		syscall.Kill(h.initPID, syscall.SIGTERM)
 		deadline := time.Now().Add(3 * time.Second)
 		for time.Now().Before(deadline) && len(h.Procs()) > 0 {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	if h.initCmd != nil && h.initCmd.Process != nil {
-		syscall.Kill(-h.initCmd.Process.Pid, syscall.SIGKILL)
+	if h.initCmd != nil {
+		h.initCmd.SignalGroup(syscall.SIGKILL)
+		select {
+		case <-h.initCmd.done:
+		case <-time.After(3 * time.Second):
+		}
 	}
 }
 
@@ -528,27 +532,30 @@ func comm(pid int) string {
 // AddrWatch records address deletions on a host, from `ip monitor address`
 // (netlink events: no polling, nothing missed however loaded the machine).
 type AddrWatch struct {
-	cmd  *exec.Cmd
+	proc *child
 	mu   sync.Mutex
 	dels []string
-	done chan struct{}
+	done chan struct{} // output read to its end
 }
 
 // WatchAddrs starts recording the host's address deletions.
 func (h *Host) WatchAddrs() *AddrWatch {
 	t := h.Lab.T
 	t.Helper()
-	w := &AddrWatch{cmd: exec.Command("ip", "-n", h.NS, "monitor", "address"), done: make(chan struct{})}
-	w.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := w.cmd.StdoutPipe()
+	w := &AddrWatch{done: make(chan struct{})}
+	cmd := exec.Command("ip", "-n", h.NS, "monitor", "address")
+	out, closeW, err := pipeTo(func(f *os.File) { cmd.Stdout = f })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.cmd.Start(); err != nil {
+	w.proc, err = startChild(cmd, nil)
+	closeW()
+	if err != nil {
 		t.Fatalf("e2e: ip monitor on %s: %v", h.Name, err)
 	}
 	go func() {
 		defer close(w.done)
+		defer out.Close()
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			if strings.HasPrefix(sc.Text(), "Deleted") {
@@ -565,11 +572,9 @@ func (h *Host) WatchAddrs() *AddrWatch {
 
 // Stop ends the watch.
 func (w *AddrWatch) Stop() {
-	if w.cmd.Process != nil {
-		syscall.Kill(-w.cmd.Process.Pid, syscall.SIGKILL)
-		<-w.done
-		w.cmd.Wait()
-	}
+	w.proc.SignalGroup(syscall.SIGKILL)
+	<-w.done
+	<-w.proc.done
 }
 
 // Deleted returns the deletions seen of addr (any address when invalid).

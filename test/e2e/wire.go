@@ -88,7 +88,7 @@ type Wire struct {
 	mu      sync.Mutex
 	pkts    []Packet
 	changed chan struct{}
-	cmds    []*exec.Cmd
+	procs   []*child
 }
 
 // WatchWire starts one tcpdump per bridge port of the given hosts (all hosts
@@ -105,15 +105,27 @@ func (l *Lab) WatchWire(hosts ...*Host) *Wire {
 		for _, port := range h.Ports {
 			cmd := exec.Command("ip", "netns", "exec", l.Switch, "tcpdump", "-tt", "-n", "-l", "--immediate-mode",
 				"-Q", "in", "-i", port, "vrrp or arp")
-			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			stdout, _ := cmd.StdoutPipe()
-			stderr, _ := cmd.StderrPipe()
-			if err := cmd.Start(); err != nil {
+			stdout, closeOut, err := pipeTo(func(w *os.File) { cmd.Stdout = w })
+			if err != nil {
+				t.Fatal(err)
+			}
+			stderr, closeErr, err := pipeTo(func(w *os.File) { cmd.Stderr = w })
+			if err != nil {
+				t.Fatal(err)
+			}
+			proc, err := startChild(cmd, nil)
+			closeOut()
+			closeErr()
+			if err != nil {
 				t.Fatalf("e2e: tcpdump on %s: %v", port, err)
 			}
-			w.cmds = append(w.cmds, cmd)
+			w.procs = append(w.procs, proc)
 			logf, _ := os.Create(filepath.Join(l.Dir, "tcpdump-"+port+".txt"))
-			go w.read(h.Name, io.TeeReader(stdout, logf))
+			go func() {
+				defer stdout.Close()
+				defer logf.Close()
+				w.read(h.Name, io.TeeReader(stdout, logf))
+			}()
 			ready := make(chan struct{})
 			go func() {
 				sc := bufio.NewScanner(stderr)
@@ -127,6 +139,7 @@ func (l *Lab) WatchWire(hosts ...*Host) *Wire {
 				if !signalled {
 					close(ready)
 				}
+				stderr.Close()
 			}()
 			select {
 			case <-ready:
@@ -155,9 +168,14 @@ func (w *Wire) read(host string, r io.Reader) {
 }
 
 func (w *Wire) stop() {
-	for _, c := range w.cmds {
-		syscall.Kill(-c.Process.Pid, syscall.SIGTERM)
-		c.Wait()
+	for _, c := range w.procs {
+		c.SignalGroup(syscall.SIGTERM)
+		select {
+		case <-c.done:
+		case <-time.After(3 * time.Second):
+			c.SignalGroup(syscall.SIGKILL)
+			<-c.done
+		}
 	}
 }
 
