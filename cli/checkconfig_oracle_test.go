@@ -316,7 +316,7 @@ func compareInstance(in *config.Instance, cfg *config.Config, ka kaInstance) []s
 					kaDev = f[j+1]
 					// A VIP with use_vmac, or of an instance with
 					// use_vmac, lives on VMAC@base.
-					if _, base, ok := strings.Cut(kaDev, "@"); ok && (a.UseVMAC || in.UseVMAC) {
+					if _, base, ok := strings.Cut(kaDev, "@"); ok && (a.UseVMAC || in.UseVMAC || in.UseVMACAddr) {
 						kaDev = base
 					}
 				}

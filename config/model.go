@@ -385,6 +385,10 @@ type Instance struct {
 	VMACName     string `json:"vmac_name,omitempty"` // empty: derived by the daemon
 	VMACAddr     string `json:"vmac_addr,omitempty"` // empty: 00:00:5e:00:01:VRID
 	VMACXmitBase bool   `json:"vmac_xmit_base,omitempty"`
+	// UseVMACAddr is use_vmac_addr: VIPs / eVIPs on other interfaces, or
+	// of the other family, get a VMAC of their own (as `use_vmac` on the
+	// address does).
+	UseVMACAddr bool `json:"use_vmac_addr,omitempty"`
 
 	// SyncGroup is the name of the group this instance belongs to, if any.
 	SyncGroup string `json:"sync_group,omitempty"`

@@ -259,10 +259,6 @@ func (l *lowerer) address(e *Node, static bool) (config.Address, bool) {
 		l.errorf(e.Pos, "Cannot specify label for IPv6 addresses (%s) - ignoring label", ws[0].Text)
 		a.Label = ""
 	}
-	if a.UseVMAC && a.Dev == "" {
-		l.errorf(e.Pos, "use_vmac for a address requires an interface")
-		a.UseVMAC = false
-	}
 	if static && a.Dev == "" {
 		a.Dev = l.cfg.Global.DefaultInterface
 	}

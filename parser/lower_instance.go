@@ -492,7 +492,7 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 			in.VMACName = a.Text
 		}
 	case "use_vmac_addr":
-		in.UseVMAC = true
+		in.UseVMACAddr = true
 	case "vmac_xmit_base":
 		in.VMACXmitBase = true
 	case "use_ipvlan", "vrf", "linkbeat_use_polling", "kernel_rx_buf_size", "debug",

@@ -371,7 +371,33 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 		in.VMACXmitBase = false
 	}
 
+	l.vipVMACs(ic)
 	l.dropWeights(ic)
+}
+
+// vipVMACs applies keepalived's rules for `use_vmac` on an address: on the
+// instance's own interface and family, an instance with use_vmac already
+// puts it on its VMAC; elsewhere use_vmac_addr already gives it one.
+func (l *lowerer) vipVMACs(ic *instCtx) {
+	in := ic.in
+	for _, list := range [][]config.Address{in.VIPs, in.ExcludedVIPs} {
+		for i := range list {
+			a := &list[i]
+			if !a.UseVMAC {
+				continue
+			}
+			own := a.Dev == "" || a.Dev == in.Interface
+			fam := familyOf(a.Addr()) == in.Family
+			switch {
+			case own && fam && in.UseVMAC:
+				l.warnf(a.Pos, "(%s) use_vmac specified for VIP/eVIP %s and vrrp instance", in.Name, a.Addr())
+				a.UseVMAC = false
+			case (!own || !fam) && in.UseVMACAddr:
+				l.warnf(a.Pos, "(%s) use_vmac_addr specified and use_vmac specified for VIP/eVIP %s", in.Name, a.Addr())
+				a.UseVMAC = false
+			}
+		}
+	}
 }
 
 // maxVIPs is how many VIPs fit in one advert on an interface of this MTU.
