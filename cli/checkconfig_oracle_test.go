@@ -327,6 +327,25 @@ func compareInstance(in *config.Instance, cfg *config.Config, ka kaInstance) []s
 		}
 	}
 	eq("Strict", strconv.FormatBool(hasKey(kv, "Enforcing strict VRRP compliance")), strconv.FormatBool(in.Strict))
+	eq("Skip checking advert IP addresses", strconv.FormatBool(hasKey(kv, "Skip checking advert IP addresses")), strconv.FormatBool(in.SkipCheckAdvAddr))
+	pd := ""
+	if in.PreemptDelay != 0 {
+		pd = strconv.FormatFloat(in.PreemptDelay.Seconds(), 'g', -1, 64) + " secs"
+	}
+	eq("Preempt delay", kv["Preempt delay"], pd)
+	eq("Using smtp notification", kv["Using smtp notification"], map[bool]string{true: "yes", false: "no"}[in.SMTPAlert])
+	eq("Notify priority changes", kv["Notify priority changes"], strconv.FormatBool(in.NotifyPrioChanges))
+	if in.McastSrc.IsValid() {
+		eq("Using src_ip", kv["Using src_ip"], in.McastSrc.String()+" (from configuration)")
+	}
+	if in.Unicast {
+		ttl := ""
+		if in.UnicastTTL != -1 {
+			ttl = strconv.Itoa(in.UnicastTTL)
+		}
+		eq("Unicast TTL", kv["Unicast TTL"], ttl)
+		eq("Check unicast src", strconv.FormatBool(hasKey(kv, "Check unicast src : yes")), strconv.FormatBool(in.CheckUnicastSrc))
+	}
 	var ifs []string
 	for _, ti := range in.TrackInterfaces {
 		ifs = append(ifs, fmt.Sprintf("%s weight %d%s", ti.Name, ti.Weight, rev(ti.Reverse)))
