@@ -129,6 +129,7 @@ func (a *app) runChild() int {
 		return permanent(exitFatal)
 	}
 	report("ready")
+	trimImage() // start-up is over: see memory.go
 	if o.dumpConf {
 		// -d: keepalived dumps its configuration to the log; ours is the
 		// resolved model of `check-config --dump`, one log line per line
@@ -172,6 +173,7 @@ func (a *app) runChild() int {
 				} else {
 					ctl.reloaded(time.Now())
 					report("reloaded")
+					trimImage()
 				}
 			// The daemon logs keepalived's "Printing VRRP ... on signal".
 			case syscall.SIGUSR1:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os/exec"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"time"
@@ -23,7 +24,20 @@ type runGlobals struct {
 	instance  string // instance NAME
 	usePidDir bool   // use_pid_dir, implied by netns and instance
 	childWait time.Duration
-	cfg       *config.Config // nil when the file could not be parsed at all
+	// scripts is what the parent needs of the configuration to run the
+	// start-up and shutdown scripts; nil when the file could not be parsed
+	// at all. The parent keeps only this, not the model: it lives as long
+	// as the daemon, and a 1,000-instance model would cost it ~10 MB RSS
+	// (BENCHMARKS-footprint.md).
+	scripts *globalScripts
+}
+
+// globalScripts are the global_defs settings of the parent's own scripts.
+type globalScripts struct {
+	startup, shutdown           *config.Command
+	scriptUser, scriptGroup     string
+	security                    bool
+	startupTimeout, stopTimeout time.Duration
 }
 
 // defaultChildWait is keepalived's CHILD_WAIT_SECS.
@@ -41,7 +55,13 @@ func (a *app) readGlobals(logf func(string, ...any)) runGlobals {
 	g := runGlobals{childWait: defaultChildWait}
 	cfg, _, err := parser.LoadFile(o.configFile, parser.Options{ConfigID: o.configID, AllConfig: o.allConfig})
 	if err == nil && cfg != nil {
-		g.cfg = cfg
+		gl := &cfg.Global
+		g.scripts = &globalScripts{
+			startup: gl.StartupScript, shutdown: gl.ShutdownScript,
+			scriptUser: gl.ScriptUser, scriptGroup: gl.ScriptGroup, security: gl.EnableScriptSecurity,
+			startupTimeout: scriptTimeout(gl.Other, "startup_script_timeout"),
+			stopTimeout:    scriptTimeout(gl.Other, "shutdown_script_timeout"),
+		}
 		g.netns = cfg.Global.NetNamespace
 		g.instance = cfg.Global.InstanceName
 		g.usePidDir = cfg.Global.UsePidDir
@@ -58,6 +78,10 @@ func (a *app) readGlobals(logf func(string, ...any)) runGlobals {
 	if g.netns != "" || g.instance != "" {
 		g.usePidDir = true
 	}
+	// The parse (and the model but for the few values above) is garbage
+	// now: hand its pages back to the system, or the supervising parent
+	// would keep them for its whole life (footprint, issue 6).
+	debug.FreeOSMemory()
 	return g
 }
 
@@ -80,12 +104,10 @@ func (g runGlobals) pidPaths(mainFlag, vrrpFlag string) pidPaths {
 }
 
 // scriptTimeout reads startup_script_timeout / shutdown_script_timeout
-// (kept verbatim by the parser), else the default.
-func (g runGlobals) scriptTimeout(keyword string) time.Duration {
-	if g.cfg == nil {
-		return defaultScriptTimeout
-	}
-	for _, r := range g.cfg.Global.Other {
+// (kept verbatim by the parser) from global_defs' other keywords, else the
+// default.
+func scriptTimeout(other []config.RawStatement, keyword string) time.Duration {
+	for _, r := range other {
 		if r.Keyword == keyword && len(r.Args) > 0 {
 			if v, err := strconv.Atoi(r.Args[0]); err == nil && v >= 1 && v <= 1000 {
 				return time.Duration(v) * time.Second
@@ -102,23 +124,23 @@ func (g runGlobals) scriptTimeout(keyword string) time.Duration {
 // "startup" or "shutdown"; start forks it (from the supervisor's spawner
 // thread, so that it runs in the namespace of -s / net_namespace).
 func (g runGlobals) runGlobalScript(kind string, lg *slog.Logger, detail bool, start func(*exec.Cmd) error) {
-	if g.cfg == nil {
+	gs := g.scripts
+	if gs == nil {
 		return
 	}
-	cmd := g.cfg.Global.StartupScript
+	cmd, timeout := gs.startup, gs.startupTimeout
 	if kind == "shutdown" {
-		cmd = g.cfg.Global.ShutdownScript
+		cmd, timeout = gs.shutdown, gs.stopTimeout
 	}
 	if cmd == nil || len(cmd.Argv) == 0 {
 		return
 	}
 	logf := func(format string, args ...any) { lg.Info(fmt.Sprintf(format, args...)) }
-	gl := &g.cfg.Global
-	def, defOK, msg := checker.DefaultIdentity(gl.ScriptUser, gl.ScriptGroup, gl.EnableScriptSecurity)
+	def, defOK, msg := checker.DefaultIdentity(gs.scriptUser, gs.scriptGroup, gs.security)
 	if !defOK && msg != "" && cmd.User == "" {
 		logf("%s", msg)
 	}
-	prog, logs := checker.ResolveCommand(cmd, def, defOK, gl.EnableScriptSecurity)
+	prog, logs := checker.ResolveCommand(cmd, def, defOK, gs.security)
 	for _, l := range logs {
 		logf("%s", l)
 	}
@@ -138,7 +160,7 @@ func (g runGlobals) runGlobalScript(kind string, lg *slog.Logger, detail bool, s
 	pgid := c.Process.Pid // the script leads its own process group
 	select {
 	case <-done:
-	case <-time.After(g.scriptTimeout(kind + "_script_timeout")):
+	case <-time.After(timeout):
 		logf("%s script %s timed out", kind, cmd.Argv[0])
 		syscall.Kill(-pgid, syscall.SIGTERM)
 		select {

@@ -47,6 +47,7 @@ func (a *app) runDaemon() int {
 	os.Unsetenv(envRole)
 	os.Unsetenv(envCwd)
 	a.absolutize(cwd)
+	setMemoryPolicy()
 	switch role {
 	case roleVRRP:
 		return a.runChild()
@@ -252,6 +253,7 @@ func (a *app) runParent(daemonized bool) int {
 		vrrpPid:   paths.VRRP,
 	}
 	sup.watchdog, _ = watchdogInterval()
+	trimImage() // the parse and the start-up are over: see memory.go
 	code := sup.run()
 
 	removePidfile(paths.Main, pid)

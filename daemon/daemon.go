@@ -84,11 +84,6 @@ type Options struct {
 	// StatusAddr is an optional HTTP listen address for /status and
 	// /metrics; "" = off.
 	StatusAddr string
-	// ControlSocket is an optional Unix socket path serving the same
-	// endpoints plus /plan (what a reload would do now), for `keepalived
-	// reload --plan` in another process (see QueryPlan); "" = off. It is
-	// removed at shutdown.
-	ControlSocket string
 
 	// Test seams (nil = the real thing).
 	load     func(path, configID string) (*config.Config, config.Diagnostics, error)

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -150,15 +149,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.log.Error(fmt.Sprintf("status endpoint: %v", err))
 		} else {
 			srvs = append(srvs, srv)
-		}
-	}
-	if d.opts.ControlSocket != "" {
-		_ = os.Remove(d.opts.ControlSocket) // a stale socket of a dead run
-		if srv, err := d.serveStatus("unix", d.opts.ControlSocket); err != nil {
-			d.log.Error(fmt.Sprintf("control socket: %v", err))
-		} else {
-			srvs = append(srvs, srv)
-			defer os.Remove(d.opts.ControlSocket)
 		}
 	}
 
@@ -364,8 +354,8 @@ func (d *Daemon) restoreVIP(ev netif.AddrEvent) {
 	}
 }
 
-// serveStatus starts the status/metrics endpoint on a TCP address or a
-// Unix socket.
+// serveStatus starts the status/metrics endpoint (--status-addr) on a TCP
+// address; nothing listens unless one is given.
 func (d *Daemon) serveStatus(network, addr string) (*http.Server, error) {
 	ln, err := net.Listen(network, addr)
 	if err != nil {

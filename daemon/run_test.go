@@ -42,7 +42,6 @@ func TestRunEndToEnd(t *testing.T) {
 	h.host.clock = func() time.Duration { return time.Since(start).Round(time.Millisecond) }
 	h.host.mu.Unlock()
 	h.d.opts.Now = time.Now
-	h.d.opts.ControlSocket = filepath.Join(t.TempDir(), "ctl.sock")
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- h.d.Run(ctx) }()
@@ -55,9 +54,9 @@ func TestRunEndToEnd(t *testing.T) {
 	time.Sleep(500 * time.Millisecond)
 
 	h.next = mk("10.0.0.100/24", "10.0.0.101/32")
-	plan, err := QueryPlan(ctx, h.d.opts.ControlSocket)
-	if want := "keep VI_1 (vrid 51 eth0): add vip 10.0.0.101/32\n"; plan != want || err != nil {
-		t.Errorf("QueryPlan: %q, %v; want %q", plan, err, want)
+	plan, err := h.d.Plan()
+	if want := "keep VI_1 (vrid 51 eth0): add vip 10.0.0.101/32\n"; err != nil || plan.String() != want {
+		t.Errorf("Plan: %v, %v; want %q", plan, err, want)
 	}
 	if err := h.d.Reload(); err != nil {
 		t.Fatalf("Reload: %v", err)
@@ -69,8 +68,8 @@ func TestRunEndToEnd(t *testing.T) {
 
 	h.next = mk("10.0.0.200/24")
 	h.nextDiags = config.Diagnostics{{Pos: config.Pos{File: "keepalived.conf", Line: 4, Col: 3}, Severity: config.Error, Msg: "bad"}}
-	if _, err := QueryPlan(ctx, h.d.opts.ControlSocket); err == nil || !strings.Contains(err.Error(), "keepalived.conf:4:3: error: bad") {
-		t.Errorf("QueryPlan of a broken configuration: %v", err)
+	if _, err := h.d.Plan(); err == nil || !strings.Contains(err.Error(), "keepalived.conf:4:3: error: bad") {
+		t.Errorf("Plan of a broken configuration: %v", err)
 	}
 	if err := h.d.Reload(); !errors.Is(err, ErrConfig) {
 		t.Errorf("broken reload: %v, want ErrConfig", err)
@@ -137,9 +136,6 @@ func TestRunEndToEnd(t *testing.T) {
 	t.Logf("longest gap between adverts: %s", maxGap(ts[1:]))
 	if g := maxGap(ts[1:]); g >= 720*time.Millisecond {
 		t.Errorf("longest gap between adverts %s (advert_int 200ms):\n%s", g, strings.Join(lines, "\n"))
-	}
-	if _, err := os.Stat(h.d.opts.ControlSocket); !os.IsNotExist(err) {
-		t.Errorf("control socket left behind: %v", err)
 	}
 	if err := h.d.Reload(); !errors.Is(err, ErrNotRunning) {
 		t.Errorf("Reload after Run: %v, want ErrNotRunning", err)

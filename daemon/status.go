@@ -2,11 +2,8 @@ package daemon
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -19,36 +16,6 @@ import (
 // people and scripts, /metrics is Prometheus' text format, written by hand
 // so that no module is added. Both are answered from a snapshot the loop
 // takes between two events, so they never race with it.
-
-// QueryPlan asks the daemon listening on the control socket what a reload
-// would do now (its configuration file parsed again, diffed against the
-// running one), for `keepalived reload --plan`. A configuration with errors
-// comes back as an error holding the daemon's answer.
-func QueryPlan(ctx context.Context, socket string) (string, error) {
-	c := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var dl net.Dialer
-			return dl.DialContext(ctx, "unix", socket)
-		},
-	}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://keepalived/plan", nil)
-	if err != nil {
-		return "", fmt.Errorf("daemon: plan: %w", err)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return "", fmt.Errorf("daemon: plan: %w", err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return "", fmt.Errorf("daemon: plan: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("daemon: plan: %s", strings.TrimSpace(string(b)))
-	}
-	return string(b), nil
-}
 
 // InstanceStatus is one instance in /status.
 type InstanceStatus struct {
@@ -120,15 +87,6 @@ func (d *Daemon) statusHandler() http.Handler {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(s)
-	})
-	mux.HandleFunc("GET /plan", func(w http.ResponseWriter, r *http.Request) {
-		p, err := d.Plan()
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = io.WriteString(w, p.String())
 	})
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		s, err := d.Status()
