@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -86,7 +87,16 @@ func TestModelAgainstKeepalivedDump(t *testing.T) {
 		}
 		ran++
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			data := keepalivedDump(t, ns, ka, abs)
+			data, err := keepalivedDump(t, ns, ka, abs)
+			if err != nil {
+				// Once more: on this shared machine a run is sometimes
+				// killed from outside (another test's clean-up).
+				t.Logf("retrying: %v", err)
+				data, err = keepalivedDump(t, ns, ka, abs)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
 			got := parseKeepalivedData(data)
 			groups := parseSyncGroups(data)
 			for _, g := range cfg.SyncGroups {
@@ -117,7 +127,7 @@ func TestModelAgainstKeepalivedDump(t *testing.T) {
 
 // keepalivedDump runs keepalived on file (VRRP only, foreground, its own
 // pid and data files), asks it for its data dump and stops it.
-func keepalivedDump(t *testing.T, ns, ka, file string) string {
+func keepalivedDump(t *testing.T, ns, ka, file string) (string, error) {
 	t.Helper()
 	dir := t.TempDir()
 	pid := filepath.Join(dir, "keepalived.pid")
@@ -126,8 +136,10 @@ func keepalivedDump(t *testing.T, ns, ka, file string) string {
 	cmd.Dir = filepath.Dir(file)
 	cmd.Env = append(os.Environ(), "TMPDIR="+dir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
@@ -148,19 +160,27 @@ func keepalivedDump(t *testing.T, ns, ka, file string) string {
 		}
 	}
 	defer stop()
-	wait := func(what string, ok func() bool) {
+	wait := func(what string, ok func() bool) error {
 		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+			select {
+			case <-done:
+				return fmt.Errorf("keepalived exited before its %s:\n%s", what, out.String())
+			default:
+			}
 			if time.Now().After(deadline) {
-				t.Fatalf("keepalived: no %s", what)
+				return fmt.Errorf("keepalived: no %s", what)
 			}
 		}
+		return nil
 	}
-	wait("VRRP child", func() bool { _, err := os.Stat(vrrpPid); return err == nil })
+	if err := wait("VRRP child", func() bool { _, err := os.Stat(vrrpPid); return err == nil }); err != nil {
+		return "", err
+	}
 	time.Sleep(300 * time.Millisecond) // the child completes its configuration
 	data := filepath.Join(dir, "keepalived.data")
 	var last int64 = -1
 	var asked time.Time
-	wait("data dump", func() bool {
+	err := wait("data dump", func() bool {
 		fi, err := os.Stat(data)
 		if err != nil || fi.Size() == 0 {
 			// Ask again now and then: a child still starting up may
@@ -178,11 +198,11 @@ func keepalivedDump(t *testing.T, ns, ka, file string) string {
 		}
 		return true
 	})
-	b, err := os.ReadFile(data)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	return string(b)
+	b, err := os.ReadFile(data)
+	return string(b), err
 }
 
 // kaInstance is one instance of keepalived.data: its "Key = Value" lines
