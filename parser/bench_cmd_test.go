@@ -35,7 +35,7 @@ func TestBenchConfigTest(t *testing.T) {
 	if strings.HasPrefix(real, "/usr/local/") {
 		real = "/usr/sbin/keepalived" // never time ourselves against ourselves
 	}
-	ns := "kgp-bench"
+	ns := fmt.Sprintf("kgp-bench-%d", os.Getpid()) // one per test run
 	setupNetns(t, ns)
 	ours := filepath.Join(t.TempDir(), "keepalived")
 	build := exec.Command("go", "build", "-o", ours, "./cmd/keepalived")

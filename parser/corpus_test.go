@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -11,9 +12,11 @@ import (
 	"github.com/keepalived-go/keepalived/config"
 )
 
-// verdictNS is the network namespace real keepalived runs `-t` in: it has
+// verdictNS is the network namespace real keepalived runs `-t` in (with
+// the test's PID appended, so that two test runs on one host, as when
+// several people run `make test`, never share or delete each other's): it has
 // eth0..eth3 (veth ends), so that a verdict is about the configuration.
-const verdictNS = "kgp-verdict"
+var verdictNS = fmt.Sprintf("kgp-verdict-%d", os.Getpid())
 
 // deliberateVerdicts lists corpus files on which our `-t` verdict
 // (zero / non-zero) differs from keepalived 2.2.7's on purpose, and why.
