@@ -9,7 +9,7 @@
 # interfaces eth0..eth3 are veths, so every instance becomes MASTER. After
 # they settle, the script sums over every process of each daemon (its
 # process group: parent and children) RSS and PSS from
-# /proc/PID/smaps_rollup, and CPU (utime+stime from /proc/PID/stat) over
+# /proc/PID/smaps_rollup (and USS, the private part), and CPU (utime+stime from /proc/PID/stat) over
 # SECONDS (default 60). Needs root; kills only the PIDs it started and
 # deletes its namespaces on exit.
 #
@@ -77,7 +77,16 @@ pids() {
 	done
 }
 ticks() { t=0; for p in $1; do x=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/$p/stat 2>/dev/null || echo 0); t=$((t + x)); done; echo $t; }
-smaps() { t=0; for p in $2; do x=$(awk -v k="$1:" '$1 == k { print $2 }' /proc/$p/smaps_rollup 2>/dev/null || echo 0); t=$((t + ${x:-0})); done; echo $t; }
+# smaps FIELD PIDS: the sum of FIELD of /proc/PID/smaps_rollup over PIDS;
+# FIELD USS is Private_Clean + Private_Dirty (what only that process holds).
+smaps() {
+	t=0
+	for p in $2; do
+		x=$(awk -v k="$1" '$1 == k ":" || (k == "USS" && ($1 == "Private_Clean:" || $1 == "Private_Dirty:")) { s += $2 } END { print s + 0 }' /proc/$p/smaps_rollup 2>/dev/null || echo 0)
+		t=$((t + ${x:-0}))
+	done
+	echo $t
+}
 
 for n in $SIZES; do
 	no=kgm-o$$-$n; nk=kgm-k$$-$n
@@ -97,10 +106,10 @@ for n in $SIZES; do
 	for who in o k; do
 		if [ $who = o ]; then p=$po; name=keepalived-go; c=$((o1 - o0)); m=$mo; else p=$pk; name=keepalived-2.2.7; c=$((k1 - k0)); m=$mk; fi
 		np=$(echo $p | wc -w)
-		printf '%4d %-16s procs %d  VIPs up %4d  RSS %6d kB  PSS %6d kB  CPU %4d ticks / %d s (%s %%)\n' \
-			"$n" "$name" "$np" "$m" "$(smaps Rss "$p")" "$(smaps Pss "$p")" "$c" "$SECS" \
+		printf '%4d %-16s procs %d  VIPs up %4d  RSS %6d kB  PSS %6d kB  USS %6d kB  CPU %4d ticks / %d s (%s %%)\n' \
+			"$n" "$name" "$np" "$m" "$(smaps Rss "$p")" "$(smaps Pss "$p")" "$(smaps USS "$p")" "$c" "$SECS" \
 			"$(awk -v c=$c -v s=$SECS -v hz=$HZ 'BEGIN { printf "%.2f", 100 * c / hz / s }')"
-		[ -n "${VERBOSE:-}" ] && for q in $p; do printf '        pid %s %s RSS %s kB PSS %s kB\n' "$q" "$(tr '\0' ' ' </proc/$q/cmdline | cut -c1-40)" "$(smaps Rss $q)" "$(smaps Pss $q)"; done
+		[ -n "${VERBOSE:-}" ] && for q in $p; do printf '        pid %s %s RSS %s kB PSS %s kB USS %s kB\n' "$q" "$(tr '\0' ' ' </proc/$q/cmdline | cut -c1-40)" "$(smaps Rss $q)" "$(smaps Pss $q)" "$(smaps USS $q)"; done
 	done
 	kill -TERM "$lo" "$lk" 2>/dev/null || true
 	sleep 3
