@@ -176,6 +176,8 @@ func TestVerdictsAgainstKeepalived(t *testing.T) {
 			t.Fatal(err)
 		}
 		go func() { done <- cmd.Wait() }()
+		// A local err: run is called from parallel subtests.
+		var err error
 		select {
 		case err = <-done:
 		case <-time.After(30 * time.Second):
