@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"net/netip"
 	"runtime/debug"
 	"sync"
@@ -143,9 +141,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	go returnMemory()
-	var srvs []*http.Server
+	var srvs []*statusServer
 	if d.opts.StatusAddr != "" {
-		if srv, err := d.serveStatus("tcp", d.opts.StatusAddr); err != nil {
+		if srv, err := d.serveStatus(d.opts.StatusAddr); err != nil {
 			d.log.Error(fmt.Sprintf("status endpoint: %v", err))
 		} else {
 			srvs = append(srvs, srv)
@@ -352,21 +350,4 @@ func (d *Daemon) restoreVIP(ev netif.AddrEvent) {
 			d.announce(in, []netip.Addr{a.Addr()}, in.vcfg.GarpMasterRepeat)
 		}
 	}
-}
-
-// serveStatus starts the status/metrics endpoint (--status-addr) on a TCP
-// address; nothing listens unless one is given.
-func (d *Daemon) serveStatus(network, addr string) (*http.Server, error) {
-	ln, err := net.Listen(network, addr)
-	if err != nil {
-		return nil, err
-	}
-	srv := &http.Server{Handler: d.statusHandler(), ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			d.log.Error(fmt.Sprintf("status endpoint: %v", err))
-		}
-	}()
-	d.log.Info(fmt.Sprintf("status endpoint listening on %s", ln.Addr()))
-	return srv, nil
 }

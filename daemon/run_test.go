@@ -4,7 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net/http/httptest"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,9 +89,13 @@ func TestRunEndToEnd(t *testing.T) {
 	if err != nil || len(st.Instances) != 1 || st.Instances[0].State != "MASTER" {
 		t.Errorf("Status: %+v, %v", st, err)
 	}
-	srv := httptest.NewServer(h.d.statusHandler())
+	srv, err := h.d.serveStatus("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
-	resp, err := srv.Client().Get(srv.URL + "/status")
+	url := "http://" + srv.Addr().String()
+	resp, err := http.Get(url + "/status")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +104,7 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Errorf("/status: %+v, %v", js, err)
 	}
 	resp.Body.Close()
-	resp, err = srv.Client().Get(srv.URL + "/metrics")
+	resp, err = http.Get(url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

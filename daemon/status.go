@@ -2,9 +2,7 @@ package daemon
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/netip"
 	"strings"
 	"time"
@@ -73,31 +71,6 @@ func (d *Daemon) Status() (Status, error) {
 	var s Status
 	err := d.do(func() error { s = d.snapshot(); return nil })
 	return s, err
-}
-
-func (d *Daemon) statusHandler() http.Handler {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /status", func(w http.ResponseWriter, r *http.Request) {
-		s, err := d.Status()
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(s)
-	})
-	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
-		s, err := d.Status()
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusServiceUnavailable)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-		_, _ = w.Write(metricsText(s))
-	})
-	return mux
 }
 
 // metricsText renders the snapshot in Prometheus' text exposition format.
