@@ -412,108 +412,128 @@ func (l *lowerer) trackRefs(n *Node, owner, kind string) []trackRef {
 	return out
 }
 
-// resolveScripts resolves track_script references: the vrrp_script must be
-// defined before the reference (keepalived looks it up while parsing).
-func (l *lowerer) resolveScripts(owner string, refs []trackRef) []config.TrackScript {
-	var out []config.TrackScript
+// trackKind is what sets one kind of tracked object apart when
+// references to it are resolved (resolveTrack).
+type trackKind struct {
+	seqKey  string // its defSeq key prefix: "script:", "file:", "process:"
+	what    string // its name in keepalived's not-found message: "track script"
+	keyword string // the reference keyword, for the duplicate message
+	block   string // the block that defines it, for the hints
+	// find returns the definition a reference takes its defaults from
+	// (ok false when there is none).
+	find func(name string) (d trackDef, ok bool)
+	// defined holds every block seen, kept or not (nil: a block is never
+	// removed): a name in it that find does not know was removed.
+	defined map[string]config.Pos
+	// names lists the defined objects, for a did-you-mean.
+	names func() []string
+}
+
+// trackDef is what a reference takes from the object it tracks.
+type trackDef struct {
+	pos     config.Pos
+	weight  int
+	reverse bool
+}
+
+// resolveTrack resolves references to one kind of tracked object: it must
+// be defined before the reference (keepalived looks it up while parsing),
+// and each is tracked once; a reference's own weight and reverse override
+// the object's.
+func (l *lowerer) resolveTrack(owner string, refs []trackRef, k trackKind) []config.TrackFileRef {
+	var out []config.TrackFileRef
 	seen := map[string]bool{}
 	for _, r := range refs {
-		s := l.byName.script[r.name]
-		if s == nil || l.defSeq["script:"+r.name] > r.seq {
-			var at config.Pos
-			if s != nil {
-				at = s.Pos
-			}
-			_, removed := l.scriptDefs[r.name]
-			l.trackNotFound(owner, "track script", r, at, removed && s == nil, "vrrp_script", l.scriptNames())
+		d, ok := k.find(r.name)
+		if !ok || l.defSeq[k.seqKey+r.name] > r.seq {
+			_, defined := k.defined[r.name]
+			l.trackNotFound(owner, k.what, r, d.pos, defined && !ok, k.block, k.names())
 			continue
 		}
 		if seen[r.name] {
-			l.errorf(r.pos, "(%s) duplicate track_script %s - ignoring", owner, r.name)
+			l.errorf(r.pos, "(%s) duplicate %s %s - ignoring", owner, k.keyword, r.name)
 			continue
 		}
 		seen[r.name] = true
-		ts := config.TrackScript{Name: r.name, Weight: s.Weight, Reverse: s.Reverse}
+		ref := config.TrackFileRef{Name: r.name, Weight: d.weight, Reverse: d.reverse}
 		if r.weightGiven {
-			ts.Weight = r.weight
+			ref.Weight = r.weight
 		}
 		if r.reverseSet {
-			ts.Reverse = r.reverse
+			ref.Reverse = r.reverse
 		}
-		out = append(out, ts)
+		out = append(out, ref)
 	}
 	return out
 }
 
-// resolveFiles resolves track_file references (the track_file must be
-// defined earlier too: keepalived looks it up while parsing).
-func (l *lowerer) resolveFiles(owner string, refs []trackRef) []config.TrackFileRef {
-	var out []config.TrackFileRef
-	seen := map[string]bool{}
-	for _, r := range refs {
-		t := l.byName.file[r.name]
-		if t == nil || l.defSeq["file:"+r.name] > r.seq {
-			var at config.Pos
-			if t != nil {
-				at = t.Pos
+// resolveScripts resolves track_script references to vrrp_script blocks.
+func (l *lowerer) resolveScripts(owner string, refs []trackRef) []config.TrackScript {
+	var out []config.TrackScript
+	for _, r := range l.resolveTrack(owner, refs, trackKind{
+		seqKey: "script:", what: "track script", keyword: "track_script", block: "vrrp_script",
+		find: func(name string) (trackDef, bool) {
+			s := l.byName.script[name]
+			if s == nil {
+				return trackDef{}, false
 			}
+			return trackDef{s.Pos, s.Weight, s.Reverse}, true
+		},
+		defined: l.scriptDefs,
+		names: func() []string {
+			var names []string
+			for _, s := range l.cfg.Scripts {
+				names = append(names, s.Name)
+			}
+			return names
+		},
+	}) {
+		out = append(out, config.TrackScript(r))
+	}
+	return out
+}
+
+// resolveFiles resolves track_file references to track_file blocks.
+func (l *lowerer) resolveFiles(owner string, refs []trackRef) []config.TrackFileRef {
+	return l.resolveTrack(owner, refs, trackKind{
+		seqKey: "file:", what: "track file", keyword: "track_file", block: "track_file",
+		find: func(name string) (trackDef, bool) {
+			t := l.byName.file[name]
+			if t == nil {
+				return trackDef{}, false
+			}
+			return trackDef{t.Pos, t.Weight, t.Reverse}, true
+		},
+		names: func() []string {
 			var names []string
 			for _, f := range l.cfg.TrackFiles {
 				names = append(names, f.Name)
 			}
-			l.trackNotFound(owner, "track file", r, at, false, "track_file", names)
-			continue
-		}
-		if seen[r.name] {
-			l.errorf(r.pos, "(%s) duplicate track_file %s - ignoring", owner, r.name)
-			continue
-		}
-		seen[r.name] = true
-		ref := config.TrackFileRef{Name: r.name, Weight: t.Weight, Reverse: t.Reverse}
-		if r.weightGiven {
-			ref.Weight = r.weight
-		}
-		if r.reverseSet {
-			ref.Reverse = r.reverse
-		}
-		out = append(out, ref)
-	}
-	return out
+			return names
+		},
+	})
 }
 
-// resolveProcs resolves track_process references.
+// resolveProcs resolves track_process references to vrrp_track_process
+// blocks.
 func (l *lowerer) resolveProcs(owner string, refs []trackRef) []config.TrackFileRef {
-	var out []config.TrackFileRef
-	seen := map[string]bool{}
-	for _, r := range refs {
-		t := l.byName.proc[r.name]
-		if t == nil || l.defSeq["process:"+r.name] > r.seq {
-			var at config.Pos
-			if t != nil {
-				at = t.Pos
+	return l.resolveTrack(owner, refs, trackKind{
+		seqKey: "process:", what: "track process", keyword: "track_process", block: "vrrp_track_process",
+		find: func(name string) (trackDef, bool) {
+			t := l.byName.proc[name]
+			if t == nil {
+				return trackDef{}, false
 			}
+			return trackDef{t.Pos, t.Weight, t.Reverse}, true
+		},
+		names: func() []string {
 			var names []string
 			for _, p := range l.cfg.TrackProcesses {
 				names = append(names, p.Name)
 			}
-			l.trackNotFound(owner, "track process", r, at, false, "vrrp_track_process", names)
-			continue
-		}
-		if seen[r.name] {
-			l.errorf(r.pos, "(%s) duplicate track_process %s - ignoring", owner, r.name)
-			continue
-		}
-		seen[r.name] = true
-		ref := config.TrackFileRef{Name: r.name, Weight: t.Weight, Reverse: t.Reverse}
-		if r.weightGiven {
-			ref.Weight = r.weight
-		}
-		if r.reverseSet {
-			ref.Reverse = r.reverse
-		}
-		out = append(out, ref)
-	}
-	return out
+			return names
+		},
+	})
 }
 
 // trackNotFound reports a reference keepalived ignores (the instance runs
@@ -543,14 +563,6 @@ func (l *lowerer) trackNotFound(owner, what string, r trackRef, laterAt config.P
 		msg += " (no " + block + " " + r.name + " is defined)"
 	}
 	l.warnf(r.pos, "%s", msg)
-}
-
-func (l *lowerer) scriptNames() []string {
-	var out []string
-	for _, s := range l.cfg.Scripts {
-		out = append(out, s.Name)
-	}
-	return out
 }
 
 // groupCtx is a vrrp_sync_group while it is lowered.
