@@ -273,9 +273,9 @@ func Diff(old, next *Config) Plan {
 	}
 	var p Plan
 	p.Instances = diffInstances(old, next)
-	p.Scripts = diffNamed(namedScripts(old), namedScripts(next))
-	p.TrackFiles = diffNamed(namedTrackFiles(old), namedTrackFiles(next))
-	p.SyncGroups = diffNamed(namedGroups(old), namedGroups(next))
+	p.Scripts = diffNamed(namedOf(old.Scripts), namedOf(next.Scripts))
+	p.TrackFiles = diffNamed(namedOf(old.TrackFiles), namedOf(next.TrackFiles))
+	p.SyncGroups = diffNamed(namedOf(old.SyncGroups), namedOf(next.SyncGroups))
 	p.Static = StaticChange{
 		Addresses: diffAddresses(old.StaticAddresses, next.StaticAddresses),
 		Routes:    diffRoutes(old.StaticRoutes, next.StaticRoutes),
@@ -411,26 +411,13 @@ type named struct {
 	v    reflect.Value
 }
 
-func namedScripts(c *Config) []named {
+// namedOf lists scripts, track files or sync groups (each a struct with
+// a Name) as named values, in their order.
+func namedOf[T any](list []*T) []named {
 	var out []named
-	for _, s := range c.Scripts {
-		out = append(out, named{s.Name, reflect.ValueOf(*s)})
-	}
-	return out
-}
-
-func namedTrackFiles(c *Config) []named {
-	var out []named
-	for _, s := range c.TrackFiles {
-		out = append(out, named{s.Name, reflect.ValueOf(*s)})
-	}
-	return out
-}
-
-func namedGroups(c *Config) []named {
-	var out []named
-	for _, s := range c.SyncGroups {
-		out = append(out, named{s.Name, reflect.ValueOf(*s)})
+	for _, e := range list {
+		v := reflect.ValueOf(*e)
+		out = append(out, named{v.FieldByName("Name").String(), v})
 	}
 	return out
 }
@@ -465,48 +452,35 @@ func diffNamed(old, next []named) []NamedChange {
 }
 
 func diffAddresses(old, next []Address) AddressDiff {
-	var d AddressDiff
-	for _, n := range next {
-		if !containsFunc(old, n) {
-			d.Add = append(d.Add, n)
-		}
-	}
-	for _, o := range old {
-		if !containsFunc(next, o) {
-			d.Del = append(d.Del, o)
-		}
-	}
-	return d
+	add, del := addedRemoved(old, next)
+	return AddressDiff{Add: add, Del: del}
 }
 
 func diffRoutes(old, next []Route) RouteDiff {
-	var d RouteDiff
-	for _, n := range next {
-		if !containsFunc(old, n) {
-			d.Add = append(d.Add, n)
-		}
-	}
-	for _, o := range old {
-		if !containsFunc(next, o) {
-			d.Del = append(d.Del, o)
-		}
-	}
-	return d
+	add, del := addedRemoved(old, next)
+	return RouteDiff{Add: add, Del: del}
 }
 
 func diffRules(old, next []Rule) RuleDiff {
-	var d RuleDiff
+	add, del := addedRemoved(old, next)
+	return RuleDiff{Add: add, Del: del}
+}
+
+// addedRemoved lists what next has that old has not (to add, in next's
+// order) and what old has that next has not (to remove, in old's order),
+// compared with Equal.
+func addedRemoved[T any](old, next []T) (add, del []T) {
 	for _, n := range next {
 		if !containsFunc(old, n) {
-			d.Add = append(d.Add, n)
+			add = append(add, n)
 		}
 	}
 	for _, o := range old {
 		if !containsFunc(next, o) {
-			d.Del = append(d.Del, o)
+			del = append(del, o)
 		}
 	}
-	return d
+	return add, del
 }
 
 func containsFunc[T any](list []T, x T) bool {
