@@ -790,13 +790,7 @@ func (l *lowerer) unicastPeers(n *Node, ic *instCtx) {
 			l.errorf(e.Pos, "Configuration error: VRRP instance[%s] malformed unicast peer address[%s]. Skipping...", in.Name, ws[0].Text)
 			continue
 		}
-		f := config.IPv4
-		if a.Is6() {
-			f = config.IPv6
-		}
-		if ic.family == config.FamilyUnset {
-			ic.family = f
-		} else if ic.family != f {
+		if !ic.fitsFamily(a) {
 			l.errorf(e.Pos, "Configuration error: VRRP instance[%s] and unicast peer address[%s] MUST be of the same family !!! Skipping...", in.Name, ws[0].Text)
 			continue
 		}

@@ -229,10 +229,7 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 			l.errorf(n.Args[0].Pos, "Configuration error: VRRP instance[%s] malformed src address[%s]. Skipping...", name, n.Args[0].Text)
 			return
 		}
-		f := familyOf(a)
-		if ic.family == config.FamilyUnset {
-			ic.family = f
-		} else if f != ic.family {
+		if !ic.fitsFamily(a) {
 			l.errorf(n.Args[0].Pos, "Configuration error: VRRP instance[%s] and src address[%s] MUST be of the same family !!! Skipping...", name, n.Args[0].Text)
 			return
 		}
@@ -250,10 +247,7 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 			l.errorf(n.Args[0].Pos, "(%s) malformed mcast dest address %s. Skipping...", name, n.Args[0].Text)
 			return
 		}
-		f := familyOf(a)
-		if ic.family == config.FamilyUnset {
-			ic.family = f
-		} else if f != ic.family {
+		if !ic.fitsFamily(a) {
 			l.errorf(n.Args[0].Pos, "(%s) mcast dest address %s MUST match VRRP instance family. Skipping...", name, n.Args[0].Text)
 			return
 		}
@@ -301,10 +295,7 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		}
 	case "virtual_ipaddress":
 		for _, a := range l.addressBlock(n, name, ic.family, false) {
-			f := familyOf(a.Addr())
-			if ic.family == config.FamilyUnset {
-				ic.family = f
-			} else if f != ic.family {
+			if !ic.fitsFamily(a.Addr()) {
 				l.errorf(a.Pos, "(%s): address family must match VRRP instance [%s] - ignoring", name, a.Prefix)
 				continue
 			}
@@ -523,6 +514,15 @@ func familyOf(a netip.Addr) config.Family {
 		return config.IPv4
 	}
 	return config.IPv6
+}
+
+// fitsFamily reports whether address a is of the instance's family; the
+// first address of an instance whose family is not yet set decides it.
+func (ic *instCtx) fitsFamily(a netip.Addr) bool {
+	if ic.family == config.FamilyUnset {
+		ic.family = familyOf(a)
+	}
+	return familyOf(a) == ic.family
 }
 
 // authentication lowers the authentication sub-block.
