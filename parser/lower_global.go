@@ -133,14 +133,18 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 				}
 				l.extra(n, 1, ctxGlobal)
 			}
-		case "vrrp_garp_master_repeat":
+		case "vrrp_garp_master_repeat", "vrrp_garp_master_refresh_repeat":
 			if l.need(n, 1) {
-				if v, ok := l.uintArgMsg(n, 0, 0, 1<<32-1, "vrrp_garp_master_repeat '%s' invalid - ignoring", n.Args[0].Text); ok {
+				if v, ok := l.uintArgMsg(n, 0, 0, 1<<32-1, "%s '%s' invalid - ignoring", kw, n.Args[0].Text); ok {
 					if v == 0 {
-						l.warnf(n.Args[0].Pos, "vrrp_garp_master_repeat must be greater than 0, setting to 1")
+						l.warnf(n.Args[0].Pos, "%s must be greater than 0, setting to 1", kw)
 						v = 1
 					}
-					g.Garp.MasterRepeat = int(v)
+					if kw == "vrrp_garp_master_repeat" {
+						g.Garp.MasterRepeat = int(v)
+					} else {
+						g.Garp.MasterRefreshRepeat = int(v)
+					}
 				}
 				l.extra(n, 1, ctxGlobal)
 			}
@@ -150,17 +154,6 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 					g.Garp.MasterRefresh = secs(v)
 				} else {
 					g.Garp.MasterRefresh = 0
-				}
-				l.extra(n, 1, ctxGlobal)
-			}
-		case "vrrp_garp_master_refresh_repeat":
-			if l.need(n, 1) {
-				if v, ok := l.uintArgMsg(n, 0, 0, 1<<32-1, "vrrp_garp_master_refresh_repeat '%s' invalid - ignoring", n.Args[0].Text); ok {
-					if v == 0 {
-						l.warnf(n.Args[0].Pos, "vrrp_garp_master_refresh_repeat must be greater than 0, setting to 1")
-						v = 1
-					}
-					g.Garp.MasterRefreshRepeat = int(v)
 				}
 				l.extra(n, 1, ctxGlobal)
 			}
