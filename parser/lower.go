@@ -333,17 +333,22 @@ func (l *lowerer) lowerRoot(nodes []*Node) {
 			if l.needBlock(n) {
 				l.cfg.StaticRules = append(l.cfg.StaticRules, l.ruleBlock(n, "")...)
 			}
-		case "net_namespace":
+		case "net_namespace", "instance":
+			// Both name this keepalived once: a second one is an error.
 			l.noBlock(n)
+			dst := &l.cfg.Global.NetNamespace
+			if n.Keyword == "instance" {
+				dst = &l.cfg.Global.InstanceName
+			}
 			if len(n.Args) == 0 {
-				l.errorf(n.Pos, "net_namespace name missing - ignoring")
+				l.errorf(n.Pos, "%s name missing - ignoring", n.Keyword)
 				continue
 			}
-			if l.cfg.Global.NetNamespace != "" {
-				l.errorf(n.Args[0].Pos, "Duplicate net_namespace definition %s - ignoring", n.Args[0].Text)
+			if *dst != "" {
+				l.errorf(n.Args[0].Pos, "Duplicate %s definition %s - ignoring", n.Keyword, n.Args[0].Text)
 				continue
 			}
-			l.cfg.Global.NetNamespace = n.Args[0].Text
+			*dst = n.Args[0].Text
 			l.extra(n, 1, ctxRoot)
 		case "net_namespace_ipvs", "namespace_with_ipsets":
 			l.noBlock(n)
@@ -352,18 +357,6 @@ func (l *lowerer) lowerRoot(nodes []*Node) {
 			l.noBlock(n)
 			l.cfg.Global.UsePidDir = true
 			l.extra(n, 0, ctxRoot)
-		case "instance":
-			l.noBlock(n)
-			if len(n.Args) == 0 {
-				l.errorf(n.Pos, "instance name missing - ignoring")
-				continue
-			}
-			if l.cfg.Global.InstanceName != "" {
-				l.errorf(n.Args[0].Pos, "Duplicate instance definition %s - ignoring", n.Args[0].Text)
-				continue
-			}
-			l.cfg.Global.InstanceName = n.Args[0].Text
-			l.extra(n, 1, ctxRoot)
 		case "child_wait_time":
 			l.noBlock(n)
 			if l.need(n, 1) {
