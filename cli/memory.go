@@ -42,8 +42,9 @@ func setMemoryPolicy() {
 // running process touches them. Start-up (runtime and package
 // initialisation, flag and configuration parsing) touches most of a Go
 // binary, and the kernel's fault-around maps 64 KB around each fault: a
-// 9 MB executable then counts ~7 MB in the RSS of each of our two
-// processes although the idle daemon runs a small part of it. The pages
+// 9.3 MB executable counted ~7 MB in the RSS of each of our two
+// processes although the idle daemon runs a small part of it (4-5 MB
+// after the trim, measured in BENCHMARKS-footprint.md). The pages
 // stay in the page cache (nothing is read from disk again unless memory
 // pressure evicted them, as it would anyway); only writable mappings hold
 // state, and those are never touched here. Linux only; errors are ignored
