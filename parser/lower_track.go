@@ -412,42 +412,46 @@ func (l *lowerer) trackRefs(n *Node, owner, kind string) []trackRef {
 	return out
 }
 
-// trackKind is what sets one kind of tracked object apart when
-// references to it are resolved (resolveTrack).
+// trackKind names one kind of tracked object in resolveTrack's messages.
 type trackKind struct {
 	seqKey  string // its defSeq key prefix: "script:", "file:", "process:"
 	what    string // its name in keepalived's not-found message: "track script"
 	keyword string // the reference keyword, for the duplicate message
 	block   string // the block that defines it, for the hints
-	// find returns the definition a reference takes its defaults from
-	// (ok false when there is none).
-	find func(name string) (d trackDef, ok bool)
 	// defined holds every block seen, kept or not (nil: a block is never
-	// removed): a name in it that find does not know was removed.
+	// removed): a name in it that is not indexed was removed.
 	defined map[string]config.Pos
-	// names lists the defined objects, for a did-you-mean.
-	names func() []string
 }
 
-// trackDef is what a reference takes from the object it tracks.
+// trackDef is what resolveTrack reads from a definition.
 type trackDef struct {
+	name    string
 	pos     config.Pos
 	weight  int
 	reverse bool
 }
 
-// resolveTrack resolves references to one kind of tracked object: it must
-// be defined before the reference (keepalived looks it up while parsing),
-// and each is tracked once; a reference's own weight and reverse override
-// the object's.
-func (l *lowerer) resolveTrack(owner string, refs []trackRef, k trackKind) []config.TrackFileRef {
+// resolveTrack resolves references to one kind of tracked object, T, found
+// in index (all lists them in order, for a did-you-mean; def reads one): it
+// must be defined before the reference (keepalived looks it up while
+// parsing), each is tracked once, and a reference's own weight and reverse
+// override the object's.
+func resolveTrack[T any](l *lowerer, owner string, refs []trackRef, k trackKind, index map[string]*T, all []*T, def func(*T) trackDef) []config.TrackFileRef {
 	var out []config.TrackFileRef
 	seen := map[string]bool{}
 	for _, r := range refs {
-		d, ok := k.find(r.name)
-		if !ok || l.defSeq[k.seqKey+r.name] > r.seq {
+		t := index[r.name]
+		if t == nil || l.defSeq[k.seqKey+r.name] > r.seq {
+			var at config.Pos
+			if t != nil {
+				at = def(t).pos
+			}
 			_, defined := k.defined[r.name]
-			l.trackNotFound(owner, k.what, r, d.pos, defined && !ok, k.block, k.names())
+			var names []string
+			for _, d := range all {
+				names = append(names, def(d).name)
+			}
+			l.trackNotFound(owner, k.what, r, at, defined && t == nil, k.block, names)
 			continue
 		}
 		if seen[r.name] {
@@ -455,6 +459,7 @@ func (l *lowerer) resolveTrack(owner string, refs []trackRef, k trackKind) []con
 			continue
 		}
 		seen[r.name] = true
+		d := def(t)
 		ref := config.TrackFileRef{Name: r.name, Weight: d.weight, Reverse: d.reverse}
 		if r.weightGiven {
 			ref.Weight = r.weight
@@ -469,24 +474,10 @@ func (l *lowerer) resolveTrack(owner string, refs []trackRef, k trackKind) []con
 
 // resolveScripts resolves track_script references to vrrp_script blocks.
 func (l *lowerer) resolveScripts(owner string, refs []trackRef) []config.TrackScript {
+	k := trackKind{seqKey: "script:", what: "track script", keyword: "track_script", block: "vrrp_script", defined: l.scriptDefs}
 	var out []config.TrackScript
-	for _, r := range l.resolveTrack(owner, refs, trackKind{
-		seqKey: "script:", what: "track script", keyword: "track_script", block: "vrrp_script",
-		find: func(name string) (trackDef, bool) {
-			s := l.byName.script[name]
-			if s == nil {
-				return trackDef{}, false
-			}
-			return trackDef{s.Pos, s.Weight, s.Reverse}, true
-		},
-		defined: l.scriptDefs,
-		names: func() []string {
-			var names []string
-			for _, s := range l.cfg.Scripts {
-				names = append(names, s.Name)
-			}
-			return names
-		},
+	for _, r := range resolveTrack(l, owner, refs, k, l.byName.script, l.cfg.Scripts, func(s *config.Script) trackDef {
+		return trackDef{s.Name, s.Pos, s.Weight, s.Reverse}
 	}) {
 		out = append(out, config.TrackScript(r))
 	}
@@ -495,44 +486,18 @@ func (l *lowerer) resolveScripts(owner string, refs []trackRef) []config.TrackSc
 
 // resolveFiles resolves track_file references to track_file blocks.
 func (l *lowerer) resolveFiles(owner string, refs []trackRef) []config.TrackFileRef {
-	return l.resolveTrack(owner, refs, trackKind{
-		seqKey: "file:", what: "track file", keyword: "track_file", block: "track_file",
-		find: func(name string) (trackDef, bool) {
-			t := l.byName.file[name]
-			if t == nil {
-				return trackDef{}, false
-			}
-			return trackDef{t.Pos, t.Weight, t.Reverse}, true
-		},
-		names: func() []string {
-			var names []string
-			for _, f := range l.cfg.TrackFiles {
-				names = append(names, f.Name)
-			}
-			return names
-		},
+	k := trackKind{seqKey: "file:", what: "track file", keyword: "track_file", block: "track_file"}
+	return resolveTrack(l, owner, refs, k, l.byName.file, l.cfg.TrackFiles, func(t *config.TrackFile) trackDef {
+		return trackDef{t.Name, t.Pos, t.Weight, t.Reverse}
 	})
 }
 
 // resolveProcs resolves track_process references to vrrp_track_process
 // blocks.
 func (l *lowerer) resolveProcs(owner string, refs []trackRef) []config.TrackFileRef {
-	return l.resolveTrack(owner, refs, trackKind{
-		seqKey: "process:", what: "track process", keyword: "track_process", block: "vrrp_track_process",
-		find: func(name string) (trackDef, bool) {
-			t := l.byName.proc[name]
-			if t == nil {
-				return trackDef{}, false
-			}
-			return trackDef{t.Pos, t.Weight, t.Reverse}, true
-		},
-		names: func() []string {
-			var names []string
-			for _, p := range l.cfg.TrackProcesses {
-				names = append(names, p.Name)
-			}
-			return names
-		},
+	k := trackKind{seqKey: "process:", what: "track process", keyword: "track_process", block: "vrrp_track_process"}
+	return resolveTrack(l, owner, refs, k, l.byName.proc, l.cfg.TrackProcesses, func(t *config.TrackProcess) trackDef {
+		return trackDef{t.Name, t.Pos, t.Weight, t.Reverse}
 	})
 }
 
