@@ -87,7 +87,8 @@ type pair struct {
 	MasterAt time.Time
 }
 
-func (p *pair) name() string { return fmt.Sprintf("%s-master/%s-backup", p.Impls[0], p.Impls[1]) }
+// name is "master+backup", as the combos are named.
+func (p *pair) name() string { return implsName(p.Impls[0], p.Impls[1]) }
 
 // startPair starts master then backup and waits until the client is served
 // by the master.
