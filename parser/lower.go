@@ -2,6 +2,7 @@ package parser
 
 import (
 	"fmt"
+	"iter"
 	"sort"
 	"strings"
 
@@ -234,6 +235,26 @@ func plural(n int) string {
 }
 
 // ---- blocks ----
+
+// known yields the statements of a block that are keywords of ctx, in
+// order, reporting each unknown one where it stands (nil entries, left by
+// the parser's recovery, are skipped).
+func (l *lowerer) known(nodes []*Node, ctx string) iter.Seq[*Node] {
+	return func(yield func(*Node) bool) {
+		for _, n := range nodes {
+			if n == nil {
+				continue
+			}
+			if !isKeyword(ctx, n.Keyword) {
+				l.unknown(n, ctx)
+				continue
+			}
+			if !yield(n) {
+				return
+			}
+		}
+	}
+}
 
 // unknown reports an unknown keyword of block kind ctx, once: the contents
 // of an unknown block are not looked at.

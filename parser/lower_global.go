@@ -23,15 +23,8 @@ type globalCtx struct {
 func (l *lowerer) lowerGlobal(nodes []*Node) {
 	g := &l.cfg.Global
 	gc := &l.globalCtx
-	for _, n := range nodes {
-		if n == nil {
-			continue
-		}
+	for n := range l.known(nodes, ctxGlobal) {
 		kw := n.Keyword
-		if !isKeyword(ctxGlobal, kw) {
-			l.unknown(n, ctxGlobal)
-			continue
-		}
 		if kw != "notification_email" {
 			l.noBlock(n)
 		}

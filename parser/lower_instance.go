@@ -92,14 +92,7 @@ func (l *lowerer) lowerInstance(n *Node) {
 	in.SkipCheckAdvAddr = l.cfg.Global.SkipCheckAdvAddr
 	in.CheckUnicastSrc = l.cfg.Global.CheckUnicastSrc
 	ic := &instCtx{in: in, node: n, pos: map[string]config.Pos{}}
-	for _, e := range n.Block.Nodes {
-		if e == nil {
-			continue
-		}
-		if !isKeyword(ctxInstance, e.Keyword) {
-			l.unknown(e, ctxInstance)
-			continue
-		}
+	for e := range l.known(n.Block.Nodes, ctxInstance) {
 		if _, seen := ic.pos[e.Keyword]; !seen {
 			ic.pos[e.Keyword] = e.Pos
 		}
@@ -528,14 +521,7 @@ func (ic *instCtx) fitsFamily(a netip.Addr) bool {
 // authentication lowers the authentication sub-block.
 func (l *lowerer) authentication(ic *instCtx, n *Node) {
 	in := ic.in
-	for _, e := range n.Block.Nodes {
-		if e == nil {
-			continue
-		}
-		if !isKeyword(ctxAuth, e.Keyword) {
-			l.unknown(e, ctxAuth)
-			continue
-		}
+	for e := range l.known(n.Block.Nodes, ctxAuth) {
 		l.noBlock(e)
 		if !l.need(e, 1) {
 			continue

@@ -19,14 +19,7 @@ func (l *lowerer) lowerScript(n *Node) {
 	}
 	s := config.DefaultScript(name)
 	s.Pos = n.Pos
-	for _, e := range n.Block.Nodes {
-		if e == nil {
-			continue
-		}
-		if !isKeyword(ctxScript, e.Keyword) {
-			l.unknown(e, ctxScript)
-			continue
-		}
+	for e := range l.known(n.Block.Nodes, ctxScript) {
 		l.noBlock(e)
 		switch e.Keyword {
 		case "script":
@@ -134,14 +127,7 @@ func (l *lowerer) lowerTrackFile(n *Node) {
 	t := config.DefaultTrackFile(name)
 	t.Pos = n.Pos
 	weightSet := false
-	for _, e := range n.Block.Nodes {
-		if e == nil {
-			continue
-		}
-		if !isKeyword(ctxTrackFile, e.Keyword) {
-			l.unknown(e, ctxTrackFile)
-			continue
-		}
+	for e := range l.known(n.Block.Nodes, ctxTrackFile) {
 		l.noBlock(e)
 		switch e.Keyword {
 		case "file":
@@ -214,14 +200,7 @@ func (l *lowerer) lowerTrackProcess(n *Node) {
 	}
 	t := config.DefaultTrackProcess(name)
 	t.Pos = n.Pos
-	for _, e := range n.Block.Nodes {
-		if e == nil {
-			continue
-		}
-		if !isKeyword(ctxTrackProcess, e.Keyword) {
-			l.unknown(e, ctxTrackProcess)
-			continue
-		}
+	for e := range l.known(n.Block.Nodes, ctxTrackProcess) {
 		l.noBlock(e)
 		switch e.Keyword {
 		case "process":
@@ -641,14 +620,7 @@ func (l *lowerer) lowerGarpGroup(n *Node) {
 	}
 	gg := config.GarpGroup{Pos: n.Pos}
 	defer func() { l.garpGroups++ }()
-	for _, e := range n.Block.Nodes {
-		if e == nil {
-			continue
-		}
-		if !isKeyword(ctxGarpGroup, e.Keyword) {
-			l.unknown(e, ctxGarpGroup)
-			continue
-		}
+	for e := range l.known(n.Block.Nodes, ctxGarpGroup) {
 		switch e.Keyword {
 		case "garp_interval", "gna_interval":
 			l.noBlock(e)
