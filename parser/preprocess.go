@@ -94,19 +94,19 @@ type preprocessor struct {
 	curPos       config.Pos // position of the line being handled
 
 	// brace context, to interpret include_check / random_seed in global_defs
-	blockKw   []string
-	lastKw    string
-	produced  int
-	steps     int // lines handled + replacements made, against runaway expansion
-	expanded  int // bytes produced by substitution
-	stopped   bool
-	out       []logical
-	wordSlab  []Word
+	blockKw  []string
+	lastKw   string
+	produced int
+	steps    int // lines handled + replacements made, against runaway expansion
+	expanded int // bytes produced by substitution
+	stopped  bool
+	out      []logical
+	wordSlab []Word
 	// chunkFn receives the lines emitted so far, in chunks that end before
 	// a top-level statement (nil: everything stays in out only).
 	chunkFn    func([]logical)
 	chunkStart int
-	openFiles []*fileSource
+	openFiles  []*fileSource
 }
 
 func newPreprocessor(opts Options, lim limits) *preprocessor {
