@@ -29,9 +29,10 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+		: "Debian's postinst may start the services it just installed; none may run in the root namespace."; \
+		if [ -r /run/keepalived.pid ]; then kill "$$(cat /run/keepalived.pid)" 2>/dev/null || true; fi; \
+		if [ -r /run/nginx.pid ]; then kill "$$(cat /run/nginx.pid)" 2>/dev/null || true; fi; \
 	fi
-	@# Debian's packages may try to start their services; none must run in the root namespace.
-	-@pkill -x keepalived 2>/dev/null; pkill -x nginx 2>/dev/null; true
 
 # test: everything, including the root/namespace tiers (CI is root).
 test: deps build
