@@ -49,6 +49,7 @@ what keepalived corrects or silently ignores; notices are information.
 --offline skips the checks that need this host (interfaces, script files).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			setOneShotPolicy()
 			code := runCheckConfig(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			if code != 0 {
 				return exitError(code)
@@ -153,6 +154,7 @@ func firstFile(cfg *config.Config) string {
 // error (exit 4), not a silent success. Notices are not printed: keepalived
 // prints nothing for a clean configuration.
 func RunConfigTest(path, configID, logFile string, stderr io.Writer) int {
+	setOneShotPolicy()
 	if path == "" {
 		path = config.DefaultConfigFile
 	}
