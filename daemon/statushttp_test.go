@@ -36,8 +36,8 @@ func TestStatusHTTP(t *testing.T) {
 	defer stop()
 	for _, tc := range []struct {
 		name, req string
-		code     int
-		body     string // a substring of the body; "" = empty body
+		code      int
+		body      string // a substring of the body; "" = empty body
 	}{
 		{"status", "GET /status HTTP/1.1\r\nHost: x\r\nUser-Agent: curl\r\n\r\n", 200, `"name": "VI_1"`},
 		{"metrics with a query", "GET /metrics?name[]=x HTTP/1.0\r\n\r\n", 200, `keepalived_vrrp_base_priority{iname="VI_1",intf="eth0",vrid="51",ip_address="10.0.0.100/24"} 100`},
