@@ -52,27 +52,7 @@ func firstErr(errs ...error) error {
 
 // stats returns an instance's counters since the last STATS_CLEAR.
 func (in *instance) stats() vrrp.Stats {
-	s := in.eng.Stats()
-	b := in.statsBase
-	return vrrp.Stats{
-		AdvertRcvd:        s.AdvertRcvd - b.AdvertRcvd,
-		AdvertSent:        s.AdvertSent - b.AdvertSent,
-		BecomeMaster:      s.BecomeMaster - b.BecomeMaster,
-		ReleaseMaster:     s.ReleaseMaster - b.ReleaseMaster,
-		PacketLenErr:      s.PacketLenErr - b.PacketLenErr,
-		AdvertIntervalErr: s.AdvertIntervalErr - b.AdvertIntervalErr,
-		IPTTLErr:          s.IPTTLErr - b.IPTTLErr,
-		InvalidTypeRcvd:   s.InvalidTypeRcvd - b.InvalidTypeRcvd,
-		AddrListErr:       s.AddrListErr - b.AddrListErr,
-		InvalidAuthType:   s.InvalidAuthType - b.InvalidAuthType,
-		AuthTypeMismatch:  s.AuthTypeMismatch - b.AuthTypeMismatch,
-		AuthFailure:       s.AuthFailure - b.AuthFailure,
-		PriZeroRcvd:       s.PriZeroRcvd - b.PriZeroRcvd,
-		PriZeroSent:       s.PriZeroSent - b.PriZeroSent,
-		ChecksumErr:       s.ChecksumErr - b.ChecksumErr,
-		VersionErr:        s.VersionErr - b.VersionErr,
-		OtherDropped:      s.OtherDropped - b.OtherDropped,
-	}
+	return in.eng.Stats().Sub(in.statsBase)
 }
 
 // writeStats writes keepalived.stats (SIGUSR2) and, with clear, zeroes the
@@ -149,26 +129,8 @@ type jsonData struct {
 }
 
 type jsonInstance struct {
-	Data  jsonData  `json:"data"`
-	Stats jsonStats `json:"stats"`
-}
-
-// jsonStats is keepalived's "stats" object (only its keys).
-type jsonStats struct {
-	AdvertRcvd        uint64 `json:"advert_rcvd"`
-	AdvertSent        uint64 `json:"advert_sent"`
-	BecomeMaster      uint64 `json:"become_master"`
-	ReleaseMaster     uint64 `json:"release_master"`
-	PacketLenErr      uint64 `json:"packet_len_err"`
-	AdvertIntervalErr uint64 `json:"advert_interval_err"`
-	IPTTLErr          uint64 `json:"ip_ttl_err"`
-	InvalidTypeRcvd   uint64 `json:"invalid_type_rcvd"`
-	AddrListErr       uint64 `json:"addr_list_err"`
-	InvalidAuthType   uint64 `json:"invalid_authtype"`
-	AuthTypeMismatch  uint64 `json:"authtype_mismatch"`
-	AuthFailure       uint64 `json:"auth_failure"`
-	PriZeroRcvd       uint64 `json:"pri_zero_rcvd"`
-	PriZeroSent       uint64 `json:"pri_zero_sent"`
+	Data  jsonData             `json:"data"`
+	Stats vrrp.KeepalivedStats `json:"stats"` // keepalived's keys only
 }
 
 func b2i(b bool) int {
@@ -287,13 +249,7 @@ func (d *Daemon) jsonDump() []jsonInstance {
 		if ci.Auth.Type == config.AuthPass {
 			jd.AuthData = strings.TrimRight(string(ci.Auth.Pass[:]), "\x00")
 		}
-		out = append(out, jsonInstance{Data: jd, Stats: jsonStats{
-			AdvertRcvd: s.AdvertRcvd, AdvertSent: s.AdvertSent, BecomeMaster: s.BecomeMaster,
-			ReleaseMaster: s.ReleaseMaster, PacketLenErr: s.PacketLenErr, AdvertIntervalErr: s.AdvertIntervalErr,
-			IPTTLErr: s.IPTTLErr, InvalidTypeRcvd: s.InvalidTypeRcvd, AddrListErr: s.AddrListErr,
-			InvalidAuthType: s.InvalidAuthType, AuthTypeMismatch: s.AuthTypeMismatch, AuthFailure: s.AuthFailure,
-			PriZeroRcvd: s.PriZeroRcvd, PriZeroSent: s.PriZeroSent,
-		}})
+		out = append(out, jsonInstance{Data: jd, Stats: s.KeepalivedStats})
 	}
 	return out
 }

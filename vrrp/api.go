@@ -209,9 +209,9 @@ func (Log) isAction()              {}
 func (NotifyRxLowerPri) isAction() {}
 func (GroupTransition) isAction()  {}
 
-// Stats are the counters keepalived dumps, by its names (keepalived.json
-// "stats").
-type Stats struct {
+// KeepalivedStats are the counters keepalived 2.2.7 itself keeps and dumps,
+// by its names (the "stats" object of keepalived.json, keepalived.stats).
+type KeepalivedStats struct {
 	AdvertRcvd        uint64 `json:"advert_rcvd"`
 	AdvertSent        uint64 `json:"advert_sent"`
 	BecomeMaster      uint64 `json:"become_master"`
@@ -226,10 +226,42 @@ type Stats struct {
 	AuthFailure       uint64 `json:"auth_failure"`
 	PriZeroRcvd       uint64 `json:"pri_zero_rcvd"`
 	PriZeroSent       uint64 `json:"pri_zero_sent"`
-	// Ours, beyond keepalived's: drops keepalived does not count.
+}
+
+// Stats are an instance's counters: keepalived's, plus drops keepalived
+// does not count. Embedding keeps the JSON flat and the fields promoted.
+type Stats struct {
+	KeepalivedStats
 	ChecksumErr  uint64 `json:"checksum_err"`
 	VersionErr   uint64 `json:"version_err"`
 	OtherDropped uint64 `json:"other_dropped"`
+}
+
+// Sub returns the counters accumulated since base was taken (STATS_CLEAR
+// keeps a base rather than zeroing the core's counters).
+func (s Stats) Sub(base Stats) Stats {
+	k, b := s.KeepalivedStats, base.KeepalivedStats
+	return Stats{
+		KeepalivedStats: KeepalivedStats{
+			AdvertRcvd:        k.AdvertRcvd - b.AdvertRcvd,
+			AdvertSent:        k.AdvertSent - b.AdvertSent,
+			BecomeMaster:      k.BecomeMaster - b.BecomeMaster,
+			ReleaseMaster:     k.ReleaseMaster - b.ReleaseMaster,
+			PacketLenErr:      k.PacketLenErr - b.PacketLenErr,
+			AdvertIntervalErr: k.AdvertIntervalErr - b.AdvertIntervalErr,
+			IPTTLErr:          k.IPTTLErr - b.IPTTLErr,
+			InvalidTypeRcvd:   k.InvalidTypeRcvd - b.InvalidTypeRcvd,
+			AddrListErr:       k.AddrListErr - b.AddrListErr,
+			InvalidAuthType:   k.InvalidAuthType - b.InvalidAuthType,
+			AuthTypeMismatch:  k.AuthTypeMismatch - b.AuthTypeMismatch,
+			AuthFailure:       k.AuthFailure - b.AuthFailure,
+			PriZeroRcvd:       k.PriZeroRcvd - b.PriZeroRcvd,
+			PriZeroSent:       k.PriZeroSent - b.PriZeroSent,
+		},
+		ChecksumErr:  s.ChecksumErr - base.ChecksumErr,
+		VersionErr:   s.VersionErr - base.VersionErr,
+		OtherDropped: s.OtherDropped - base.OtherDropped,
+	}
 }
 
 // Status is a snapshot for dumps and the status API.

@@ -254,7 +254,7 @@ func TestGoldenBackupAccepts(t *testing.T) {
 				}
 			}
 			st := in.Stats()
-			want := Stats{AdvertRcvd: uint64(len(pkts) - 1)}
+			want := Stats{KeepalivedStats: KeepalivedStats{AdvertRcvd: uint64(len(pkts) - 1)}}
 			if st != want {
 				t.Errorf("stats %+v, want %+v (logs %q)", st, want, logs)
 			}
