@@ -294,7 +294,7 @@ func (l *lowerer) lowerTrackProcess(n *Node) {
 	l.cfg.TrackProcesses = append(l.cfg.TrackProcesses, t)
 	if !l.rawSeen["vrrp_track_process"] {
 		l.rawSeen["vrrp_track_process"] = true
-		l.noticef(n.Pos, "vrrp_track_process is parsed and kept; process tracking may not be run by keepalived-go")
+		l.noticef(n.Pos, "vrrp_track_process is parsed and kept but not run by keepalived-go: track_process entries naming it have no effect")
 	}
 }
 
