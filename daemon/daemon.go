@@ -84,6 +84,17 @@ type Options struct {
 	// StatusAddr is an optional HTTP listen address for /status and
 	// /metrics; "" = off.
 	StatusAddr string
+	// Busy and Quiet, if set, bracket the daemon's bursts of work
+	// (quiet.go). Busy is called on the loop, and must return at once,
+	// when a burst begins: start-up, a reload, or a state change after a
+	// quiet spell. Quiet is called on a goroutine of its own once the
+	// daemon has settled (no state change for 2 s, every instance out of
+	// INIT, no delayed gratuitous ARP pending): the moment to return the
+	// memory the burst used (without Quiet, the daemon returns its freed
+	// heap itself). Quiet is skipped if the next burst has begun, and the
+	// two never run at once.
+	Busy  func()
+	Quiet func()
 
 	// Test seams (nil = the real thing).
 	load     func(path, configID string) (*config.Config, config.Diagnostics, error)
@@ -255,6 +266,12 @@ func (d *Daemon) Reload() error {
 		return ErrNotRunning
 	}
 	d.log.Info("Reloading")
+	// The parse is a burst of work whether or not the new configuration
+	// is taken (quiet.go): the loop calls Options.Busy before it starts,
+	// and Options.Quiet once the daemon has settled again.
+	if err := d.do(func() error { d.busy(d.opts.Now()); return nil }); err != nil {
+		return err
+	}
 	next, err := d.loadConfig()
 	if err != nil {
 		d.log.Error("configuration has errors - keeping the running configuration")

@@ -101,6 +101,7 @@ func (d *Daemon) start(now time.Time) error {
 	for _, in := range d.insts {
 		d.startInstance(now, in)
 	}
+	d.busy(now)
 	return nil
 }
 
@@ -474,6 +475,7 @@ func (d *Daemon) step(now time.Time, in *instance, ev vrrp.Event) {
 		return
 	}
 	d.apply(now, in, in.eng.Step(now, ev))
+	in.eng.Release() // apply sent the adverts: their buffers serve the next Step
 }
 
 // apply carries out a core's actions in order.
@@ -481,7 +483,7 @@ func (d *Daemon) apply(now time.Time, in *instance, acts []vrrp.Action) {
 	d.touch(in)
 	for _, a := range acts {
 		switch a := a.(type) {
-		case vrrp.SendAdvert:
+		case *vrrp.SendAdvert:
 			if d.mode == modeStopping && d.opts.DontReleaseVRRP {
 				continue
 			}
@@ -513,7 +515,7 @@ func (d *Daemon) apply(now time.Time, in *instance, acts []vrrp.Action) {
 	}
 }
 
-func (d *Daemon) send(in *instance, a vrrp.SendAdvert) {
+func (d *Daemon) send(in *instance, a *vrrp.SendAdvert) {
 	if in.conn == nil {
 		return
 	}
@@ -528,6 +530,7 @@ func (d *Daemon) send(in *instance, a vrrp.SendAdvert) {
 
 // transition logs a state change in keepalived's words and notifies.
 func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
+	d.busy(now)
 	in.state = t.To
 	in.lastTr = now
 	prio := in.eng.Status().EffectivePriority

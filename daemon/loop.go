@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -47,6 +48,18 @@ type Daemon struct {
 	static   staticSet
 	// mode changes how actions are carried out while stopping or deleting.
 	mode actMode
+	// quietAt is when the daemon may count as quiet after its last burst
+	// of work (zero: quiet already); quiets counts the times it did
+	// (quiet.go).
+	quietAt time.Time
+	quiets  atomic.Int64
+	// sliceStart is when the loop's current scheduler time slice began
+	// (yield).
+	sliceStart time.Time
+	// bursts counts the times the daemon left the quiet state; quietMu
+	// orders Options.Busy and Options.Quiet.
+	bursts  atomic.Int64
+	quietMu sync.Mutex
 
 	reqs     chan request
 	pkts     chan rxPacket
@@ -153,6 +166,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
+		d.yield()
 		d.armTimer(timer)
 		select {
 		case <-ctx.Done():
@@ -182,6 +196,32 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case <-timer.C:
 			d.safely("timer", func() error { d.onTimer(d.opts.Now()); return nil })
 		}
+	}
+}
+
+// yieldEvery is how long the loop runs on one scheduler time slice.
+const yieldEvery = 2 * time.Millisecond
+
+// yield gives up the loop goroutine's time slice once it is yieldEvery
+// old. The loop is woken by its timer and its channels, and a goroutine
+// readied that way inherits the time slice of the one that readied it; one
+// wake-up may also send many adverts (instances that became master
+// together keep advertising together). To the runtime, a loop busy with
+// 1,000 adverts a second looks like one goroutine running without a
+// break, and after 10 ms the runtime interrupts it with a signal
+// (asynchronous preemption) whose handler looks the interrupted code up in
+// the executable's function tables: a signal a second or so, and, as the
+// interrupted places vary, more of those tables paged back in after the
+// image was trimmed (BENCHMARKS-footprint.md). Yielding between events
+// and between instances starts a new slice at a moment of our choosing.
+func (d *Daemon) yield() {
+	now := time.Now()
+	if now.Sub(d.sliceStart) >= yieldEvery {
+		if !d.sliceStart.IsZero() {
+			runtime.Gosched()
+			now = time.Now()
+		}
+		d.sliceStart = now
 	}
 }
 

@@ -127,6 +127,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 		d.startInstance(now, in)
 	}
 	d.applyStatic(plan.Static)
+	d.busy(now)
 	d.log.Info("Reload finished")
 	go returnMemory()
 	return nil

@@ -18,6 +18,11 @@ import (
 // engine is what the daemon needs of a vrrp.Instance.
 type engine interface {
 	Step(now time.Time, ev vrrp.Event) []vrrp.Action
+	// Release: the daemon is done with the last Step's actions (see
+	// vrrp.Instance.Release).
+	Release()
+	// Settled: out of INIT with no delayed gratuitous ARP pending.
+	Settled() bool
 	NextDeadline() (time.Time, bool)
 	Status() vrrp.Status
 	Stats() vrrp.Stats

@@ -13,7 +13,8 @@ import (
 type timers struct {
 	h       timerHeap
 	touched map[*instance]bool
-	dirty   bool // the instance set changed: rebuild
+	dirty   bool        // the instance set changed: rebuild
+	due     []*instance // onTimer's list, kept to be reused
 }
 
 type timerHeap []*instance
@@ -84,6 +85,9 @@ func (d *Daemon) refreshTimers() {
 func (d *Daemon) nextDeadline() (time.Time, bool) {
 	d.refreshTimers()
 	t, ok := d.nextGarp()
+	if q := d.quietAt; !q.IsZero() && (!ok || q.Before(t)) {
+		t, ok = q, true
+	}
 	if len(d.timers.h) == 0 || !d.timers.h[0].hasDeadline {
 		return t, ok
 	}
@@ -96,9 +100,11 @@ func (d *Daemon) nextDeadline() (time.Time, bool) {
 // onTimer steps every instance whose deadline has passed, each once (a
 // core whose deadline stays in the past cannot spin the loop).
 func (d *Daemon) onTimer(now time.Time) {
+	d.checkQuiet(now)
 	d.sendDueGarps(now)
 	d.refreshTimers()
-	var due []*instance
+	due := d.timers.due[:0]
+	defer func() { clear(due); d.timers.due = due[:0] }()
 	for i := 0; i < len(d.insts); i++ {
 		top := d.timers.h[0]
 		if !top.hasDeadline || top.deadline.After(now) {
@@ -114,5 +120,6 @@ func (d *Daemon) onTimer(now time.Time) {
 		if t, ok := in.eng.NextDeadline(); ok && !t.After(now) {
 			d.step(now, in, nil)
 		}
+		d.yield()
 	}
 }

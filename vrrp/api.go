@@ -166,6 +166,10 @@ type DelVIPs struct{}
 // VRRP part (checksum filled for Dst, which matters for v3 IPv4). TTL is 255
 // for multicast; for unicast the configured unicast_ttl, 0 meaning the
 // kernel's default hop limit (IPv6 without unicast_ttl).
+//
+// It comes as a *SendAdvert: a master sends one a second per instance, and
+// a pointer into the instance's own buffers costs no allocation where a
+// boxed struct would (see Instance.Release).
 type SendAdvert struct {
 	Dst      netip.Addr
 	TTL      uint8
@@ -203,7 +207,7 @@ type NotifyRxLowerPri struct{}
 func (Transition) isAction()       {}
 func (AddVIPs) isAction()          {}
 func (DelVIPs) isAction()          {}
-func (SendAdvert) isAction()       {}
+func (*SendAdvert) isAction()      {}
 func (Announce) isAction()         {}
 func (Log) isAction()              {}
 func (NotifyRxLowerPri) isAction() {}
@@ -284,7 +288,9 @@ type Status struct {
 //
 //	func NewInstance(cfg Config) (*Instance, error)
 //	func (in *Instance) Step(now time.Time, ev Event) []Action // due timers first, then ev (ev may be nil: timers only), then timers ev made due
+//	func (in *Instance) Release()                               // the caller is done with the last Step's actions: reuse their memory
 //	func (in *Instance) NextDeadline() (time.Time, bool)
+//	func (in *Instance) Settled() bool // out of INIT, no delayed gratuitous ARP pending
 //	func (in *Instance) State() State
 //	func (in *Instance) Status() Status
 //	func (in *Instance) Stats() Stats

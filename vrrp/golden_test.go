@@ -181,8 +181,8 @@ func TestGoldenInstanceSends(t *testing.T) {
 				}
 				now = d
 				for _, a := range in.Step(now, nil) {
-					if s, ok := a.(SendAdvert); ok {
-						sent = append(sent, s)
+					if s, ok := a.(*SendAdvert); ok {
+						sent = append(sent, *s)
 					}
 				}
 			}
@@ -199,8 +199,8 @@ func TestGoldenInstanceSends(t *testing.T) {
 			}
 			var stop []SendAdvert
 			for _, a := range in.Step(now.Add(10*time.Millisecond), Shutdown{}) {
-				if s, ok := a.(SendAdvert); ok {
-					stop = append(stop, s)
+				if s, ok := a.(*SendAdvert); ok {
+					stop = append(stop, *s)
 				}
 			}
 			last := pkts[len(pkts)-1]
@@ -335,7 +335,7 @@ func TestGoldenTiming(t *testing.T) {
 						return
 					}
 					for _, a := range in.Step(d, nil) {
-						if _, ok := a.(SendAdvert); ok {
+						if _, ok := a.(*SendAdvert); ok {
 							ours = append(ours, d)
 						}
 					}
@@ -347,7 +347,7 @@ func TestGoldenTiming(t *testing.T) {
 				}
 				run(p.at)
 				for _, a := range in.Step(p.at, Received{Src: p.src, Dst: p.dst, TTL: p.ttl, IPLen: p.ipLen, Packet: p.vrrp}) {
-					if _, ok := a.(SendAdvert); ok {
+					if _, ok := a.(*SendAdvert); ok {
 						ours = append(ours, p.at)
 					}
 				}

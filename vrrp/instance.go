@@ -45,6 +45,21 @@ type Instance struct {
 	sync *SyncGroup
 	acts []Action
 	now  time.Time
+
+	// The buffers a Step's actions live in (the encoded adverts and their
+	// SendAdvert actions), and the ones handed out by the last Step until
+	// the caller gives them back with Release. A master's Step every
+	// advert_int then allocates nothing.
+	txbuf []byte
+	sends []SendAdvert
+	lent  stepBufs
+}
+
+// stepBufs is the memory of one Step's actions.
+type stepBufs struct {
+	acts  []Action
+	txbuf []byte
+	sends []SendAdvert
 }
 
 type garpTimer struct {
@@ -265,6 +280,12 @@ func (in *Instance) NextDeadline() (time.Time, bool) {
 	return t, !t.IsZero()
 }
 
+// Settled reports whether the instance has nothing left to do of its
+// last transition: it is out of INIT and no delayed gratuitous ARP burst
+// (garp_master_delay after becoming master) is pending. The periodic
+// garp_master_refresh does not count: a master that refreshes is settled.
+func (in *Instance) Settled() bool { return in.state != StateInit && len(in.garps) == 0 }
+
 // Step runs the timers due by now, then ev (nil: timers only), then any
 // timer ev made due, and returns the actions to carry out in order.
 func (in *Instance) Step(now time.Time, ev Event) []Action {
@@ -272,10 +293,33 @@ func (in *Instance) Step(now time.Time, ev Event) []Action {
 	return in.take()
 }
 
+// take hands the actions made so far, and the buffers they point into, to
+// the caller: the next Step starts on fresh memory unless they are
+// Released.
 func (in *Instance) take() []Action {
 	a := in.acts
-	in.acts = nil
+	in.lent = stepBufs{acts: a, txbuf: in.txbuf, sends: in.sends}
+	in.acts, in.txbuf, in.sends = nil, nil, nil
 	return a
+}
+
+// Release tells the instance that its caller is done with the actions the
+// last Step returned (and the packets they carry), so that the next Step
+// may reuse their memory. Without it every Step's actions stay valid for
+// as long as the caller keeps them, at the cost of an allocation or three
+// per advert. Actions of a Step made while the last ones were out (a Step
+// from within their handling) are never overwritten: only the buffers of
+// the most recent Step come back, and only if no Step has begun to fill
+// new ones since.
+func (in *Instance) Release() {
+	l := in.lent
+	in.lent = stepBufs{}
+	if in.acts != nil || in.txbuf != nil || in.sends != nil {
+		return
+	}
+	clear(l.acts) // drop what the actions pointed to
+	clear(l.sends)
+	in.acts, in.txbuf, in.sends = l.acts[:0], l.txbuf[:0], l.sends[:0]
 }
 
 func (in *Instance) step(now time.Time, ev Event) {
@@ -618,19 +662,29 @@ func (in *Instance) advert(prio uint8) Advert {
 func (in *Instance) sendAdvert(prio uint8) {
 	a := in.advert(prio)
 	if len(in.cfg.UnicastPeers) == 0 {
-		in.emit(SendAdvert{Dst: in.cfg.McastGroup, TTL: TTL, Priority: prio,
-			Packet: a.AppendEncode(nil, in.cfg.Src, in.cfg.McastGroup)})
+		in.emitSend(&a, in.cfg.McastGroup, in.cfg.McastGroup, TTL, prio)
 	} else {
 		for _, p := range in.cfg.UnicastPeers {
 			csumDst := p
 			if in.csumCompat.old() && !in.cfg.IPv6 {
 				csumDst = in.oldChecksumGroup()
 			}
-			in.emit(SendAdvert{Dst: p, TTL: in.cfg.UnicastTTL, Priority: prio,
-				Packet: a.AppendEncode(nil, in.cfg.Src, csumDst)})
+			in.emitSend(&a, p, csumDst, in.cfg.UnicastTTL, prio)
 		}
 	}
 	in.stats.AdvertSent++
+}
+
+// emitSend encodes a for dst (its checksum computed for csumDst) into the
+// Step's packet buffer and emits a *SendAdvert for it, both in memory the
+// instance reuses once the caller Releases the Step's actions. If the
+// buffers grow, packets already emitted keep the old arrays.
+func (in *Instance) emitSend(a *Advert, dst, csumDst netip.Addr, ttl, prio uint8) {
+	start := len(in.txbuf)
+	in.txbuf = a.AppendEncode(in.txbuf, in.cfg.Src, csumDst)
+	pkt := in.txbuf[start:len(in.txbuf):len(in.txbuf)]
+	in.sends = append(in.sends, SendAdvert{Dst: dst, TTL: ttl, Priority: prio, Packet: pkt})
+	in.emit(&in.sends[len(in.sends)-1])
 }
 
 // oldChecksumGroup is the address keepalived <= 1.3.6 used in the VRRPv3

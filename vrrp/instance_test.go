@@ -52,7 +52,7 @@ func describe(acts []Action) string {
 	var b strings.Builder
 	for _, a := range acts {
 		switch a := a.(type) {
-		case SendAdvert:
+		case *SendAdvert:
 			fmt.Fprintf(&b, "advert prio %d -> %v\n", a.Priority, a.Dst)
 		case Transition:
 			fmt.Fprintf(&b, "%v -> %v (%s)\n", a.From, a.To, a.Reason)
@@ -474,8 +474,8 @@ func TestOldUnicastChecksumDetect(t *testing.T) {
 	for i := 0; i < 3 && len(sent) == 0; i++ {
 		d, _ := in.NextDeadline()
 		for _, a := range in.Step(d, nil) {
-			if s, ok := a.(SendAdvert); ok {
-				sent = append(sent, s)
+			if s, ok := a.(*SendAdvert); ok {
+				sent = append(sent, *s)
 			}
 		}
 	}

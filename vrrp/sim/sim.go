@@ -361,7 +361,7 @@ func (s *Sim) apply(n *Node, acts []vrrp.Action) {
 	}
 	for _, a := range acts {
 		switch a := a.(type) {
-		case vrrp.SendAdvert:
+		case *vrrp.SendAdvert:
 			if a.Priority == 0 || s.opt.LogAdverts {
 				s.logf("%s advert prio %d -> %v", who, a.Priority, a.Dst)
 			}
@@ -401,7 +401,7 @@ func (s *Sim) apply(n *Node, acts []vrrp.Action) {
 }
 
 // send delivers an advert to the routers that can hear it.
-func (s *Sim) send(from *Node, a vrrp.SendAdvert) {
+func (s *Sim) send(from *Node, a *vrrp.SendAdvert) {
 	src := from.r.src(from.cfg.IPv6)
 	pkt := a.Packet
 	for _, r := range s.routers {
