@@ -71,14 +71,21 @@ func (a *app) runChild() int {
 		}
 		return permanent(exitFatal)
 	}
-	d, err := daemon.New(daemon.Options{
-		ConfigFile:      o.configFile,
-		ConfigID:        o.configID,
-		Logger:          lg,
-		Host:            host,
-		DontReleaseVRRP: o.dontReleaseVRRP,
-		ReleaseVIPs:     o.releaseVIPs,
-		StatusAddr:      o.statusAddr,
+	var d *daemon.Daemon
+	onFreshStack(func() {
+		d, err = daemon.New(daemon.Options{
+			ConfigFile:      o.configFile,
+			ConfigID:        o.configID,
+			Logger:          lg,
+			Host:            host,
+			DontReleaseVRRP: o.dontReleaseVRRP,
+			ReleaseVIPs:     o.releaseVIPs,
+			StatusAddr:      o.statusAddr,
+			// The collector's pace and the image pages follow the daemon's
+			// bursts of work (start-up, reloads, failovers): see memory.go.
+			Busy:  busyPace,
+			Quiet: quietDown,
+		})
 	})
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) {
@@ -168,7 +175,9 @@ func (a *app) runChild() int {
 					continue
 				}
 				report("reloading")
-				if err := d.Reload(); err != nil {
+				var err error
+				onFreshStack(func() { err = d.Reload() })
+				if err != nil {
 					report("reload-failed " + oneLine(err.Error()))
 				} else {
 					ctl.reloaded(time.Now())

@@ -53,7 +53,11 @@ const defaultScriptTimeout = 10 * time.Second
 func (a *app) readGlobals(logf func(string, ...any)) runGlobals {
 	o := &a.opts
 	g := runGlobals{childWait: defaultChildWait}
-	cfg, _, err := parser.LoadFile(o.configFile, parser.Options{ConfigID: o.configID, AllConfig: o.allConfig})
+	var cfg *config.Config
+	var err error
+	onFreshStack(func() {
+		cfg, _, err = parser.LoadFile(o.configFile, parser.Options{ConfigID: o.configID, AllConfig: o.allConfig})
+	})
 	if err == nil && cfg != nil {
 		gl := &cfg.Global
 		g.scripts = &globalScripts{

@@ -253,8 +253,7 @@ func (a *app) runParent(daemonized bool) int {
 		vrrpPid:   paths.VRRP,
 	}
 	sup.watchdog, _ = watchdogInterval()
-	trimImage() // the parse and the start-up are over: see memory.go
-	code := sup.run()
+	code := sup.run() // trims the image once the child is ready: see memory.go
 
 	removePidfile(paths.Main, pid)
 	if dirMade {

@@ -299,6 +299,10 @@ func (s *supervisor) onStatus(c *childProc, line string) {
 		}
 		s.readySent = true
 		s.notify.Ready("VRRP child running, pid " + strconv.Itoa(c.pid))
+		// Spawning the child (fork, exec, the status pipe) was this
+		// process's last burst of work: from here on it waits. Go to the
+		// idle pace and drop the image pages start-up touched (memory.go).
+		quietDown()
 	case "reloading":
 		s.notify.Reloading()
 	case "reloaded":
