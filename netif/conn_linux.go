@@ -242,6 +242,15 @@ func (c *conn) open6() error {
 	return c.finish()
 }
 
+// rxBufSize is the receive buffer of a conn. The largest valid advert is
+// a VRRPv3 IPv6 one with 255 addresses, 4,088 bytes (the kernel strips the
+// IPv6 header); an IPv4 one with 255 addresses, options and AH stays under
+// 1,200. A longer datagram is read truncated, and the core counts it as a
+// length error, as it must drop it anyway. (keepalived sizes its buffer by
+// the largest interface MTU; a 64 KiB buffer per socket was a quarter of a
+// megabyte of RSS for four interfaces.)
+const rxBufSize = 8 << 10
+
 // finish hands the descriptor to the runtime poller and sets up the
 // reusable buffers.
 func (c *conn) finish() error {
@@ -251,7 +260,7 @@ func (c *conn) finish() error {
 		return err
 	}
 	c.rc = rc
-	c.rbuf = make([]byte, 65536)
+	c.rbuf = make([]byte, rxBufSize)
 	c.oob = make([]byte, 128)
 	c.readFn = c.doRead
 	c.writeFn = c.doWrite

@@ -373,3 +373,33 @@ func TestVRRPFiltering6(t *testing.T) {
 		t.Errorf("eth0 conn heard more: %v %x", err, p.Payload)
 	}
 }
+
+// TestVRRPRecvOversize: a datagram longer than any valid advert (here
+// 10,000 bytes on a link of MTU 16,000) is read truncated to the receive
+// buffer, with the IP header's length intact so that the core counts it as
+// a length error, and the conn goes on receiving.
+func TestVRRPRecvOversize(t *testing.T) {
+	l := newLab(t)
+	a, b := l.pair()
+	l.ip(a, "link", "set", "eth0", "mtu", "16000")
+	l.ip(b, "link", "set", "eth0", "mtu", "16000")
+	src := netip.MustParseAddr("10.9.0.1")
+	ca := listenIn(t, a, ConnConfig{Ifname: "eth0", Group: Group4})
+	cb := listenIn(t, b, ConnConfig{Ifname: "eth0", Group: Group4})
+	big := make([]byte, 10000)
+	copy(big, testAdvert{version: 2, vrid: 7, prio: 100, intervalS: 1, addrs: []netip.Addr{src}}.encode(src, Group4))
+	must(t, ca.Send(big, src, Group4, 255))
+	p, err := recvWithin(t, cb, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.IPLen != 20+len(big) || len(p.Payload) >= len(big) || len(p.Payload) != rxBufSize-20 {
+		t.Errorf("oversize datagram: IP length %d, payload %d bytes; want %d and %d (truncated)", p.IPLen, len(p.Payload), 20+len(big), rxBufSize-20)
+	}
+	ok := testAdvert{version: 2, vrid: 8, prio: 100, intervalS: 1, addrs: []netip.Addr{src}}.encode(src, Group4)
+	must(t, ca.Send(ok, src, Group4, 255))
+	p, err = recvWithin(t, cb, 2*time.Second)
+	if err != nil || p.IPLen != 20+len(ok) || len(p.Payload) != len(ok) || p.Payload[1] != 8 {
+		t.Errorf("after the oversize one: %v, IP length %d, payload % x; want the VRID 8 advert whole", err, p.IPLen, p.Payload)
+	}
+}
