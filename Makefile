@@ -37,7 +37,7 @@ deps:
 # test: everything, including the root/namespace tiers (CI is root).
 test: deps build
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 14m ./...
+	KAGO_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 14m ./...
 
 # test-unit: the pure tiers only, no root needed.
 test-unit:
@@ -49,7 +49,7 @@ bench: deps build
 
 # bench-ha: failover side by side with real keepalived; writes BENCHMARKS.md figures.
 bench-ha: deps build
-	KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$(CURDIR)/BENCHMARKS-ha.md $(GO) test -count=1 -timeout 90m -run 'TestHABench' -v ./test/e2e/
+	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$(CURDIR)/BENCHMARKS-ha.md $(GO) test -count=1 -timeout 90m -run 'TestHABench' -v ./test/e2e/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./parser/

@@ -13,6 +13,11 @@ root=$(cd "$here/../.." && pwd)
 mkdir -p "$work"
 cd "$here"
 export KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_RESULTS=$work/results.tsv
+# Our daemon as `make build` makes it (static, stripped): what is installed.
+if [ -z "${KAGO_BIN:-}" ]; then
+	(cd "$root" && make -s build) || exit 1
+	export KAGO_BIN=$root/bin/keepalived
+fi
 go test -c -o "$work/e2e.test" . || exit 1
 parts=(
 	'scenarios/^sigkill$' scenarios/sigterm scenarios/nginx-killed scenarios/link-down
