@@ -29,6 +29,7 @@ func (a *app) runChild() int {
 	for _, e := range []string{envParent, envVRRPPid, envIdent} {
 		os.Unsetenv(e)
 	}
+	restoreGODEBUG()
 	// The parent may have died between fork and PR_SET_PDEATHSIG taking
 	// effect; keepalived checks the same thing.
 	if ppid == 0 || os.Getppid() != ppid {

@@ -256,3 +256,56 @@ func onFreshStack(fn func()) {
 	}()
 	<-done
 }
+
+// envGODEBUG carries the operator's GODEBUG (prefixed "=", or "-" when
+// unset) to the VRRP child, which puts it back as soon as the runtime has
+// read its own.
+const envGODEBUG = "KEEPALIVED_GO_GODEBUG"
+
+// childEnv is env for the VRRP child with asynchronous preemption off
+// (GODEBUG asyncpreemptoff=1), unless the operator's GODEBUG says
+// otherwise. The runtime interrupts a goroutine that has held its time
+// slice for 10 ms with a signal, and the handler looks the interrupted
+// code up in the executable's function tables; on a loaded machine the
+// VRRP loop, descheduled by the kernel between two of its own yields
+// (daemon.Daemon.yield), still got such signals, and each one paged
+// another piece of those tables back in (BENCHMARKS-footprint.md). The
+// loop and everything it calls reach the scheduler's cooperative
+// preemption points (function calls) within microseconds, so nothing
+// needs the signal. The setting is only read at start-up, so the child
+// restores the operator's GODEBUG (restoreGODEBUG) before it runs
+// anything: scripts see the environment they would have seen.
+func childEnv(env []string) []string {
+	orig, set := "", false
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "GODEBUG="); ok {
+			orig, set = v, true
+		}
+	}
+	if strings.Contains(orig, "asyncpreemptoff") {
+		return env
+	}
+	marker := "-"
+	godebug := "asyncpreemptoff=1"
+	if set {
+		marker = "=" + orig
+		if orig != "" {
+			godebug = orig + ",asyncpreemptoff=1"
+		}
+	}
+	return append(env, "GODEBUG="+godebug, envGODEBUG+"="+marker)
+}
+
+// restoreGODEBUG puts back the GODEBUG the parent had (see childEnv).
+func restoreGODEBUG() {
+	marker, ok := os.LookupEnv(envGODEBUG)
+	if !ok {
+		return
+	}
+	os.Unsetenv(envGODEBUG)
+	if v, set := strings.CutPrefix(marker, "="); set {
+		os.Setenv("GODEBUG", v)
+	} else {
+		os.Unsetenv("GODEBUG")
+	}
+}

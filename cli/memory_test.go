@@ -145,3 +145,56 @@ func TestIdlePace(t *testing.T) {
 	}
 	runtime.KeepAlive(keep)
 }
+
+// TestChildEnv: the VRRP child gets asyncpreemptoff=1 added to whatever
+// GODEBUG the operator set, unless it names asyncpreemptoff itself, and
+// restoreGODEBUG gives the child back exactly the operator's GODEBUG.
+func TestChildEnv(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		env     []string
+		godebug string // in the child's environment at exec
+		restore *string
+	}{
+		{"unset", []string{"PATH=/bin"}, "asyncpreemptoff=1", nil},
+		{"empty", []string{"GODEBUG="}, "asyncpreemptoff=1", ptr("")},
+		{"other settings", []string{"GODEBUG=gctrace=1"}, "gctrace=1,asyncpreemptoff=1", ptr("gctrace=1")},
+		{"operator's choice", []string{"GODEBUG=asyncpreemptoff=0"}, "asyncpreemptoff=0", ptr("asyncpreemptoff=0")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env := childEnv(append([]string(nil), c.env...))
+			got, marker := "", ""
+			for _, e := range env {
+				if v, ok := strings.CutPrefix(e, "GODEBUG="); ok {
+					got = v
+				}
+				if v, ok := strings.CutPrefix(e, envGODEBUG+"="); ok {
+					marker = v
+				}
+			}
+			if got != c.godebug {
+				t.Errorf("child's GODEBUG %q, want %q", got, c.godebug)
+			}
+			// What the child does with it:
+			t.Setenv("GODEBUG", got)
+			if marker != "" {
+				t.Setenv(envGODEBUG, marker)
+			} else {
+				os.Unsetenv(envGODEBUG)
+			}
+			restoreGODEBUG()
+			v, set := os.LookupEnv("GODEBUG")
+			switch {
+			case c.restore == nil && set:
+				t.Errorf("GODEBUG=%q after restore, want unset", v)
+			case c.restore != nil && (!set || v != *c.restore):
+				t.Errorf("GODEBUG=%q (set %v) after restore, want %q", v, set, *c.restore)
+			}
+			if _, left := os.LookupEnv(envGODEBUG); left {
+				t.Errorf("%s left in the environment", envGODEBUG)
+			}
+		})
+	}
+}
+
+func ptr(s string) *string { return &s }

@@ -126,7 +126,7 @@ func (s *supervisor) startChild() error {
 	}
 	cmd := exec.Command(selfExe, s.a.rawArgs...)
 	cmd.Args[0] = s.a.prog
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(childEnv(os.Environ()),
 		envRole+"="+roleVRRP,
 		envParent+"="+strconv.Itoa(os.Getpid()),
 		envCwd+"="+s.a.cwd,
