@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/netip"
 	"testing"
-
-	"github.com/vishvananda/netlink"
 )
 
 // Kernel benchmarks (root): see BENCHMARKS-netif.md for figures.
@@ -91,20 +89,8 @@ func BenchmarkAddDelVIP(b *testing.B) {
 func BenchmarkLinkEvent(b *testing.B) {
 	l := newLab(b)
 	na, _ := l.pair()
-	lk := in(b, na, func() (Links, error) { return NewLinks(), nil })
-	defer lk.(*nlLinks).Close()
-	h := in(b, na, func() (*netlink.Handle, error) { return netlink.NewHandle() })
-	defer h.Close()
-	link, err := h.LinkByName("eth0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	lev, _, err := lk.Watch(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
+	setUp := linkSetter(b, na, "eth0")
+	lev, _, _ := watchLinks(b, na)
 	wait := func(up bool) {
 		for ev := range lev {
 			if ev.Ifname == "eth0" && ev.Up == up {
@@ -116,12 +102,7 @@ func BenchmarkLinkEvent(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		up := i%2 == 1
-		if up {
-			err = h.LinkSetUp(link)
-		} else {
-			err = h.LinkSetDown(link)
-		}
-		if err != nil {
+		if err := setUp(up); err != nil {
 			b.Fatal(err)
 		}
 		wait(up)

@@ -13,6 +13,7 @@ package netif
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -21,6 +22,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vishvananda/netlink"
 )
 
 var labSeq atomic.Int32
@@ -178,4 +181,40 @@ func (l *lab) lan(n int) []string {
 		l.waitLinkLocal(h, "eth0")
 	}
 	return hosts
+}
+
+// watchLinks starts a Links watch inside ns for the rest of the test and
+// returns its link and address events, and a function that ends the watch
+// earlier (its channels then close).
+func watchLinks(t testing.TB, ns string) (<-chan LinkEvent, <-chan AddrEvent, context.CancelFunc) {
+	t.Helper()
+	lk := in(t, ns, func() (Links, error) { return NewLinks(), nil })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() {
+		cancel()
+		lk.(*nlLinks).Close()
+	})
+	lev, aev, err := lk.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lev, aev, cancel
+}
+
+// linkSetter returns a function that sets ifname in ns up or down through
+// netlink (faster than `ip link`, for toggling in a loop).
+func linkSetter(t testing.TB, ns, ifname string) func(up bool) error {
+	t.Helper()
+	h := in(t, ns, func() (*netlink.Handle, error) { return netlink.NewHandle() })
+	t.Cleanup(h.Close)
+	link, err := h.LinkByName(ifname)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(up bool) error {
+		if up {
+			return h.LinkSetUp(link)
+		}
+		return h.LinkSetDown(link)
+	}
 }

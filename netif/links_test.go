@@ -1,13 +1,10 @@
 package netif
 
 import (
-	"context"
 	"net/netip"
 	"slices"
 	"testing"
 	"time"
-
-	"github.com/vishvananda/netlink"
 )
 
 // TestLinksLookup: index, state, MTU, MAC and the address order keepalived
@@ -44,14 +41,7 @@ func TestLinksLookup(t *testing.T) {
 func TestLinksWatch(t *testing.T) {
 	l := newLab(t)
 	a, b := l.pair()
-	lk := in(t, a, func() (Links, error) { return NewLinks(), nil })
-	defer lk.(*nlLinks).Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	lev, aev, err := lk.Watch(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lev, aev, stop := watchLinks(t, a)
 	idx := ifindex(t, l, a, "eth0")
 	// expect waits for want; downFirst lets a "down" event of the same
 	// index come first (a link being deleted, or created before it is up).
@@ -106,7 +96,7 @@ func TestLinksWatch(t *testing.T) {
 			t.Fatalf("no address event %+v", want)
 		}
 	}
-	cancel()
+	stop()
 	// both channels close
 	for lev != nil || aev != nil {
 		select {
@@ -131,28 +121,11 @@ func TestLinksWatch(t *testing.T) {
 func TestLinksWatchUnreadAddrs(t *testing.T) {
 	l := newLab(t)
 	a, _ := l.pair()
-	lk := in(t, a, func() (Links, error) { return NewLinks(), nil })
-	defer lk.(*nlLinks).Close()
-	h := in(t, a, func() (*netlink.Handle, error) { return netlink.NewHandle() })
-	defer h.Close()
-	link, err := h.LinkByName("eth0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	lev, _, err := lk.Watch(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	setUp := linkSetter(t, a, "eth0")
+	lev, _, _ := watchLinks(t, a)
 	for i := 0; i < 300; i++ {
 		up := i%2 == 1
-		if up {
-			err = h.LinkSetUp(link)
-		} else {
-			err = h.LinkSetDown(link)
-		}
-		if err != nil {
+		if err := setUp(up); err != nil {
 			t.Fatal(err)
 		}
 		deadline := time.After(3 * time.Second)
