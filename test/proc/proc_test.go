@@ -370,17 +370,25 @@ func mustRead(t *testing.T, p string) string {
 	return string(b)
 }
 
+// notifySocket listens on dir/notify as systemd's NOTIFY_SOCKET does, for
+// the rest of the test.
+func notifySocket(t *testing.T, dir string) (*net.UnixConn, string) {
+	t.Helper()
+	sock := filepath.Join(dir, "notify")
+	srv, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv, sock
+}
+
 // TestSdNotify: READY=1 (with the parent as MAINPID) once the child runs
 // its instances, RELOADING=1 then READY=1 around a reload, STOPPING=1.
 func TestSdNotify(t *testing.T) {
 	n := newNetns(t)
 	conf := n.conf(t, "k.conf", "    10.77.0.100/24\n")
-	sock := filepath.Join(n.dir, "notify")
-	srv, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv, sock := notifySocket(t, n.dir)
 	msgs := make(chan string, 16)
 	go func() {
 		buf := make([]byte, 4096)
@@ -573,12 +581,7 @@ vrrp_instance VI_1 {
 func TestWatchdog(t *testing.T) {
 	n := newNetns(t)
 	conf := n.conf(t, "k.conf", "    10.77.0.100/24\n")
-	sock := filepath.Join(n.dir, "notify")
-	srv, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv, sock := notifySocket(t, n.dir)
 	k := n.startFG(t, []string{"NOTIFY_SOCKET=" + sock, "WATCHDOG_USEC=200000"}, append([]string{"-f", conf}, n.pidArgs()...)...)
 	n.waitPids(t, k.out.String)
 	srv.SetReadDeadline(time.Now().Add(3 * time.Second))
