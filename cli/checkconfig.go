@@ -7,10 +7,12 @@ import (
 	"net"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/keepalived-go/keepalived/checker"
+	"github.com/keepalived-go/keepalived/cluster"
 	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/parser"
 )
@@ -26,6 +28,8 @@ type checkConfigOptions struct {
 	format  string
 	dump    bool
 	offline bool
+	// peers are the other nodes' files (--peer FILE[@ID]): the cluster check.
+	peers []string
 }
 
 // NewCheckConfigCmd is `keepalived check-config [-f FILE] [-i ID]
@@ -63,6 +67,7 @@ what keepalived corrects or silently ignores; notices are information.
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.BoolVar(&o.dump, "dump", false, "print the resolved model as JSON")
 	f.BoolVar(&o.offline, "offline", false, "skip host checks (interfaces, script files)")
+	f.StringArrayVar(&o.peers, "peer", nil, "another node's configuration, FILE or FILE@ID (repeatable): check the cluster together")
 	return cmd
 }
 
@@ -85,6 +90,9 @@ func runCheckConfig(o *checkConfigOptions, stdout, stderr io.Writer) int {
 		}
 	}
 	diags = inFileOrder(cfg, diags)
+	if len(o.peers) > 0 {
+		return runClusterCheck(o, cfg, diags, stdout, stderr)
+	}
 	if o.dump && cfg != nil {
 		b, err := config.DumpJSON(cfg)
 		if err != nil {
@@ -229,4 +237,70 @@ func inFileOrder(cfg *config.Config, ds config.Diagnostics) config.Diagnostics {
 		return ci < cj
 	})
 	return out
+}
+
+// runClusterCheck is check-config with --peer: the main file's findings
+// (diags, already checked as without --peer), each peer's (always offline:
+// a peer's host is not this one), then the cluster findings and the
+// per-virtual-router tables (package cluster). JSON is an object
+// {"findings": [...], "routers": [...]}. The exit status is 1 when any
+// finding is an error.
+func runClusterCheck(o *checkConfigOptions, cfg *config.Config, diags config.Diagnostics, stdout, stderr io.Writer) int {
+	nodes := []cluster.Node{{Name: o.file, Config: cfg}}
+	all := append(config.Diagnostics(nil), diags...)
+	for _, p := range o.peers {
+		file, id := p, ""
+		if _, err := os.Stat(p); err != nil {
+			if i := strings.LastIndexByte(p, '@'); i > 0 {
+				file, id = p[:i], p[i+1:]
+			}
+		}
+		pc, pd, err := parser.LoadFile(file, parser.Options{ConfigID: id})
+		if err != nil {
+			pd = append(pd, config.Diagnostic{Pos: config.Pos{File: file}, Severity: config.Error,
+				Class: config.ClassFileNotFound, Msg: err.Error()})
+		}
+		if pc != nil {
+			pd = append(pd, config.ScriptSecurity(pc)...)
+		}
+		all = append(all, inFileOrder(pc, pd)...)
+		nodes = append(nodes, cluster.Node{Name: file, Config: pc})
+	}
+	if o.dump && cfg != nil {
+		b, err := config.DumpJSON(cfg)
+		if err != nil {
+			fmt.Fprintf(stderr, "check-config: %v\n", err)
+			return exitFatal
+		}
+		stdout.Write(b)
+	}
+	rep := cluster.Check(nodes)
+	out := stdout
+	if o.dump {
+		out = stderr
+	}
+	findings := make([]cluster.Finding, 0, len(all)+len(rep.Findings))
+	for _, d := range all {
+		findings = append(findings, cluster.Finding{Diagnostic: d})
+	}
+	findings = append(findings, rep.Findings...)
+	failed := all.HasErrors() || rep.HasErrors()
+	switch o.format {
+	case "json":
+		rep.Findings = findings
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		fmt.Fprintln(out, string(b))
+	default:
+		for _, f := range findings {
+			fmt.Fprintln(out, f)
+		}
+		if t := rep.TablesText(); t != "" {
+			fmt.Fprintln(out)
+			fmt.Fprint(out, t)
+		}
+	}
+	if failed {
+		return exitFatal
+	}
+	return exitOK
 }
