@@ -32,6 +32,7 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "netif", allowProject: []string{}},
 		{pkg: "parser", allowProject: []string{"config"}},
 		{pkg: "checker", allowProject: []string{"config"}},
+		{pkg: "cluster", allowProject: []string{"config"}},
 		{pkg: "daemon", forbidden: []string{"cli"}},
 	}
 	for _, r := range rules {

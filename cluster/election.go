@@ -688,4 +688,3 @@ func routerList(routers []*router, ix []int) string {
 	}
 	return strings.Join(s, ", ")
 }
-
