@@ -88,6 +88,9 @@ type tracker struct {
 	weight     int
 	reverse    bool
 	pos        config.Pos
+	// via names the sync-group sibling whose tracker this is ("" for the
+	// instance's own): its FAULT takes the whole group to FAULT.
+	via string
 }
 
 func (t tracker) label() string {
@@ -349,6 +352,7 @@ func events(r *router) ([]event, map[event]tracker) {
 				if s := m.cfg.Instance(name); s != nil && s != m.in {
 					for _, t := range trackers(m.cfg, s) {
 						if t.weight == 0 {
+							t.via = fmt.Sprintf("%s, sync group %s", s.Name, sg.Name)
 							ts = append(ts, t)
 						}
 					}
@@ -406,6 +410,9 @@ func elect(r *router, nodes []Node) (Router, []Finding) {
 			what = tk.label() + " down"
 			if tk.kind == "script" || tk.kind == "process" {
 				what = tk.label() + " fails"
+			}
+			if tk.via != "" {
+				what += " (" + tk.via + ")"
 			}
 		}
 		t.Rows = append(t.Rows, row(r, m.name+": "+what, ev, s, after, back))
@@ -532,8 +539,8 @@ func tieFindings(r *router, well scene, master []int) []Finding {
 			tied = append(tied, i)
 		}
 	}
-	if len(tied) < 2 {
-		return nil
+	if len(tied) < 2 || top == config.OwnerPriority {
+		return nil // two owners: ownerFindings
 	}
 	a, b := r.members[tied[0]], r.members[tied[1]]
 	var who string
@@ -654,11 +661,13 @@ func syncGroupFindings(routers []*router, nodes []Node) []Finding {
 			if slices.Equal(rs, os) || (rg == nil && og == nil) {
 				continue
 			}
+			// One finding per pair of groups, or per group and the node
+			// whose instances are in none.
 			key := fmt.Sprintf("%p %p", rg, og)
 			if rg == nil {
-				key = fmt.Sprintf("%p %s", og, ref.in.Name)
+				key = fmt.Sprintf("%p node %d", og, ref.node)
 			} else if og == nil {
-				key = fmt.Sprintf("%p %s", rg, o.in.Name)
+				key = fmt.Sprintf("%p node %d", rg, o.node)
 			}
 			if done[key] {
 				continue

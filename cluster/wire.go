@@ -106,7 +106,7 @@ func checkAuth(ref, o *member) []Finding {
 			a.Type, b.Type, int(b.Type), int(a.Type))}
 	}
 	if a.Type == config.AuthPass && a.Pass != b.Pass {
-		return []Finding{differ(config.Error, ref, "auth_pass", o, "auth_pass",
+		return []Finding{differ(config.Error, ref, "auth_type", o, "auth_type",
 			"auth_pass differs from the one at {other} (compared on their first 8 bytes, as sent): keepalived drops the adverts (\"received an invalid passwd\"), so both become MASTER")}
 	}
 	return nil
@@ -207,13 +207,10 @@ func unicastFindings(r *router, nodes []Node) []Finding {
 	owned := map[netip.Addr]*member{}
 	unknown := false
 	for _, m := range r.members {
-		if !m.in.Unicast {
-			continue
-		}
 		if m.addr.IsValid() {
 			owned[m.addr] = m
 		} else {
-			unknown = true
+			unknown = true // its address may be the one a peer list names
 		}
 	}
 	for _, m := range r.members {
