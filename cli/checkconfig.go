@@ -50,7 +50,13 @@ $VARIABLES, @id lines, ~SEQ) and reports every finding, one per line:
 Errors are what makes keepalived misbehave or refuse the configuration (our
 daemon refuses to load or reload a configuration with errors); warnings are
 what keepalived corrects or silently ignores; notices are information.
---offline skips the checks that need this host (interfaces, script files).`,
+--offline skips the checks that need this host (interfaces, script files).
+
+--peer FILE[@ID] (repeatable) checks the cluster: every node's file, then
+what is wrong between them (partners that drop each other's adverts, ties,
+nopreempt on one side, weights that cannot move the master, sync groups
+that differ), and per virtual router who is master when all is well and
+after each single failure. Peers are checked offline.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			setOneShotPolicy()

@@ -230,7 +230,7 @@ func unicastFindings(r *router, nodes []Node) []Finding {
 				kw, how = "mcast_src_ip", "mcast_src_ip"
 			}
 			f := differ(config.Error, m, "unicast_peer", o, kw,
-				"unicast_peer does not list %s, the %s of {other}: %s never hears this node's adverts, so it becomes MASTER beside it",
+				"unicast_peer does not list %s, the %s of {other}: %s never hears this node's adverts, so whenever this node is master it becomes MASTER too",
 				o.addr, how, o.name)
 			fs = append(fs, f)
 		}
