@@ -142,7 +142,7 @@ func trackers(cfg *config.Config, in *config.Instance) []tracker {
 		add(tracker{kind: "interface", name: in.Interface, pos: in.KeywordPos("interface")})
 	}
 	for _, a := range in.VIPs {
-		if a.Dev != "" && !a.NoTrack {
+		if a.Dev != "" && !a.NoTrack && a.Dev != in.Interface {
 			add(tracker{kind: "interface", name: a.Dev, pos: a.Pos})
 		}
 	}
