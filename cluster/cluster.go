@@ -124,9 +124,15 @@ func Check(nodes []Node) Report {
 		fs = append(fs, wireFindings(r)...)
 		fs = append(fs, unicastFindings(r, nodes)...)
 	}
+	routerOf := map[*config.Instance]*router{}
+	for _, r := range routers {
+		for _, m := range r.members {
+			routerOf[m.in] = r
+		}
+	}
 	tables := make([]Router, 0, len(routers))
 	for _, r := range routers {
-		t, more := elect(r, nodes)
+		t, more := elect(r, routerOf)
 		fs = append(fs, more...)
 		tables = append(tables, t)
 	}

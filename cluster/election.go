@@ -77,7 +77,9 @@ type Row struct {
 
 // Cell is one member's state in a row.
 type Cell struct {
-	// State is "up" (in the election), "FAULT" or "down" (stopped).
+	// State is "up" (in the election), "FAULT", "down" (stopped) or
+	// "held" (BACKUP because its sync group lost another virtual router
+	// on this node).
 	State    string `json:"state"`
 	Priority int    `json:"priority,omitempty"`
 }
@@ -257,14 +259,61 @@ func memberState(m *member, ev event) (instState, bool) {
 type scene struct {
 	st   []instState
 	down []bool
+	// held: BACKUP because its sync group lost another virtual router
+	// (withGroups).
+	held []bool
 }
 
-func (s scene) up(i int) bool { return !s.down[i] && !s.st[i].fault }
+func (s scene) up(i int) bool { return !s.down[i] && !s.st[i].fault && !s.held[i] }
+
+func (s scene) equal(o scene) bool {
+	for i := range s.st {
+		if s.down[i] != o.down[i] || s.held[i] != o.held[i] || s.st[i].fault != o.st[i].fault || s.st[i].prio != o.st[i].prio {
+			return false
+		}
+	}
+	return true
+}
 
 func sceneOf(r *router, ev event) scene {
-	s := scene{st: make([]instState, len(r.members)), down: make([]bool, len(r.members))}
+	n := len(r.members)
+	s := scene{st: make([]instState, n), down: make([]bool, n), held: make([]bool, n)}
 	for i, m := range r.members {
 		s.st[i], s.down[i] = memberState(m, ev)
+	}
+	return s
+}
+
+// withGroups is sceneOf plus keepalived's sync-group rule one level deep:
+// when the node an event happens on loses, through it, the mastership of
+// another virtual router of the same sync group, the group goes BACKUP
+// on that node, so it is held out of this router's election too (a member
+// only goes MASTER when all its group's members want MASTER).
+func withGroups(r *router, ev event, routerOf map[*config.Instance]*router) scene {
+	s := sceneOf(r, ev)
+	if ev.node < 0 || ev.kind == "node" {
+		return s
+	}
+	i := memberIndex(r, ev.node)
+	m := r.members[i]
+	sg := m.cfg.SyncGroup(m.in.SyncGroup)
+	if sg == nil || !s.up(i) {
+		return s
+	}
+	for _, name := range sg.Members {
+		sib := m.cfg.Instance(name)
+		rs := routerOf[sib]
+		if sib == nil || sib == m.in || rs == nil || rs == r || len(rs.members) < 2 {
+			continue
+		}
+		j := memberIndex(rs, ev.node)
+		if j < 0 {
+			continue
+		}
+		was := electFrom(rs, sceneOf(rs, allWell), -1)
+		if len(was) == 1 && was[0] == j && !slices.Contains(electAll(rs, sceneOf(rs, ev), was), j) {
+			s.held[i] = true
+		}
 	}
 	return s
 }
@@ -340,8 +389,8 @@ func electAll(r *router, s scene, incs []int) []int {
 }
 
 // events lists, per member in node order, the trackers that change its
-// state (its own, and the weight-0 ones of its sync-group siblings), then
-// the node stopping.
+// state (its own, and those of its sync-group siblings), then the node
+// stopping.
 func events(r *router) ([]event, map[event]tracker) {
 	var evs []event
 	tr := map[event]tracker{}
@@ -351,10 +400,8 @@ func events(r *router) ([]event, map[event]tracker) {
 			for _, name := range sg.Members {
 				if s := m.cfg.Instance(name); s != nil && s != m.in {
 					for _, t := range trackers(m.cfg, s) {
-						if t.weight == 0 {
-							t.via = fmt.Sprintf("%s, sync group %s", s.Name, sg.Name)
-							ts = append(ts, t)
-						}
+						t.via = fmt.Sprintf("%s, sync group %s", s.Name, sg.Name)
+						ts = append(ts, t)
 					}
 				}
 			}
@@ -381,7 +428,7 @@ func (r *router) names(ix []int) []string {
 }
 
 // elect builds the router's table and the findings about its election.
-func elect(r *router, nodes []Node) (Router, []Finding) {
+func elect(r *router, routerOf map[*config.Instance]*router) (Router, []Finding) {
 	ref := r.members[0]
 	t := Router{VRID: ref.in.VRID, Family: ref.family().String()}
 	for _, v := range ref.in.VIPs {
@@ -400,7 +447,10 @@ func elect(r *router, nodes []Node) (Router, []Finding) {
 	evs, trs := events(r)
 	var fs []Finding
 	for _, ev := range evs {
-		s := sceneOf(r, ev)
+		s := withGroups(r, ev, routerOf)
+		if trs[ev].via != "" && s.equal(well) {
+			continue // a sibling's tracker that changes nothing here
+		}
 		after := electAll(r, s, master)
 		back := electAll(r, well, after)
 		m := r.members[memberIndex(r, ev.node)]
@@ -416,7 +466,7 @@ func elect(r *router, nodes []Node) (Router, []Finding) {
 			}
 		}
 		t.Rows = append(t.Rows, row(r, m.name+": "+what, ev, s, after, back))
-		if ev.kind != "node" {
+		if ev.kind != "node" && trs[ev].via == "" {
 			fs = append(fs, weightFindings(r, trs[ev], memberIndex(r, ev.node), well, s, master, after)...)
 		}
 	}
@@ -453,6 +503,8 @@ func row(r *router, name string, ev event, s scene, master, back []int) Row {
 			rw.Priorities = append(rw.Priorities, Cell{State: "down"})
 		case s.st[i].fault:
 			rw.Priorities = append(rw.Priorities, Cell{State: "FAULT"})
+		case s.held[i]:
+			rw.Priorities = append(rw.Priorities, Cell{State: "held", Priority: s.st[i].prio})
 		default:
 			rw.Priorities = append(rw.Priorities, Cell{State: "up", Priority: s.st[i].prio})
 		}

@@ -30,9 +30,12 @@ func (r Report) TablesText() string {
 		for _, rw := range t.Rows {
 			fmt.Fprint(tw, "  "+rw.Event)
 			for _, c := range rw.Priorities {
-				if c.State == "up" {
+				switch c.State {
+				case "up":
 					fmt.Fprintf(tw, "\t%d", c.Priority)
-				} else {
+				case "held":
+					fmt.Fprintf(tw, "\t%d held", c.Priority)
+				default:
 					fmt.Fprint(tw, "\t"+c.State)
 				}
 			}
