@@ -57,7 +57,7 @@ func TestElectFrom(t *testing.T) {
 		return m
 	}
 	sc := func(prios ...int) scene {
-		s := scene{down: make([]bool, len(prios))}
+		s := scene{down: make([]bool, len(prios)), held: make([]bool, len(prios))}
 		for _, p := range prios {
 			st := instState{prio: p}
 			if p == 0 {
