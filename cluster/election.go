@@ -42,6 +42,9 @@ type Router struct {
 	VIPs    []string `json:"vips"`
 	Members []Member `json:"members"`
 	Rows    []Row    `json:"rows"`
+	// Note says when the order the nodes start in decides the master
+	// (the table assumes they start together).
+	Note string `json:"note,omitempty"`
 }
 
 // Member is one node's instance of a virtual router.
@@ -443,6 +446,7 @@ func elect(r *router, routerOf map[*config.Instance]*router) (Router, []Finding)
 	}
 	well := sceneOf(r, allWell)
 	master := electFrom(r, well, -1)
+	t.Note = startOrderNote(r, well, master)
 	t.Rows = append(t.Rows, row(r, "all well", allWell, well, master, nil))
 	evs, trs := events(r)
 	var fs []Finding
@@ -576,6 +580,35 @@ func weightFindings(r *router, tk tracker, i int, well, s scene, master, after [
 	return nil
 }
 
+// startOrderNote: when the all-well master has nopreempt (a node started
+// before it keeps the master) or shares the top priority, the start order
+// decides; the table assumes the nodes start together.
+func startOrderNote(r *router, well scene, master []int) string {
+	if len(r.members) < 2 {
+		return ""
+	}
+	top, n := -1, 0
+	for i := range r.members {
+		if well.up(i) && well.st[i].prio > top {
+			top, n = well.st[i].prio, 0
+		}
+		if well.up(i) && well.st[i].prio == top {
+			n++
+		}
+	}
+	nopre := false
+	for _, i := range master {
+		nopre = nopre || r.members[i].in.Nopreempt
+	}
+	switch {
+	case n > 1:
+		return "equal priorities: a node started first stays master; the table assumes the nodes start together"
+	case nopre:
+		return "nopreempt: a node started first stays master; the table assumes the nodes start together"
+	}
+	return ""
+}
+
 // tieFindings: the highest priority when all is well is shared, so the
 // source address decides at start, and a returning node never preempts.
 func tieFindings(r *router, well scene, master []int) []Finding {
@@ -603,7 +636,7 @@ func tieFindings(r *router, well scene, master []int) []Finding {
 		who = "the higher primary address of the interfaces decides (not in the configurations: unicast_src_ip or mcast_src_ip would tell)"
 	}
 	return []Finding{{Diagnostic: config.Diagnostic{Pos: a.in.KeywordPos("priority"), Severity: config.Notice,
-		Msg: fmt.Sprintf("(%s) priority %d here and at %s: at start %s; a node that comes back does not take the master back from an equal priority",
+		Msg: fmt.Sprintf("(%s) priority %d here and at %s: started together, %s; otherwise the first started stays master, and a node that comes back does not take the master back from an equal priority",
 			a.in.Name, top, at(b, "priority"), who)},
 		Related: []config.Pos{b.in.KeywordPos("priority")}}}
 }

@@ -21,6 +21,9 @@ func (r Report) TablesText() string {
 		}
 		b.WriteString(t.header())
 		b.WriteByte('\n')
+		if t.Note != "" {
+			b.WriteString("  (" + t.Note + ")\n")
+		}
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprint(tw, "  event")
 		for _, m := range t.Members {

@@ -157,6 +157,7 @@ func TestEveryFindingIsCovered(t *testing.T) {
 		"two virtual routers share one VRID",
 		"priority 100 here and at",
 		"is master by its higher address",
+		"a node started first stays master; the table assumes",
 		"the higher primary address of the interfaces decides",
 		"nopreempt is cleared by state MASTER",
 		"nopreempt here but not at",
