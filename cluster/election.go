@@ -56,8 +56,11 @@ type Member struct {
 	Priority int        `json:"priority"` // configured (base) priority
 	// Address is the advert source address when the configurations tell
 	// it (empty: the interface's primary address).
-	Address   string `json:"address,omitempty"`
-	Nopreempt bool   `json:"nopreempt,omitempty"`
+	Address string `json:"address,omitempty"`
+	// AddressInferred: not configured on the node, but the one address
+	// its partners' unicast_peer lists and no other node owns.
+	AddressInferred bool `json:"address_inferred,omitempty"`
+	Nopreempt       bool `json:"nopreempt,omitempty"`
 }
 
 // Row is one event: "all well", a tracker failing on one node, or a node
@@ -440,7 +443,7 @@ func elect(r *router, routerOf map[*config.Instance]*router) (Router, []Finding)
 	for _, m := range r.members {
 		mm := Member{Node: m.name, Instance: m.in.Name, Pos: m.in.Pos, VRID: m.in.VRID, Priority: m.in.Priority, Nopreempt: m.in.Nopreempt}
 		if m.addr.IsValid() {
-			mm.Address = m.addr.String()
+			mm.Address, mm.AddressInferred = m.addr.String(), m.inferred
 		}
 		t.Members = append(t.Members, mm)
 	}

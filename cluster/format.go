@@ -66,6 +66,9 @@ func (t Router) header() string {
 		}
 		if m.Address != "" {
 			s += ", " + m.Address
+			if m.AddressInferred {
+				s += " inferred"
+			}
 		}
 		if m.Nopreempt {
 			s += ", nopreempt"
