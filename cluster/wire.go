@@ -161,7 +161,7 @@ func checkVIPs(ref, o *member) []Finding {
 	if len(onlyRef)+len(onlyO) > 0 {
 		if len(onlyRef) == len(ref.in.VIPs) && len(onlyO) == len(o.in.VIPs) && ref.in.VRID == o.in.VRID {
 			fs = append(fs, differ(config.Error, ref, "virtual_router_id", o, "virtual_router_id",
-				"VRID %d is used for %s here, but for %s at {other}: two virtual routers share one VRID on the segment; keepalived 2.2.7 drops each other's adverts (\"ip address associated with VRID %d not present in MASTER advert\"), so both become MASTER, with the same virtual MAC",
+				"VRID %d is used for %s here, but for %s at {other}: two virtual routers share one VRID on the segment; keepalived 2.2.7 drops each other's adverts (\"ip address associated with VRID %d not present in MASTER advert\"), so both become MASTER",
 				ref.in.VRID, vipList(ref.in.VIPs), vipList(o.in.VIPs), ref.in.VRID))
 		} else {
 			var parts []string
