@@ -461,6 +461,11 @@ func elect(r *router, routerOf map[*config.Instance]*router) (Router, []Finding)
 		after := electAll(r, s, master)
 		back := electAll(r, well, after)
 		m := r.members[memberIndex(r, ev.node)]
+		if ev.kind == "node" && m.in.Owner() && m.in.WantMaster() {
+			// An address owner starting is master at once (a running
+			// owner that hears it yields, 2.2.7 "reducing local priority").
+			back = []int{memberIndex(r, ev.node)}
+		}
 		what := "node stopped"
 		if ev.kind != "node" {
 			tk := trs[ev]
