@@ -61,6 +61,7 @@ func TestTablesAgreeWithTheSimulator(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d rows replayed", checked)
 	if checked < 50 {
 		t.Errorf("only %d rows replayed", checked)
 	}
