@@ -251,3 +251,31 @@ func faultWords(k string) string {
 	}
 	return k
 }
+
+// CauseOf reads the cause of a Transition the core emitted, with the
+// instance's Status just before (before) and just after (after) the Step
+// that emitted it: the daemon can then fill ReasonInput without the core
+// keeping anything more. It returns the cause, the address it concerns
+// (the master whose adverts stopped being accepted, the higher-priority
+// sender) and that sender's priority.
+func CauseOf(tr Transition, before, after Status) (Cause, netip.Addr, int) {
+	r := tr.Reason
+	switch {
+	case r == "init" || r == "address owner":
+		return CauseStartup, netip.Addr{}, 0
+	case r == "master down timer expired":
+		if before.LastAdvertFrom.IsValid() {
+			return CauseMasterDown, before.LastAdvertFrom, before.MasterPriority
+		}
+		return CauseMasterDown, netip.Addr{}, 0
+	case r == "higher priority advert" || r == "equal priority advert from higher address":
+		return CauseHigherPriority, after.MasterAddr, after.MasterPriority
+	case strings.HasPrefix(r, "fault cleared"):
+		return CauseFaultCleared, netip.Addr{}, 0
+	case strings.HasPrefix(r, "fault"):
+		return CauseFault, netip.Addr{}, 0
+	case r == "sync group":
+		return CauseSyncGroup, netip.Addr{}, 0
+	}
+	return CauseUnknown, netip.Addr{}, 0
+}

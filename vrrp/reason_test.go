@@ -96,3 +96,74 @@ func TestExplainParts(t *testing.T) {
 		t.Errorf("last advert ago %v, want 2", r.LastAdvertAgo)
 	}
 }
+
+// TestExplainEveryTransitionOfTheCore drives a real instance through each
+// kind of transition the core makes (start, master-down timer, a higher
+// priority advert, a fault, its clearing, a master timing out again) and
+// checks the reason the daemon would show from CauseOf and Status.
+func TestExplainEveryTransitionOfTheCore(t *testing.T) {
+	c := baseCfg()
+	in := mustInstance(t, c)
+	var lastAdvert time.Time
+	step := func(now time.Time, ev Event) (Transition, bool, Reason) {
+		t.Helper()
+		before := in.Status()
+		var tr Transition
+		found := false
+		for _, a := range in.Step(now, ev) {
+			if x, ok := a.(Transition); ok {
+				tr, found = x, true
+			}
+		}
+		if r, ok := ev.(Received); ok && r.Src.IsValid() {
+			lastAdvert = now
+		}
+		after := in.Status()
+		cause, from, prio := CauseOf(tr, before, after)
+		return tr, found, Explain(ReasonInput{Status: after, Now: now, BasePriority: 100, LastAdvert: lastAdvert,
+			Cause: cause, CauseFrom: from, CausePriority: prio})
+	}
+	type want struct {
+		state State
+		text  string
+	}
+	check := func(what string, tr Transition, found bool, r Reason, w want) {
+		t.Helper()
+		if !found || tr.To != w.state || r.Text != w.text {
+			t.Errorf("%s: transition %v (found %v), reason %q; want %v %q", what, tr, found, r.Text, w.state, w.text)
+		}
+	}
+	tr, ok, r := step(t0, Startup{})
+	check("start", tr, ok, r, want{StateBackup, "BACKUP: no master heard yet; ours is 100"})
+
+	d, _ := in.NextDeadline()
+	tr, ok, r = step(d, nil)
+	check("down timer, nobody heard", tr, ok, r, want{StateMaster, "MASTER since " + d.Format("15:04:05") + " after master-down timer (no master heard)"})
+
+	now := d.Add(500 * time.Millisecond)
+	tr, ok, r = step(now, rx(c, 150, peer))
+	check("higher priority advert", tr, ok, r, want{StateBackup, "BACKUP: master 10.0.0.2 advertises priority 150, ours is 100; last advert 0.0 s ago"})
+	if r.Cause != CauseHigherPriority {
+		t.Errorf("cause %v, want %v", r.Cause, CauseHigherPriority)
+	}
+
+	now = now.Add(time.Second)
+	tr, ok, r = step(now, Fault{Key: "if:eth1", On: true})
+	check("fault", tr, ok, r, want{StateFault, "FAULT: interface eth1 is down"})
+
+	now = now.Add(time.Second)
+	tr, ok, r = step(now, Fault{Key: "if:eth1", On: false})
+	check("fault cleared", tr, ok, r, want{StateBackup, "BACKUP: master 10.0.0.2 advertises priority 150, ours is 100; last advert 2.0 s ago"})
+	if r.Cause != CauseFaultCleared {
+		t.Errorf("cause %v, want %v", r.Cause, CauseFaultCleared)
+	}
+
+	// The master heard before falls silent: the down timer names it.
+	now = now.Add(100 * time.Millisecond)
+	_, ok, _ = step(now, rx(c, 150, peer))
+	for i := 0; i < 10 && !ok; i++ { // other timers (gratuitous ARP) may come first
+		d, _ = in.NextDeadline()
+		tr, ok, r = step(d, nil)
+	}
+	check("master silent", tr, ok, r, want{StateMaster, "MASTER since " + d.Format("15:04:05") + " after master-down timer (3 adverts missed from 10.0.0.2)"})
+}
