@@ -14,6 +14,14 @@ import (
 //	  all well                             100       90        lb1.conf
 //	  lb1.conf: track_script chk fails     FAULT     90        lb2.conf  lb1.conf
 func (r Report) TablesText() string {
+	lines := strings.Split(r.tablesText(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (r Report) tablesText() string {
 	var b strings.Builder
 	for i, t := range r.Routers {
 		if i > 0 {
