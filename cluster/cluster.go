@@ -194,8 +194,17 @@ func pair(nodes []Node) []*router {
 }
 
 // splitBucket splits the instances of one family and VRID into routers of
-// at most one member per node.
+// at most one member per node. The node with the most such instances
+// seeds the routers; every other instance joins the router it has most in
+// common with (affinity), or the first one free of its node when it has
+// nothing in common with any: the same VRID is then enough.
 func splitBucket(ms []*member) []*router {
+	count := map[int]int{}
+	for _, m := range ms {
+		count[m.node]++
+	}
+	ms = slices.Clone(ms)
+	slices.SortStableFunc(ms, func(a, b *member) int { return count[b.node] - count[a.node] })
 	var rs []*router
 	for _, m := range ms {
 		best, bestScore := -1, 0
@@ -207,14 +216,14 @@ func splitBucket(ms []*member) []*router {
 				best, bestScore = i, s
 			}
 		}
-		// A member that shares nothing with a router of a bucket holding
-		// several routers starts a router of its own only when it cannot
-		// join any; with one candidate router, same VRID is enough.
 		if best < 0 {
 			rs = append(rs, &router{members: []*member{m}})
 			continue
 		}
 		rs[best].members = append(rs[best].members, m)
+	}
+	for _, r := range rs {
+		slices.SortStableFunc(r.members, func(a, b *member) int { return a.node - b.node })
 	}
 	return rs
 }
