@@ -136,7 +136,7 @@ func Check(nodes []Node) Report {
 		fs = append(fs, more...)
 		tables = append(tables, t)
 	}
-	fs = append(fs, syncGroupFindings(routers, nodes)...)
+	fs = append(fs, syncGroupFindings(routers)...)
 	sortFindings(fs, nodes)
 	return Report{Findings: fs, Routers: tables}
 }

@@ -719,7 +719,7 @@ func ownerFindings(r *router) []Finding {
 // syncGroupFindings: a sync group whose members are not the same virtual
 // routers on every node (keepalived moves a group as one: a node holding
 // other members than its partner fails over the wrong set).
-func syncGroupFindings(routers []*router, nodes []Node) []Finding {
+func syncGroupFindings(routers []*router) []Finding {
 	routerOf := map[*config.Instance]int{}
 	for ri, r := range routers {
 		for _, m := range r.members {
