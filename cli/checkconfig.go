@@ -13,6 +13,7 @@ import (
 	"github.com/keepalived-go/keepalived/checker"
 	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/parser"
+	"github.com/keepalived-go/keepalived/process"
 )
 
 // Configuration checks: `keepalived check-config` (our linter) and
@@ -49,7 +50,7 @@ what keepalived corrects or silently ignores; notices are information.
 --offline skips the checks that need this host (interfaces, script files).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			setOneShotPolicy()
+			process.SetOneShotPolicy()
 			code := runCheckConfig(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			if code != 0 {
 				return exitError(code)
@@ -154,7 +155,7 @@ func firstFile(cfg *config.Config) string {
 // error (exit 4), not a silent success. Notices are not printed: keepalived
 // prints nothing for a clean configuration.
 func RunConfigTest(path, configID, logFile string, stderr io.Writer) int {
-	setOneShotPolicy()
+	process.SetOneShotPolicy()
 	if path == "" {
 		path = config.DefaultConfigFile
 	}

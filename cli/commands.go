@@ -9,6 +9,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/keepalived-go/keepalived/process"
 )
 
 // daemonFlags are the options that find a running keepalived: its pidfiles
@@ -24,7 +26,7 @@ func (f *daemonFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.format, "format", "text", "output format: text or json")
 }
 
-func (f *daemonFlags) paths() pidPaths {
+func (f *daemonFlags) paths() process.Paths {
 	abs := func(p string) string {
 		if p == "" {
 			return p
@@ -35,20 +37,20 @@ func (f *daemonFlags) paths() pidPaths {
 		}
 		return a
 	}
-	return pidfilePaths(abs(f.pidFile), abs(f.vrrpPidFile), f.namespace != "", "")
+	return process.PidfilePaths(abs(f.pidFile), abs(f.vrrpPidFile), f.namespace != "", "")
 }
 
 // ask sends a request to the running daemon, with a message an operator
 // can act on when there is none.
 func (f *daemonFlags) ask(req controlRequest) (controlResponse, error) {
 	p := f.paths()
-	pid, err := readPidfile(p.VRRP)
-	if err != nil || !isKeepalived(pid) || syscall.Kill(pid, 0) != nil {
+	pid, err := process.ReadPidfile(p.VRRP)
+	if err != nil || !process.IsKeepalived(pid) || syscall.Kill(pid, 0) != nil {
 		return controlResponse{}, fmt.Errorf("no running keepalived VRRP process (pidfile %s)", p.VRRP)
 	}
-	resp, err := askControl(controlSocketPath(p.VRRP), req)
+	resp, err := askControl(process.ControlSocketPath(p.VRRP), req)
 	if err != nil {
-		return resp, fmt.Errorf("keepalived (pid %d) did not answer on %s: %w", pid, controlSocketPath(p.VRRP), err)
+		return resp, fmt.Errorf("keepalived (pid %d) did not answer on %s: %w", pid, process.ControlSocketPath(p.VRRP), err)
 	}
 	return resp, nil
 }
@@ -73,8 +75,8 @@ daemon to ask, 2 the configuration has errors.`,
 			out := cmd.OutOrStdout()
 			if !plan {
 				p := f.paths()
-				pid, err := readPidfile(p.Main)
-				if err != nil || !isKeepalived(pid) {
+				pid, err := process.ReadPidfile(p.Main)
+				if err != nil || !process.IsKeepalived(pid) {
 					fmt.Fprintf(cmd.ErrOrStderr(), "no running keepalived (pidfile %s)\n", p.Main)
 					return exitError(exitFatal)
 				}
@@ -171,11 +173,11 @@ func (a *app) newStatusCmd() *cobra.Command {
 			}
 			fmt.Fprintln(out)
 			for _, in := range s.Instances {
-				fmt.Fprintf(out, "  %s: %s vrid %d priority %d, %d VIP(s)", in.Name, in.Interface, in.VRID, in.Priority, in.VIPs)
+				fmt.Fprintf(out, "  %s: %s vrid %d priority %d, %d VIP(s)", in.Name, in.Interface, in.VRID, in.BasePriority, len(in.VIPs))
 				if in.State != "" {
 					fmt.Fprintf(out, ": %s, effective priority %d", in.State, in.EffectivePriority)
-					if in.State == "BACKUP" && in.Master != "" {
-						fmt.Fprintf(out, ", master %s priority %d", in.Master, in.MasterPriority)
+					if in.State == "BACKUP" && in.MasterAddr != "" {
+						fmt.Fprintf(out, ", master %s priority %d", in.MasterAddr, in.MasterPriority)
 					}
 				}
 				if in.SyncGroup != "" {

@@ -18,7 +18,6 @@ import (
 
 	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/daemon"
-	"github.com/keepalived-go/keepalived/parser"
 )
 
 // The control socket is how `keepalived status` and `keepalived reload
@@ -57,19 +56,21 @@ type controlResponse struct {
 	Running *configStamp `json:"running,omitempty"`
 }
 
-// statusInfo is what `keepalived status` shows.
+// statusInfo is what `keepalived status` shows: the processes and the
+// configuration, and the instances as the daemon's own status model has
+// them (daemon.InstanceStatus, the same as its HTTP /status).
 type statusInfo struct {
-	Version       string         `json:"version"`
-	PID           int            `json:"pid"`
-	ParentPID     int            `json:"parent_pid"`
-	Started       time.Time      `json:"started"`
-	LastReload    *time.Time     `json:"last_reload,omitempty"`
-	ConfigFile    string         `json:"config_file"`
-	ConfigID      string         `json:"config_id,omitempty"`
-	Config        configStamp    `json:"config"`
-	Instances     []instanceInfo `json:"instances"`
-	SyncGroups    []string       `json:"sync_groups,omitempty"`
-	ChangedOnDisk bool           `json:"changed_on_disk"`
+	Version       string                  `json:"version"`
+	PID           int                     `json:"pid"`
+	ParentPID     int                     `json:"parent_pid"`
+	Started       time.Time               `json:"started"`
+	LastReload    *time.Time              `json:"last_reload,omitempty"`
+	ConfigFile    string                  `json:"config_file"`
+	ConfigID      string                  `json:"config_id,omitempty"`
+	Config        configStamp             `json:"config"`
+	Instances     []daemon.InstanceStatus `json:"instances"`
+	SyncGroups    []string                `json:"sync_groups,omitempty"`
+	ChangedOnDisk bool                    `json:"changed_on_disk"`
 }
 
 // configStamp identifies a loaded configuration: its files and a hash of
@@ -77,21 +78,6 @@ type statusInfo struct {
 type configStamp struct {
 	Files  []string `json:"files"`
 	SHA256 string   `json:"sha256"`
-}
-
-// instanceInfo is one running instance: as configured, and its state from
-// the daemon's snapshot (daemon.Status).
-type instanceInfo struct {
-	Name              string `json:"name"`
-	Interface         string `json:"interface"`
-	VRID              int    `json:"vrid"`
-	Priority          int    `json:"priority"`
-	VIPs              int    `json:"vips"`
-	State             string `json:"state,omitempty"`
-	EffectivePriority int    `json:"effective_priority,omitempty"`
-	Master            string `json:"master,omitempty"`
-	MasterPriority    int    `json:"master_priority,omitempty"`
-	SyncGroup         string `json:"sync_group,omitempty"`
 }
 
 // controlServer serves the control socket in the VRRP child.
@@ -172,26 +158,6 @@ func (s *controlServer) handle(c *net.UnixConn) {
 	enc.Encode(s.answer(req))
 }
 
-// checkPeer allows root and our own user only.
-func checkPeer(c *net.UnixConn) error {
-	raw, err := c.SyscallConn()
-	if err != nil {
-		return err
-	}
-	var cred *unix.Ucred
-	var cerr error
-	raw.Control(func(fd uintptr) {
-		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
-	})
-	if cerr != nil {
-		return fmt.Errorf("cli: control: peer credentials: %w", cerr)
-	}
-	if cred.Uid != 0 && int(cred.Uid) != os.Getuid() {
-		return errors.New("cli: control: permission denied")
-	}
-	return nil
-}
-
 func (s *controlServer) answer(req controlRequest) controlResponse {
 	running := s.d.Config()
 	stamp := s.runningStamp(running)
@@ -203,7 +169,7 @@ func (s *controlServer) answer(req controlRequest) controlResponse {
 		if path == "" {
 			path = s.configFile
 		}
-		next, diags, err := parser.LoadFile(path, parser.Options{ConfigID: s.configID})
+		next, diags, err := loadConfig(path, s.configID)
 		if err != nil {
 			return controlResponse{Error: fmt.Sprintf("cli: control: load %s: %v", path, err), Running: &stamp}
 		}
@@ -275,23 +241,21 @@ func (s *controlServer) status(running *config.Config, stamp configStamp) *statu
 		ConfigFile: s.configFile,
 		ConfigID:   s.configID,
 		Config:     stamp,
-		Instances:  []instanceInfo{},
+		Instances:  []daemon.InstanceStatus{},
 	}
 	st.ChangedOnDisk = stampFiles(stamp.Files).SHA256 != stamp.SHA256
 	if snap, err := s.d.Status(); err == nil {
-		for _, in := range snap.Instances {
-			st.Instances = append(st.Instances, instanceInfo{
-				Name: in.Name, Interface: in.Interface, VRID: in.VRID,
-				Priority: in.BasePriority, VIPs: len(in.VIPs), State: in.State,
-				EffectivePriority: in.EffectivePriority, Master: in.MasterAddr,
-				MasterPriority: in.MasterPriority, SyncGroup: in.SyncGroup,
-			})
-		}
+		st.Instances = snap.Instances
 	} else if running != nil {
+		// Not running (yet, or any more): the instances as configured.
 		for _, in := range running.Instances {
-			st.Instances = append(st.Instances, instanceInfo{
+			vips := []string{}
+			for _, a := range in.VIPs {
+				vips = append(vips, a.Prefix.String())
+			}
+			st.Instances = append(st.Instances, daemon.InstanceStatus{
 				Name: in.Name, Interface: in.Interface, VRID: in.VRID,
-				Priority: in.Priority, VIPs: len(in.VIPs),
+				BasePriority: in.Priority, VIPs: vips,
 			})
 		}
 	}
