@@ -48,7 +48,7 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 	}
 	if o.namespace != "" {
 		if g.netns != "" && g.netns != o.namespace {
-			lg.Info(fmt.Sprintf("Overriding config net_namespace '%s' with command line namespace '%s'", g.netns, o.namespace))
+			lg.Info(fmt.Sprintf("Overriding config net_namespace '%s' with command line namespace '%s'", g.netns, o.namespace), slog.String("netns", o.namespace))
 		}
 		g.netns = o.namespace
 	}

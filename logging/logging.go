@@ -10,8 +10,8 @@
 // text handler prints the message alone, so adding attributes never
 // changes a keepalived line; the JSON handler prints them all.
 //
-//	lg.Info("(VI_1) Entering MASTER STATE",
-//		logging.Instance("VI_1"), logging.State("MASTER"))
+//	ilg := logging.ForInstance(lg, "VI_1", 51)
+//	ilg.Info("(VI_1) Entering MASTER STATE", logging.State("MASTER"), logging.Reason("master down"))
 package logging
 
 import (
@@ -66,6 +66,12 @@ func Err(err error) slog.Attr {
 		return slog.String(KeyError, "")
 	}
 	return slog.String(KeyError, err.Error())
+}
+
+// ForInstance is the logger of one vrrp_instance: every line it logs
+// carries the instance's name and VRID (the daemon's per-instance loggers).
+func ForInstance(lg *slog.Logger, name string, vrid int) *slog.Logger {
+	return lg.With(Instance(name), VRID(vrid))
 }
 
 // Syslog facilities (RFC 5424 numbers, as <syslog.h> LOG_* >> 3).

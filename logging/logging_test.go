@@ -78,15 +78,21 @@ func TestJSONLine(t *testing.T) {
 	}
 }
 
-// TestJSONToEverySink: one JSON line reaches the console, the log file and
+// TestJSONToEverySink: each JSON line, with its attributes, reaches the console, the log file and
 // syslog alike, and the level filter applies to all three.
 func TestJSONToEverySink(t *testing.T) {
 	var console, file bytes.Buffer
 	lg := New(Settings{Console: &console, File: &file, JSON: true, Level: slog.LevelInfo})
+	ForInstance(lg, "VI_1", 51).Info("(VI_1) Entering MASTER STATE", State("MASTER"))
 	lg.Info("Startup complete", PID(42))
 	lg.Debug("filtered")
-	if console.String() != file.String() || !strings.Contains(console.String(), `"pid":42`) || strings.Count(console.String(), "\n") != 1 {
-		t.Errorf("console %q, file %q: want the same single JSON line", console.String(), file.String())
+	if console.String() != file.String() || strings.Count(console.String(), "\n") != 2 {
+		t.Errorf("console %q, file %q: want the same two JSON lines", console.String(), file.String())
+	}
+	for _, want := range []string{`"instance":"VI_1","vrid":51,"state":"MASTER"`, `"msg":"Startup complete","pid":42}`} {
+		if !strings.Contains(console.String(), want) {
+			t.Errorf("JSON lines lack %s: %q", want, console.String())
+		}
 	}
 }
 

@@ -70,9 +70,8 @@ func (p *Parent) Run() int {
 		lg.Error(ErrUnsupported.Error())
 		return ExitFatal
 	}
-	logf := func(format string, args ...any) { lg.Info(fmt.Sprintf(format, args...)) }
 	if p.Env.Role != RoleDaemon {
-		if CheckPidfile(p.Paths.Main, logf) == PidfileRunning || CheckPidfile(p.Paths.VRRP, logf) == PidfileRunning {
+		if CheckPidfile(p.Paths.Main, lg) == PidfileRunning || CheckPidfile(p.Paths.VRRP, lg) == PidfileRunning {
 			// keepalived exits 0 here too (keepalived_main: report_stopped = false).
 			lg.Info("daemon is already running")
 			return ExitOK

@@ -3,6 +3,7 @@ package process
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/keepalived-go/keepalived/logging"
 )
 
 // keepalived 2.2.7's pidfile locations (RUNSTATEDIR=/run, lib/pidfile.h).
@@ -119,19 +122,19 @@ const (
 // PID that no longer exists, a PID that is alive but is not a keepalived
 // (its PID was reused, e.g. after a reboot with a persistent /run) and a
 // file without a PID are stale and removed, rather than blocking the start.
-// logf receives keepalived's messages.
-func CheckPidfile(path string, logf func(string, ...any)) PidfileStatus {
+// lg receives keepalived's messages.
+func CheckPidfile(path string, lg *slog.Logger) PidfileStatus {
 	pid, err := ReadPidfile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return PidfileAbsent
 	}
 	if err != nil {
-		logf("Error reading pid file %s", path)
+		lg.Info("Error reading pid file "+path, logging.File(path), logging.Err(err))
 		os.Remove(path)
 		return PidfileStale
 	}
 	if pid == os.Getpid() || unix.Kill(pid, 0) == unix.ESRCH || !IsKeepalived(pid) {
-		logf("Remove a zombie pid file %s", path)
+		lg.Info("Remove a zombie pid file "+path, logging.File(path), logging.PID(pid))
 		os.Remove(path)
 		return PidfileStale
 	}

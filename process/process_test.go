@@ -1,6 +1,8 @@
 package process
 
 import (
+	"context"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -59,8 +61,8 @@ func TestPidfilePaths(t *testing.T) {
 
 func TestCheckPidfile(t *testing.T) {
 	dir := t.TempDir()
-	var logged []string
-	logf := func(f string, a ...any) { logged = append(logged, f) }
+	rec := &recorder{}
+	logf := slog.New(rec)
 	p := filepath.Join(dir, "k.pid")
 
 	if got := CheckPidfile(p, logf); got != PidfileAbsent {
@@ -83,8 +85,8 @@ func TestCheckPidfile(t *testing.T) {
 	if got := CheckPidfile(p, logf); got != PidfileStale {
 		t.Errorf("live non-keepalived pid: %v", got)
 	}
-	want := []string{"Error reading pid file %s", "Remove a zombie pid file %s", "Remove a zombie pid file %s"}
-	if diff := cmp.Diff(want, logged); diff != "" {
+	want := []string{"Error reading pid file " + p, "Remove a zombie pid file " + p, "Remove a zombie pid file " + p}
+	if diff := cmp.Diff(want, rec.msgs); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
 }
@@ -167,3 +169,14 @@ func TestWatchdogInterval(t *testing.T) {
 		t.Errorf("watchdog meant for another PID accepted")
 	}
 }
+
+// recorder is a slog.Handler keeping the messages.
+type recorder struct{ msgs []string }
+
+func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
+	r.msgs = append(r.msgs, rec.Message)
+	return nil
+}
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *recorder) WithGroup(string) slog.Handler      { return r }

@@ -176,12 +176,12 @@ func (s *Supervisor) Run() int {
 	defer signal.Stop(sigs)
 
 	if err := s.startSpawner(); err != nil {
-		s.logf("Unable to set network namespace %s - exiting (%v)", s.NetNS, err)
+		s.Logger.Info(fmt.Sprintf("Unable to set network namespace %s - exiting (%v)", s.NetNS, err), slog.String("netns", s.NetNS), logging.Err(err))
 		return ExitFatal
 	}
 	s.Scripts.Run("startup", s.Logger, s.Detail, s.startCmd)
 	if err := s.startChild(); err != nil {
-		s.logf("VRRP child process: fork error(%v)", err)
+		s.forkError(err)
 		return ExitFatal
 	}
 	defer s.Scripts.Run("shutdown", s.Logger, s.Detail, s.startCmd)
@@ -217,7 +217,7 @@ func (s *Supervisor) Run() int {
 					// keepalived restarts a missing child on reload.
 					restart = nil
 					if err := s.startChild(); err != nil {
-						s.logf("VRRP child process: fork error(%v)", err)
+						s.forkError(err)
 					}
 					continue
 				}
@@ -236,7 +236,7 @@ func (s *Supervisor) Run() int {
 			restart = nil
 			if !s.terminating && s.child == nil {
 				if err := s.startChild(); err != nil {
-					s.logf("VRRP child process: fork error(%v)", err)
+					s.forkError(err)
 					restart = time.After(time.Second)
 				}
 			}
@@ -273,11 +273,11 @@ func (s *Supervisor) Run() int {
 			s.Logger.Error(fmt.Sprintf("VRRP child process(%d) died: Respawning", c.pid), logging.PID(c.pid))
 			delay := nextRestartDelay(time.Since(s.startTime), &s.nextDelay)
 			if delay > 0 || time.Since(s.startTime) < time.Minute {
-				s.logf("Restart of VRRP process delayed %d seconds to limit respawn rate", delay)
+				s.Logger.Info(fmt.Sprintf("Restart of VRRP process delayed %d seconds to limit respawn rate", delay), slog.Int("delay_seconds", delay))
 			}
 			if delay == 0 {
 				if err := s.startChild(); err != nil {
-					s.logf("VRRP child process: fork error(%v)", err)
+					s.forkError(err)
 					restart = time.After(time.Second)
 				}
 			} else {
@@ -288,7 +288,12 @@ func (s *Supervisor) Run() int {
 }
 
 // logf logs a keepalived line that has no facts worth an attribute.
-func (s *Supervisor) logf(format string, args ...any) { s.Logger.Info(fmt.Sprintf(format, args...)) }
+func (s *Supervisor) logf(line string) { s.Logger.Info(line) }
+
+// forkError logs a child that could not be started.
+func (s *Supervisor) forkError(err error) {
+	s.Logger.Info(fmt.Sprintf("VRRP child process: fork error(%v)", err), logging.Err(err))
+}
 
 // onStatus acts on one line from the child.
 func (s *Supervisor) onStatus(c *childProc, line string) {
