@@ -56,21 +56,21 @@ type controlResponse struct {
 	Running *configStamp `json:"running,omitempty"`
 }
 
-// statusInfo is what `keepalived status` shows: the processes and the
-// configuration, and the instances as the daemon's own status model has
-// them (daemon.InstanceStatus, the same as its HTTP /status).
+// statusInfo is what `keepalived status` shows: the daemon's own status
+// model (daemon.Status, the document of its HTTP /status: the
+// configuration file and every instance), and around it what only the
+// process knows: versions, PIDs, times, and whether the file changed.
 type statusInfo struct {
-	Version       string                  `json:"version"`
-	PID           int                     `json:"pid"`
-	ParentPID     int                     `json:"parent_pid"`
-	Started       time.Time               `json:"started"`
-	LastReload    *time.Time              `json:"last_reload,omitempty"`
-	ConfigFile    string                  `json:"config_file"`
-	ConfigID      string                  `json:"config_id,omitempty"`
-	Config        configStamp             `json:"config"`
-	Instances     []daemon.InstanceStatus `json:"instances"`
-	SyncGroups    []string                `json:"sync_groups,omitempty"`
-	ChangedOnDisk bool                    `json:"changed_on_disk"`
+	daemon.Status
+	Version       string      `json:"version"`
+	PID           int         `json:"pid"`
+	ParentPID     int         `json:"parent_pid"`
+	Started       time.Time   `json:"started"`
+	LastReload    *time.Time  `json:"last_reload,omitempty"`
+	ConfigID      string      `json:"config_id,omitempty"`
+	Config        configStamp `json:"config"`
+	SyncGroups    []string    `json:"sync_groups,omitempty"`
+	ChangedOnDisk bool        `json:"changed_on_disk"`
 }
 
 // configStamp identifies a loaded configuration: its files and a hash of
@@ -233,19 +233,18 @@ func (s *controlServer) status(running *config.Config, stamp configStamp) *statu
 	last := s.lastReload
 	s.mu.Unlock()
 	st := &statusInfo{
+		Status:     daemon.Status{ConfigFile: s.configFile, Instances: []daemon.InstanceStatus{}},
 		Version:    versionString(),
 		PID:        os.Getpid(),
 		ParentPID:  s.parentPID,
 		Started:    s.started,
 		LastReload: last,
-		ConfigFile: s.configFile,
 		ConfigID:   s.configID,
 		Config:     stamp,
-		Instances:  []daemon.InstanceStatus{},
 	}
 	st.ChangedOnDisk = stampFiles(stamp.Files).SHA256 != stamp.SHA256
 	if snap, err := s.d.Status(); err == nil {
-		st.Instances = snap.Instances
+		st.Status = snap
 	} else if running != nil {
 		// Not running (yet, or any more): the instances as configured.
 		for _, in := range running.Instances {
