@@ -41,14 +41,6 @@ func NewSyslogWriter(path, ident string) *SyslogWriter {
 	return &SyslogWriter{path: path, ident: ident, pid: os.Getpid()}
 }
 
-// SetIdent changes the ident of the following lines.
-func (w *SyslogWriter) SetIdent(ident string) {
-	w.mu.Lock()
-	w.ident = ident
-	w.pid = os.Getpid()
-	w.mu.Unlock()
-}
-
 // format is one RFC 3164 line as glibc writes it to /dev/log (no hostname).
 func (w *SyslogWriter) format(t time.Time, facility, severity int, msg string) string {
 	return fmt.Sprintf("<%d>%s %s[%d]: %s", facility<<3|severity, t.Format(time.Stamp), w.ident, w.pid, msg)

@@ -68,6 +68,9 @@ func (p *Parent) Run() int {
 	lg := p.Logger
 	if runtime.GOOS != "linux" {
 		lg.Error(ErrUnsupported.Error())
+		if p.Stderr != nil {
+			fmt.Fprintf(p.Stderr, "keepalived: %v (%s); check-config and -t work here\n", ErrUnsupported, runtime.GOOS)
+		}
 		return ExitFatal
 	}
 	if p.Env.Role != RoleDaemon {
