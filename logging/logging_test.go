@@ -67,7 +67,7 @@ func TestJSONLine(t *testing.T) {
 	}
 	want := map[string]any{
 		"time": "2026-11-22T05:07:03.123456Z", "level": "WARN", "ident": "Keepalived_vrrp",
-		"msg": `say "hi"`,
+		"msg":  `say "hi"`,
 		"vrrp": map[string]any{"instance": "VI_1", "err": "boom", "after": "1.5s", "ok": false, "vrid": float64(51)},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
