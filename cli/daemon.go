@@ -148,7 +148,7 @@ func (a *app) runParent(env process.Env) int {
 
 	if !daemonized {
 		lg.Info("Starting " + versionString())
-		lg.Info(fmt.Sprintf("Running on %s (built with %s)", unameString(), runtime.Version()))
+		lg.Info(fmt.Sprintf("Running on %s (built with %s)", unameString(), runtime.Version()), slog.String("go", runtime.Version()))
 		lg.Info("Command line: " + a.commandLine())
 		lg.Info("Configuration file "+o.configFile, logging.File(o.configFile))
 		a.logNotApplicable(lg)
