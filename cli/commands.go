@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/keepalived-go/keepalived/daemon"
 	"github.com/keepalived-go/keepalived/process"
 )
 
@@ -42,13 +43,13 @@ func (f *daemonFlags) paths() process.Paths {
 
 // ask sends a request to the running daemon, with a message an operator
 // can act on when there is none.
-func (f *daemonFlags) ask(req controlRequest) (controlResponse, error) {
+func (f *daemonFlags) ask(req daemon.ControlRequest) (daemon.ControlResponse, error) {
 	p := f.paths()
 	pid, err := process.ReadPidfile(p.VRRP)
 	if err != nil || !process.IsKeepalived(pid) || syscall.Kill(pid, 0) != nil {
-		return controlResponse{}, fmt.Errorf("no running keepalived VRRP process (pidfile %s)", p.VRRP)
+		return daemon.ControlResponse{}, fmt.Errorf("no running keepalived VRRP process (pidfile %s)", p.VRRP)
 	}
-	resp, err := askControl(process.ControlSocketPath(p.VRRP), req)
+	resp, err := daemon.AskControl(process.ControlSocketPath(p.VRRP), req)
 	if err != nil {
 		return resp, fmt.Errorf("keepalived (pid %d) did not answer on %s: %w", pid, process.ControlSocketPath(p.VRRP), err)
 	}
@@ -92,7 +93,7 @@ daemon to ask, 2 the configuration has errors.`,
 					configFile = abs
 				}
 			}
-			resp, err := f.ask(controlRequest{Op: "plan", ConfigFile: configFile})
+			resp, err := f.ask(daemon.ControlRequest{Op: "plan", ConfigFile: configFile})
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError(exitFatal)
@@ -114,7 +115,7 @@ daemon to ask, 2 the configuration has errors.`,
 	return c
 }
 
-func writePlanText(w io.Writer, resp controlResponse) {
+func writePlanText(w io.Writer, resp daemon.ControlResponse) {
 	if resp.Running != nil {
 		fmt.Fprintf(w, "running configuration: %v (sha256 %.12s)\n", resp.Running.Files, resp.Running.SHA256)
 	}
@@ -148,7 +149,7 @@ func (a *app) newStatusCmd() *cobra.Command {
 		Short: "Show the running daemon: processes, configuration, instances",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			resp, err := f.ask(controlRequest{Op: "status"})
+			resp, err := f.ask(daemon.ControlRequest{Op: "status"})
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError(3) // LSB "program is not running"

@@ -259,19 +259,19 @@ func (a *app) runChild(env process.Env) int {
 				}
 			}
 		},
-		Reloaded: func() { v.ctl.reloaded(time.Now()) },
+		Reloaded: func() { v.ctl.Reloaded(time.Now()) },
 	}
 	code := c.Run()
 	if v != nil {
-		v.ctl.close()
+		v.ctl.Close()
 	}
 	return code
 }
 
-// vrrpSide is the daemon with its control socket: process.VRRP.
+// vrrpSide is the daemon with its control socket: a process.VRRP.
 type vrrpSide struct {
 	*daemon.Daemon
-	ctl *controlServer
+	ctl *daemon.ControlServer // nil if the socket could not be made
 }
 
 // Ready is process.VRRP's: Status goes through the daemon's loop, which
@@ -313,12 +313,9 @@ func (a *app) startVRRP(lg *slog.Logger, ppid int, vrrpPid string) (*vrrpSide, i
 		lg.Info("Stopping - configuration error: "+err.Error(), logging.Err(err), logging.Reason("configuration error"))
 		return nil, process.ExitConfig
 	}
-	ctl := &controlServer{
-		d: d, lg: lg, started: time.Now(), configFile: o.configFile, configID: o.configID,
-		parentPID: ppid,
-	}
 	sock := process.ControlSocketPath(vrrpPid)
-	if err := ctl.listen(sock); err != nil {
+	ctl, err := d.ServeControl(sock, daemon.ControlInfo{Version: versionString(), ParentPID: ppid})
+	if err != nil {
 		lg.Info(fmt.Sprintf("control socket %s: %v (status and reload --plan unavailable)", sock, err), logging.File(sock), logging.Err(err))
 	}
 	return &vrrpSide{Daemon: d, ctl: ctl}, process.ExitOK

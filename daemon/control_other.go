@@ -1,6 +1,6 @@
 //go:build !linux
 
-package cli
+package daemon
 
 import (
 	"errors"
@@ -10,5 +10,5 @@ import (
 // checkPeer refuses every peer outside Linux: the daemon does not run
 // there, and SO_PEERCRED is Linux's.
 func checkPeer(*net.UnixConn) error {
-	return errors.New("cli: control: peer credentials are checked on Linux only")
+	return errors.New("daemon: control: peer credentials are checked on Linux only")
 }

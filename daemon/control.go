@@ -1,4 +1,4 @@
-package cli
+package daemon
 
 import (
 	"bufio"
@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"sync"
@@ -17,12 +16,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/keepalived-go/keepalived/config"
-	"github.com/keepalived-go/keepalived/daemon"
 )
 
 // The control socket is how `keepalived status` and `keepalived reload
-// --plan` ask the running VRRP child. It is a unix stream socket beside the
-// VRRP pidfile (controlSocketPath), mode 0600, and only root or our own user
+// --plan` ask the running daemon. It is a unix stream socket beside the
+// VRRP pidfile (process.ControlSocketPath), mode 0600, and only root or our own user
 // may use it (SO_PEERCRED). One request per connection: a JSON object on
 // one line, answered by one JSON object, then the server closes.
 //
@@ -30,18 +28,18 @@ import (
 //	{"op":"plan"}                          plan for the daemon's own config file
 //	{"op":"plan","config_file":"/x.conf"}  plan for another file
 
-// controlRequest is one request.
-type controlRequest struct {
+// ControlRequest is one request.
+type ControlRequest struct {
 	Op         string `json:"op"`
 	ConfigFile string `json:"config_file,omitempty"`
 }
 
-// controlResponse is one answer. Error is set when the request could not be
+// ControlResponse is one answer. Error is set when the request could not be
 // served; a plan refused because the configuration has errors is not an
 // Error: Refused is true and Diagnostics says why.
-type controlResponse struct {
-	Error  string      `json:"error,omitempty"`
-	Status *statusInfo `json:"status,omitempty"`
+type ControlResponse struct {
+	Error  string         `json:"error,omitempty"`
+	Status *ControlStatus `json:"status,omitempty"`
 	// Plan is config.Plan as JSON (kept raw: the client prints it, it
 	// does not need to decode it); PlanText its text form; PlanEmpty says
 	// that the reload would change nothing.
@@ -53,52 +51,60 @@ type controlResponse struct {
 	// `FILE:LINE:COL: severity: message` lines.
 	Diagnostics []string `json:"diagnostics,omitempty"`
 	// Running names the configuration the plan starts from.
-	Running *configStamp `json:"running,omitempty"`
+	Running *ConfigStamp `json:"running,omitempty"`
 }
 
-// statusInfo is what `keepalived status` shows: the daemon's own status
-// model (daemon.Status, the document of its HTTP /status: the
+// ControlStatus is what `keepalived status` shows: the daemon's own status
+// model (Status, the document of the HTTP /status: the
 // configuration file and every instance), and around it what only the
 // process knows: versions, PIDs, times, and whether the file changed.
-type statusInfo struct {
-	daemon.Status
+type ControlStatus struct {
+	Status
 	Version       string      `json:"version"`
 	PID           int         `json:"pid"`
 	ParentPID     int         `json:"parent_pid"`
 	Started       time.Time   `json:"started"`
 	LastReload    *time.Time  `json:"last_reload,omitempty"`
 	ConfigID      string      `json:"config_id,omitempty"`
-	Config        configStamp `json:"config"`
+	Config        ConfigStamp `json:"config"`
 	SyncGroups    []string    `json:"sync_groups,omitempty"`
 	ChangedOnDisk bool        `json:"changed_on_disk"`
 }
 
-// configStamp identifies a loaded configuration: its files and a hash of
+// ConfigStamp identifies a loaded configuration: its files and a hash of
 // their contents when it was loaded.
-type configStamp struct {
+type ConfigStamp struct {
 	Files  []string `json:"files"`
 	SHA256 string   `json:"sha256"`
 }
 
-// controlServer serves the control socket in the VRRP child.
-type controlServer struct {
-	d          *daemon.Daemon
-	lg         *slog.Logger
-	started    time.Time
-	configFile string
-	configID   string
-	parentPID  int
+// ControlInfo is what the control socket tells about the process around
+// the daemon.
+type ControlInfo struct {
+	Version   string // the version banner
+	ParentPID int    // the supervising parent
+}
+
+// ControlServer serves the control socket of a daemon.
+type ControlServer struct {
+	d       *Daemon
+	info    ControlInfo
+	started time.Time
 
 	mu         sync.Mutex
 	lastReload *time.Time
-	stamp      *configStamp // of the running configuration, set lazily
+	stamp      *ConfigStamp // of the running configuration, set lazily
 
 	ln   net.Listener
 	path string
 }
 
-// listen creates the socket (replacing a stale one) and serves it.
-func (s *controlServer) listen(path string) error {
+// ServeControl creates the control socket at path (replacing a stale one)
+// and serves it until Close. A request waits for the loop, which serves
+// requests once every instance has started; once Run has returned, status
+// answers with the instances as last configured.
+func (d *Daemon) ServeControl(path string, info ControlInfo) (*ControlServer, error) {
+	s := &ControlServer{d: d, info: info, started: d.opts.Now()}
 	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
 		os.Remove(path)
 	}
@@ -106,29 +112,34 @@ func (s *controlServer) listen(path string) error {
 	ln, err := net.Listen("unix", path)
 	unix.Umask(old)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("daemon: control: %w", err)
 	}
 	s.ln, s.path = ln, path
 	go s.serve()
-	return nil
+	return s, nil
 }
 
-func (s *controlServer) close() {
-	if s.ln != nil {
+// Close stops serving and removes the socket. A nil server does nothing.
+func (s *ControlServer) Close() {
+	if s != nil && s.ln != nil {
 		s.ln.Close()
 		os.Remove(s.path)
 	}
 }
 
-// reloaded records a successful reload: the running configuration changed.
-func (s *controlServer) reloaded(t time.Time) {
+// Reloaded records a successful reload at t: the running configuration
+// changed. A nil server does nothing.
+func (s *ControlServer) Reloaded(t time.Time) {
+	if s == nil {
+		return
+	}
 	s.mu.Lock()
 	s.lastReload = &t
 	s.stamp = nil
 	s.mu.Unlock()
 }
 
-func (s *controlServer) serve() {
+func (s *ControlServer) serve() {
 	for {
 		c, err := s.ln.Accept()
 		if err != nil {
@@ -138,42 +149,42 @@ func (s *controlServer) serve() {
 	}
 }
 
-func (s *controlServer) handle(c *net.UnixConn) {
+func (s *ControlServer) handle(c *net.UnixConn) {
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(30 * time.Second))
 	enc := json.NewEncoder(c)
 	if err := checkPeer(c); err != nil {
-		enc.Encode(controlResponse{Error: err.Error()})
+		enc.Encode(ControlResponse{Error: err.Error()})
 		return
 	}
 	line, err := bufio.NewReader(io.LimitReader(c, 64<<10)).ReadBytes('\n')
 	if err != nil && len(line) == 0 {
 		return
 	}
-	var req controlRequest
+	var req ControlRequest
 	if err := json.Unmarshal(line, &req); err != nil {
-		enc.Encode(controlResponse{Error: "cli: control: bad request: " + err.Error()})
+		enc.Encode(ControlResponse{Error: "daemon: control: bad request: " + err.Error()})
 		return
 	}
 	enc.Encode(s.answer(req))
 }
 
-func (s *controlServer) answer(req controlRequest) controlResponse {
+func (s *ControlServer) answer(req ControlRequest) ControlResponse {
 	running := s.d.Config()
 	stamp := s.runningStamp(running)
 	switch req.Op {
 	case "status":
-		return controlResponse{Status: s.status(running, stamp)}
+		return ControlResponse{Status: s.status(running, stamp)}
 	case "plan":
 		path := req.ConfigFile
 		if path == "" {
-			path = s.configFile
+			path = s.d.opts.ConfigFile
 		}
-		next, diags, err := loadConfig(path, s.configID)
+		next, diags, err := s.d.opts.Load(path, s.d.opts.ConfigID)
 		if err != nil {
-			return controlResponse{Error: fmt.Sprintf("cli: control: load %s: %v", path, err), Running: &stamp}
+			return ControlResponse{Error: fmt.Sprintf("daemon: control: load %s: %v", path, err), Running: &stamp}
 		}
-		resp := controlResponse{Running: &stamp}
+		resp := ControlResponse{Running: &stamp}
 		for _, d := range diags {
 			resp.Diagnostics = append(resp.Diagnostics, d.String())
 		}
@@ -181,26 +192,26 @@ func (s *controlServer) answer(req controlRequest) controlResponse {
 			resp.Refused = true
 			return resp
 		}
-		plan := daemon.PlanReload(running, next)
+		plan := PlanReload(running, next)
 		b, err := json.Marshal(plan)
 		if err != nil {
-			return controlResponse{Error: "cli: control: plan: " + err.Error()}
+			return ControlResponse{Error: "daemon: control: plan: " + err.Error()}
 		}
 		resp.Plan, resp.PlanText, resp.PlanEmpty = b, fmt.Sprint(plan), plan.Empty()
 		return resp
 	}
-	return controlResponse{Error: fmt.Sprintf("cli: control: unknown op %q", req.Op)}
+	return ControlResponse{Error: fmt.Sprintf("daemon: control: unknown op %q", req.Op)}
 }
 
 // runningStamp hashes the running configuration's files the first time it
 // is asked after a start or a reload (the files are read again then, so an
 // edit between the load and that moment goes unnoticed; the window is the
 // time between the load and the first status request).
-func (s *controlServer) runningStamp(running *config.Config) configStamp {
+func (s *ControlServer) runningStamp(running *config.Config) ConfigStamp {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stamp == nil {
-		st := stampFiles(filesOf(running, s.configFile))
+		st := stampFiles(filesOf(running, s.d.opts.ConfigFile))
 		s.stamp = &st
 	}
 	return *s.stamp
@@ -214,7 +225,7 @@ func filesOf(c *config.Config, main string) []string {
 }
 
 // stampFiles hashes the files' names and contents, in order.
-func stampFiles(files []string) configStamp {
+func stampFiles(files []string) ConfigStamp {
 	h := sha256.New()
 	for _, f := range files {
 		fmt.Fprintf(h, "%s\x00", f)
@@ -225,21 +236,21 @@ func stampFiles(files []string) configStamp {
 			h.Write([]byte("missing\x00"))
 		}
 	}
-	return configStamp{Files: files, SHA256: hex.EncodeToString(h.Sum(nil))}
+	return ConfigStamp{Files: files, SHA256: hex.EncodeToString(h.Sum(nil))}
 }
 
-func (s *controlServer) status(running *config.Config, stamp configStamp) *statusInfo {
+func (s *ControlServer) status(running *config.Config, stamp ConfigStamp) *ControlStatus {
 	s.mu.Lock()
 	last := s.lastReload
 	s.mu.Unlock()
-	st := &statusInfo{
-		Status:     daemon.Status{ConfigFile: s.configFile, Instances: []daemon.InstanceStatus{}},
-		Version:    versionString(),
+	st := &ControlStatus{
+		Status:     Status{ConfigFile: s.d.opts.ConfigFile, Instances: []InstanceStatus{}},
+		Version:    s.info.Version,
 		PID:        os.Getpid(),
-		ParentPID:  s.parentPID,
+		ParentPID:  s.info.ParentPID,
 		Started:    s.started,
 		LastReload: last,
-		ConfigID:   s.configID,
+		ConfigID:   s.d.opts.ConfigID,
 		Config:     stamp,
 	}
 	st.ChangedOnDisk = stampFiles(stamp.Files).SHA256 != stamp.SHA256
@@ -252,7 +263,7 @@ func (s *controlServer) status(running *config.Config, stamp configStamp) *statu
 			for _, a := range in.VIPs {
 				vips = append(vips, a.Prefix.String())
 			}
-			st.Instances = append(st.Instances, daemon.InstanceStatus{
+			st.Instances = append(st.Instances, InstanceStatus{
 				Name: in.Name, Interface: in.Interface, VRID: in.VRID,
 				BasePriority: in.Priority, VIPs: vips,
 			})
@@ -266,9 +277,10 @@ func (s *controlServer) status(running *config.Config, stamp configStamp) *statu
 	return st
 }
 
-// askControl sends one request to the socket and returns the answer.
-func askControl(path string, req controlRequest) (controlResponse, error) {
-	var resp controlResponse
+// AskControl sends one request to the socket at path and returns the
+// answer (the client side, for `keepalived status` and `reload --plan`).
+func AskControl(path string, req ControlRequest) (ControlResponse, error) {
+	var resp ControlResponse
 	c, err := net.DialTimeout("unix", path, 2*time.Second)
 	if err != nil {
 		return resp, err
@@ -280,7 +292,7 @@ func askControl(path string, req controlRequest) (controlResponse, error) {
 		return resp, err
 	}
 	if err := json.NewDecoder(c).Decode(&resp); err != nil {
-		return resp, fmt.Errorf("cli: control: %w", err)
+		return resp, fmt.Errorf("daemon: control: %w", err)
 	}
 	if resp.Error != "" {
 		return resp, errors.New(resp.Error)

@@ -1,4 +1,4 @@
-package cli
+package daemon
 
 import (
 	"errors"
@@ -21,10 +21,10 @@ func checkPeer(c *net.UnixConn) error {
 		cred, cerr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
 	})
 	if cerr != nil {
-		return fmt.Errorf("cli: control: peer credentials: %w", cerr)
+		return fmt.Errorf("daemon: control: peer credentials: %w", cerr)
 	}
 	if cred.Uid != 0 && int(cred.Uid) != os.Getuid() {
-		return errors.New("cli: control: permission denied")
+		return errors.New("daemon: control: permission denied")
 	}
 	return nil
 }
