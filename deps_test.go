@@ -17,8 +17,10 @@ import (
 var forbiddenInLeaf = map[string]bool{"os/exec": true, "log": true, "log/slog": true, "net/http": true}
 
 // TestImportDirection keeps the layering of DEVELOPERS.md true: vrrp and
-// config are leaves on the standard library, netif imports no project
-// package, and only cli may import the Linux host package next to daemon.
+// config are leaves on the standard library, netif and logging import no
+// project package, the daemon gets its parser injected (it imports neither
+// parser nor the process model), and the process model knows nothing of the
+// daemon.
 func TestImportDirection(t *testing.T) {
 	const mod = "github.com/keepalived-go/keepalived"
 	rules := []struct {
@@ -33,7 +35,9 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "parser", allowProject: []string{"config"}},
 		{pkg: "checker", allowProject: []string{"config"}},
 		{pkg: "cluster", allowProject: []string{"config"}},
-		{pkg: "daemon", forbidden: []string{"cli"}},
+		{pkg: "daemon", forbidden: []string{"cli", "parser", "process"}},
+		{pkg: "logging", allowProject: []string{}},
+		{pkg: "process", allowProject: []string{"config", "checker", "logging"}},
 	}
 	for _, r := range rules {
 		t.Run(r.pkg, func(t *testing.T) {
@@ -87,6 +91,45 @@ func TestImportDirection(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// cliOnly are the modules only package cli may import: the command line's.
+var cliOnly = []string{"github.com/spf13/cobra", "github.com/spf13/pflag"}
+
+// TestOnlyCLIImportsCobra: the command-line library stays in the command
+// line's package (direct imports, tests included; cmd/keepalived reaches
+// it through cli only).
+func TestOnlyCLIImportsCobra(t *testing.T) {
+	const mod = "github.com/keepalived-go/keepalived"
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,TestImports,XTestImports", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	seen := 0
+	for dec.More() {
+		var p struct {
+			ImportPath                         string
+			Imports, TestImports, XTestImports []string
+		}
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		if p.ImportPath == mod+"/cli" {
+			continue
+		}
+		for _, imp := range append(append(p.Imports, p.TestImports...), p.XTestImports...) {
+			for _, c := range cliOnly {
+				if imp == c || strings.HasPrefix(imp, c+"/") {
+					t.Errorf("%s imports %s: only cli may", p.ImportPath, imp)
+				}
+			}
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("go list reported %d packages: the listing is not the module's", seen)
 	}
 }
 

@@ -56,7 +56,7 @@ func (p *Program) Command(extra ...string) *exec.Cmd {
 	} else {
 		cmd = &exec.Cmd{Path: argv[0], Args: argv}
 	}
-	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	attr := scriptAttr()
 	if os.Geteuid() == 0 {
 		attr.Credential = &syscall.Credential{Uid: p.UID, Gid: p.GID, Groups: []uint32{p.GID}}
 	}

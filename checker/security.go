@@ -14,6 +14,14 @@ import (
 	"github.com/keepalived-go/keepalived/config"
 )
 
+// POSIX permission bits that package syscall does not name on every
+// system (FreeBSD lacks the group and other ones).
+const (
+	modeIWOTH = 0o002
+	modeIXGRP = 0o010
+	modeIWGRP = 0o020
+)
+
 // ErrNoUser is wrapped by errors resolving a script user or group.
 var ErrNoUser = errors.New("checker: no such user or group")
 
@@ -267,7 +275,7 @@ func resolve(argv []string, id Identity, security bool) check {
 		c.flags |= scExecutable
 		protect = id.UID == 0 || id.GID == 0 ||
 			(st.Uid == 0 && st.Mode&syscall.S_IXUSR != 0 && st.Mode&syscall.S_ISUID != 0) ||
-			(st.Gid == 0 && st.Mode&syscall.S_IXGRP != 0 && st.Mode&syscall.S_ISGID != 0)
+			(st.Gid == 0 && st.Mode&modeIXGRP != 0 && st.Mode&syscall.S_ISGID != 0)
 	} else {
 		c.logs = append(c.logs, fmt.Sprintf("WARNING - script '%s' is not executable for uid:gid %d:%d - disabling.", argv[0], id.UID, id.GID))
 	}
@@ -339,7 +347,7 @@ func securityWalk(path string, security bool) (secFlags, []string) {
 		}
 		if st.Uid != 0 ||
 			(((isDir && st.Mode&syscall.S_ISVTX == 0) || isReg) &&
-				((st.Gid != 0 && st.Mode&syscall.S_IWGRP != 0) || st.Mode&syscall.S_IWOTH != 0)) {
+				((st.Gid != 0 && st.Mode&modeIWGRP != 0) || st.Mode&modeIWOTH != 0)) {
 			suffix := ""
 			f := scInsecure
 			if security {

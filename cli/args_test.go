@@ -186,24 +186,6 @@ func TestConfigTestDelegates(t *testing.T) {
 	}
 }
 
-func TestParseFacility(t *testing.T) {
-	tests := []struct {
-		in   string
-		want int
-		ok   bool
-	}{
-		{"daemon", 3, true}, {"user", 1, true}, {"0", 16, true}, {"7", 23, true},
-		{"local0", 16, true}, {"local7", 23, true}, {"8", 0, false}, {"local8", 0, false},
-		{"local", 0, false}, {"kern", 0, false}, {"", 0, false}, {"-1", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := parseFacility(tt.in)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("parseFacility(%q) = %d, %v; want %d, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
 func TestParseUmask(t *testing.T) {
 	tests := []struct {
 		in   string

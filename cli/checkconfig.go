@@ -15,6 +15,7 @@ import (
 	"github.com/keepalived-go/keepalived/cluster"
 	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/parser"
+	"github.com/keepalived-go/keepalived/process"
 )
 
 // Configuration checks: `keepalived check-config` (our linter) and
@@ -59,7 +60,7 @@ that differ), and per virtual router who is master when all is well and
 after each single failure. Peers are checked offline.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			setOneShotPolicy()
+			process.SetOneShotPolicy()
 			code := runCheckConfig(o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 			if code != 0 {
 				return exitError(code)
@@ -168,7 +169,7 @@ func firstFile(cfg *config.Config) string {
 // error (exit 4), not a silent success. Notices are not printed: keepalived
 // prints nothing for a clean configuration.
 func RunConfigTest(path, configID, logFile string, stderr io.Writer) int {
-	setOneShotPolicy()
+	process.SetOneShotPolicy()
 	if path == "" {
 		path = config.DefaultConfigFile
 	}

@@ -3,27 +3,18 @@
 // our subcommands (check-config, version, reload --plan, status). It is the
 // composition root: the only place that calls the Linux constructors.
 //
-// It also owns the process model, as keepalived's: a supervising parent
-// (pidfile, signals relayed, sd_notify, respawn with back-off) and a VRRP
-// child that runs package daemon and dies with its parent
-// (PR_SET_PDEATHSIG), shutting down gracefully. Go cannot fork, so the
-// child, and the background process made without -n, are re-executions of
-// this binary told their role by an environment variable.
+// The process model (parent, VRRP child, supervisor, pidfiles, signals,
+// sd_notify) is package process, the log sinks package logging; cli hands
+// them what the options and the configuration say.
 //
 // Deliberate differences from keepalived 2.2.7, each for the operator:
 //
 //   - The first positional word check-config, version, reload, status or
 //     help is one of our subcommands (keepalived would report it as an
 //     unexpected argument and start).
-//   - Without -n the command returns once the background process has
-//     written its pidfile (keepalived returns at once), and exits 1 if it
-//     could not; relative -f/-p/-r/-g names mean the same with and
-//     without -n (keepalived's chdir("/") changes them).
-//   - A pidfile naming a live process that is not a keepalived (a reused
-//     PID) is stale and removed; keepalived refuses to start.
-//   - A VRRP child that exits 1, 2 or 4 ends the parent only when it said
-//     so first (on fd 3): a Go runtime crash also exits 2, and must be
-//     respawned, not taken for a configuration error.
+//   - Relative -f/-p/-r/-g names mean the same with and without -n
+//     (keepalived's chdir("/") changes them). The process model's own
+//     differences are listed in package process.
 //   - -g/--log-file works (Debian's build lacks it); --log-format=json and
 //     --status-addr are ours; -M enables core dumps as -m but leaves the
 //     kernel's core_pattern alone; -T (genhash) exits 1; -C alone (checker
@@ -45,19 +36,19 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/keepalived-go/keepalived/logging"
+	"github.com/keepalived-go/keepalived/process"
 )
 
 // defaultConfigFile is keepalived's DEFAULT_CONFIG_FILE.
 const defaultConfigFile = "/etc/keepalived/keepalived.conf"
 
-// Exit statuses of the daemon (lib/scheduler.h KEEPALIVED_EXIT_*).
+// Exit statuses (keepalived's, as package process names them).
 const (
-	exitOK                = 0
-	exitFatal             = 1
-	exitConfig            = 2
-	exitMissingPermission = 4
-	exitNoConfig          = 6
-	exitProgramError      = 70
+	exitOK     = process.ExitOK
+	exitFatal  = process.ExitFatal
+	exitConfig = process.ExitConfig
 )
 
 // Main runs the command line (without the program name) and returns the
@@ -277,7 +268,7 @@ func (a *app) runKeepalived(positional []string) error {
 	// keepalived reports these while it reads the options, before acting
 	// on -v, -h or --signum.
 	if o.set["log-facility"] {
-		if _, ok := parseFacility(o.logFacility); !ok {
+		if _, ok := logging.ParseFacility(o.logFacility); !ok {
 			fmt.Fprintf(a.stderr, "Invalid log facility '%s'\n", o.logFacility)
 		}
 	}
@@ -294,7 +285,7 @@ func (a *app) runKeepalived(positional []string) error {
 		return exitError(exitFatal)
 	}
 	if o.set["signum"] {
-		s, ok := signum(o.signum)
+		s, ok := process.Signum(o.signum)
 		if !ok {
 			fmt.Fprintf(a.stderr, "Unknown sigfunc %s\n", o.signum)
 			return exitError(exitFatal)

@@ -9,6 +9,9 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/keepalived-go/keepalived/daemon"
+	"github.com/keepalived-go/keepalived/process"
 )
 
 // daemonFlags are the options that find a running keepalived: its pidfiles
@@ -24,7 +27,7 @@ func (f *daemonFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.format, "format", "text", "output format: text or json")
 }
 
-func (f *daemonFlags) paths() pidPaths {
+func (f *daemonFlags) paths() process.Paths {
 	abs := func(p string) string {
 		if p == "" {
 			return p
@@ -35,20 +38,20 @@ func (f *daemonFlags) paths() pidPaths {
 		}
 		return a
 	}
-	return pidfilePaths(abs(f.pidFile), abs(f.vrrpPidFile), f.namespace != "", "")
+	return process.PidfilePaths(abs(f.pidFile), abs(f.vrrpPidFile), f.namespace != "", "")
 }
 
 // ask sends a request to the running daemon, with a message an operator
 // can act on when there is none.
-func (f *daemonFlags) ask(req controlRequest) (controlResponse, error) {
+func (f *daemonFlags) ask(req daemon.ControlRequest) (daemon.ControlResponse, error) {
 	p := f.paths()
-	pid, err := readPidfile(p.VRRP)
-	if err != nil || !isKeepalived(pid) || syscall.Kill(pid, 0) != nil {
-		return controlResponse{}, fmt.Errorf("no running keepalived VRRP process (pidfile %s)", p.VRRP)
+	pid, err := process.ReadPidfile(p.VRRP)
+	if err != nil || !process.IsKeepalived(pid) || syscall.Kill(pid, 0) != nil {
+		return daemon.ControlResponse{}, fmt.Errorf("no running keepalived VRRP process (pidfile %s)", p.VRRP)
 	}
-	resp, err := askControl(controlSocketPath(p.VRRP), req)
+	resp, err := daemon.AskControl(process.ControlSocketPath(p.VRRP), req)
 	if err != nil {
-		return resp, fmt.Errorf("keepalived (pid %d) did not answer on %s: %w", pid, controlSocketPath(p.VRRP), err)
+		return resp, fmt.Errorf("keepalived (pid %d) did not answer on %s: %w", pid, process.ControlSocketPath(p.VRRP), err)
 	}
 	return resp, nil
 }
@@ -73,8 +76,8 @@ daemon to ask, 2 the configuration has errors.`,
 			out := cmd.OutOrStdout()
 			if !plan {
 				p := f.paths()
-				pid, err := readPidfile(p.Main)
-				if err != nil || !isKeepalived(pid) {
+				pid, err := process.ReadPidfile(p.Main)
+				if err != nil || !process.IsKeepalived(pid) {
 					fmt.Fprintf(cmd.ErrOrStderr(), "no running keepalived (pidfile %s)\n", p.Main)
 					return exitError(exitFatal)
 				}
@@ -90,7 +93,7 @@ daemon to ask, 2 the configuration has errors.`,
 					configFile = abs
 				}
 			}
-			resp, err := f.ask(controlRequest{Op: "plan", ConfigFile: configFile})
+			resp, err := f.ask(daemon.ControlRequest{Op: "plan", ConfigFile: configFile})
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError(exitFatal)
@@ -112,7 +115,7 @@ daemon to ask, 2 the configuration has errors.`,
 	return c
 }
 
-func writePlanText(w io.Writer, resp controlResponse) {
+func writePlanText(w io.Writer, resp daemon.ControlResponse) {
 	if resp.Running != nil {
 		fmt.Fprintf(w, "running configuration: %v (sha256 %.12s)\n", resp.Running.Files, resp.Running.SHA256)
 	}
@@ -146,7 +149,7 @@ func (a *app) newStatusCmd() *cobra.Command {
 		Short: "Show the running daemon: processes, configuration, instances",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			resp, err := f.ask(controlRequest{Op: "status"})
+			resp, err := f.ask(daemon.ControlRequest{Op: "status"})
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError(3) // LSB "program is not running"
@@ -171,11 +174,11 @@ func (a *app) newStatusCmd() *cobra.Command {
 			}
 			fmt.Fprintln(out)
 			for _, in := range s.Instances {
-				fmt.Fprintf(out, "  %s: %s vrid %d priority %d, %d VIP(s)", in.Name, in.Interface, in.VRID, in.Priority, in.VIPs)
+				fmt.Fprintf(out, "  %s: %s vrid %d priority %d, %d VIP(s)", in.Name, in.Interface, in.VRID, in.BasePriority, len(in.VIPs))
 				if in.State != "" {
 					fmt.Fprintf(out, ": %s, effective priority %d", in.State, in.EffectivePriority)
-					if in.State == "BACKUP" && in.Master != "" {
-						fmt.Fprintf(out, ", master %s priority %d", in.Master, in.MasterPriority)
+					if in.State == "BACKUP" && in.MasterAddr != "" {
+						fmt.Fprintf(out, ", master %s priority %d", in.MasterAddr, in.MasterPriority)
 					}
 				}
 				if in.SyncGroup != "" {

@@ -46,6 +46,10 @@ func DefaultGarp() Garp {
 	}
 }
 
+// DefaultScriptTimeout is keepalived's default startup_script_timeout and
+// shutdown_script_timeout.
+const DefaultScriptTimeout = 10 * time.Second
+
 // DefaultGlobal is global_defs when nothing is configured.
 func DefaultGlobal() Global {
 	return Global{
@@ -57,6 +61,9 @@ func DefaultGlobal() Global {
 		DefaultInterface: DefaultInterface,
 		VMACPrefix:       DefaultVMACPrefix,
 		ChildWaitTime:    5 * time.Second,
+
+		StartupScriptTimeout:  DefaultScriptTimeout,
+		ShutdownScriptTimeout: DefaultScriptTimeout,
 	}
 }
 

@@ -179,6 +179,12 @@ type Global struct {
 	ReloadCheckConfigLog string   `json:"reload_check_config_log,omitempty"`
 	MaxAutoPriority      int      `json:"max_auto_priority,omitempty"`
 
+	// StartupScriptTimeout and ShutdownScriptTimeout are
+	// startup_script_timeout and shutdown_script_timeout (default
+	// DefaultScriptTimeout): how long the parent waits for each script.
+	StartupScriptTimeout  time.Duration `json:"startup_script_timeout,omitempty"`
+	ShutdownScriptTimeout time.Duration `json:"shutdown_script_timeout,omitempty"`
+
 	// Root-level keywords (outside global_defs) that act globally.
 	NetNamespace       string        `json:"net_namespace,omitempty"`
 	UsePidDir          bool          `json:"use_pid_dir,omitempty"`

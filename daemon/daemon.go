@@ -35,7 +35,6 @@ import (
 
 	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/netif"
-	"github.com/keepalived-go/keepalived/parser"
 )
 
 // Host is the machine the daemon acts on: the Linux implementations from
@@ -96,8 +95,11 @@ type Options struct {
 	Busy  func()
 	Quiet func()
 
+	// Load reads a configuration file (the caller's parser: package
+	// daemon does not import one). Required.
+	Load func(path, configID string) (*config.Config, config.Diagnostics, error)
+
 	// Test seams (nil = the real thing).
-	load     func(path, configID string) (*config.Config, config.Diagnostics, error)
 	notifier notifier
 	scripts  scriptsFactory
 }
@@ -125,10 +127,8 @@ func New(opts Options) (*Daemon, error) {
 	if opts.TmpDir == "" {
 		opts.TmpDir = DefaultTmpDir()
 	}
-	if opts.load == nil {
-		opts.load = func(path, id string) (*config.Config, config.Diagnostics, error) {
-			return parser.LoadFile(path, parser.Options{ConfigID: id})
-		}
+	if opts.Load == nil {
+		return nil, errors.New("daemon: Options.Load is required")
 	}
 	if err := opts.Host.check(); err != nil {
 		return nil, err
@@ -168,7 +168,7 @@ func DefaultTmpDir() string {
 // loadConfig reads the configuration file and refuses it whole on any
 // error, logging every finding with its position.
 func (d *Daemon) loadConfig() (*config.Config, error) {
-	cfg, diags, err := d.opts.load(d.opts.ConfigFile, d.opts.ConfigID)
+	cfg, diags, err := d.opts.Load(d.opts.ConfigFile, d.opts.ConfigID)
 	if err == nil && cfg != nil {
 		diags = append(diags, d.hostFindings(cfg)...)
 	}
@@ -236,7 +236,7 @@ func (d *Daemon) Config() *config.Config {
 // without applying it. A configuration with errors yields an error listing
 // every error finding with its position.
 func (d *Daemon) Plan() (config.Plan, error) {
-	next, diags, err := d.opts.load(d.opts.ConfigFile, d.opts.ConfigID)
+	next, diags, err := d.opts.Load(d.opts.ConfigFile, d.opts.ConfigID)
 	if err != nil {
 		return config.Plan{}, fmt.Errorf("daemon: load %s: %w", d.opts.ConfigFile, err)
 	}

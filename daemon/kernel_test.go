@@ -89,7 +89,7 @@ func TestKernelPairFailoverAndReload(t *testing.T) {
 	start := func(ns string, cfg **config.Config) (*Daemon, context.CancelFunc, chan error) {
 		d, err := New(Options{
 			ConfigFile: ns + ".conf", Logger: slog.New(slog.DiscardHandler), Host: linuxHost(t, ns), TmpDir: t.TempDir(),
-			load:     func(string, string) (*config.Config, config.Diagnostics, error) { return *cfg, nil, nil },
+			Load:     func(string, string) (*config.Config, config.Diagnostics, error) { return *cfg, nil, nil },
 			notifier: nopNotifier{},
 		})
 		if err != nil {

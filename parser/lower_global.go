@@ -345,7 +345,13 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 				l.errorf(n.Pos, "%s_script_timeout requires value", typ)
 				continue
 			}
-			l.uintArgMsg(n, 0, 1, 1000, "%s_script_timeout '%s' must be in [1, 1000] - ignoring", typ, n.Args[0].Text)
+			if v, ok := l.uintArgMsg(n, 0, 1, 1000, "%s_script_timeout '%s' must be in [1, 1000] - ignoring", typ, n.Args[0].Text); ok {
+				if typ == "startup" {
+					g.StartupScriptTimeout = secs(v)
+				} else {
+					g.ShutdownScriptTimeout = secs(v)
+				}
+			}
 			g.Other = append(g.Other, l.raw(n))
 		default:
 			// Other known keywords (SMTP, LVS, BFD, SNMP, DBus, process

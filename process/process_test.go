@@ -1,6 +1,8 @@
-package cli
+package process
 
 import (
+	"context"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -38,36 +40,36 @@ func TestPidfilePaths(t *testing.T) {
 		main, vrrp string
 		usePidDir  bool
 		instance   string
-		want       pidPaths
+		want       Paths
 	}{
-		{"defaults", "", "", false, "", pidPaths{Main: "/run/keepalived.pid", VRRP: "/run/vrrp.pid"}},
-		{"flags win", "/a.pid", "/b.pid", true, "x", pidPaths{Main: "/a.pid", VRRP: "/b.pid", Dir: "/run/keepalived"}},
-		{"pid dir", "", "", true, "", pidPaths{Main: "/run/keepalived/keepalived.pid", VRRP: "/run/keepalived/vrrp.pid", Dir: "/run/keepalived"}},
-		{"instance", "", "", false, "lb1", pidPaths{Main: "/run/keepalived/keepalived_lb1.pid", VRRP: "/run/keepalived/vrrp_lb1.pid", Dir: "/run/keepalived"}},
+		{"defaults", "", "", false, "", Paths{Main: "/run/keepalived.pid", VRRP: "/run/vrrp.pid"}},
+		{"flags win", "/a.pid", "/b.pid", true, "x", Paths{Main: "/a.pid", VRRP: "/b.pid", Dir: "/run/keepalived"}},
+		{"pid dir", "", "", true, "", Paths{Main: "/run/keepalived/keepalived.pid", VRRP: "/run/keepalived/vrrp.pid", Dir: "/run/keepalived"}},
+		{"instance", "", "", false, "lb1", Paths{Main: "/run/keepalived/keepalived_lb1.pid", VRRP: "/run/keepalived/vrrp_lb1.pid", Dir: "/run/keepalived"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, pidfilePaths(tt.main, tt.vrrp, tt.usePidDir, tt.instance)); diff != "" {
+			if diff := cmp.Diff(tt.want, PidfilePaths(tt.main, tt.vrrp, tt.usePidDir, tt.instance)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}
-	if got := controlSocketPath("/run/vrrp.pid"); got != "/run/vrrp.ctl" {
+	if got := ControlSocketPath("/run/vrrp.pid"); got != "/run/vrrp.ctl" {
 		t.Errorf("control socket %q", got)
 	}
 }
 
 func TestCheckPidfile(t *testing.T) {
 	dir := t.TempDir()
-	var logged []string
-	logf := func(f string, a ...any) { logged = append(logged, f) }
+	rec := &recorder{}
+	logf := slog.New(rec)
 	p := filepath.Join(dir, "k.pid")
 
-	if got := checkPidfile(p, logf); got != pidfileAbsent {
+	if got := CheckPidfile(p, logf); got != PidfileAbsent {
 		t.Errorf("absent: %v", got)
 	}
 	os.WriteFile(p, []byte("garbage\n"), 0o644)
-	if got := checkPidfile(p, logf); got != pidfileStale {
+	if got := CheckPidfile(p, logf); got != PidfileStale {
 		t.Errorf("garbage: %v", got)
 	}
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
@@ -75,16 +77,16 @@ func TestCheckPidfile(t *testing.T) {
 	}
 	// A PID that cannot exist (above pid_max).
 	os.WriteFile(p, []byte("99999999\n"), 0o644)
-	if got := checkPidfile(p, logf); got != pidfileStale {
+	if got := CheckPidfile(p, logf); got != PidfileStale {
 		t.Errorf("dead pid: %v", got)
 	}
 	// A live process that is not keepalived (this test binary): stale.
-	writePidfile(p, os.Getppid())
-	if got := checkPidfile(p, logf); got != pidfileStale {
+	WritePidfile(p, os.Getppid())
+	if got := CheckPidfile(p, logf); got != PidfileStale {
 		t.Errorf("live non-keepalived pid: %v", got)
 	}
-	want := []string{"Error reading pid file %s", "Remove a zombie pid file %s", "Remove a zombie pid file %s"}
-	if diff := cmp.Diff(want, logged); diff != "" {
+	want := []string{"Error reading pid file " + p, "Remove a zombie pid file " + p, "Remove a zombie pid file " + p}
+	if diff := cmp.Diff(want, rec.msgs); diff != "" {
 		t.Errorf("messages (-want +got):\n%s", diff)
 	}
 }
@@ -94,22 +96,22 @@ func TestWritePidfileRefusesSymlink(t *testing.T) {
 	target := filepath.Join(dir, "target")
 	link := filepath.Join(dir, "k.pid")
 	os.Symlink(target, link)
-	if err := writePidfile(link, 42); err == nil {
+	if err := WritePidfile(link, 42); err == nil {
 		t.Errorf("wrote through a symlink")
 	}
 	p := filepath.Join(dir, "ok.pid")
-	if err := writePidfile(p, 42); err != nil {
+	if err := WritePidfile(p, 42); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(p)
 	if string(b) != "42\n" {
 		t.Errorf("content %q", b)
 	}
-	removePidfile(p, 43) // not ours any more: kept
+	RemovePidfile(p, 43) // not ours any more: kept
 	if _, err := os.Stat(p); err != nil {
 		t.Errorf("removed a pidfile naming another PID")
 	}
-	removePidfile(p, 42)
+	RemovePidfile(p, 42)
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
 		t.Errorf("own pidfile not removed")
 	}
@@ -123,7 +125,7 @@ func TestNotifier(t *testing.T) {
 	}
 	defer srv.Close()
 	t.Setenv("NOTIFY_SOCKET", path)
-	n := newNotifier()
+	n := NewNotifier()
 	if os.Getenv("NOTIFY_SOCKET") != "" {
 		t.Errorf("NOTIFY_SOCKET left for the children")
 	}
@@ -149,7 +151,7 @@ func TestNotifier(t *testing.T) {
 	if got[2] != "STOPPING=1" {
 		t.Errorf("stopping %q", got[2])
 	}
-	var none *notifier
+	var none *Notifier
 	if err := none.Ready(""); err != nil {
 		t.Errorf("nil notifier: %v", err)
 	}
@@ -158,12 +160,23 @@ func TestNotifier(t *testing.T) {
 func TestWatchdogInterval(t *testing.T) {
 	t.Setenv("WATCHDOG_USEC", "4000000")
 	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getpid()))
-	if d, ok := watchdogInterval(); !ok || d != 2*time.Second {
+	if d, ok := WatchdogInterval(); !ok || d != 2*time.Second {
 		t.Errorf("got %v %v, want 2s", d, ok)
 	}
 	t.Setenv("WATCHDOG_USEC", "4000000")
 	t.Setenv("WATCHDOG_PID", "1")
-	if _, ok := watchdogInterval(); ok {
+	if _, ok := WatchdogInterval(); ok {
 		t.Errorf("watchdog meant for another PID accepted")
 	}
 }
+
+// recorder is a slog.Handler keeping the messages.
+type recorder struct{ msgs []string }
+
+func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
+	r.msgs = append(r.msgs, rec.Message)
+	return nil
+}
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *recorder) WithGroup(string) slog.Handler      { return r }

@@ -1,8 +1,9 @@
-package cli
+package process
 
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/keepalived-go/keepalived/logging"
 )
 
 // keepalived 2.2.7's pidfile locations (RUNSTATEDIR=/run, lib/pidfile.h).
@@ -18,21 +21,21 @@ const (
 	pidDir      = "/run/keepalived"
 )
 
-// pidPaths are the parent's and the VRRP child's pidfiles.
-type pidPaths struct {
+// Paths are the parent's and the VRRP child's pidfiles.
+type Paths struct {
 	Main, VRRP string
 	// Dir is the directory keepalived creates for them with use_pid_dir
 	// (and removes at exit when empty), or "".
 	Dir string
 }
 
-// pidfilePaths resolves the pidfiles as keepalived_main does: -p and -r
+// PidfilePaths resolves the pidfiles as keepalived_main does: -p and -r
 // win; otherwise `instance NAME` gives /run/keepalived/keepalived_NAME.pid
 // and vrrp_NAME.pid, use_pid_dir (implied by instance and by a network
 // namespace, -s included) gives /run/keepalived/keepalived.pid and
 // vrrp.pid, and the default is /run/keepalived.pid and /run/vrrp.pid.
-func pidfilePaths(mainFlag, vrrpFlag string, usePidDir bool, instance string) pidPaths {
-	p := pidPaths{Main: mainFlag, VRRP: vrrpFlag}
+func PidfilePaths(mainFlag, vrrpFlag string, usePidDir bool, instance string) Paths {
+	p := Paths{Main: mainFlag, VRRP: vrrpFlag}
 	if instance != "" {
 		usePidDir = true
 		if p.Main == "" {
@@ -60,91 +63,91 @@ func pidfilePaths(mainFlag, vrrpFlag string, usePidDir bool, instance string) pi
 	return p
 }
 
-// controlSocketPath is where the VRRP child listens for `status` and
+// ControlSocketPath is where the VRRP child listens for `status` and
 // `reload --plan`: beside its pidfile, same name with .ctl (/run/vrrp.ctl),
 // so that every keepalived with its own pidfiles has its own socket and a
 // client given the same -r finds it.
-func controlSocketPath(vrrpPidfile string) string {
+func ControlSocketPath(vrrpPidfile string) string {
 	return strings.TrimSuffix(vrrpPidfile, ".pid") + ".ctl"
 }
 
-// writePidfile writes "PID\n" with mode 0644, refusing to follow a symlink
+// WritePidfile writes "PID\n" with mode 0644, refusing to follow a symlink
 // (keepalived's pidfile_write).
-func writePidfile(path string, pid int) error {
+func WritePidfile(path string, pid int) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
 	if err != nil {
-		return fmt.Errorf("cli: pidfile: %w", err)
+		return fmt.Errorf("process: pidfile: %w", err)
 	}
 	if _, err := fmt.Fprintf(f, "%d\n", pid); err != nil {
 		f.Close()
-		return fmt.Errorf("cli: pidfile: %w", err)
+		return fmt.Errorf("process: pidfile: %w", err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("cli: pidfile: %w", err)
+		return fmt.Errorf("process: pidfile: %w", err)
 	}
 	return nil
 }
 
-// removePidfile removes path if it still names pid (a new run may already
+// RemovePidfile removes path if it still names pid (a new run may already
 // have replaced it).
-func removePidfile(path string, pid int) {
-	if got, err := readPidfile(path); err == nil && got == pid {
+func RemovePidfile(path string, pid int) {
+	if got, err := ReadPidfile(path); err == nil && got == pid {
 		os.Remove(path)
 	}
 }
 
-// readPidfile returns the PID a pidfile holds.
-func readPidfile(path string) (int, error) {
+// ReadPidfile returns the PID a pidfile holds.
+func ReadPidfile(path string) (int, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return 0, err
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil || pid <= 0 {
-		return 0, fmt.Errorf("cli: pidfile %s: no PID in %q", path, strings.TrimSpace(string(b)))
+		return 0, fmt.Errorf("process: pidfile %s: no PID in %q", path, strings.TrimSpace(string(b)))
 	}
 	return pid, nil
 }
 
-// pidfileStatus is what a pidfile says about a running keepalived.
-type pidfileStatus int
+// PidfileStatus is what a pidfile says about a running keepalived.
+type PidfileStatus int
 
 const (
-	pidfileAbsent  pidfileStatus = iota + 1 // no file
-	pidfileStale                            // removed: garbage, a dead PID, or not keepalived
-	pidfileRunning                          // names a live keepalived
+	PidfileAbsent  PidfileStatus = iota + 1 // no file
+	PidfileStale                            // removed: garbage, a dead PID, or not keepalived
+	PidfileRunning                          // names a live keepalived
 )
 
-// checkPidfile is keepalived's process_running, made stricter: besides a
+// CheckPidfile is keepalived's process_running, made stricter: besides a
 // PID that no longer exists, a PID that is alive but is not a keepalived
 // (its PID was reused, e.g. after a reboot with a persistent /run) and a
 // file without a PID are stale and removed, rather than blocking the start.
-// logf receives keepalived's messages.
-func checkPidfile(path string, logf func(string, ...any)) pidfileStatus {
-	pid, err := readPidfile(path)
+// lg receives keepalived's messages.
+func CheckPidfile(path string, lg *slog.Logger) PidfileStatus {
+	pid, err := ReadPidfile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return pidfileAbsent
+		return PidfileAbsent
 	}
 	if err != nil {
-		logf("Error reading pid file %s", path)
+		lg.Info("Error reading pid file "+path, logging.File(path), logging.Err(err))
 		os.Remove(path)
-		return pidfileStale
+		return PidfileStale
 	}
-	if pid == os.Getpid() || unix.Kill(pid, 0) == unix.ESRCH || !isKeepalived(pid) {
-		logf("Remove a zombie pid file %s", path)
+	if pid == os.Getpid() || unix.Kill(pid, 0) == unix.ESRCH || !IsKeepalived(pid) {
+		lg.Info("Remove a zombie pid file "+path, logging.File(path), logging.PID(pid))
 		os.Remove(path)
-		return pidfileStale
+		return PidfileStale
 	}
-	return pidfileRunning
+	return PidfileRunning
 }
 
-// isKeepalived reports whether process pid is named keepalived (ours or the
+// IsKeepalived reports whether process pid is named keepalived (ours or the
 // real one), by /proc/PID/comm. An unreadable comm counts as yes, to err on
 // the side of not starting twice.
-func isKeepalived(pid int) bool {
+func IsKeepalived(pid int) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	if err != nil {
 		return !errors.Is(err, os.ErrNotExist)
 	}
-	return strings.TrimSpace(string(b)) == processName
+	return strings.TrimSpace(string(b)) == Name
 }

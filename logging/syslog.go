@@ -1,4 +1,4 @@
-package cli
+package logging
 
 import (
 	"fmt"
@@ -12,14 +12,14 @@ import (
 // listens.
 const defaultSyslogPath = "/dev/log"
 
-// syslogWriter sends RFC 3164 lines to the local syslog socket, as glibc's
+// SyslogWriter sends RFC 3164 lines to the local syslog socket, as glibc's
 // syslog(3) does: `<PRI>Mmm dd hh:mm:ss ident[pid]: message`, a datagram
 // socket first and a stream socket (NUL-terminated lines) if that is what
 // listens. It never blocks a caller for long: a write waits at most
 // writeTimeout and a message that cannot be sent is dropped, so a stuck
 // syslog daemon cannot stall the VRRP loop. A missing socket is retried at
 // most once a second.
-type syslogWriter struct {
+type SyslogWriter struct {
 	path  string
 	ident string
 	pid   int
@@ -32,31 +32,23 @@ type syslogWriter struct {
 
 const syslogWriteTimeout = 100 * time.Millisecond
 
-// newSyslogWriter returns a writer for path (defaultSyslogPath when empty).
+// NewSyslogWriter returns a writer for path (defaultSyslogPath when empty).
 // It connects lazily.
-func newSyslogWriter(path, ident string) *syslogWriter {
+func NewSyslogWriter(path, ident string) *SyslogWriter {
 	if path == "" {
 		path = defaultSyslogPath
 	}
-	return &syslogWriter{path: path, ident: ident, pid: os.Getpid()}
-}
-
-// SetIdent changes the ident of the following lines.
-func (w *syslogWriter) SetIdent(ident string) {
-	w.mu.Lock()
-	w.ident = ident
-	w.pid = os.Getpid()
-	w.mu.Unlock()
+	return &SyslogWriter{path: path, ident: ident, pid: os.Getpid()}
 }
 
 // format is one RFC 3164 line as glibc writes it to /dev/log (no hostname).
-func (w *syslogWriter) format(t time.Time, facility, severity int, msg string) string {
+func (w *SyslogWriter) format(t time.Time, facility, severity int, msg string) string {
 	return fmt.Sprintf("<%d>%s %s[%d]: %s", facility<<3|severity, t.Format(time.Stamp), w.ident, w.pid, msg)
 }
 
 // Write sends one message; errors are swallowed (syslog is best effort,
 // as in keepalived), and the connection is re-established on the next call.
-func (w *syslogWriter) Write(t time.Time, facility, severity int, msg string) {
+func (w *SyslogWriter) Write(t time.Time, facility, severity int, msg string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	line := w.format(t, facility, severity, msg)
@@ -78,7 +70,7 @@ func (w *syslogWriter) Write(t time.Time, facility, severity int, msg string) {
 	}
 }
 
-func (w *syslogWriter) dial() bool {
+func (w *SyslogWriter) dial() bool {
 	if time.Since(w.lastDial) < time.Second {
 		return false
 	}
@@ -95,7 +87,7 @@ func (w *syslogWriter) dial() bool {
 }
 
 // Close closes the connection.
-func (w *syslogWriter) Close() error {
+func (w *SyslogWriter) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.conn == nil {

@@ -1,4 +1,4 @@
-package cli
+package process
 
 import (
 	"fmt"
@@ -11,28 +11,28 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// notifier speaks systemd's sd_notify protocol (sd_notify(3)): one datagram
+// Notifier speaks systemd's sd_notify protocol (sd_notify(3)): one datagram
 // of newline-separated VAR=value assignments to the unix socket named by
 // $NOTIFY_SOCKET ('@' at the start means the abstract namespace). A nil
-// notifier (no $NOTIFY_SOCKET) does nothing.
-type notifier struct {
+// Notifier (no $NOTIFY_SOCKET) does nothing.
+type Notifier struct {
 	addr string
 }
 
-// newNotifier reads $NOTIFY_SOCKET and removes it from the environment, so
+// NewNotifier reads $NOTIFY_SOCKET and removes it from the environment, so
 // that the VRRP child and the scripts it runs do not talk to systemd in our
 // name (keepalived's systemd_unset_notify). It returns nil when unset.
-func newNotifier() *notifier {
+func NewNotifier() *Notifier {
 	addr := os.Getenv("NOTIFY_SOCKET")
 	os.Unsetenv("NOTIFY_SOCKET")
 	if addr == "" {
 		return nil
 	}
-	return &notifier{addr: addr}
+	return &Notifier{addr: addr}
 }
 
 // Notify sends the assignments as one datagram.
-func (n *notifier) Notify(assignments ...string) error {
+func (n *Notifier) Notify(assignments ...string) error {
 	if n == nil {
 		return nil
 	}
@@ -42,18 +42,18 @@ func (n *notifier) Notify(assignments ...string) error {
 	}
 	c, err := net.DialUnix("unixgram", nil, &net.UnixAddr{Name: addr, Net: "unixgram"})
 	if err != nil {
-		return fmt.Errorf("cli: sd_notify: %w", err)
+		return fmt.Errorf("process: sd_notify: %w", err)
 	}
 	defer c.Close()
 	_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 	if _, err := c.Write([]byte(strings.Join(assignments, "\n"))); err != nil {
-		return fmt.Errorf("cli: sd_notify: %w", err)
+		return fmt.Errorf("process: sd_notify: %w", err)
 	}
 	return nil
 }
 
 // Ready is READY=1 with our PID as MAINPID, as keepalived sends it.
-func (n *notifier) Ready(status string) error {
+func (n *Notifier) Ready(status string) error {
 	a := []string{"READY=1", "MAINPID=" + strconv.Itoa(os.Getpid())}
 	if status != "" {
 		a = append(a, "STATUS="+status)
@@ -63,23 +63,23 @@ func (n *notifier) Ready(status string) error {
 
 // Reloading is RELOADING=1 with MONOTONIC_USEC, which systemd's
 // Type=notify-reload requires and older systemd ignores.
-func (n *notifier) Reloading() error {
+func (n *Notifier) Reloading() error {
 	return n.Notify("RELOADING=1", "MONOTONIC_USEC="+strconv.FormatInt(monotonicUsec(), 10))
 }
 
 // Stopping is STOPPING=1.
-func (n *notifier) Stopping() error { return n.Notify("STOPPING=1") }
+func (n *Notifier) Stopping() error { return n.Notify("STOPPING=1") }
 
 // Errno is ERRNO=n, sent before giving up on a permanent error.
-func (n *notifier) Errno(e int) error { return n.Notify("ERRNO=" + strconv.Itoa(e)) }
+func (n *Notifier) Errno(e int) error { return n.Notify("ERRNO=" + strconv.Itoa(e)) }
 
 // Watchdog is WATCHDOG=1.
-func (n *notifier) Watchdog() error { return n.Notify("WATCHDOG=1") }
+func (n *Notifier) Watchdog() error { return n.Notify("WATCHDOG=1") }
 
-// watchdogInterval returns half of $WATCHDOG_USEC when the watchdog is
+// WatchdogInterval returns half of $WATCHDOG_USEC when the watchdog is
 // meant for us ($WATCHDOG_PID unset or our PID), as sd_watchdog_enabled(3)
 // says to ping. It unsets both so the child does not inherit them.
-func watchdogInterval() (time.Duration, bool) {
+func WatchdogInterval() (time.Duration, bool) {
 	usec := os.Getenv("WATCHDOG_USEC")
 	pid := os.Getenv("WATCHDOG_PID")
 	os.Unsetenv("WATCHDOG_USEC")

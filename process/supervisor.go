@@ -1,4 +1,4 @@
-package cli
+package process
 
 import (
 	"bufio"
@@ -15,27 +15,40 @@ import (
 	"unicode"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/keepalived-go/keepalived/logging"
 )
 
-// supervisor is keepalived's parent process: it starts the VRRP child,
+// Supervisor is keepalived's parent process: it starts the VRRP child,
 // relays signals to it, tells systemd what the child reports, and starts a
 // new child when one dies (keepalived/vrrp/vrrp_daemon.c
 // vrrp_respawn_thread, lib/scheduler.c calc_restart_delay and
-// report_child_status).
-type supervisor struct {
-	a        *app
-	lg       *slog.Logger
-	logf     func(string, ...any)
-	notify   *notifier
-	watchdog time.Duration // WATCHDOG=1 period; 0 = off
-	netns    string        // -s / net_namespace: the child runs in this network namespace
-	respawn  bool          // false with -R
-	// childWait is child_wait_time: how long the child has to stop.
-	childWait time.Duration
-	// vrrpPid is the child's pidfile and identSuffix its syslog ident
-	// suffix, resolved here and handed down.
-	vrrpPid string
-	globals runGlobals
+// report_child_status). The exported fields are its configuration.
+type Supervisor struct {
+	Logger *slog.Logger
+	// Prog and Args are the command line (without the program name) the
+	// child is re-executed with, so that `ps` shows the same for both, as
+	// with keepalived's fork; Cwd is the original working directory.
+	Prog string
+	Args []string
+	Cwd  string
+	// IdentSuffix is the syslog ident suffix handed to the child.
+	IdentSuffix string
+	// VRRPPid is the child's pidfile, resolved here and handed down.
+	VRRPPid string
+	// NetNS is -s / net_namespace: the child runs in this network namespace.
+	NetNS   string
+	Respawn bool // false with -R
+	// ChildWait is child_wait_time: how long the child has to stop.
+	ChildWait time.Duration
+	// Scripts are global_defs' startup and shutdown scripts (nil: none).
+	Scripts *Scripts
+	// Detail is -D: script runs are logged.
+	Detail bool
+	// Notify speaks to systemd (nil: not under systemd).
+	Notify *Notifier
+	// Watchdog is the WATCHDOG=1 period; 0 = off.
+	Watchdog time.Duration
 
 	spawn       chan spawnReq
 	events      chan childEvent
@@ -76,13 +89,13 @@ type spawnReq struct {
 // *thread* that forked the child exits, and the Go runtime may end other
 // threads. With -s, that thread enters the network namespace first, so the
 // child (all its threads) runs inside it while the parent stays outside.
-func (s *supervisor) startSpawner() error {
+func (s *Supervisor) startSpawner() error {
 	s.spawn = make(chan spawnReq)
 	ready := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread() // never unlocked, see above
-		if s.netns != "" {
-			if err := enterNetns(s.netns); err != nil {
+		if s.NetNS != "" {
+			if err := enterNetns(s.NetNS); err != nil {
 				ready <- err
 				return // the locked thread is discarded with this goroutine
 			}
@@ -95,22 +108,8 @@ func (s *supervisor) startSpawner() error {
 	return <-ready
 }
 
-// enterNetns moves the calling thread into the named network namespace
-// (ip netns add NAME: /run/netns/NAME).
-func enterNetns(name string) error {
-	f, err := os.Open("/run/netns/" + name)
-	if err != nil {
-		return fmt.Errorf("cli: netns %s: %w", name, err)
-	}
-	defer f.Close()
-	if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-		return fmt.Errorf("cli: setns %s: %w", name, err)
-	}
-	return nil
-}
-
 // startCmd starts cmd from the spawner thread.
-func (s *supervisor) startCmd(cmd *exec.Cmd) error {
+func (s *Supervisor) startCmd(cmd *exec.Cmd) error {
 	done := make(chan error, 1)
 	s.spawn <- spawnReq{cmd: cmd, done: done}
 	return <-done
@@ -119,22 +118,22 @@ func (s *supervisor) startCmd(cmd *exec.Cmd) error {
 // startChild re-executes this binary as the VRRP child, with the same
 // arguments (so `ps` shows the same command line for both, as with
 // keepalived's fork), the same stdio, and a status pipe on fd 3.
-func (s *supervisor) startChild() error {
+func (s *Supervisor) startChild() error {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(selfExe, s.a.rawArgs...)
-	cmd.Args[0] = s.a.prog
-	cmd.Env = append(childEnv(os.Environ()),
+	cmd := exec.Command(selfExe, s.Args...)
+	cmd.Args[0] = s.Prog
+	cmd.Env = append(os.Environ(),
 		envRole+"="+roleVRRP,
 		envParent+"="+strconv.Itoa(os.Getpid()),
-		envCwd+"="+s.a.cwd,
-		envVRRPPid+"="+s.vrrpPid,
-		envIdent+"="+s.a.identSuffix)
+		envCwd+"="+s.Cwd,
+		envVRRPPid+"="+s.VRRPPid,
+		envIdent+"="+s.IdentSuffix)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	cmd.ExtraFiles = []*os.File{w} // fd 3 = childStatusFD
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	cmd.ExtraFiles = []*os.File{w} // fd 3 = statusFD
+	cmd.SysProcAttr = childAttr()
 	err = s.startCmd(cmd)
 	w.Close()
 	if err != nil {
@@ -144,7 +143,7 @@ func (s *supervisor) startChild() error {
 	c := &childProc{pid: cmd.Process.Pid, cmd: cmd}
 	s.child = c
 	s.startTime = time.Now()
-	s.logf("Starting VRRP child process, pid=%d", c.pid)
+	s.Logger.Info(fmt.Sprintf("Starting VRRP child process, pid=%d", c.pid), logging.PID(c.pid))
 
 	readerDone := make(chan struct{})
 	go func() {
@@ -167,29 +166,29 @@ func (s *supervisor) startChild() error {
 	return nil
 }
 
-// run supervises until the parent is told to stop or the child fails
+// Run supervises until the parent is told to stop or the child fails
 // permanently, and returns the parent's exit status.
-func (s *supervisor) run() int {
+func (s *Supervisor) Run() int {
 	s.events = make(chan childEvent, 64)
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1,
-		syscall.SIGUSR2, sigJSON, sigStatsClear, syscall.SIGPIPE)
+		syscall.SIGUSR2, SigJSON, SigStatsClear, syscall.SIGPIPE)
 	defer signal.Stop(sigs)
 
 	if err := s.startSpawner(); err != nil {
-		s.logf("Unable to set network namespace %s - exiting (%v)", s.netns, err)
-		return exitFatal
+		s.Logger.Info(fmt.Sprintf("Unable to set network namespace %s - exiting (%v)", s.NetNS, err), slog.String("netns", s.NetNS), logging.Err(err))
+		return ExitFatal
 	}
-	s.globals.runGlobalScript("startup", s.lg, s.a.opts.logDetail > 0, s.startCmd)
+	s.Scripts.Run("startup", s.Logger, s.Detail, s.startCmd)
 	if err := s.startChild(); err != nil {
-		s.logf("VRRP child process: fork error(%v)", err)
-		return exitFatal
+		s.forkError(err)
+		return ExitFatal
 	}
-	defer s.globals.runGlobalScript("shutdown", s.lg, s.a.opts.logDetail > 0, s.startCmd)
+	defer s.Scripts.Run("shutdown", s.Logger, s.Detail, s.startCmd)
 	var restart, kill <-chan time.Time
 	var wdTick <-chan time.Time
-	if s.watchdog > 0 {
-		t := time.NewTicker(s.watchdog)
+	if s.Watchdog > 0 {
+		t := time.NewTicker(s.Watchdog)
 		defer t.Stop()
 		wdTick = t.C
 	}
@@ -204,12 +203,12 @@ func (s *supervisor) run() int {
 				}
 				s.terminating = true
 				s.logf("Stopping")
-				s.notify.Stopping()
+				s.Notify.Stopping()
 				if s.child == nil {
-					return exitOK
+					return ExitOK
 				}
 				s.child.cmd.Process.Signal(syscall.SIGTERM)
-				kill = time.After(s.childWait)
+				kill = time.After(s.ChildWait)
 			case syscall.SIGHUP:
 				if s.terminating {
 					continue
@@ -218,7 +217,7 @@ func (s *supervisor) run() int {
 					// keepalived restarts a missing child on reload.
 					restart = nil
 					if err := s.startChild(); err != nil {
-						s.logf("VRRP child process: fork error(%v)", err)
+						s.forkError(err)
 					}
 					continue
 				}
@@ -237,13 +236,13 @@ func (s *supervisor) run() int {
 			restart = nil
 			if !s.terminating && s.child == nil {
 				if err := s.startChild(); err != nil {
-					s.logf("VRRP child process: fork error(%v)", err)
+					s.forkError(err)
 					restart = time.After(time.Second)
 				}
 			}
 		case <-wdTick:
 			if s.child != nil && s.child.ready {
-				s.notify.Watchdog()
+				s.Notify.Watchdog()
 			}
 		case ev := <-s.events:
 			if s.child == nil || ev.pid != s.child.pid {
@@ -256,29 +255,29 @@ func (s *supervisor) run() int {
 			c := s.child
 			s.child = nil
 			if s.terminating {
-				return exitOK
+				return ExitOK
 			}
 			if code, permanent := s.report(c, ev.state); permanent {
 				e := unix.EINVAL
-				if code == exitMissingPermission {
+				if code == ExitMissingPermission {
 					e = unix.EPERM
 				}
-				s.notify.Errno(int(e))
+				s.Notify.Errno(int(e))
 				return code
 			}
-			if !s.respawn {
-				s.lg.Error(fmt.Sprintf("VRRP child process(%d) died: Exiting", c.pid))
-				s.notify.Stopping()
-				return exitOK
+			if !s.Respawn {
+				s.Logger.Error(fmt.Sprintf("VRRP child process(%d) died: Exiting", c.pid), logging.PID(c.pid))
+				s.Notify.Stopping()
+				return ExitOK
 			}
-			s.lg.Error(fmt.Sprintf("VRRP child process(%d) died: Respawning", c.pid))
+			s.Logger.Error(fmt.Sprintf("VRRP child process(%d) died: Respawning", c.pid), logging.PID(c.pid))
 			delay := nextRestartDelay(time.Since(s.startTime), &s.nextDelay)
 			if delay > 0 || time.Since(s.startTime) < time.Minute {
-				s.logf("Restart of VRRP process delayed %d seconds to limit respawn rate", delay)
+				s.Logger.Info(fmt.Sprintf("Restart of VRRP process delayed %d seconds to limit respawn rate", delay), slog.Int("delay_seconds", delay))
 			}
 			if delay == 0 {
 				if err := s.startChild(); err != nil {
-					s.logf("VRRP child process: fork error(%v)", err)
+					s.forkError(err)
 					restart = time.After(time.Second)
 				}
 			} else {
@@ -288,8 +287,16 @@ func (s *supervisor) run() int {
 	}
 }
 
+// logf logs a keepalived line that has no facts worth an attribute.
+func (s *Supervisor) logf(line string) { s.Logger.Info(line) }
+
+// forkError logs a child that could not be started.
+func (s *Supervisor) forkError(err error) {
+	s.Logger.Info(fmt.Sprintf("VRRP child process: fork error(%v)", err), logging.Err(err))
+}
+
 // onStatus acts on one line from the child.
-func (s *supervisor) onStatus(c *childProc, line string) {
+func (s *Supervisor) onStatus(c *childProc, line string) {
 	word, arg, _ := strings.Cut(line, " ")
 	switch word {
 	case "ready":
@@ -298,19 +305,18 @@ func (s *supervisor) onStatus(c *childProc, line string) {
 			s.logf("Startup complete")
 		}
 		s.readySent = true
-		s.notify.Ready("VRRP child running, pid " + strconv.Itoa(c.pid))
+		s.Notify.Ready("VRRP child running, pid " + strconv.Itoa(c.pid))
 		// Spawning the child (fork, exec, the status pipe) was this
-		// process's last burst of work: from here on it waits. Go to the
-		// idle pace and drop the image pages start-up touched (memory.go).
-		quietDown()
+		// process's last burst of work: from here on it waits.
+		ReturnMemory()
 	case "reloading":
-		s.notify.Reloading()
+		s.Notify.Reloading()
 	case "reloaded":
 		s.logf("Reload complete")
-		s.notify.Ready("")
+		s.Notify.Ready("")
 	case "reload-failed":
-		s.logf("Reload failed, the running configuration is kept: %s", arg)
-		s.notify.Ready("reload failed: " + arg)
+		s.Logger.Info("Reload failed, the running configuration is kept: "+arg, logging.Reason(arg))
+		s.Notify.Ready("reload failed: " + arg)
 	case "exit":
 		if n, err := strconv.Atoi(arg); err == nil {
 			c.permanent = n
@@ -320,7 +326,7 @@ func (s *supervisor) onStatus(c *childProc, line string) {
 
 // report is keepalived's report_child_status: it logs how the child ended
 // and says whether that was a permanent error that ends the parent too.
-func (s *supervisor) report(c *childProc, st *os.ProcessState) (int, bool) {
+func (s *Supervisor) report(c *childProc, st *os.ProcessState) (int, bool) {
 	prog := fmt.Sprintf("VRRP child process(%d)", c.pid)
 	ws, ok := st.Sys().(syscall.WaitStatus)
 	if !ok {
@@ -330,29 +336,29 @@ func (s *supervisor) report(c *childProc, st *os.ProcessState) (int, bool) {
 	case ws.Exited():
 		n := ws.ExitStatus()
 		if c.permanent == n && isPermanentExit(n) {
-			s.logf("%s exited with permanent error %s. Terminating", prog, permanentName(n))
+			s.Logger.Info(fmt.Sprintf("%s exited with permanent error %s. Terminating", prog, permanentName(n)), logging.PID(c.pid), slog.Int(logging.KeyStatus, n))
 			return n, true
 		}
 		if n != 0 {
-			s.logf("%s exited with status %d", prog, n)
+			s.Logger.Info(fmt.Sprintf("%s exited with status %d", prog, n), logging.PID(c.pid), slog.Int(logging.KeyStatus, n))
 		}
 	case ws.Signaled():
 		sig := ws.Signal()
-		s.logf("%s exited due to signal %d (%s)", prog, int(sig), capitalize(sig.String()))
+		s.Logger.Info(fmt.Sprintf("%s exited due to signal %d (%s)", prog, int(sig), capitalize(sig.String())), logging.PID(c.pid), slog.Int(logging.KeySignal, int(sig)))
 	}
 	return 0, false
 }
 
 // isPermanentExit is true for keepalived's "don't respawn" statuses.
 func isPermanentExit(n int) bool {
-	return n == exitFatal || n == exitConfig || n == exitMissingPermission
+	return n == ExitFatal || n == ExitConfig || n == ExitMissingPermission
 }
 
 func permanentName(n int) string {
 	switch n {
-	case exitConfig:
+	case ExitConfig:
 		return "CONFIG"
-	case exitMissingPermission:
+	case ExitMissingPermission:
 		return "missing permission"
 	}
 	return "FATAL"

@@ -1,3 +1,5 @@
+//go:build linux
+
 package cli
 
 import (
@@ -7,10 +9,10 @@ import (
 	"github.com/keepalived-go/keepalived/netif"
 )
 
-// newLinuxHost builds the daemon's host seams from package netif's Linux
+// newHost builds the daemon's host seams from package netif's Linux
 // constructors, in the network namespace of the calling thread (the VRRP
 // child is started inside the namespace of -s, so that is the one).
-func newLinuxHost() (daemon.Host, error) {
+func newHost() (daemon.Host, error) {
 	h, err := netif.NewHost()
 	if err != nil {
 		return daemon.Host{}, fmt.Errorf("cli: host: %w", err)
