@@ -98,6 +98,7 @@ func (d *Daemon) start(now time.Time) error {
 	}
 	d.buildGroups(d.cfg)
 	d.startScripts(d.cfg, nil)
+	d.beginStartupDelay(now)
 	for _, in := range d.insts {
 		d.startInstance(now, in)
 	}
@@ -231,7 +232,7 @@ func (d *Daemon) startInstance(now time.Time, in *instance) {
 	}
 	d.updateTracking(now, in)
 	in.started = true
-	d.step(now, in, vrrp.Startup{})
+	d.step(now, in, vrrp.Startup{DelayUntil: d.delayUntil})
 }
 
 // source picks the advert source address as keepalived does: the

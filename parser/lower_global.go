@@ -1,7 +1,11 @@
 package parser
 
 import (
+	"errors"
 	"net/netip"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
@@ -16,6 +20,27 @@ type globalCtx struct {
 	smtpAlertVRRP      *bool
 	lowerPrioNoAdvert  bool
 	higherPrioSendAdv  bool
+	// afterBoot is what remains of vrrp_delay_after_boot (2.4) at parse
+	// time; the start-up delay is the larger of it and vrrp_startup_delay.
+	afterBoot time.Duration
+}
+
+// uptime is how long the system has been up (/proc/uptime), for
+// vrrp_delay_after_boot; a variable so that tests can set it.
+var uptime = func() (time.Duration, error) {
+	b, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0, errors.New("empty /proc/uptime")
+	}
+	secs, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 // lowerGlobal applies one global_defs block (there may be several; later
@@ -207,6 +232,19 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 				}
 				l.extra(n, 1, ctxGlobal)
 			}
+		case "vrrp_delay_after_boot":
+			// keepalived 2.4.3: a delay counted from boot, so only what is
+			// left of it at start-up applies (global_parser.c).
+			if l.need(n, 1) {
+				if d, ok := l.decimalArgMsg(n, 0, 1000, 1<<32-1, "vrrp_delay_after_boot '%s' is invalid", n.Args[0].Text); ok {
+					if up, err := uptime(); err != nil {
+						l.warnf(n.Pos, "Unable to read /proc/uptime for vrrp_delay_after_boot - ignoring")
+					} else if d > up && d-up > gc.afterBoot {
+						gc.afterBoot = d - up
+					}
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
 		case "log_unknown_vrids":
 			g.LogUnknownVRIDs = true
 		case "script_user":
@@ -371,6 +409,9 @@ func (l *lowerer) finishGlobal() {
 	}
 	if !gc.lowerPrioDelaySet {
 		g.Garp.LowerPrioDelay = g.Garp.MasterDelay
+	}
+	if gc.afterBoot > g.StartupDelay {
+		g.StartupDelay = gc.afterBoot
 	}
 	switch {
 	case gc.smtpAlertVRRP != nil:
