@@ -2,8 +2,12 @@ package parser
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/keepalived-go/keepalived/config"
 )
 
 // TestDelayAfterBoot: vrrp_delay_after_boot (keepalived 2.4.3) leaves only
@@ -37,5 +41,29 @@ func TestDelayAfterBoot(t *testing.T) {
 				t.Errorf("findings %q, want %d", lines, tc.diags)
 			}
 		})
+	}
+}
+
+// TestLowerMail: the e-mail keywords land in Global.Mail as keepalived
+// reads them: every word of notification_email is an address, the port
+// of smtp_server defaults to 25, a zero smtp_connect_timeout becomes 1 s.
+func TestLowerMail(t *testing.T) {
+	cfg, _, lines := lowerText(t, "global_defs {\n    notification_email {\n        ops@example.com\n        a@example.com b@example.com\n    }\n"+
+		"    notification_email_from keepalived@lb1\n    smtp_server 192.0.2.25 2525\n    smtp_helo_name lb1.example\n    smtp_connect_timeout 0\n    no_email_faults\n    smtp_alert\n}\n"+
+		inst("    virtual_ipaddress {\n        10.0.0.1\n    }"))
+	want := config.Mail{Server: "192.0.2.25:2525", HeloName: "lb1.example", From: "keepalived@lb1",
+		Emails: []string{"ops@example.com", "a@example.com", "b@example.com"}, ConnectTimeout: time.Second, NoEmailFaults: true}
+	if diff := cmp.Diff(want, cfg.Global.Mail); diff != "" {
+		t.Errorf("Mail (-want +got)\n%s", diff)
+	}
+	if !cfg.Global.SMTPAlert || !cfg.Instances[0].SMTPAlert {
+		t.Errorf("smtp_alert not the instances' default: global %v instance %v", cfg.Global.SMTPAlert, cfg.Instances[0].SMTPAlert)
+	}
+	if len(lines) != 1 || !strings.Contains(lines[0], "smtp_conect_timeout must be greater than 0, setting to 1") {
+		t.Errorf("findings %q", lines)
+	}
+	_, _, lines = lowerText(t, "global_defs {\n    smtp_server 192.0.2.25 http\n}\n"+inst("    virtual_ipaddress {\n        10.0.0.1\n    }"))
+	if len(lines) != 1 || !strings.Contains(lines[0], "Invalid smtp server 192.0.2.25 http") {
+		t.Errorf("bad port: findings %q", lines)
 	}
 }

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"errors"
+	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -365,18 +366,57 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			}
 			g.Other = append(g.Other, l.raw(n))
 		case "notification_email":
-			// A value block of addresses; kept verbatim.
-			g.Other = append(g.Other, l.raw(n))
+			// A value block: every word is one address (keepalived's
+			// read_value_block), added to those of an earlier block.
 			if n.Block != nil && len(n.Block.Nodes) == 0 {
 				l.warnf(n.Pos, "Warning - empty notification_email block")
 			}
+			if n.Block != nil {
+				for _, e := range n.Block.Nodes {
+					g.Mail.Emails = append(g.Mail.Emails, e.Keyword)
+					for _, w := range e.Args {
+						g.Mail.Emails = append(g.Mail.Emails, w.Text)
+					}
+				}
+			}
 		case "smtp_connect_timeout":
 			if l.need(n, 1) {
-				if v, ok := l.uintArgMsg(n, 0, 0, 4294, "smtp_connect_timeout '%s' must be in [0, 4294] - ignoring", n.Args[0].Text); ok && v == 0 {
-					l.warnf(n.Args[0].Pos, "smtp_conect_timeout must be greater than 0, setting to 1")
+				if v, ok := l.uintArgMsg(n, 0, 0, 4294, "smtp_connect_timeout '%s' must be in [0, 4294] - ignoring", n.Args[0].Text); ok {
+					if v == 0 {
+						l.warnf(n.Args[0].Pos, "smtp_conect_timeout must be greater than 0, setting to 1")
+						v = 1
+					}
+					g.Mail.ConnectTimeout = time.Duration(v) * time.Second
 				}
-				g.Other = append(g.Other, l.raw(n))
 			}
+		case "smtp_server":
+			if !l.need(n, 1) {
+				continue
+			}
+			port := "25"
+			if len(n.Args) >= 2 {
+				port = n.Args[1].Text
+			}
+			if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 || strings.ContainsAny(n.Args[0].Text, "/ ") {
+				l.errorf(n.Args[0].Pos, "Invalid smtp server %s %s", n.Args[0].Text, port)
+				continue
+			}
+			g.Mail.Server = net.JoinHostPort(n.Args[0].Text, port)
+		case "smtp_helo_name":
+			if len(n.Args) > 0 {
+				g.Mail.HeloName = n.Args[0].Text
+			}
+		case "notification_email_from":
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "emailfrom missing - ignoring")
+				continue
+			}
+			if len(n.Args) > 1 {
+				l.errorf(n.Args[1].Pos, "emailfrom - ignoring extra entries '%s' ...", n.Args[1].Text)
+			}
+			g.Mail.From = n.Args[0].Text
+		case "no_email_faults":
+			g.Mail.NoEmailFaults = true
 		case "startup_script_timeout", "shutdown_script_timeout":
 			typ := kw[:len(kw)-len("_script_timeout")]
 			if len(n.Args) == 0 {
