@@ -33,6 +33,7 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "parser", allowProject: []string{"config"}},
 		{pkg: "checker", allowProject: []string{"config"}},
 		{pkg: "cluster", allowProject: []string{"config"}},
+		{pkg: "mail", allowProject: []string{}},
 		{pkg: "daemon", forbidden: []string{"cli"}},
 	}
 	for _, r := range rules {

@@ -81,6 +81,7 @@ func (d *Daemon) start(now time.Time) error {
 	} else {
 		d.notify = newNotifier(d.cfg, d.log)
 	}
+	d.setupMail(d.cfg)
 	d.learnLinks(d.cfg)
 	d.cleanupLeftovers(d.cfg)
 	d.applyStatic(config.Diff(nil, d.cfg).Static)
@@ -786,6 +787,7 @@ func (d *Daemon) shutdown(now time.Time) {
 	if d.notify != nil {
 		d.notify.Close()
 	}
+	d.closeMail()
 	d.cancel()
 	d.readers.Wait()
 	d.mode = modeNormal

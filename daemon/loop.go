@@ -56,6 +56,8 @@ type Daemon struct {
 	// delayUntil is the end of vrrp_startup_delay (zero: none or over;
 	// startdelay.go).
 	delayUntil time.Time
+	// mail sends the e-mail alerts (nil: none configured; mail.go).
+	mail *mailState
 	// sliceStart is when the loop's current scheduler time slice began
 	// (yield).
 	sliceStart time.Time

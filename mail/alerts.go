@@ -79,3 +79,15 @@ func (a *Alerter) maybe(key, state string, msg func() (Message, bool)) {
 	a.last[key] = state
 	a.Sender.Send(m)
 }
+
+// KeepLast carries the last mailed states of prev over (a reload that
+// changed the mail settings does not re-send an unchanged state).
+func (a *Alerter) KeepLast(prev *Alerter) {
+	if prev == nil || prev.last == nil {
+		return
+	}
+	a.last = map[string]string{}
+	for k, v := range prev.last {
+		a.last[k] = v
+	}
+}

@@ -66,6 +66,9 @@ type Sender struct {
 	ctx  context.Context
 	stop context.CancelFunc
 	once sync.Once
+	// mu orders Send against Close: a message sent after Close is dropped.
+	mu     sync.Mutex
+	closed bool
 
 	sent, failed, dropped atomic.Int64
 }
@@ -82,9 +85,15 @@ func NewSender(cfg Config, log *slog.Logger) *Sender {
 	return s
 }
 
-// Send queues m and returns at once; with the queue full m is dropped,
-// logged and counted.
+// Send queues m and returns at once; with the queue full (or the sender
+// closed) m is dropped, logged and counted.
 func (s *Sender) Send(m Message) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		s.dropped.Add(1)
+		return
+	}
 	select {
 	case s.q <- m:
 	default:
@@ -102,7 +111,10 @@ func (s *Sender) Stats() Stats {
 // of ctx (none: dropped at once), a dialogue in progress is cut then.
 func (s *Sender) Close(ctx context.Context) {
 	s.once.Do(func() {
+		s.mu.Lock()
+		s.closed = true
 		close(s.q)
+		s.mu.Unlock()
 		done := make(chan struct{})
 		go func() { s.wg.Wait(); close(done) }()
 		select {

@@ -268,3 +268,15 @@ func TestSenderBlackholed(t *testing.T) {
 		t.Errorf("stats %+v: the queue did not bound the backlog", st)
 	}
 }
+
+// TestSendAfterClose: a message sent after Close is dropped and counted,
+// never a panic.
+func TestSendAfterClose(t *testing.T) {
+	s := NewSender(Config{Server: "127.0.0.1:1"}, slog.New(slog.DiscardHandler))
+	s.Close(context.Background())
+	m, _ := InstanceAlert("r", "VI_1", "STOP", testDate)
+	s.Send(m)
+	if st := s.Stats(); st.Dropped != 1 {
+		t.Errorf("stats %+v, want 1 dropped", st)
+	}
+}
