@@ -176,7 +176,7 @@ func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance
 			d.logf(in, slog.LevelWarn, "use_vmac is not supported on this host - using %s", ci.Interface)
 		} else {
 			mac := vmacAddr(ci)
-			name, created, err := d.opts.Host.VMACs.EnsureVMAC(ci.Interface, ci.VMACName, mac, ci.Family == config.IPv6)
+			name, created, err := d.opts.Host.VMACs.EnsureVMAC(ci.Interface, vmacName(ci, &cfg.Global), mac, ci.Family == config.IPv6)
 			if err != nil {
 				d.logf(in, slog.LevelError, "cannot create VMAC: %v - using %s", err, ci.Interface)
 			} else {
