@@ -8,8 +8,9 @@ SBINDIR  ?= $(PREFIX)/sbin
 UNITDIR  ?= /lib/systemd/system
 FUZZTIME ?= 30s
 # Debian packages the kernel and end-to-end tests use: real keepalived 2.2.7
-# as a peer, nginx behind the VIP, tcpdump for wire timing, ip, killall, ps.
-DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps net-tools curl nftables
+# as a peer, nginx behind the VIP, tcpdump for wire timing, ip, killall, ps,
+# aiosmtpd as the SMTP server the e-mail alert tests send to.
+DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps net-tools curl nftables python3-aiosmtpd
 
 .PHONY: all build test test-unit test-root deps bench bench-ha fuzz install demo soak clean vet
 

@@ -38,6 +38,7 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "daemon", forbidden: []string{"cli", "parser", "process"}},
 		{pkg: "logging", allowProject: []string{}},
 		{pkg: "process", allowProject: []string{"config", "checker", "logging"}},
+		{pkg: "mail", allowProject: []string{}},
 	}
 	for _, r := range rules {
 		t.Run(r.pkg, func(t *testing.T) {

@@ -195,10 +195,30 @@ type Global struct {
 	// SMTPAlert is the default smtp_alert of instances and groups
 	// (smtp_alert_vrrp, else smtp_alert).
 	SMTPAlert bool `json:"smtp_alert,omitempty"`
+	// Mail is where e-mail alerts go (smtp_server and the rest).
+	Mail Mail `json:"mail,omitempty"`
 	// AllowIfChanges is dynamic_interfaces allow_if_changes.
 	AllowIfChanges bool `json:"allow_if_changes,omitempty"`
 	// Other known global keywords we accept but do not act on, verbatim.
 	Other []RawStatement `json:"other,omitempty"`
+}
+
+// Mail is global_defs' e-mail alert settings. Alerts are sent only when
+// Server and at least one address in Emails are set (keepalived
+// smtp_alert()).
+type Mail struct {
+	// Server is smtp_server as host:port (port 25 by default).
+	Server string `json:"smtp_server,omitempty"`
+	// HeloName is smtp_helo_name (empty: the local host name).
+	HeloName string `json:"smtp_helo_name,omitempty"`
+	// From is notification_email_from (empty: user@local name).
+	From string `json:"notification_email_from,omitempty"`
+	// Emails is the notification_email block, in order.
+	Emails []string `json:"notification_email,omitempty"`
+	// ConnectTimeout is smtp_connect_timeout (0: keepalived's 30 s).
+	ConnectTimeout time.Duration `json:"smtp_connect_timeout,omitempty"`
+	// NoEmailFaults is no_email_faults: no mail for FAULT.
+	NoEmailFaults bool `json:"no_email_faults,omitempty"`
 }
 
 // Fifo is a notify_fifo / vrrp_notify_fifo and its optional script.

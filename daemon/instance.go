@@ -81,6 +81,7 @@ func (d *Daemon) start(now time.Time) error {
 	} else {
 		d.notify = newNotifier(d.cfg, d.log)
 	}
+	d.setupMail(d.cfg)
 	d.learnLinks(d.cfg)
 	d.cleanupLeftovers(d.cfg)
 	d.applyStatic(config.Diff(nil, d.cfg).Static)
@@ -98,6 +99,7 @@ func (d *Daemon) start(now time.Time) error {
 	}
 	d.buildGroups(d.cfg)
 	d.startScripts(d.cfg, nil)
+	d.beginStartupDelay(now)
 	for _, in := range d.insts {
 		d.startInstance(now, in)
 	}
@@ -174,7 +176,7 @@ func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance
 			d.logf(in, slog.LevelWarn, "use_vmac is not supported on this host - using %s", ci.Interface)
 		} else {
 			mac := vmacAddr(ci)
-			name, created, err := d.opts.Host.VMACs.EnsureVMAC(ci.Interface, ci.VMACName, mac, ci.Family == config.IPv6)
+			name, created, err := d.opts.Host.VMACs.EnsureVMAC(ci.Interface, vmacName(ci, &cfg.Global), mac, ci.Family == config.IPv6)
 			if err != nil {
 				d.logf(in, slog.LevelError, "cannot create VMAC: %v - using %s", err, ci.Interface)
 			} else {
@@ -231,7 +233,7 @@ func (d *Daemon) startInstance(now time.Time, in *instance) {
 	}
 	d.updateTracking(now, in)
 	in.started = true
-	d.step(now, in, vrrp.Startup{})
+	d.step(now, in, vrrp.Startup{DelayUntil: d.delayUntil})
 }
 
 // source picks the advert source address as keepalived does: the
@@ -785,6 +787,7 @@ func (d *Daemon) shutdown(now time.Time) {
 	if d.notify != nil {
 		d.notify.Close()
 	}
+	d.closeMail()
 	d.cancel()
 	d.readers.Wait()
 	d.mode = modeNormal

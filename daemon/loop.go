@@ -53,6 +53,11 @@ type Daemon struct {
 	// (quiet.go).
 	quietAt time.Time
 	quiets  atomic.Int64
+	// delayUntil is the end of vrrp_startup_delay (zero: none or over;
+	// startdelay.go).
+	delayUntil time.Time
+	// mail sends the e-mail alerts (nil: none configured; mail.go).
+	mail *mailState
 	// sliceStart is when the loop's current scheduler time slice began
 	// (yield).
 	sliceStart time.Time
@@ -268,6 +273,9 @@ func (d *Daemon) armTimer(t *time.Timer) {
 // onPacket hands one received advert to the instance of its VRID on the
 // socket it arrived on.
 func (d *Daemon) onPacket(now time.Time, p rxPacket) {
+	if d.delaying(now) {
+		return // keepalived discards adverts read during vrrp_startup_delay
+	}
 	if len(p.pkt.Payload) < 2 {
 		return // too short to name a VRID; the core counts nothing for it
 	}

@@ -95,6 +95,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 		d.notify = newNotifier(next, d.log)
 		go oldN.Close()
 	}
+	d.setupMail(next)
 	// 3 and 4, in the new configuration's order.
 	var insts []*instance
 	var started []*instance

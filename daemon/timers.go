@@ -88,6 +88,9 @@ func (d *Daemon) nextDeadline() (time.Time, bool) {
 	if q := d.quietAt; !q.IsZero() && (!ok || q.Before(t)) {
 		t, ok = q, true
 	}
+	if q := d.delayUntil; !q.IsZero() && (!ok || q.Before(t)) {
+		t, ok = q, true // to log "Delayed start completed" on time
+	}
 	if len(d.timers.h) == 0 || !d.timers.h[0].hasDeadline {
 		return t, ok
 	}
@@ -101,6 +104,7 @@ func (d *Daemon) nextDeadline() (time.Time, bool) {
 // core whose deadline stays in the past cannot spin the loop).
 func (d *Daemon) onTimer(now time.Time) {
 	d.checkQuiet(now)
+	d.delaying(now)
 	d.sendDueGarps(now)
 	d.refreshTimers()
 	due := d.timers.due[:0]

@@ -1,7 +1,12 @@
 package parser
 
 import (
+	"errors"
+	"net"
 	"net/netip"
+	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
@@ -16,6 +21,27 @@ type globalCtx struct {
 	smtpAlertVRRP      *bool
 	lowerPrioNoAdvert  bool
 	higherPrioSendAdv  bool
+	// afterBoot is what remains of vrrp_delay_after_boot (2.4) at parse
+	// time; the start-up delay is the larger of it and vrrp_startup_delay.
+	afterBoot time.Duration
+}
+
+// uptime is how long the system has been up (/proc/uptime), for
+// vrrp_delay_after_boot; a variable so that tests can set it.
+var uptime = func() (time.Duration, error) {
+	b, err := os.ReadFile("/proc/uptime")
+	if err != nil {
+		return 0, err
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0, errors.New("empty /proc/uptime")
+	}
+	secs, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return 0, err
+	}
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 // lowerGlobal applies one global_defs block (there may be several; later
@@ -207,6 +233,19 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 				}
 				l.extra(n, 1, ctxGlobal)
 			}
+		case "vrrp_delay_after_boot":
+			// keepalived 2.4.3: a delay counted from boot, so only what is
+			// left of it at start-up applies (global_parser.c).
+			if l.need(n, 1) {
+				if d, ok := l.decimalArgMsg(n, 0, 1000, 1<<32-1, "vrrp_delay_after_boot '%s' is invalid", n.Args[0].Text); ok {
+					if up, err := uptime(); err != nil {
+						l.warnf(n.Pos, "Unable to read /proc/uptime for vrrp_delay_after_boot - ignoring")
+					} else if d > up && d-up > gc.afterBoot {
+						gc.afterBoot = d - up
+					}
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
 		case "log_unknown_vrids":
 			g.LogUnknownVRIDs = true
 		case "script_user":
@@ -327,18 +366,57 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			}
 			g.Other = append(g.Other, l.raw(n))
 		case "notification_email":
-			// A value block of addresses; kept verbatim.
-			g.Other = append(g.Other, l.raw(n))
+			// A value block: every word is one address (keepalived's
+			// read_value_block), added to those of an earlier block.
 			if n.Block != nil && len(n.Block.Nodes) == 0 {
 				l.warnf(n.Pos, "Warning - empty notification_email block")
 			}
+			if n.Block != nil {
+				for _, e := range n.Block.Nodes {
+					g.Mail.Emails = append(g.Mail.Emails, e.Keyword)
+					for _, w := range e.Args {
+						g.Mail.Emails = append(g.Mail.Emails, w.Text)
+					}
+				}
+			}
 		case "smtp_connect_timeout":
 			if l.need(n, 1) {
-				if v, ok := l.uintArgMsg(n, 0, 0, 4294, "smtp_connect_timeout '%s' must be in [0, 4294] - ignoring", n.Args[0].Text); ok && v == 0 {
-					l.warnf(n.Args[0].Pos, "smtp_conect_timeout must be greater than 0, setting to 1")
+				if v, ok := l.uintArgMsg(n, 0, 0, 4294, "smtp_connect_timeout '%s' must be in [0, 4294] - ignoring", n.Args[0].Text); ok {
+					if v == 0 {
+						l.warnf(n.Args[0].Pos, "smtp_conect_timeout must be greater than 0, setting to 1")
+						v = 1
+					}
+					g.Mail.ConnectTimeout = time.Duration(v) * time.Second
 				}
-				g.Other = append(g.Other, l.raw(n))
 			}
+		case "smtp_server":
+			if !l.need(n, 1) {
+				continue
+			}
+			port := "25"
+			if len(n.Args) >= 2 {
+				port = n.Args[1].Text
+			}
+			if p, err := strconv.ParseUint(port, 10, 16); err != nil || p == 0 || strings.ContainsAny(n.Args[0].Text, "/ ") {
+				l.errorf(n.Args[0].Pos, "Invalid smtp server %s %s", n.Args[0].Text, port)
+				continue
+			}
+			g.Mail.Server = net.JoinHostPort(n.Args[0].Text, port)
+		case "smtp_helo_name":
+			if len(n.Args) > 0 {
+				g.Mail.HeloName = n.Args[0].Text
+			}
+		case "notification_email_from":
+			if len(n.Args) == 0 {
+				l.errorf(n.Pos, "emailfrom missing - ignoring")
+				continue
+			}
+			if len(n.Args) > 1 {
+				l.errorf(n.Args[1].Pos, "emailfrom - ignoring extra entries '%s' ...", n.Args[1].Text)
+			}
+			g.Mail.From = n.Args[0].Text
+		case "no_email_faults":
+			g.Mail.NoEmailFaults = true
 		case "startup_script_timeout", "shutdown_script_timeout":
 			typ := kw[:len(kw)-len("_script_timeout")]
 			if len(n.Args) == 0 {
@@ -377,6 +455,9 @@ func (l *lowerer) finishGlobal() {
 	}
 	if !gc.lowerPrioDelaySet {
 		g.Garp.LowerPrioDelay = g.Garp.MasterDelay
+	}
+	if gc.afterBoot > g.StartupDelay {
+		g.StartupDelay = gc.afterBoot
 	}
 	switch {
 	case gc.smtpAlertVRRP != nil:

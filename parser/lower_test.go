@@ -340,7 +340,7 @@ var lowerModelCases = []struct {
 			if g.Garp.MasterRepeat != 2 || g.Garp.LowerPrioRepeat != 1 || g.Garp.LowerPrioDelay != time.Second {
 				t.Errorf("garp %+v", g.Garp)
 			}
-			if len(g.Other) != 2 || g.Other[0].Keyword != "smtp_server" {
+			if len(g.Other) != 1 || g.Other[0].Keyword != "lvs_sync_daemon" || g.Mail.Server != "127.0.0.1:25" {
 				t.Errorf("other %+v", g.Other)
 			}
 			in := c.Instances[0]

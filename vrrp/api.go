@@ -92,7 +92,13 @@ type Config struct {
 type Event interface{ isEvent() }
 
 // Startup starts the instance (INIT -> BACKUP, MASTER or FAULT).
-type Startup struct{}
+//
+// DelayUntil is the end of vrrp_startup_delay (zero: none). Until then the
+// instance's first timer counts from DelayUntil instead of from now, as
+// keepalived's vrrp_delayed_start_time does: a BACKUP's down timer expires
+// at DelayUntil plus Master_Down_Interval, an owner's first advert goes at
+// DelayUntil. (Dropping received adverts during the delay is the caller's.)
+type Startup struct{ DelayUntil time.Time }
 
 // Shutdown stops it (SIGTERM): a master sends priority 0 and drops its VIPs.
 type Shutdown struct{}

@@ -29,6 +29,7 @@ type Instance struct {
 	msDownTimer    time.Duration // keepalived's ms_down_timer
 	sands          time.Time     // next expiry (zero: disabled)
 	preemptTime    time.Time     // preempt_delay end (zero: not running)
+	delayedStart   time.Time     // vrrp_startup_delay end (Startup.DelayUntil)
 
 	masterAddr netip.Addr // master_saddr: last advert source accepted (or discarded as lower)
 	masterPrio int
@@ -421,11 +422,15 @@ func (in *Instance) downTimer() time.Duration {
 
 // initSands is vrrp_init_instance_sands.
 func (in *Instance) initSands() {
+	from := in.now
+	if in.delayedStart.After(from) {
+		from = in.delayedStart // vrrp_startup_delay still running
+	}
 	switch in.state {
 	case StateMaster:
-		in.sands = in.now.Add(in.adverInt)
+		in.sands = from.Add(in.adverInt)
 	case StateBackup:
-		in.sands = in.now.Add(in.msDownTimer)
+		in.sands = from.Add(in.msDownTimer)
 	default:
 		in.sands = time.Time{}
 	}
@@ -436,8 +441,10 @@ func (in *Instance) initSands() {
 func (in *Instance) handle(ev Event) {
 	switch e := ev.(type) {
 	case Startup:
+		in.delayedStart = e.DelayUntil
 		in.startup()
 	case *Startup:
+		in.delayedStart = e.DelayUntil
 		in.startup()
 	case Shutdown:
 		in.shutdown()
