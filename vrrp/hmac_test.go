@@ -3,6 +3,7 @@ package vrrp
 import (
 	"encoding/hex"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -386,4 +387,217 @@ func FuzzHMACTrailer(f *testing.F) {
 			}
 		}
 	})
+}
+
+// hmacCfgs are the instance variants the trailer runs in: v2 and v3,
+// IPv4 and IPv6, multicast and unicast.
+func hmacCfgs() map[string]Config {
+	h := &HMACConfig{Keys: []HMACKey{{1, vecKey()}, {2, []byte("kge-second-key-0123456789abcdefghijkl")}}, ActiveKey: 1,
+		AntiReplayTime: true, TimeWindow: 5 * time.Second}
+	v2 := baseCfg()
+	v2.HMAC = h
+	v3 := v2
+	v3.Version = 3
+	uni := v3
+	uni.UnicastPeers = []netip.Addr{peer}
+	v6 := v3
+	v6.IPv6, v6.Src, v6.McastGroup = true, netip.MustParseAddr("fe80::1"), netip.MustParseAddr("ff02::12")
+	v6.VIPs = []netip.Addr{netip.MustParseAddr("fe80::100")}
+	return map[string]Config{"v2 ipv4 multicast": v2, "v3 ipv4 multicast": v3, "v3 ipv4 unicast": uni, "v3 ipv6 multicast": v6}
+}
+
+// attackAt is when the attacks of TestHMACInstance are signed and sent.
+var attackAt = t0.Add(10 * time.Second)
+
+// attacker is what an instance of c receives from src: the adverts of a
+// twin instance of c (same auth_hmac unless h overrides it) sending from
+// src at priority 255.
+func attacker(t *testing.T, c Config, src netip.Addr, h *HMACConfig) Received {
+	t.Helper()
+	a := c
+	a.Src, a.Priority, a.UnicastPeers, a.HMAC = src, 255, nil, h
+	if len(c.UnicastPeers) > 0 {
+		a.UnicastPeers = []netip.Addr{c.Src}
+	}
+	in := mustInstance(t, a)
+	dst := c.McastGroup
+	if !dst.IsValid() {
+		dst = MulticastGroup4
+	}
+	if len(c.UnicastPeers) > 0 {
+		dst = c.Src
+	}
+	buf := in.AppendAdvert(nil, dst)
+	if in.hmac != nil {
+		in.now = attackAt
+		buf = in.appendHMAC(buf, len(buf), in.hmacSeq())
+	}
+	return Received{Src: src, Dst: dst, TTL: 255, IPLen: 20 + len(buf), Packet: buf}
+}
+
+// TestHMACInstance: a master under attack by adverts of priority 255. A
+// correctly signed one takes over (the protocol); unsigned, with a
+// flipped byte, signed with a key it does not hold, or replayed, each is
+// dropped and counted and the master stays.
+func TestHMACInstance(t *testing.T) {
+	for name, c := range hmacCfgs() {
+		t.Run(name, func(t *testing.T) {
+			src := peer
+			if c.IPv6 {
+				src = netip.MustParseAddr("fe80::2")
+			}
+			attack := func(r Received) (*Instance, []Action) {
+				in, next := masterAt(t, c)
+				_ = next
+				return in, in.Step(attackAt, r)
+			}
+			other := &HMACConfig{Keys: []HMACKey{{9, []byte("kge-attacker-key-0123456789abcdefghij")}}, ActiveKey: 9, AntiReplayTime: true, TimeWindow: 5 * time.Second}
+			flipped := attacker(t, c, src, c.HMAC)
+			flipped.Packet = append([]byte(nil), flipped.Packet...)
+			flipped.Packet[2] ^= 1 // priority 254
+			tests := []struct {
+				name  string
+				r     Received
+				stays bool
+				count func(HMACStats) uint64
+				log   string
+			}{
+				{"signed with a key it holds", attacker(t, c, src, c.HMAC), false, nil, ""},
+				{"unsigned", attacker(t, c, src, nil), true, func(s HMACStats) uint64 { return s.Missing }, "missing authentication trailer from " + src.String()},
+				{"flipped byte", flipped, true, func(s HMACStats) uint64 { return s.InvalidMAC }, "invalid authentication HMAC from " + src.String()},
+				{"unknown key id", attacker(t, c, src, other), true, func(s HMACStats) uint64 { return s.UnknownKey }, "unknown authentication key id 9 from " + src.String()},
+			}
+			for _, tt := range tests {
+				in, acts := attack(tt.r)
+				if stays := in.State() == StateMaster; stays != tt.stays {
+					t.Errorf("%s: master stays %v, want %v\n%s", tt.name, stays, tt.stays, describe(acts))
+				}
+				if tt.count != nil {
+					if n := tt.count(in.Stats().HMACStats); n != 1 {
+						t.Errorf("%s: counted %d, want 1 (%+v)", tt.name, n, in.Stats().HMACStats)
+					}
+					if !strings.Contains(describe(acts), "log "+tt.log+"\n") {
+						t.Errorf("%s: no log %q in\n%s", tt.name, tt.log, describe(acts))
+					}
+				}
+			}
+			// Replay: a backup accepts an advert once, then drops its copy.
+			b := c
+			b.Priority = 50
+			in := mustInstance(t, b)
+			in.Step(t0, Startup{})
+			r := attacker(t, c, src, c.HMAC)
+			in.Step(attackAt, r)
+			in.Step(attackAt.Add(time.Second), r)
+			if s := in.Stats(); s.Replay != 1 || s.AdvertRcvd != 1 {
+				t.Errorf("replay: %+v, received %d", s.HMACStats, s.AdvertRcvd)
+			}
+			// Permissive accepts unsigned adverts, still drops bad ones.
+			p := c
+			ph := *c.HMAC
+			ph.Mode = HMACPermissive
+			p.HMAC = &ph
+			in, _ = masterAt(t, p)
+			in.Step(attackAt, flipped)
+			if in.State() != StateMaster || in.Stats().InvalidMAC != 1 {
+				t.Errorf("permissive, bad trailer: %v %+v", in.State(), in.Stats().HMACStats)
+			}
+			in.Step(attackAt, attacker(t, c, src, nil))
+			if in.State() != StateBackup {
+				t.Errorf("permissive, unsigned priority 255: still %v", in.State())
+			}
+		})
+	}
+}
+
+// TestHMACInstanceSends: what a master sends carries a trailer its peer
+// accepts; receive-only sends none; unicast copies share one sequence.
+func TestHMACInstanceSends(t *testing.T) {
+	for name, c := range hmacCfgs() {
+		t.Run(name, func(t *testing.T) {
+			c.UnicastPeers = append(c.UnicastPeers[:len(c.UnicastPeers):len(c.UnicastPeers)], c.UnicastPeers...) // two copies when unicast
+			if len(c.UnicastPeers) > 0 {
+				c.UnicastPeers[1] = netip.MustParseAddr("10.0.0.3")
+			}
+			in, next := masterAt(t, c)
+			acts := in.Step(next, nil)
+			var pkts [][]byte
+			for _, a := range acts {
+				if s, ok := a.(*SendAdvert); ok {
+					pkts = append(pkts, append([]byte(nil), s.Packet...))
+				}
+			}
+			if len(pkts) == 0 {
+				t.Fatal("no advert")
+			}
+			for _, p := range pkts {
+				n := ExpectedLen(uint8(c.Version), p[3], c.IPv6)
+				if len(p) != n+HMACTrailerLen {
+					t.Fatalf("advert of %d bytes, want %d + trailer", len(p), n)
+				}
+				if !c.IPv6 && !VerifyChecksum(p[:n], false, c.Src, MulticastGroup4) && c.Version == 2 {
+					t.Errorf("checksum does not cover the PDU only")
+				}
+				rx := NewHMACAuth(*c.HMAC, nil)
+				if res, _, _ := rx.Verify(next, c.Version, c.VRID, c.Src, p[:n], p[n:]); res != HMACOK {
+					t.Errorf("peer verifies our advert: %v", res)
+				}
+			}
+			if len(pkts) == 2 && string(pkts[0][len(pkts[0])-HMACTrailerLen:]) != string(pkts[1][len(pkts[1])-HMACTrailerLen:]) {
+				t.Errorf("unicast copies carry different trailers")
+			}
+			ro := c
+			rh := *c.HMAC
+			rh.Mode = HMACReceiveOnly
+			ro.HMAC = &rh
+			in, next = masterAt(t, ro)
+			for _, a := range in.Step(next, nil) {
+				if s, ok := a.(*SendAdvert); ok && len(s.Packet) != ExpectedLen(uint8(c.Version), s.Packet[3], c.IPv6) {
+					t.Errorf("receive-only sent %d bytes", len(s.Packet))
+				}
+			}
+		})
+	}
+}
+
+// TestHMACStepAllocatesNothing: a signing master's advert Step and a
+// backup's verified advert allocate nothing once released.
+func TestHMACStepAllocatesNothing(t *testing.T) {
+	c := hmacCfgs()["v3 ipv4 unicast"]
+	in, next := masterAt(t, c)
+	allocs := testing.AllocsPerRun(100, func() {
+		in.Step(next, nil)
+		in.Release()
+		next = next.Add(time.Second)
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per signed advert Step", allocs)
+	}
+	m := c
+	m.Src, m.Priority, m.UnicastPeers = peer, 200, []netip.Addr{self}
+	tx := mustInstance(t, m)
+	b := c
+	b.Priority = 50
+	bk := mustInstance(t, b)
+	bk.Step(t0, Startup{})
+	now := t0
+	var pkts []Received
+	for i := 0; i < 101; i++ {
+		tx.now = now.Add(time.Duration(i) * time.Millisecond)
+		p := tx.AppendAdvert(nil, self)
+		p = tx.appendHMAC(p, len(p), tx.hmacSeq())
+		pkts = append(pkts, Received{Src: peer, Dst: self, TTL: 255, IPLen: 20 + len(p), Packet: p})
+	}
+	i := 0
+	allocs = testing.AllocsPerRun(100, func() {
+		bk.Step(now, pkts[i])
+		bk.Release()
+		i++
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per verified advert Step", allocs)
+	}
+	if s := bk.Stats(); s.AdvertRcvd != 101 || s.HMACStats != (HMACStats{}) {
+		t.Errorf("backup counted %d adverts, %+v", s.AdvertRcvd, s.HMACStats)
+	}
 }
