@@ -93,6 +93,24 @@ func (a *AuthHMAC) Key(id uint8) *HMACKey {
 	return nil
 }
 
+// Summary describes the settings for check-config --dump, keys by id
+// only: "HMAC-SHA256-128, keys 1 2, active 2, enforce, anti_replay time
+// (window 5s)". Empty for nil.
+func (a *AuthHMAC) Summary() string {
+	if a == nil {
+		return ""
+	}
+	ids := ""
+	for _, k := range a.Keys {
+		ids += fmt.Sprintf(" %d", k.ID)
+	}
+	ar := "anti_replay monotonic"
+	if a.AntiReplayTime {
+		ar = fmt.Sprintf("anti_replay time (window %v)", a.TimeWindow)
+	}
+	return fmt.Sprintf("HMAC-SHA256-128, keys%s, active %d, %s, %s", ids, a.ActiveKey, a.Mode, ar)
+}
+
 // DerivedHMACWindow is the window keepalived 2.4.3 derives when time_window
 // is unset: 3 x advert_int in whole seconds, at least 5, at most 300.
 func DerivedHMACWindow(advertInt time.Duration) time.Duration {

@@ -259,6 +259,14 @@ func TestAuthHMACKeysNeverPrinted(t *testing.T) {
 		"%x":       fmt.Sprintf("%x", in.AuthHMAC.Keys[0].Data),
 		"%s":       fmt.Sprintf("%s", in.AuthHMAC.Keys[1].Data),
 	}
+	dump, err := config.DumpJSON(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs["check-config --dump"] = string(dump)
+	if !strings.Contains(string(dump), `"auth_hmac": "HMAC-SHA256-128, keys 1 2, active 1, enforce, anti_replay time (window 5s)"`) {
+		t.Errorf("check-config --dump lacks the auth_hmac summary:\n%s", dump)
+	}
 	c2, _, _ := lowerText(t, hmacInst("", "key 1 "+hmacHexKey+"\nkey 2 "+strings.Replace(hmacASCIIKey, "kge", "KGE", 1)+"\nactive_key 1"))
 	outs["plan"] = config.Diff(c, c2).String()
 	for what, out := range outs {
