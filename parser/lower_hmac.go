@@ -194,7 +194,8 @@ func (l *lowerer) hmacKeyFile(pos config.Pos, name, path string) ([]byte, bool) 
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		l.add(pos, config.Error, config.ClassSecurity, "(%s) auth_hmac key file '%s' is readable by group or others", name, path)
+		// keepalived reports it and runs with the key: a warning here too.
+		l.add(pos, config.Warning, config.ClassSecurity, "(%s) auth_hmac key file '%s' is readable by group or others", name, path)
 	}
 	buf := make([]byte, hmacKeyFileMax)
 	n, err := io.ReadFull(f, buf)
@@ -214,9 +215,11 @@ func (l *lowerer) hmacKeyFile(pos config.Pos, name, path string) ([]byte, bool) 
 }
 
 // completeHMAC is vrrp_complete_instance's auth_hmac part, after the legacy
-// authentication checks: auth_hmac replaces authentication, an undefined
-// active key disables it, strict mode forces enforce, and an unset window
-// is derived from advert_int.
+// authentication checks: auth_hmac replaces authentication and strict mode
+// forces enforce (warnings: the result is what was meant), an undefined
+// active key disables it (an error: the daemon will not run unsigned
+// beside peers that may enforce), and an unset window is derived from
+// advert_int.
 func (l *lowerer) completeHMAC(ic *instCtx) {
 	in := ic.in
 	ah := in.AuthHMAC
@@ -224,7 +227,7 @@ func (l *lowerer) completeHMAC(ic *instCtx) {
 		return
 	}
 	if in.Auth.Type != config.AuthNone {
-		l.errorf(ah.Pos, "(%s) auth_hmac cannot be combined with authentication, dropping legacy auth", in.Name)
+		l.warnf(ah.Pos, "(%s) auth_hmac cannot be combined with authentication, dropping legacy auth", in.Name)
 		in.Auth = config.Auth{}
 	}
 	if ah.Key(ah.ActiveKey) == nil {
@@ -241,7 +244,7 @@ func (l *lowerer) completeHMAC(ic *instCtx) {
 		if q, ok := ic.pos["auth_hmac.mode"]; ok {
 			p = q
 		}
-		l.errorf(p, "(%s) strict mode requires auth_hmac mode enforce", in.Name)
+		l.warnf(p, "(%s) strict mode requires auth_hmac mode enforce", in.Name)
 		ah.Mode = config.HMACEnforce
 	}
 	if ah.AntiReplayTime && ah.TimeWindow == 0 {

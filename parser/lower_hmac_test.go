@@ -97,13 +97,13 @@ func TestLowerAuthHMACModel(t *testing.T) {
 			name:  "legacy authentication is dropped",
 			text:  hmacInst("    authentication {\n        auth_type PASS\n        auth_pass abc\n    }", "key 1 "+hmacASCIIKey+"\nactive_key 1"),
 			want:  &config.AuthHMAC{Keys: []config.HMACKey{{ID: 1, Len: 34}}, ActiveKey: 1, AntiReplayTime: true, TimeWindow: 5 * time.Second},
-			diags: []string{"t.conf:8:5: error: (VI_1) auth_hmac cannot be combined with authentication, dropping legacy auth"},
+			diags: []string{"t.conf:8:5: warning: (VI_1) auth_hmac cannot be combined with authentication, dropping legacy auth"},
 		},
 		{
 			name:  "strict mode forces enforce",
 			text:  hmacInst("    strict_mode on", "key 1 "+hmacASCIIKey+"\nactive_key 1\nmode permissive"),
 			want:  &config.AuthHMAC{Keys: []config.HMACKey{{ID: 1, Len: 34}}, ActiveKey: 1, AntiReplayTime: true, TimeWindow: 5 * time.Second},
-			diags: []string{"t.conf:8:1: error: (VI_1) strict mode requires auth_hmac mode enforce"},
+			diags: []string{"t.conf:8:1: warning: (VI_1) strict mode requires auth_hmac mode enforce"},
 		},
 		{
 			name:  "unknown keyword in the block",
@@ -203,7 +203,7 @@ func TestLowerAuthHMACKeyFile(t *testing.T) {
 	}{
 		{"hex with CRLF", good, 32, "", config.ClassNone},
 		{"ascii with blank lines", ascii, 34, "", config.ClassNone},
-		{"readable by group", open, 34, "error: (VI_1) auth_hmac key file '" + open + "' is readable by group or others", config.ClassSecurity},
+		{"readable by group", open, 34, "warning: (VI_1) auth_hmac key file '" + open + "' is readable by group or others", config.ClassSecurity},
 		{"too large", large, 0, "error: (VI_1) auth_hmac key file '" + large + "' is too large", config.ClassGeneral},
 		{"one byte under the limit", justFits, 40, "", config.ClassNone},
 		{"missing", filepath.Join(dir, "none"), 0, "error: (VI_1) auth_hmac key file '" + filepath.Join(dir, "none") + "' cannot be opened", config.ClassGeneral},
