@@ -66,6 +66,9 @@ func (o pairOpts) instance(l *Lab, me int, master bool) Instance {
 		}
 	}
 	in.Nopreempt = o.Nopreempt
+	if o.HMAC == "" {
+		o.HMAC = scenarioHMAC
+	}
 	if o.HMAC != "" {
 		in.Auth, in.HMAC = false, o.HMAC
 	}
