@@ -132,7 +132,7 @@ type jsonData struct {
 }
 
 type jsonInstance struct {
-	Data  jsonData             `json:"data"`
+	Data  jsonData  `json:"data"`
 	Stats jsonStats `json:"stats"` // keepalived's keys only (2.4.3's with auth_hmac)
 }
 

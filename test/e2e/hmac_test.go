@@ -119,7 +119,7 @@ func TestKA243Attacks(t *testing.T) {
 		flipped := bytes.Clone(vr)
 		flipped[2] = 255 // priority
 		unknown := bytes.Clone(vr)
-		unknown[2], unknown[20+1] = 255, 9         // priority, trailer key id
+		unknown[2], unknown[20+1] = 255, 9 // priority, trailer key id
 		start := time.Now()
 		attackerSend(t, p.L, lbAddr(1).Addr(), vr) // replayed, as the master
 		for i := 0; i < 3; i++ {
