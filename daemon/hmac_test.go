@@ -120,3 +120,43 @@ func TestDaemonHMACSendsSigned(t *testing.T) {
 		}
 	}
 }
+
+// TestDaemonHMACReloadRotates: a reload that makes key 3 active (rotation)
+// keeps the master, and its next adverts are signed with key 3.
+func TestDaemonHMACReloadRotates(t *testing.T) {
+	h := hmacHarness(t)
+	next := *h.d.insts[0].cfg
+	ah := *next.AuthHMAC
+	ah.Keys = append(append([]config.HMACKey(nil), ah.Keys...), config.HMACKey{ID: 3, Len: 33, Data: config.Secret(strings.Repeat("3", 33))})
+	ah.ActiveKey = 3
+	next.AuthHMAC = &ah
+	h.next = configOf(&next)
+	if err := h.d.safely("reload", func() error {
+		cfg, err := h.d.loadConfig()
+		if err != nil {
+			return err
+		}
+		return h.d.applyReload(h.now, cfg)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.host.mu.Lock()
+	h.host.wire = true
+	h.host.mu.Unlock()
+	h.advance(2 * time.Second)
+	if st := h.d.insts[0].eng.Status().State; st != vrrp.StateMaster {
+		t.Fatalf("state %v after the reload", st)
+	}
+	h.host.mu.Lock()
+	out := h.host.out
+	h.host.mu.Unlock()
+	if len(out) == 0 {
+		t.Fatal("no advert after the reload")
+	}
+	n := vrrp.ExpectedLen(2, 1, false)
+	for _, p := range out {
+		if len(p.Payload) != n+vrrp.HMACTrailerLen || p.Payload[n+1] != 3 {
+			t.Errorf("advert after the reload % x: want key id 3", p.Payload)
+		}
+	}
+}
