@@ -24,6 +24,8 @@ SECS=${2:-60}
 KA=${KEEPALIVED:-/usr/sbin/keepalived}
 SIZES=${SIZES:-"1 1000"}
 HZ=$(getconf CLK_TCK)
+# The reference's name as its -v says it ("keepalived-2.2.7", "keepalived-2.4.3").
+KANAME=keepalived-$("$KA" -v 2>&1 | sed -n 's/^Keepalived v\([0-9.]*\).*/\1/p' | head -1)
 D=$(mktemp -d /tmp/kgm-foot.XXXXXX)
 NSS=""
 LEADERS=""
@@ -110,7 +112,7 @@ for n in $SIZES; do
 	sleep "$SECS"
 	o1=$(ticks "$po"); k1=$(ticks "$pk")
 	for who in o k; do
-		if [ $who = o ]; then p=$po; name=keepalived-go; c=$((o1 - o0)); m=$mo; else p=$pk; name=keepalived-2.2.7; c=$((k1 - k0)); m=$mk; fi
+		if [ $who = o ]; then p=$po; name=keepalived-go; c=$((o1 - o0)); m=$mo; else p=$pk; name=$KANAME; c=$((k1 - k0)); m=$mk; fi
 		np=$(echo $p | wc -w)
 		printf '%4d %-16s procs %d  VIPs up %4d  RSS %6d kB  PSS %6d kB  USS %6d kB  CPU %4d ticks / %d s (%s %%)\n' \
 			"$n" "$name" "$np" "$m" "$(smaps Rss "$p")" "$(smaps Pss "$p")" "$(smaps USS "$p")" "$c" "$SECS" \
