@@ -11,8 +11,12 @@ FUZZTIME ?= 30s
 # as a peer, nginx behind the VIP, tcpdump for wire timing, ip, killall, ps,
 # aiosmtpd as the SMTP server the e-mail alert tests send to.
 DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps net-tools curl nftables python3-aiosmtpd
+# keepalived 2.4.3, the second reference peer (auth_hmac): its release tarball
+# and the cache it is built in once per machine (test/peers/keepalived-2.4.3.sh).
+PEERS    ?= $(CURDIR)/../shared/peers
+PEERCACHE ?= /var/cache/keepalived-go
 
-.PHONY: all build test test-unit test-root deps bench bench-ha fuzz install demo soak clean vet
+.PHONY: all build test test-unit test-root deps peer-2.4.3 bench bench-ha fuzz install demo soak clean vet
 
 all: build
 
@@ -42,9 +46,14 @@ deps:
 		if [ -r /run/nginx.pid ]; then kill "$$(cat /run/nginx.pid)" 2>/dev/null || true; fi; \
 	fi
 
+# peer-2.4.3: builds keepalived 2.4.3 from $(PEERS) into $(PEERCACHE), once;
+# says so and does nothing when the tarball is missing (its tests then skip).
+peer-2.4.3:
+	./test/peers/keepalived-2.4.3.sh $(PEERS)/keepalived-2.4.3.tar.gz $(PEERCACHE)
+
 # test: everything, including the root/namespace tiers (CI is root).
-test: deps build vet
-	KAGO_BIN=$(CURDIR)/$(BIN) $(GO) test -count=1 -timeout 14m ./...
+test: deps peer-2.4.3 build vet
+	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_KA243=$(PEERCACHE)/keepalived-2.4.3/keepalived/keepalived $(GO) test -count=1 -timeout 14m ./...
 
 # test-unit: the pure tiers only, no root needed.
 test-unit:
@@ -55,14 +64,15 @@ bench: deps build
 	KAGO_BENCH=1 $(GO) test -count=1 -run 'TestBenchConfigTest' -v ./parser/
 
 # bench-ha: failover side by side with real keepalived; writes BENCHMARKS.md figures.
-bench-ha: deps build
-	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$(CURDIR)/BENCHMARKS-ha.md $(GO) test -count=1 -timeout 90m -run 'TestHABench' -v ./test/e2e/
+bench-ha: deps peer-2.4.3 build
+	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_KA243=$(PEERCACHE)/keepalived-2.4.3/keepalived/keepalived KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$(CURDIR)/BENCHMARKS-ha.md $(GO) test -count=1 -timeout 90m -run 'TestHABench' -v ./test/e2e/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./parser/
 	$(GO) test -run '^$$' -fuzz '^FuzzLower$$' -fuzztime $(FUZZTIME) ./parser/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./vrrp/
 	$(GO) test -run '^$$' -fuzz '^FuzzReceive$$' -fuzztime $(FUZZTIME) ./vrrp/
+	$(GO) test -run '^$$' -fuzz '^FuzzHMACTrailer$$' -fuzztime $(FUZZTIME) ./vrrp/
 	$(GO) test -run '^$$' -fuzz '^FuzzSchedule$$' -fuzztime $(FUZZTIME) ./vrrp/sim/
 	$(GO) test -run '^$$' -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME) ./netif/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse4$$' -fuzztime $(FUZZTIME) ./netif/

@@ -77,6 +77,7 @@ type DumpInstance struct {
 	Accept       bool          `json:"accept"`
 	Strict       bool          `json:"strict_mode,omitempty"`
 	Auth         string        `json:"authentication,omitempty"`
+	AuthHMAC     string        `json:"auth_hmac,omitempty"` // settings only, never a key
 	VIPs         []string      `json:"virtual_ipaddress,omitempty"`
 	ExcludedVIPs []string      `json:"virtual_ipaddress_excluded,omitempty"`
 	Routes       []string      `json:"virtual_routes,omitempty"`
@@ -165,6 +166,7 @@ func NewDump(cfg *Config) Dump {
 		if in.PreemptDelay != 0 {
 			di.PreemptDelay = dur(in.PreemptDelay)
 		}
+		di.AuthHMAC = in.AuthHMAC.Summary()
 		if in.Auth.Type != AuthNone {
 			di.Auth = in.Auth.Type.String()
 		}

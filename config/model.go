@@ -387,6 +387,9 @@ type Instance struct {
 	NeverOldUnicastChecksum bool `json:"old_unicast_checksum_never,omitempty"`
 
 	Auth Auth `json:"authentication"`
+	// AuthHMAC is keepalived 2.4's auth_hmac block (config/hmac.go), nil
+	// when not configured or disabled by validation.
+	AuthHMAC *AuthHMAC `json:"auth_hmac,omitempty"`
 
 	TrackInterfaces  []TrackInterface `json:"track_interface,omitempty"`
 	TrackScripts     []TrackScript    `json:"track_script,omitempty"`

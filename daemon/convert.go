@@ -30,6 +30,7 @@ func vrrpConfig(cfg *config.Config, ci *config.Instance, src netip.Addr) vrrp.Co
 		CheckUnicastSrc:         ci.CheckUnicastSrc,
 		AuthType:                uint8(ci.Auth.Type),
 		AuthPass:                ci.Auth.Pass,
+		HMAC:                    hmacConfig(ci.AuthHMAC),
 		DownTimerAdverts:        ci.DownTimerAdverts,
 		SkipCheckAdvAddr:        ci.SkipCheckAdvAddr,
 		LowerPrioNoAdvert:       ci.LowerPrioNoAdvert,

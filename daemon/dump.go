@@ -81,6 +81,9 @@ func (d *Daemon) statsText() []byte {
 			s.PacketLenErr, s.IPTTLErr, s.InvalidTypeRcvd, s.AdvertIntervalErr, s.AddrListErr)
 		fmt.Fprintf(&b, "  Authentication Errors:\n    Invalid Type: %d\n    Type Mismatch: %d\n    Failure: %d\n",
 			s.InvalidAuthType, s.AuthTypeMismatch, s.AuthFailure)
+		if in.cfg.AuthHMAC != nil {
+			b.WriteString(hmacStatsText(s.HMACStats))
+		}
 		fmt.Fprintf(&b, "  Priority Zero:\n    Received: %d\n    Sent: %d\n", s.PriZeroRcvd, s.PriZeroSent)
 	}
 	return b.Bytes()
@@ -129,8 +132,8 @@ type jsonData struct {
 }
 
 type jsonInstance struct {
-	Data  jsonData             `json:"data"`
-	Stats vrrp.KeepalivedStats `json:"stats"` // keepalived's keys only
+	Data  jsonData  `json:"data"`
+	Stats jsonStats `json:"stats"` // keepalived's keys only (2.4.3's with auth_hmac)
 }
 
 func b2i(b bool) int {
@@ -249,7 +252,7 @@ func (d *Daemon) jsonDump() []jsonInstance {
 		if ci.Auth.Type == config.AuthPass {
 			jd.AuthData = strings.TrimRight(string(ci.Auth.Pass[:]), "\x00")
 		}
-		out = append(out, jsonInstance{Data: jd, Stats: s.KeepalivedStats})
+		out = append(out, jsonInstance{Data: jd, Stats: jsonStatsOf(s, ci)})
 	}
 	return out
 }
@@ -393,6 +396,9 @@ func (d *Daemon) dataText(now time.Time) []byte {
 			w("   Authentication type = IPSEC_AH")
 		default:
 			w("   Authentication type = none")
+		}
+		for _, l := range hmacDataLines(ci.AuthHMAC) {
+			w("%s", l)
 		}
 		if len(ci.TrackInterfaces) > 0 {
 			w("   Tracked interfaces :")

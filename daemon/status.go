@@ -123,6 +123,12 @@ func metricsText(s Status) []byte {
 	counter("keepalived_authentication_failure_total", "Adverts failing authentication.", func(s vrrp.Stats) uint64 { return s.AuthFailure })
 	counter("keepalived_priority_zero_received_total", "Priority-0 adverts received.", func(s vrrp.Stats) uint64 { return s.PriZeroRcvd })
 	counter("keepalived_priority_zero_sent_total", "Priority-0 adverts sent.", func(s vrrp.Stats) uint64 { return s.PriZeroSent })
+	counter("keepalived_auth_ext_missing_total", "Adverts without the auth_hmac trailer enforce requires.", func(s vrrp.Stats) uint64 { return s.Missing })
+	counter("keepalived_auth_ext_malformed_total", "Adverts with a malformed auth_hmac trailer.", func(s vrrp.Stats) uint64 { return s.Malformed })
+	counter("keepalived_auth_ext_unknown_key_total", "Adverts signed with an auth_hmac key id we do not hold.", func(s vrrp.Stats) uint64 { return s.UnknownKey })
+	counter("keepalived_auth_ext_invalid_hmac_total", "Adverts whose auth_hmac HMAC is wrong.", func(s vrrp.Stats) uint64 { return s.InvalidMAC })
+	counter("keepalived_auth_ext_stale_total", "Adverts whose auth_hmac time is outside the window.", func(s vrrp.Stats) uint64 { return s.Stale })
+	counter("keepalived_auth_ext_replay_total", "Adverts whose auth_hmac sequence did not grow (replays).", func(s vrrp.Stats) uint64 { return s.Replay })
 	counter("keepalived_checksum_errors_total", "Adverts dropped for their checksum (ours).", func(s vrrp.Stats) uint64 { return s.ChecksumErr })
 	return b.Bytes()
 }

@@ -104,7 +104,7 @@ lvs_sync_daemon_interface garp_master_delay garp_master_refresh
 garp_master_repeat garp_master_refresh_repeat garp_lower_prio_delay
 garp_lower_prio_repeat down_timer_adverts garp_extra_if vmac_garp_intvl
 lower_prio_no_advert higher_prio_send_advert kernel_rx_buf_size
-authentication
+authentication auth_hmac
 `)
 
 var authKeywords = []string{"auth_type", "auth_pass"}
@@ -141,6 +141,8 @@ func keywordsOf(ctx string) []string {
 		return instanceKeywords
 	case ctxAuth:
 		return authKeywords
+	case ctxHMAC:
+		return hmacKeywords
 	case ctxScript:
 		return scriptKeywords
 	case ctxSyncGroup:
@@ -157,7 +159,7 @@ func keywordsOf(ctx string) []string {
 
 // allContexts lists the block kinds in the order they are searched when
 // an unknown keyword belongs to another block.
-var allContexts = []string{ctxRoot, ctxGlobal, ctxInstance, ctxAuth, ctxScript,
+var allContexts = []string{ctxRoot, ctxGlobal, ctxInstance, ctxAuth, ctxHMAC, ctxScript,
 	ctxSyncGroup, ctxTrackFile, ctxTrackProcess, ctxGarpGroup}
 
 func contains(list []string, s string) bool {

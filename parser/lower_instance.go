@@ -110,6 +110,7 @@ var instanceBlocks = map[string]bool{
 	"virtual_ipaddress": true, "virtual_ipaddress_excluded": true, "virtual_routes": true,
 	"virtual_rules": true, "unicast_peer": true, "track_interface": true, "track_script": true,
 	"track_file": true, "track_process": true, "track_bfd": true, "authentication": true,
+	"auth_hmac": true,
 }
 
 func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
@@ -309,6 +310,8 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		in.Rules = append(in.Rules, l.ruleBlock(n, name)...)
 	case "authentication":
 		l.authentication(ic, n)
+	case "auth_hmac":
+		l.authHMAC(ic, n)
 	case "track_interface":
 		l.trackInterfaces(n, name, &ic.trackIfs)
 	case "track_script":

@@ -348,6 +348,7 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 	}
 
 	l.roundAdvert(ic)
+	l.completeHMAC(ic)
 
 	if !ic.saddrFromConfig {
 		in.TrackSrcIP = false
@@ -404,7 +405,7 @@ func (l *lowerer) vipVMACs(ic *instCtx) {
 func maxVIPs(in *config.Instance, mtu int) int {
 	var max int
 	if in.Family == config.IPv6 {
-		max = (mtu - 14 - 40 - 8) / 16
+		max = (mtu - 14 - 40 - 8 - hmacTrailerLen(in)) / 16
 	} else {
 		hdr := 14 + 20 + 8
 		if in.Version == 2 {
@@ -413,6 +414,7 @@ func maxVIPs(in *config.Instance, mtu int) int {
 				hdr += 24
 			}
 		}
+		hdr += hmacTrailerLen(in)
 		max = (mtu - hdr) / 4
 	}
 	if max > 255 {

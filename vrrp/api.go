@@ -73,6 +73,8 @@ type Config struct {
 
 	AuthType uint8   // 0 none, 1 PASS (v2 only)
 	AuthPass [8]byte // zero padded
+	// HMAC is keepalived 2.4's auth_hmac (hmac.go); nil: none.
+	HMAC *HMACConfig
 
 	DownTimerAdverts     int // default 3
 	SkipCheckAdvAddr     bool
@@ -245,6 +247,8 @@ type Stats struct {
 	ChecksumErr  uint64 `json:"checksum_err"`
 	VersionErr   uint64 `json:"version_err"`
 	OtherDropped uint64 `json:"other_dropped"`
+	// HMACStats are keepalived 2.4.3's auth_hmac counters (auth_ext_*).
+	HMACStats
 }
 
 // Sub returns the counters accumulated since base was taken (STATS_CLEAR
@@ -271,6 +275,7 @@ func (s Stats) Sub(base Stats) Stats {
 		ChecksumErr:  s.ChecksumErr - base.ChecksumErr,
 		VersionErr:   s.VersionErr - base.VersionErr,
 		OtherDropped: s.OtherDropped - base.OtherDropped,
+		HMACStats:    s.HMACStats.Sub(base.HMACStats),
 	}
 }
 

@@ -47,6 +47,11 @@ type Instance struct {
 	acts []Action
 	now  time.Time
 
+	// auth_hmac (hmac_instance.go): nil when not configured.
+	hmac    *HMACAuth
+	hmacLog hmacLogState
+	txSeq   uint64 // the sequence of the advert being sent
+
 	// The buffers a Step's actions live in (the encoded adverts and their
 	// SendAdvert actions), and the ones handed out by the last Step until
 	// the caller gives them back with Release. A master's Step every
@@ -219,6 +224,7 @@ func normalize(c *Config) error {
 }
 
 func (in *Instance) applyConfig() {
+	in.applyHMAC()
 	in.basePrio = in.cfg.Priority
 	in.adverInt = in.cfg.AdvertInt
 	if in.state == StateInit {
@@ -668,6 +674,7 @@ func (in *Instance) advert(prio uint8) Advert {
 // sendAdvert is vrrp_send_adv: one advert to the group, or one per peer.
 func (in *Instance) sendAdvert(prio uint8) {
 	a := in.advert(prio)
+	in.txSeq = in.hmacSeq()
 	if len(in.cfg.UnicastPeers) == 0 {
 		in.emitSend(&a, in.cfg.McastGroup, in.cfg.McastGroup, TTL, prio)
 	} else {
@@ -689,6 +696,9 @@ func (in *Instance) sendAdvert(prio uint8) {
 func (in *Instance) emitSend(a *Advert, dst, csumDst netip.Addr, ttl, prio uint8) {
 	start := len(in.txbuf)
 	in.txbuf = a.AppendEncode(in.txbuf, in.cfg.Src, csumDst)
+	if in.hmac != nil {
+		in.txbuf = in.appendHMAC(in.txbuf, len(in.txbuf)-start, in.txSeq)
+	}
 	pkt := in.txbuf[start:len(in.txbuf):len(in.txbuf)]
 	in.sends = append(in.sends, SendAdvert{Dst: dst, TTL: ttl, Priority: prio, Packet: pkt})
 	in.emit(&in.sends[len(in.sends)-1])

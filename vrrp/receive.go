@@ -50,7 +50,9 @@ func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
 			iphl = ipv4HdrLen
 		}
 	}
-	if want := iphl + ExpectedLen(hd.Version, uint8(p[3]), c.IPv6); iphl+len(p) != want {
+	pduLen := ExpectedLen(hd.Version, uint8(p[3]), c.IPv6)
+	p, tr := in.hmacSplit(p, pduLen)
+	if want := iphl + pduLen; iphl+len(p) != want {
 		word := "short"
 		if iphl+len(p) > want {
 			word = "long"
@@ -67,6 +69,9 @@ func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
 	if int(hd.Version) != c.Version {
 		in.logf("wrong version. Received %d and expect %d", hd.Version, c.Version)
 		in.drop(ErrVersion)
+		return false
+	}
+	if in.hmac != nil && !in.hmacCheck(r, p, tr) {
 		return false
 	}
 	if c.Version == 2 {
@@ -103,8 +108,8 @@ func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
 		in.drop(ErrAddrCount)
 		return false
 	}
-	if !c.IPv6 && r.IPLen != 0 && r.IPLen != iphl+len(p) {
-		in.logf("ip_tot_len mismatch against received length. %d and received %d", r.IPLen, iphl+len(p))
+	if !c.IPv6 && r.IPLen != 0 && r.IPLen != iphl+len(r.Packet) {
+		in.logf("ip_tot_len mismatch against received length. %d and received %d", r.IPLen, iphl+len(r.Packet))
 		in.drop(ErrIPLength)
 		return false
 	}

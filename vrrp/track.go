@@ -132,6 +132,7 @@ func (in *Instance) reconfigure(cfg Config) {
 	}
 	oldVIPs := in.cfg.VIPs
 	in.cfg = cfg
+	in.applyHMAC() // new keys, same sequence and replay marks
 	in.basePrio = cfg.Priority
 	in.adverInt = cfg.AdvertInt
 	if in.csumCompat != ChecksumCompatAuto || cfg.UnicastChecksum != ChecksumCompatDetect {

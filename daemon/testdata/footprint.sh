@@ -13,6 +13,9 @@
 # SECONDS (default 60). Needs root; kills only the PIDs it started and
 # deletes its namespaces on exit.
 #
+# HMAC=1 gives every instance an auth_hmac block (keepalived 2.4; run it
+# with KEEPALIVED=keepalived 2.4.3's binary, issue 12's CPU comparison).
+#
 # Output: one line per daemon and size, e.g.
 #   1000 keepalived-go    procs 2  RSS 23456 kB  PSS 12345 kB  CPU 61 ticks / 60 s (1.02 %)
 set -eu
@@ -21,6 +24,8 @@ SECS=${2:-60}
 KA=${KEEPALIVED:-/usr/sbin/keepalived}
 SIZES=${SIZES:-"1 1000"}
 HZ=$(getconf CLK_TCK)
+# The reference's name as its -v says it ("keepalived-2.2.7", "keepalived-2.4.3").
+KANAME=keepalived-$("$KA" -v 2>&1 | sed -n 's/^Keepalived v\([0-9.]*\).*/\1/p' | head -1)
 D=$(mktemp -d /tmp/kgm-foot.XXXXXX)
 NSS=""
 LEADERS=""
@@ -36,8 +41,11 @@ trap cleanup EXIT INT TERM
 # gen N: a configuration of N instances (N=1: one on eth0).
 gen() {
 	python3 - "$1" <<'PY'
-import sys
+import os, sys
 n = int(sys.argv[1])
+hmac = ""
+if os.environ.get("HMAC"):
+    hmac = "  auth_hmac {\n    key 1 hex:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\n    active_key 1\n  }\n"
 out = ["global_defs {\n  router_id bench\n}\n"]
 k = 0
 for i in range(4):
@@ -45,7 +53,7 @@ for i in range(4):
         if k == n:
             break
         k += 1
-        out.append("vrrp_instance VI_%d_%d {\n  state BACKUP\n  interface eth%d\n  virtual_router_id %d\n  priority 150\n  advert_int 1\n  virtual_ipaddress {\n    10.%d.%d.100/32\n  }\n}\n" % (i, v, i, v, i, v))
+        out.append("vrrp_instance VI_%d_%d {\n  state BACKUP\n  interface eth%d\n  virtual_router_id %d\n  priority 150\n  advert_int 1\n%s  virtual_ipaddress {\n    10.%d.%d.100/32\n  }\n}\n" % (i, v, i, v, hmac, i, v))
 print("".join(out))
 PY
 }
@@ -104,7 +112,7 @@ for n in $SIZES; do
 	sleep "$SECS"
 	o1=$(ticks "$po"); k1=$(ticks "$pk")
 	for who in o k; do
-		if [ $who = o ]; then p=$po; name=keepalived-go; c=$((o1 - o0)); m=$mo; else p=$pk; name=keepalived-2.2.7; c=$((k1 - k0)); m=$mk; fi
+		if [ $who = o ]; then p=$po; name=keepalived-go; c=$((o1 - o0)); m=$mo; else p=$pk; name=$KANAME; c=$((k1 - k0)); m=$mk; fi
 		np=$(echo $p | wc -w)
 		printf '%4d %-16s procs %d  VIPs up %4d  RSS %6d kB  PSS %6d kB  USS %6d kB  CPU %4d ticks / %d s (%s %%)\n' \
 			"$n" "$name" "$np" "$m" "$(smaps Rss "$p")" "$(smaps Pss "$p")" "$(smaps USS "$p")" "$c" "$SECS" \

@@ -49,6 +49,7 @@ func TestHABench(t *testing.T) {
 			})
 		}
 	})
+	t.Run("hmac", runHMACBench)
 	t.Run("footprint", func(t *testing.T) { runFootprints(t) })
 	// Rendered from the results file, so a run in parts (-run
 	// 'TestHABench/scenarios/sigkill' ..., the same KGE_RESULTS) renders

@@ -17,7 +17,10 @@ type Instance struct {
 	Version   int    // 0: keepalived's default (2)
 	Nopreempt bool
 	Auth      bool // auth_type PASS (v2 only)
-	VIPs      []netip.Prefix
+	// HMAC, if set, is the body of an auth_hmac block (keepalived 2.4),
+	// one statement a line.
+	HMAC string
+	VIPs []netip.Prefix
 	// Unicast: unicast_src_ip Src and these peers.
 	Src   netip.Addr
 	Peers []netip.Addr
@@ -49,6 +52,13 @@ func Conf(routerID string, insts ...Instance) string {
 		}
 		if in.Auth {
 			b.WriteString("    authentication {\n        auth_type PASS\n        auth_pass kge1\n    }\n")
+		}
+		if in.HMAC != "" {
+			b.WriteString("    auth_hmac {\n")
+			for _, l := range strings.Split(strings.TrimSpace(in.HMAC), "\n") {
+				fmt.Fprintf(&b, "        %s\n", strings.TrimSpace(l))
+			}
+			b.WriteString("    }\n")
 		}
 		if in.Src.IsValid() {
 			fmt.Fprintf(&b, "    unicast_src_ip %s\n    unicast_peer {\n", in.Src)

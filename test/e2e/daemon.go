@@ -19,7 +19,12 @@ const (
 	Ours Impl = "ours"
 	// Keepalived is Debian's keepalived 2.2.7.
 	Keepalived Impl = "keepalived"
+	// Keepalived243 is keepalived 2.4.3 (auth_hmac), built by `make peer-2.4.3`.
+	Keepalived243 Impl = "keepalived-2.4.3"
 )
+
+// DefaultKA243 is where `make peer-2.4.3` leaves keepalived 2.4.3's binary.
+const DefaultKA243 = "/var/cache/keepalived-go/keepalived-2.4.3/keepalived/keepalived"
 
 // Tools are the binaries the lab runs.
 type Tools struct {
@@ -28,6 +33,10 @@ type Tools struct {
 	Ours       string // our daemon, named keepalived so `killall keepalived` finds it
 	OursErr    error  // why Ours could not be built, if it could not
 	Keepalived string // real keepalived 2.2.7
+	// KA243 is keepalived 2.4.3 ($KAGO_KA243, else DefaultKA243); KA243Err
+	// says why it cannot run, and a test needing it skips with that.
+	KA243    string
+	KA243Err error
 }
 
 // BuildTools builds kgelab and our daemon into dir. Our daemon is taken from
@@ -41,6 +50,13 @@ func BuildTools(dir string) (*Tools, error) {
 	t := &Tools{Dir: dir, Lab: filepath.Join(dir, "kgelab"), Keepalived: "/usr/sbin/keepalived"}
 	if out, err := goBuild(root, t.Lab, "./test/e2e/cmd/kgelab"); err != nil {
 		return nil, fmt.Errorf("e2e: build kgelab: %v\n%s", err, out)
+	}
+	t.KA243 = DefaultKA243
+	if p := os.Getenv("KAGO_KA243"); p != "" {
+		t.KA243 = p
+	}
+	if _, err := os.Stat(t.KA243); err != nil {
+		t.KA243Err = fmt.Errorf("e2e: keepalived 2.4.3 is not built (make peer-2.4.3 needs ../shared/peers/keepalived-2.4.3.tar.gz): %v", err)
 	}
 	if p := os.Getenv("KAGO_BIN"); p != "" {
 		t.Ours = p
@@ -69,8 +85,11 @@ func goBuild(root, out, pkg string) ([]byte, error) {
 
 // Binary returns the path of impl's binary.
 func (t *Tools) Binary(impl Impl) string {
-	if impl == Ours {
+	switch impl {
+	case Ours:
 		return t.Ours
+	case Keepalived243:
+		return t.KA243
 	}
 	return t.Keepalived
 }
@@ -94,6 +113,9 @@ func (h *Host) StartDaemon(impl Impl) *Daemon {
 	t.Helper()
 	if impl == Ours && h.Lab.Tools.OursErr != nil {
 		t.Fatalf("e2e: our daemon is not available: %v", h.Lab.Tools.OursErr)
+	}
+	if impl == Keepalived243 && h.Lab.Tools.KA243Err != nil {
+		t.Skip(h.Lab.Tools.KA243Err)
 	}
 	h.mu.Lock()
 	h.nstart++

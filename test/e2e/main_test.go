@@ -84,3 +84,13 @@ func needOurs(t testing.TB) {
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 func mustAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
+
+// needKA243 skips t, saying why, when keepalived 2.4.3 is not built (no
+// tarball at ../shared/peers, or `make peer-2.4.3` not run).
+func needKA243(t testing.TB) {
+	t.Helper()
+	needRoot(t)
+	if tools.KA243Err != nil {
+		t.Skip(tools.KA243Err)
+	}
+}

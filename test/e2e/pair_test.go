@@ -46,6 +46,8 @@ type pairOpts struct {
 	// CheckNginx tracks a vrrp_script that fetches the local nginx page
 	// (interval 1, fall 1, rise 1, no weight: a failure means FAULT).
 	CheckNginx bool
+	// HMAC, if set, is an auth_hmac block body on both (instead of auth PASS).
+	HMAC string
 }
 
 func (o pairOpts) instance(l *Lab, me int, master bool) Instance {
@@ -64,6 +66,12 @@ func (o pairOpts) instance(l *Lab, me int, master bool) Instance {
 		}
 	}
 	in.Nopreempt = o.Nopreempt
+	if o.HMAC == "" {
+		o.HMAC = scenarioHMAC
+	}
+	if o.HMAC != "" {
+		in.Auth, in.HMAC = false, o.HMAC
+	}
 	if o.CheckNginx {
 		in.Check = "/etc/keepalived/chk_nginx.sh"
 	}
@@ -97,6 +105,9 @@ func startPair(t testing.TB, master, backup Impl, o pairOpts) *pair {
 	for _, impl := range []Impl{master, backup} {
 		if impl == Ours {
 			needOurs(t)
+		}
+		if impl == Keepalived243 {
+			needKA243(t)
 		}
 	}
 	l := newLAN(t, 2)

@@ -13,6 +13,10 @@
 //	                                 a web server whose page and X-Lab-Host
 //	                                 header name its host (make demo's stand-in
 //	                                 for nginx).
+//	kgelab send -dev eth0 -src A -dst B HEX
+//	                                 send the VRRP packet HEX once from source
+//	                                 address A (any, spoofed too) to B, TTL 255,
+//	                                 through a raw socket: the e2e attacks.
 //
 // The tests and examples/demo.sh build it; it is not installed.
 package main
@@ -42,6 +46,8 @@ func main() {
 		os.Exit(runProbe(os.Args[2:]))
 	case "serve":
 		os.Exit(runServe(os.Args[2:]))
+	case "send":
+		os.Exit(runSend(os.Args[2:]))
 	default:
 		fmt.Fprintf(os.Stderr, "kgelab: unknown command %q\n", os.Args[1])
 		os.Exit(2)

@@ -1,0 +1,221 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/hex"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/keepalived-go/keepalived/vrrp"
+)
+
+// The auth_hmac block both nodes of the HMAC pairs carry: two keys (so a
+// peer signing with either is accepted), key 1 active, enforce.
+const pairHMAC = `key 1 hex:000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+key 2 kge-second-key-0123456789abcdefghijkl
+active_key 1
+mode enforce`
+
+var (
+	k3k3 = combo{Keepalived243, Keepalived243}
+	ok3  = combo{Ours, Keepalived243}
+	k3o  = combo{Keepalived243, Ours}
+)
+
+// TestKA243Pairs: keepalived 2.4.3 beside us with auth_hmac in enforce
+// mode, ours in each role (2.4.3+2.4.3, the baseline, is measured by
+// TestHABench/hmac): the backup takes over on SIGKILL within the protocol
+// bound. A 2.4.3 node in enforce mode
+// drops unsigned adverts, so ours electing beside it (and not taking the VIP
+// while the master lives) shows it signs, and 2.4.3's adverts accepted by
+// ours show it verifies.
+func TestKA243Pairs(t *testing.T) {
+	for _, c := range []combo{ok3, k3o} {
+		t.Run("hmac-sigkill/"+c.String(), func(t *testing.T) {
+			p := startPair(t, c.M, c.B, pairOpts{HMAC: pairHMAC})
+			checkHMACPair(t, p)
+			m := p.failover("hmac-sigkill", p.crashBound(), p.crash)
+			checkWithin(t, "takeover after SIGKILL", m.Takeover, m.Bound, slack())
+			checkWithin(t, "client outage after SIGKILL", m.Outage.Dur(), m.Takeover, 400*time.Millisecond+slack())
+			report(t, m)
+		})
+	}
+}
+
+// checkHMACPair holds a started pair past the master-down interval: a
+// backup in enforce mode that dropped the master's adverts would take the
+// VIP by then. Neither daemon may log an auth_hmac complaint, and every
+// advert on the wire carries the 28-byte trailer (v2 with one VIP: 20 + 28).
+func checkHMACPair(t *testing.T, p *pair) {
+	t.Helper()
+	time.Sleep(4 * time.Second)
+	if p.B.HasAddr(lanVIP) {
+		t.Fatalf("%s: backup took the VIP beside a live signing master", p.name())
+	}
+	for _, h := range []*Host{p.M, p.B} {
+		log := h.Daemon().LogText()
+		for _, bad := range []string{"authentication trailer", "authentication HMAC", "authentication key id", "disabling extension", "auth_hmac"} {
+			if strings.Contains(log, bad) {
+				t.Errorf("%s (%s) logs %q:\n%s", h.Name, h.Daemon().Impl, bad, log)
+			}
+		}
+	}
+	caps, _ := filepath.Glob(filepath.Join(p.L.Dir, "tcpdump-*.txt"))
+	adverts := 0
+	for _, f := range caps {
+		b, _ := os.ReadFile(f)
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, "VRRPv2, Advertisement") {
+				adverts++
+				if !strings.Contains(l, "length 48") {
+					t.Errorf("advert without the trailer: %s", l)
+				}
+			}
+		}
+	}
+	if adverts < 3 {
+		t.Errorf("%d adverts captured", adverts)
+	}
+}
+
+// attackerSend sends a VRRP packet (no IP header) from c1, with source
+// address src (spoofed when not c1's), to the VRRP group.
+func attackerSend(t *testing.T, l *Lab, src netip.Addr, pkt []byte) {
+	t.Helper()
+	l.Host("c1").Must(l.Tools.Lab, "send", "-dev", "eth0", "-src", src.String(), "-dst", "224.0.0.18", hex.EncodeToString(pkt))
+}
+
+// forged is a VRRPv2 advert for the pair's VIP at priority 255, with auth
+// PASS kge1 (sniffed from the wire) when pass.
+func forged(src netip.Addr, pass bool) []byte {
+	a := vrrp.Advert{Version: 2, VRID: 51, Priority: 255, AdverInt: time.Second, Addrs: []netip.Addr{lanVIP}}
+	if pass {
+		a.AuthType = vrrp.AuthPass
+		copy(a.AuthData[:], "kge1")
+	}
+	return a.AppendEncode(nil, src, netip.MustParseAddr("224.0.0.18"))
+}
+
+// TestKA243Attacks (item 4 of issue 12): with auth_hmac enforce on ours
+// (master) and keepalived 2.4.3 (backup), an advert replayed from a
+// capture, one with a flipped byte, one signed with a key id neither
+// holds, and an unsigned priority-255 advert from a host without the key
+// are each dropped and counted by both, and the VIP never moves. The same
+// priority-255 advert against auth PASS takes the VIP off the master.
+func TestKA243Attacks(t *testing.T) {
+	attacker := lanClient.Addr()
+	t.Run("auth_hmac enforce", func(t *testing.T) {
+		p := startPair(t, Ours, Keepalived243, pairOpts{HMAC: pairHMAC})
+		caps := captureAdverts(t, p.L, p.M, 1500*time.Millisecond)
+		capd := caps[51]
+		if len(capd) != 20+48 {
+			t.Fatalf("captured advert of %d bytes, want 68", len(capd))
+		}
+		vr := capd[20:]
+		flipped := bytes.Clone(vr)
+		flipped[2] = 255 // priority
+		unknown := bytes.Clone(vr)
+		unknown[2], unknown[20+1] = 255, 9 // priority, trailer key id
+		start := time.Now()
+		attackerSend(t, p.L, lbAddr(1).Addr(), vr) // replayed, as the master
+		for i := 0; i < 3; i++ {
+			attackerSend(t, p.L, attacker, forged(attacker, false))
+			attackerSend(t, p.L, attacker, flipped)
+			attackerSend(t, p.L, attacker, unknown)
+			time.Sleep(300 * time.Millisecond)
+		}
+		time.Sleep(time.Second)
+		if got := holders(p.L, lanVIP, "lb1", "lb2"); len(got) != 1 || got[0] != "lb1" {
+			t.Errorf("VIP on %v after the attacks, want lb1 only", got)
+		}
+		// The VIP never moved: the backup sent no advert and no gratuitous
+		// ARP, the master no priority-0 advert, since the first attack.
+		if a, ok := p.L.Wire.Wait(start, 10*time.Millisecond, func(pk Packet) bool {
+			return pk.Kind == "advert" && pk.Host == "lb2" || pk.Kind == "advert" && pk.Host == "lb1" && pk.Prio == 0 || pk.Garp && pk.Host == "lb2"
+		}); ok {
+			t.Errorf("the attacks moved the master role: %v", a)
+		}
+		t.Logf("longest client outage during the attacks: %v", p.Prober.Longest(start).Dur().Round(time.Millisecond))
+		theirs := p.B.Daemon().LogText()
+		for _, want := range []string{
+			"replayed authentication trailer from 10.0.0.11",
+			"missing authentication trailer from 10.0.0.100",
+			"invalid authentication HMAC from 10.0.0.100",
+			"unknown authentication key id 9 from 10.0.0.100",
+		} {
+			if !strings.Contains(theirs, want) {
+				t.Errorf("keepalived 2.4.3 did not log %q", want)
+			}
+		}
+		ours := p.M.Daemon().LogText()
+		for _, want := range []string{
+			"(VI_1) missing authentication trailer from 10.0.0.100",
+			"(VI_1) invalid authentication HMAC from 10.0.0.100",
+			"(VI_1) unknown authentication key id 9 from 10.0.0.100",
+		} {
+			if !strings.Contains(ours, want) {
+				t.Errorf("ours did not log %q", want)
+			}
+		}
+		p.M.Daemon().Signal(syscall.SIGUSR2)
+		time.Sleep(500 * time.Millisecond)
+		stats, _ := p.M.Run("sh", "-c", "cat /tmp/keepalived.stats \"$TMPDIR/keepalived.stats\" 2>/dev/null")
+		for _, want := range []string{"    Missing: 3\n", "    Unknown Key: 3\n", "    Invalid HMAC: 3\n"} {
+			if !strings.Contains(stats, want) {
+				t.Errorf("our keepalived.stats lacks %q:\n%s", want, stats)
+			}
+		}
+		t.Logf("auth_hmac enforce: 1 replay + 3 x (unsigned priority 255, flipped byte, unknown key id): VIP stayed on lb1")
+	})
+	t.Run("auth PASS for contrast", func(t *testing.T) {
+		p := startPair(t, Ours, Keepalived243, pairOpts{})
+		at := time.Now()
+		attackerSend(t, p.L, attacker, forged(attacker, true))
+		deadline := time.Now().Add(2 * time.Second)
+		for p.M.HasAddr(lanVIP) && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if p.M.HasAddr(lanVIP) {
+			t.Errorf("a forged priority-255 advert with the sniffed password did not move the VIP off the master")
+		} else {
+			t.Logf("auth PASS: one forged priority-255 advert took the VIP off the master after %v", time.Since(at).Round(time.Millisecond))
+		}
+	})
+}
+
+// scenarioHMAC, when set, is an auth_hmac block every pair scenario's
+// instances get (TestHABench/hmac runs the scenarios with it).
+var scenarioHMAC string
+
+// hmacCombos: ours+ours, ours beside keepalived 2.4.3 in each role, and
+// 2.4.3+2.4.3 as the baseline measured in the same run.
+var hmacCombos = []combo{oo, ok3, k3o, k3k3}
+
+// runHMACBench runs the failover scenarios with auth_hmac enforce on both
+// nodes for every HMAC pairing; the rows are named "hmac SCENARIO".
+func runHMACBench(t *testing.T) {
+	scenarioHMAC = pairHMAC
+	defer func() { scenarioHMAC = "" }()
+	for _, s := range scenarios {
+		switch s.Name {
+		case "sigkill", "sigterm", "preempt-back", "nopreempt-back":
+		default:
+			continue
+		}
+		t.Run(s.Name, func(t *testing.T) {
+			for _, c := range hmacCombos {
+				t.Run(c.String(), func(t *testing.T) {
+					for _, m := range s.Run(t, c) {
+						m.Scenario = "hmac " + m.Scenario
+						report(t, m)
+					}
+				})
+			}
+		})
+	}
+}
