@@ -155,21 +155,31 @@ type Action interface{ isAction() }
 type Transition struct {
 	From, To State
 	Reason   string
+	// Priority is the effective priority at the transition (what notify
+	// scripts and FIFO lines are given).
+	Priority int
 }
 
 // AddVIPs asks for the instance's VIPs, excluded VIPs, routes and rules to
-// be installed; DelVIPs for them to be removed.
-type AddVIPs struct{}
-type DelVIPs struct{}
+// be installed. Addrs are the addresses, VIPs then excluded VIPs
+// (Config.Announce, or Config.VIPs when that is unset); the caller installs
+// them with the details of its own model (device, label, scope) and the
+// routes and rules, which the core does not know.
+type AddVIPs struct{ Addrs []netip.Addr }
+
+// DelVIPs asks for what AddVIPs installed to be removed; Addrs as in AddVIPs.
+type DelVIPs struct{ Addrs []netip.Addr }
 
 // SendAdvert asks for one advert to each destination. Packet is the encoded
 // VRRP part (checksum filled for Dst, which matters for v3 IPv4). TTL is 255
 // for multicast; for unicast the configured unicast_ttl, 0 meaning the
 // kernel's default hop limit (IPv6 without unicast_ttl).
 //
-// It comes as a *SendAdvert: a master sends one a second per instance, and
-// a pointer into the instance's own buffers costs no allocation where a
-// boxed struct would (see Instance.Release).
+// It comes as a *SendAdvert pointing into the instance's own buffers, which
+// the instance reuses at its next Step: a master sends one a second per
+// instance, and a pointer costs no allocation where a boxed struct would.
+// The action and Packet are valid until the next Step of the instance (or
+// of its sync group); a caller that keeps a packet longer copies it.
 type SendAdvert struct {
 	Dst      netip.Addr
 	TTL      uint8
@@ -201,8 +211,9 @@ type GroupTransition struct {
 	To    State
 }
 
-// NotifyRxLowerPri asks for notify_master_rx_lower_pri and its FIFO line.
-type NotifyRxLowerPri struct{}
+// NotifyRxLowerPri asks for notify_master_rx_lower_pri and its FIFO line;
+// Priority is the master's effective priority.
+type NotifyRxLowerPri struct{ Priority int }
 
 func (Transition) isAction()       {}
 func (AddVIPs) isAction()          {}
@@ -287,8 +298,7 @@ type Status struct {
 // The Instance API (implemented in instance.go):
 //
 //	func NewInstance(cfg Config) (*Instance, error)
-//	func (in *Instance) Step(now time.Time, ev Event) []Action // due timers first, then ev (ev may be nil: timers only), then timers ev made due
-//	func (in *Instance) Release()                               // the caller is done with the last Step's actions: reuse their memory
+//	func (in *Instance) Step(now time.Time, ev Event) []Action // due timers first, then ev (ev may be nil: timers only), then timers ev made due; the actions are valid until the next Step
 //	func (in *Instance) NextDeadline() (time.Time, bool)
 //	func (in *Instance) Settled() bool // out of INIT, no delayed gratuitous ARP pending
 //	func (in *Instance) State() State
@@ -304,12 +314,13 @@ type Status struct {
 //
 //	func NewSyncGroup(name string, members []*Instance) *SyncGroup
 //	func (g *SyncGroup) Step(now time.Time, member string, ev Event) map[string][]Action
-//	func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberAction // same, in keepalived's order across members
+//	func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberAction // same, in keepalived's order across members, valid until the next Step
 //	func (g *SyncGroup) NextDeadline() (time.Time, bool)
 //
 // Wire format (packet.go), zero allocations on the hot path:
 //
 //	type Advert struct { Version, Type, VRID, Priority, AuthType uint8; AdverInt time.Duration; IPv6 bool; Addrs []netip.Addr; AuthData [8]byte; Checksum uint16 }
+//	func PeekVRID(pkt []byte) (vrid, version uint8, ok bool) // which instance a received packet is for, before any check
 //	func Decode(b []byte, ipv6 bool, src, dst netip.Addr) (Advert, error) // a view on b; errors wrap a *DropReason naming the counter
 //	func (a *Advert) NumAddrs() int; Addr(i int) netip.Addr; AppendAddrs([]netip.Addr) []netip.Addr
 //	func (a *Advert) AppendEncode(b []byte, src, dst netip.Addr) []byte

@@ -59,9 +59,16 @@ func (g *SyncGroup) Step(now time.Time, member string, ev Event) map[string][]Ac
 
 // StepSeq is Step with the actions of all members in the order keepalived
 // makes them (for example a member's own transition, the group's "Syncing
-// instances" line, then the other members' transitions).
+// instances" line, then the other members' transitions). Like
+// Instance.Step, it reuses its memory: the list and the actions are valid
+// until the group's next Step, and a member's received advert or a
+// master's advert costs no allocation.
 func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberAction {
-	g.seq = nil
+	clear(g.seq)
+	g.seq = g.seq[:0]
+	for _, m := range g.members {
+		m.reset()
+	}
 	g.runTimers(now)
 	if ev != nil {
 		for _, m := range g.members {
@@ -74,11 +81,9 @@ func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberActi
 		g.runTimers(now)
 	}
 	for _, m := range g.members {
-		m.take()
+		m.flushReload()
 	}
-	out := g.seq
-	g.seq = nil
-	return out
+	return g.seq
 }
 
 // NextDeadline is the earliest deadline of any member.

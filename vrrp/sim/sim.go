@@ -6,6 +6,7 @@
 package vrrpsim
 
 import (
+	"bytes"
 	"container/heap"
 	"fmt"
 	"math/rand/v2"
@@ -403,7 +404,8 @@ func (s *Sim) apply(n *Node, acts []vrrp.Action) {
 // send delivers an advert to the routers that can hear it.
 func (s *Sim) send(from *Node, a *vrrp.SendAdvert) {
 	src := from.r.src(from.cfg.IPv6)
-	pkt := a.Packet
+	// Delivered later: the packet is only valid until the sender's next Step.
+	pkt := bytes.Clone(a.Packet)
 	for _, r := range s.routers {
 		if r == from.r || !r.up || r.comp != from.r.comp {
 			continue
