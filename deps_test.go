@@ -32,7 +32,7 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "netif", allowProject: []string{}},
 		{pkg: "parser", allowProject: []string{"config"}},
 		{pkg: "checker", allowProject: []string{"config"}},
-		{pkg: "daemon", forbidden: []string{"cli"}},
+		{pkg: "daemon", forbidden: []string{"cli", "parser"}},
 	}
 	for _, r := range rules {
 		t.Run(r.pkg, func(t *testing.T) {

@@ -79,6 +79,7 @@ func (a *app) runChild() int {
 			ConfigID:        o.configID,
 			Logger:          lg,
 			Host:            host,
+			Load:            loadConfig,
 			DontReleaseVRRP: o.dontReleaseVRRP,
 			ReleaseVIPs:     o.releaseVIPs,
 			StatusAddr:      o.statusAddr,

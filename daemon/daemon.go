@@ -27,7 +27,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,32 +34,11 @@ import (
 
 	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/netif"
-	"github.com/keepalived-go/keepalived/parser"
 )
 
-// Host is the machine the daemon acts on: the Linux implementations from
-// package netif in production, fakes in tests.
-type Host struct {
-	Addresses netif.Addresses
-	Announcer netif.Announcer
-	Links     netif.Links
-	// Listen opens the VRRP socket for one interface, family and multicast
-	// group (or unicast source).
-	Listen func(netif.ConnConfig) (netif.Conn, error)
-	// VMACs creates the macvlans of use_vmac instances. Optional: when
-	// nil, use_vmac instances run on their base interface with a warning.
-	VMACs VMACs
-}
-
-// VMACs creates and deletes use_vmac macvlans (netif's VMACs has this
-// method set).
-type VMACs interface {
-	// EnsureVMAC creates (or reuses) a macvlan on parent with mac; name ""
-	// picks keepalived's default name. created reports a new interface.
-	EnsureVMAC(parent, name string, mac net.HardwareAddr, ipv6 bool) (ifname string, created bool, err error)
-	// DeleteVMAC deletes it; deleting what is not there is no error.
-	DeleteVMAC(name string) error
-}
+// Loader reads and validates a configuration file (parser.LoadFile in
+// production): the daemon is given one rather than importing the parser.
+type Loader func(path, configID string) (*config.Config, config.Diagnostics, error)
 
 // Options configure a Daemon.
 type Options struct {
@@ -68,7 +46,12 @@ type Options struct {
 	ConfigID   string
 	// Logger is already set up by the caller (syslog, console or JSON).
 	Logger *slog.Logger
-	Host   Host
+	// Host is the machine the daemon acts on: netif.NewHost in
+	// production, a fake in tests. Host.VMACs is optional: without it,
+	// use_vmac instances run on their base interface with a warning.
+	Host netif.Host
+	// Load reads the configuration at start, Plan and Reload. Required.
+	Load Loader
 	// DontReleaseVRRP (-V) keeps VIPs, routes and rules at shutdown and
 	// sends no priority-0 advert.
 	DontReleaseVRRP bool
@@ -97,7 +80,6 @@ type Options struct {
 	Quiet func()
 
 	// Test seams (nil = the real thing).
-	load     func(path, configID string) (*config.Config, config.Diagnostics, error)
 	notifier notifier
 	scripts  scriptsFactory
 }
@@ -125,12 +107,10 @@ func New(opts Options) (*Daemon, error) {
 	if opts.TmpDir == "" {
 		opts.TmpDir = DefaultTmpDir()
 	}
-	if opts.load == nil {
-		opts.load = func(path, id string) (*config.Config, config.Diagnostics, error) {
-			return parser.LoadFile(path, parser.Options{ConfigID: id})
-		}
+	if opts.Load == nil {
+		return nil, errors.New("daemon: Options.Load is nil")
 	}
-	if err := opts.Host.check(); err != nil {
+	if err := checkHost(opts.Host); err != nil {
 		return nil, err
 	}
 	d := newDaemon(opts)
@@ -142,7 +122,9 @@ func New(opts Options) (*Daemon, error) {
 	return d, nil
 }
 
-func (h Host) check() error {
+// checkHost refuses a host missing a facility the daemon cannot run
+// without (VMACs is optional).
+func checkHost(h netif.Host) error {
 	switch {
 	case h.Addresses == nil:
 		return errors.New("daemon: Host.Addresses is nil")
@@ -168,7 +150,7 @@ func DefaultTmpDir() string {
 // loadConfig reads the configuration file and refuses it whole on any
 // error, logging every finding with its position.
 func (d *Daemon) loadConfig() (*config.Config, error) {
-	cfg, diags, err := d.opts.load(d.opts.ConfigFile, d.opts.ConfigID)
+	cfg, diags, err := d.opts.Load(d.opts.ConfigFile, d.opts.ConfigID)
 	if err == nil && cfg != nil {
 		diags = append(diags, d.hostFindings(cfg)...)
 	}
@@ -236,7 +218,7 @@ func (d *Daemon) Config() *config.Config {
 // without applying it. A configuration with errors yields an error listing
 // every error finding with its position.
 func (d *Daemon) Plan() (config.Plan, error) {
-	next, diags, err := d.opts.load(d.opts.ConfigFile, d.opts.ConfigID)
+	next, diags, err := d.opts.Load(d.opts.ConfigFile, d.opts.ConfigID)
 	if err != nil {
 		return config.Plan{}, fmt.Errorf("daemon: load %s: %w", d.opts.ConfigFile, err)
 	}

@@ -54,8 +54,8 @@ func eth(name string, up bool, prefixes ...string) netif.Link {
 	return l
 }
 
-func (h *fakeHost) host() Host {
-	return Host{Addresses: h, Announcer: h, Links: h, Listen: h.listen}
+func (h *fakeHost) host() netif.Host {
+	return netif.Host{Addresses: h, Announcer: h, Links: h, Listen: h.listen}
 }
 
 func (h *fakeHost) record(format string, args ...any) {
@@ -281,7 +281,7 @@ func newHarness(t *testing.T, cfg *config.Config, links ...netif.Link) *harness 
 	d, err := New(Options{
 		ConfigFile: "keepalived.conf", Logger: log, Host: h.host.host(), TmpDir: t.TempDir(),
 		Now:      func() time.Time { return h.now },
-		load:     func(string, string) (*config.Config, config.Diagnostics, error) { return h.next, h.nextDiags, nil },
+		Load:     func(string, string) (*config.Config, config.Diagnostics, error) { return h.next, h.nextDiags, nil },
 		notifier: h.notify,
 		scripts:  func(*config.Config, *slog.Logger, scriptRunner) (scriptRunner, error) { return nil, nil },
 	})
