@@ -42,7 +42,9 @@ func (s State) String() string {
 }
 
 // Config is what the core needs of one vrrp_instance. The daemon derives it
-// from config.Instance plus host facts (the source address).
+// from config.Instance plus host facts (the source address). It is complete:
+// every default is the model's (package config); NewInstance fills none in
+// and refuses a Version, DownTimerAdverts or multicast group it cannot run.
 type Config struct {
 	Name       string
 	VRID       uint8
@@ -62,10 +64,10 @@ type Config struct {
 	// becoming master (VIPs then excluded VIPs).
 	Announce []netip.Addr
 
-	Src             netip.Addr   // our advert source address (compared for tie-breaks)
-	McastGroup      netip.Addr   // destination when not unicast
-	UnicastPeers    []netip.Addr // non-empty: unicast mode
-	UnicastTTL      uint8
+	Src             netip.Addr              // our advert source address (compared for tie-breaks)
+	McastGroup      netip.Addr              // destination when not unicast (required then)
+	UnicastPeers    []netip.Addr            // non-empty: unicast mode
+	UnicastTTL      uint8                   // unicast TTL / hop limit; 0: the kernel's default (IPv6)
 	PeerTTL         map[netip.Addr][2]uint8 // optional [min,max] TTL per peer
 	CheckUnicastSrc bool
 	// UnicastChecksum is old_unicast_checksum (VRRPv3 IPv4 unicast only).
@@ -74,12 +76,13 @@ type Config struct {
 	AuthType uint8   // 0 none, 1 PASS (v2 only)
 	AuthPass [8]byte // zero padded
 
-	DownTimerAdverts     int // default 3
+	DownTimerAdverts     int // 1..100 (the model's default is 3)
 	SkipCheckAdvAddr     bool
 	LowerPrioNoAdvert    bool
 	HigherPrioSendAdvert bool
 	Strict               bool
 
+	// The GARP schedule; a repeat of 0 sends none (the model has at least 1).
 	GarpMasterDelay         time.Duration
 	GarpMasterRepeat        int
 	GarpMasterRefresh       time.Duration

@@ -97,20 +97,19 @@ func (c ChecksumCompat) String() string {
 	return "invalid"
 }
 
-// Default GARP schedule (keepalived's VRRP_GARP_DELAY / VRRP_GARP_REP).
-const (
-	DefaultGarpMasterDelay  = 5 * time.Second
-	DefaultGarpMasterRepeat = 5
-	DefaultDownTimerAdverts = 3
-)
+// StrictDownTimerAdverts is the down_timer_adverts strict mode forces (the
+// RFC's 3).
+const StrictDownTimerAdverts = 3
 
 // ErrConfig is wrapped by every NewInstance error.
 var ErrConfig = errors.New("vrrp: invalid config")
 
-// NewInstance validates cfg and returns an instance in INIT. It applies what
-// keepalived's vrrp_complete_instance enforces at this level: strict mode's
-// forced settings, the owner's fixed priority, down_timer_adverts 3 by
-// default, repeats of at least 1.
+// NewInstance validates cfg and returns an instance in INIT. cfg must be
+// complete: the defaults are the model's (package config, applied when the
+// configuration is read), never filled in here. NewInstance enforces what
+// keepalived's vrrp_complete_instance enforces at this level whatever was
+// configured: strict mode's forced settings, an owner that always
+// preempts, no authentication in VRRPv3.
 func NewInstance(cfg Config) (*Instance, error) {
 	if err := normalize(&cfg); err != nil {
 		return nil, err
@@ -130,12 +129,6 @@ func normalize(c *Config) error {
 	}
 	if c.VRID == 0 {
 		return bad("virtual_router_id must be 1-255")
-	}
-	if c.Version == 0 {
-		c.Version = 2
-		if c.IPv6 {
-			c.Version = 3
-		}
 	}
 	if c.Version != 2 && c.Version != 3 {
 		return bad("version %d must be 2 or 3", c.Version)
@@ -170,14 +163,14 @@ func normalize(c *Config) error {
 	if c.AuthType != AuthNone && (c.Version == 3 || c.IPv6) {
 		c.AuthType = AuthNone
 	}
-	if c.DownTimerAdverts <= 0 {
-		c.DownTimerAdverts = DefaultDownTimerAdverts
-	}
-	if c.DownTimerAdverts > 100 {
+	if c.DownTimerAdverts < 1 || c.DownTimerAdverts > 100 {
 		return bad("down_timer_adverts %d must be 1-100", c.DownTimerAdverts)
 	}
+	if len(c.UnicastPeers) == 0 && !(c.McastGroup.IsMulticast() && c.McastGroup.Is6() == c.IPv6) {
+		return bad("multicast group %v is not a multicast address of the instance's family", c.McastGroup)
+	}
 	if c.Strict {
-		c.DownTimerAdverts = DefaultDownTimerAdverts
+		c.DownTimerAdverts = StrictDownTimerAdverts
 		c.AuthType = AuthNone
 		c.PreemptDelay = 0
 		c.GarpLowerPrioRepeat = 0
@@ -190,23 +183,6 @@ func normalize(c *Config) error {
 	}
 	if c.Nopreempt {
 		c.PreemptDelay = 0
-	}
-	if c.GarpMasterRepeat < 1 {
-		c.GarpMasterRepeat = 1
-	}
-	if c.GarpMasterRefreshRepeat < 1 {
-		c.GarpMasterRefreshRepeat = 1
-	}
-	if c.UnicastTTL == 0 && !c.IPv6 {
-		// IPv4 default 255; IPv6 keeps 0: the kernel's default hop limit,
-		// as keepalived leaves it (64 in the captures).
-		c.UnicastTTL = TTL
-	}
-	if !c.McastGroup.IsValid() {
-		c.McastGroup = MulticastGroup4
-		if c.IPv6 {
-			c.McastGroup = MulticastGroup6
-		}
 	}
 	if len(c.PeerTTL) > 0 {
 		c.CheckUnicastSrc = true

@@ -18,17 +18,17 @@ var (
 )
 
 func baseCfg() Config {
-	return Config{
+	return complete(Config{
 		Name: "VI_1", VRID: 51, Version: 2, Priority: 100, AdvertInt: time.Second,
 		VIPs: []netip.Addr{vip}, Src: self,
 		GarpMasterDelay: 5 * time.Second, GarpMasterRepeat: 5, GarpMasterRefreshRepeat: 1,
 		GarpLowerPrioDelay: 5 * time.Second, GarpLowerPrioRepeat: 5,
-	}
+	})
 }
 
 func mustInstance(t *testing.T, c Config) *Instance {
 	t.Helper()
-	in, err := NewInstance(c)
+	in, err := NewInstance(complete(c))
 	if err != nil {
 		t.Fatal(err)
 	}
