@@ -415,6 +415,9 @@ func (d *Daemon) read(ctx context.Context, c *conn, nc netif.Conn) {
 }
 
 // buildGroups (re)creates the sync-group layer over the running instances.
+// A group matched by name with the same running members keeps its state
+// machine (reference 6.8); every other old group is dissolved first, so
+// that the new groups take their members (an instance is in one group).
 func (d *Daemon) buildGroups(cfg *config.Config) {
 	old := map[string]*group{}
 	for _, g := range d.groups {
@@ -428,30 +431,45 @@ func (d *Daemon) buildGroups(cfg *config.Config) {
 	for _, in := range d.insts {
 		byName[in.name()] = in
 	}
+	var next []*group
+	taken := map[*instance]bool{}
 	for _, gc := range cfg.SyncGroups {
 		g := &group{cfg: gc}
-		var engs []engine
 		for _, m := range gc.Members {
-			if in := byName[m]; in != nil && in.group == nil {
+			if in := byName[m]; in != nil && !taken[in] {
 				g.members = append(g.members, in)
-				engs = append(engs, in.eng)
+				taken[in] = true
 			}
 		}
-		if len(g.members) == 0 {
-			continue
+		if len(g.members) > 0 {
+			next = append(next, g)
 		}
-		if o := old[gc.Name]; o != nil && sameMembers(o.members, g.members) {
-			// Matched by name with the same running members: keep the
-			// group's state machine (reference 6.8).
+	}
+	kept := map[*group]bool{}
+	for _, g := range next {
+		if o := old[g.cfg.Name]; o != nil && o.eng != nil && sameMembers(o.members, g.members) {
 			g.eng, g.state = o.eng, o.state
-		} else {
-			eng, err := newGroupEngine(gc.Name, engs)
+			kept[o] = true
+		}
+	}
+	for _, o := range old {
+		if !kept[o] && o.eng != nil {
+			o.eng.Dissolve()
+		}
+	}
+	for _, g := range next {
+		if g.eng == nil {
+			engs := make([]engine, 0, len(g.members))
+			for _, in := range g.members {
+				engs = append(engs, in.eng)
+			}
+			eng, err := newGroupEngine(g.cfg.Name, engs)
 			if err != nil {
-				d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", gc.Name, err))
+				d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", g.cfg.Name, err))
 				continue
 			}
 			g.eng = eng
-			if o != nil {
+			if o := old[g.cfg.Name]; o != nil {
 				g.state = o.state
 			}
 		}

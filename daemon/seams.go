@@ -31,6 +31,8 @@ type engine interface {
 // member, valid until the group's next Step.
 type groupEngine interface {
 	StepSeq(now time.Time, member string, ev vrrp.Event) []vrrp.MemberAction
+	// Dissolve unbinds the members, so that a rebuilt group takes them.
+	Dissolve()
 }
 
 // newEngine builds the VRRP state machine of one instance.

@@ -319,6 +319,7 @@ type Status struct {
 //	func (g *SyncGroup) Step(now time.Time, member string, ev Event) map[string][]Action
 //	func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberAction // same, in keepalived's order across members, valid until the next Step
 //	func (g *SyncGroup) NextDeadline() (time.Time, bool)
+//	func (g *SyncGroup) Dissolve() // unbind the members (a reload rebuilds the group over them)
 //
 // Wire format (packet.go), zero allocations on the hot path:
 //

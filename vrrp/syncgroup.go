@@ -37,6 +37,18 @@ func NewSyncGroup(name string, members []*Instance) *SyncGroup {
 	return g
 }
 
+// Dissolve unbinds the members, which keep their state: a group rebuilt
+// on reload takes them (NewSyncGroup skips a member still bound to a
+// group). The group must not be stepped afterwards.
+func (g *SyncGroup) Dissolve() {
+	for _, m := range g.members {
+		if m.sync == g {
+			m.sync = nil
+		}
+	}
+	g.members = nil
+}
+
 // Name is the group's name.
 func (g *SyncGroup) Name() string { return g.name }
 
