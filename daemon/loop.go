@@ -57,6 +57,10 @@ type Daemon struct {
 	bursts  atomic.Int64
 	quietMu sync.Mutex
 
+	// timerFor is the deadline the loop's timer is set for, while
+	// timerSet (armTimer).
+	timerFor time.Time
+	timerSet bool
 	// rx is the one Received event the loop hands the cores, by pointer:
 	// an event boxed per packet would be an allocation per advert.
 	rx       vrrp.Received
@@ -196,6 +200,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case r := <-d.reqs:
 			r.done <- d.safely("request", r.fn)
 		case <-timer.C:
+			d.timerSet = false
 			d.safely("timer", func() error { d.onTimer(d.opts.Now()); return nil })
 		}
 	}
@@ -221,9 +226,19 @@ func (d *Daemon) safely(what string, fn func() error) (err error) {
 	return fn()
 }
 
-// armTimer sets timer to the earliest deadline of any instance.
+// armTimer sets timer to the earliest deadline of any instance. A timer
+// already set for that deadline is left alone: a BACKUP's advert moves its
+// own deadline, rarely the earliest, and resetting the timer after every
+// packet is work for nothing.
 func (d *Daemon) armTimer(t *time.Timer) {
 	next, ok := d.nextDeadline()
+	if !ok {
+		next = time.Time{}
+	}
+	if d.timerSet && next.Equal(d.timerFor) {
+		return
+	}
+	d.timerSet, d.timerFor = true, next
 	if !t.Stop() {
 		select {
 		case <-t.C:

@@ -17,13 +17,13 @@
 # /proc/PID/smaps_rollup (and USS, the private part), and CPU
 # (utime+stime from /proc/PID/stat) over SECONDS (default 60).
 #
-# Allocations per advert (received as BACKUP, sent as MASTER): ours from
-# its /metrics (go_memstats_mallocs_total and the advert counters; it runs
-# with --status-addr 127.0.0.1:9911 in its namespace for that), over the
-# same SECONDS, less what one /metrics request allocates; keepalived's by
-# counting malloc/calloc/realloc in its VRRP process with ltrace for LTRACE
-# seconds (default 10) after the CPU window (ltrace slows it, so not
-# during), divided by N x LTRACE adverts. Needs root (and ltrace for the
+# Allocations per advert (received as BACKUP, sent as MASTER), after the
+# CPU and memory window: ours from its /metrics (go_memstats_mallocs_total
+# and the advert counters; it runs with --status-addr 127.0.0.1:9911 in
+# its namespace for that) over ALLOCSECS (default 20), less what one
+# /metrics request allocates; keepalived's by counting malloc/calloc/
+# realloc in its VRRP process with ltrace for LTRACE seconds (default 10;
+# ltrace slows it), divided by N x LTRACE adverts. Needs root (and ltrace for the
 # keepalived figure); kills only the PIDs it started and deletes its
 # namespaces on exit.
 #
@@ -36,6 +36,7 @@ KA=${KEEPALIVED:-/usr/sbin/keepalived}
 SIZES=${SIZES:-"1 1000"}
 ROLES=${ROLES:-"master backup"}
 LTRACE=${LTRACE:-10}
+ALLOCSECS=${ALLOCSECS:-20}
 PORT=9911
 HZ=$(getconf CLK_TCK)
 D=$(mktemp -d /tmp/kgm-foot.XXXXXX)
@@ -149,7 +150,7 @@ for n in $SIZES; do
 	lo=$(start "$no" "$OURS" "$D/o$n" "--status-addr=127.0.0.1:$PORT"); lk=$(start "$nk" "$KA" "$D/k$n")
 	LEADERS="$LEADERS $lo $lk"
 	for i in $(seq 60); do [ -s "$D/o$n/v.pid" ] && [ -s "$D/k$n/v.pid" ] && break; sleep 0.5; done
-	sleep 10 # 3 x advert_int + skew: every instance in its state, start-up garbage collected
+	sleep 15 # 3 x advert_int + skew, the delayed GARP burst (5 s), the quiet spell: the steady state
 	mo=$(ip -n "$no" -o addr show | grep -c 'inet 10\..*/32' || true)
 	mk=$(ip -n "$nk" -o addr show | grep -c 'inet 10\..*/32' || true)
 	if [ "$role" = backup ]; then
@@ -157,14 +158,20 @@ for n in $SIZES; do
 		mo=$((n - mo)); mk=$((n - mk))
 	fi
 	po_=$(pids "$lo"); pk_=$(pids "$lk")
-	# Two requests back to back: their difference is what one request
-	# allocates, taken off the window's count below.
-	sa=$(snap "$no"); sb=$(snap "$no")
 	o0=$(ticks "$po_"); k0=$(ticks "$pk_")
 	sleep "$SECS"
 	o1=$(ticks "$po_"); k1=$(ticks "$pk_")
+	# Memory now, before any /metrics request (one allocates a lot for
+	# 1,000 instances, and the heap it grows would count).
+	mem_o="$(smaps Rss "$po_") $(smaps Pss "$po_") $(smaps USS "$po_")"
+	mem_k="$(smaps Rss "$pk_") $(smaps Pss "$pk_") $(smaps USS "$pk_")"
+	# Then the allocations, over ALLOCSECS: two requests back to back
+	# first, whose difference is what one request allocates, taken off
+	# the window's count (so the figure is signed: noise can be < 0).
+	sa=$(snap "$no"); sb=$(snap "$no")
+	sleep "$ALLOCSECS"
 	sc=$(snap "$no")
-	oalloc=$(echo "$sa $sb $sc" | awk '{ x = ($7 - $4) - ($4 - $1); n = $8 - $5 + $9 - $6; if (x < 0) x = 0; if (n > 0) printf "%.3f (%d objects, %d adverts; %d per /metrics)", x / n, x, n, $4 - $1; else print "-" }')
+	oalloc=$(echo "$sa $sb $sc" | awk '{ x = ($7 - $4) - ($4 - $1); n = $8 - $5 + $9 - $6; if (n > 0) printf "%.3f (%d objects, %d adverts; %d per /metrics)", x / n, x, n, $4 - $1; else print "-" }')
 	kalloc="-"
 	if command -v ltrace >/dev/null 2>&1; then
 		kv=$(cat "$D/k$n/v.pid")
@@ -172,10 +179,11 @@ for n in $SIZES; do
 		kalloc=$(awk -v n=$n -v s=$LTRACE '$NF == "total" { c = $(NF-1) } END { printf "%.3f (%d calls, ~%d adverts)", (c + 0) / (n * s), c + 0, n * s }' "$D/lt$n" 2>/dev/null || echo -)
 	fi
 	for who in o k; do
-		if [ $who = o ]; then p=$po_; name=keepalived-go; c=$((o1 - o0)); m=$mo; al=$oalloc; else p=$pk_; name=keepalived-2.2.7; c=$((k1 - k0)); m=$mk; al=$kalloc; fi
+		if [ $who = o ]; then p=$po_; name=keepalived-go; c=$((o1 - o0)); m=$mo; al=$oalloc; mem=$mem_o; else p=$pk_; name=keepalived-2.2.7; c=$((k1 - k0)); m=$mk; al=$kalloc; mem=$mem_k; fi
 		np=$(echo $p | wc -w)
+		set -- $mem
 		printf '%-6s %4d %-16s procs %d  up %4d  RSS %6d kB  PSS %6d kB  USS %6d kB  CPU %4d ticks / %d s (%s %%)  allocs/advert %s\n' \
-			"$role" "$n" "$name" "$np" "$m" "$(smaps Rss "$p")" "$(smaps Pss "$p")" "$(smaps USS "$p")" "$c" "$SECS" \
+			"$role" "$n" "$name" "$np" "$m" "$1" "$2" "$3" "$c" "$SECS" \
 			"$(awk -v c=$c -v s=$SECS -v hz=$HZ 'BEGIN { printf "%.2f", 100 * c / hz / s }')" "$al"
 		[ -n "${VERBOSE:-}" ] && for q in $p; do printf '        pid %s %s RSS %s kB PSS %s kB USS %s kB\n' "$q" "$(tr '\0' ' ' </proc/$q/cmdline | cut -c1-40)" "$(smaps Rss $q)" "$(smaps Pss $q)" "$(smaps USS $q)"; done
 	done
