@@ -104,3 +104,20 @@ func DefaultTrackProcess(name string) *TrackProcess {
 func DefaultUnicastPeer(a netip.Addr) UnicastPeer {
 	return UnicastPeer{Addr: a, MinTTL: 0, MaxTTL: 255}
 }
+
+// UnicastHops is the TTL (IPv4) or hop limit (IPv6) an instance's unicast
+// adverts are sent with: its unicast_ttl, where the IPv6 default -1 is 0
+// (the kernel's default hop limit) and an IPv4 0 is DefaultUnicastTTL (an
+// IPv4 advert with TTL 0 would never leave the host). The one place the
+// daemon's core configuration takes it from.
+func (in *Instance) UnicastHops() uint8 {
+	switch {
+	case in.UnicastTTL < 0:
+		return 0
+	case in.UnicastTTL == 0 && in.Family != IPv6:
+		return DefaultUnicastTTL
+	case in.UnicastTTL > 255:
+		return 255
+	}
+	return uint8(in.UnicastTTL)
+}

@@ -11,7 +11,8 @@ import (
 )
 
 // vrrpConfig derives what the core needs from the model plus the source
-// address the host gave.
+// address the host gave. The model is complete (its defaults are package
+// config's, applied when it was read): nothing is defaulted here.
 func vrrpConfig(cfg *config.Config, ci *config.Instance, src netip.Addr) vrrp.Config {
 	c := vrrp.Config{
 		Name:                    ci.Name,
@@ -26,7 +27,7 @@ func vrrpConfig(cfg *config.Config, ci *config.Instance, src netip.Addr) vrrp.Co
 		Accept:                  ci.Accept,
 		Src:                     src,
 		McastGroup:              cfg.McastGroup(ci),
-		UnicastTTL:              uint8(max(ci.UnicastTTL, 0)), // -1: the kernel's default hop limit
+		UnicastTTL:              ci.UnicastHops(),
 		CheckUnicastSrc:         ci.CheckUnicastSrc,
 		AuthType:                uint8(ci.Auth.Type),
 		AuthPass:                ci.Auth.Pass,
@@ -45,15 +46,6 @@ func vrrpConfig(cfg *config.Config, ci *config.Instance, src netip.Addr) vrrp.Co
 	}
 	if ci.OldUnicastChecksum {
 		c.UnicastChecksum = vrrp.ChecksumCompatOld
-	}
-	if c.Version == 0 {
-		c.Version = 2
-	}
-	if c.DownTimerAdverts == 0 {
-		c.DownTimerAdverts = 3
-	}
-	if c.UnicastTTL == 0 && !c.IPv6 {
-		c.UnicastTTL = 255
 	}
 	for _, a := range ci.VIPs {
 		c.VIPs = append(c.VIPs, a.Addr())

@@ -27,7 +27,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,29 +36,9 @@ import (
 	"github.com/keepalived-go/keepalived/netif"
 )
 
-// Host is the machine the daemon acts on: the Linux implementations from
-// package netif in production, fakes in tests.
-type Host struct {
-	Addresses netif.Addresses
-	Announcer netif.Announcer
-	Links     netif.Links
-	// Listen opens the VRRP socket for one interface, family and multicast
-	// group (or unicast source).
-	Listen func(netif.ConnConfig) (netif.Conn, error)
-	// VMACs creates the macvlans of use_vmac instances. Optional: when
-	// nil, use_vmac instances run on their base interface with a warning.
-	VMACs VMACs
-}
-
-// VMACs creates and deletes use_vmac macvlans (netif's VMACs has this
-// method set).
-type VMACs interface {
-	// EnsureVMAC creates (or reuses) a macvlan on parent with mac; name ""
-	// picks keepalived's default name. created reports a new interface.
-	EnsureVMAC(parent, name string, mac net.HardwareAddr, ipv6 bool) (ifname string, created bool, err error)
-	// DeleteVMAC deletes it; deleting what is not there is no error.
-	DeleteVMAC(name string) error
-}
+// Loader reads and validates a configuration file (parser.LoadFile in
+// production): the daemon is given one rather than importing the parser.
+type Loader func(path, configID string) (*config.Config, config.Diagnostics, error)
 
 // Options configure a Daemon.
 type Options struct {
@@ -67,7 +46,12 @@ type Options struct {
 	ConfigID   string
 	// Logger is already set up by the caller (syslog, console or JSON).
 	Logger *slog.Logger
-	Host   Host
+	// Host is the machine the daemon acts on: netif.NewHost in
+	// production, a fake in tests. Host.VMACs is optional: without it,
+	// use_vmac instances run on their base interface with a warning.
+	Host netif.Host
+	// Load reads the configuration at start, Plan and Reload. Required.
+	Load Loader
 	// DontReleaseVRRP (-V) keeps VIPs, routes and rules at shutdown and
 	// sends no priority-0 advert.
 	DontReleaseVRRP bool
@@ -94,10 +78,6 @@ type Options struct {
 	// two never run at once.
 	Busy  func()
 	Quiet func()
-
-	// Load reads a configuration file (the caller's parser: package
-	// daemon does not import one). Required.
-	Load func(path, configID string) (*config.Config, config.Diagnostics, error)
 
 	// Test seams (nil = the real thing).
 	notifier notifier
@@ -130,7 +110,7 @@ func New(opts Options) (*Daemon, error) {
 	if opts.Load == nil {
 		return nil, errors.New("daemon: Options.Load is required")
 	}
-	if err := opts.Host.check(); err != nil {
+	if err := checkHost(opts.Host); err != nil {
 		return nil, err
 	}
 	d := newDaemon(opts)
@@ -142,7 +122,9 @@ func New(opts Options) (*Daemon, error) {
 	return d, nil
 }
 
-func (h Host) check() error {
+// checkHost refuses a host missing a facility the daemon cannot run
+// without (VMACs is optional).
+func checkHost(h netif.Host) error {
 	switch {
 	case h.Addresses == nil:
 		return errors.New("daemon: Host.Addresses is nil")

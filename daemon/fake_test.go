@@ -35,6 +35,12 @@ type fakeHost struct {
 	// wire keeps sent adverts in out, for a pair of harnesses (pair_test.go).
 	wire bool
 	out  []netif.Packet
+	// quiet counts adverts in sent without recording them (allocation
+	// tests: formatting a line allocates).
+	quiet bool
+	sent  int
+	// recvEntered, if set, is signalled each time a reader enters Recv.
+	recvEntered chan struct{}
 }
 
 func newFakeHost(clock func() time.Duration, links ...netif.Link) *fakeHost {
@@ -54,8 +60,8 @@ func eth(name string, up bool, prefixes ...string) netif.Link {
 	return l
 }
 
-func (h *fakeHost) host() Host {
-	return Host{Addresses: h, Announcer: h, Links: h, Listen: h.listen}
+func (h *fakeHost) host() netif.Host {
+	return netif.Host{Addresses: h, Announcer: h, Links: h, Listen: h.listen}
 }
 
 func (h *fakeHost) record(format string, args ...any) {
@@ -174,6 +180,12 @@ type fakeConn struct {
 }
 
 func (c *fakeConn) Recv(ctx context.Context) (netif.Packet, error) {
+	if c.h.recvEntered != nil {
+		select {
+		case c.h.recvEntered <- struct{}{}:
+		default:
+		}
+	}
 	select {
 	case p := <-c.in:
 		return p, nil
@@ -185,6 +197,10 @@ func (c *fakeConn) Recv(ctx context.Context) (netif.Packet, error) {
 func (c *fakeConn) Send(payload []byte, src, dst netip.Addr, ttl uint8) error {
 	c.h.mu.Lock()
 	defer c.h.mu.Unlock()
+	c.h.sent++
+	if c.h.quiet {
+		return nil
+	}
 	a, err := vrrp.Decode(payload, dst.Is6(), src, dst)
 	if n := len(payload) - vrrp.HMACTrailerLen; err != nil && n >= vrrp.HeaderLen {
 		if a2, err2 := vrrp.Decode(payload[:n], dst.Is6(), src, dst); err2 == nil { // an auth_hmac trailer

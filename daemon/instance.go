@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
@@ -32,6 +33,8 @@ type instance struct {
 	state    vrrp.State      // last state entered
 	lastTr   time.Time
 	started  bool
+	// vipsSet: the core holds the VIPs (its last AddVIPs or DelVIPs).
+	vipsSet bool
 	// silentOnly: every fault source is one keepalived keeps quiet about
 	// (an unweighted script that has not reported yet).
 	silentOnly bool
@@ -229,7 +232,7 @@ func (d *Daemon) attach(in *instance) {
 func (d *Daemon) startInstance(now time.Time, in *instance) {
 	if in.conn == nil {
 		in.faults["socket"] = true
-		in.eng.Step(now, vrrp.Fault{Key: "socket", On: true})
+		d.step(now, in, vrrp.Fault{Key: "socket", On: true})
 	}
 	d.updateTracking(now, in)
 	in.started = true
@@ -370,11 +373,17 @@ func (d *Daemon) releaseConn(in *instance) {
 	delete(d.conns, c.key)
 }
 
-// read is the one reader goroutine of a socket: it copies each packet (the
-// payload is only valid until the next Recv) into the loop's channel. It
-// reads nc, not c.c, which reopenConns replaces under a new reader.
+// read is the one reader goroutine of a socket. The packet stays in the
+// socket's own receive buffer (netif's Payload is valid until the next
+// Recv): the reader hands it to the loop and waits for the loop to be done
+// with it before it reads the next one, so a received advert is neither
+// copied nor allocated. The kernel queues what arrives meanwhile. It reads
+// nc, not c.c, which reopenConns replaces under a new reader; its ack
+// channel is its own, so a packet of a replaced reader never wakes the new
+// one.
 func (d *Daemon) read(ctx context.Context, c *conn, nc netif.Conn) {
 	defer d.readers.Done()
+	ack := make(chan struct{}, 1)
 	backoff := 10 * time.Millisecond
 	for {
 		p, err := nc.Recv(ctx)
@@ -394,9 +403,13 @@ func (d *Daemon) read(ctx context.Context, c *conn, nc netif.Conn) {
 			continue
 		}
 		backoff = 10 * time.Millisecond
-		p.Payload = append([]byte(nil), p.Payload...)
 		select {
-		case d.pkts <- rxPacket{conn: c, pkt: p}:
+		case d.pkts <- rxPacket{conn: c, pkt: p, done: ack}:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case <-ack:
 		case <-ctx.Done():
 			return
 		}
@@ -404,6 +417,9 @@ func (d *Daemon) read(ctx context.Context, c *conn, nc netif.Conn) {
 }
 
 // buildGroups (re)creates the sync-group layer over the running instances.
+// A group matched by name with the same running members keeps its state
+// machine (reference 6.8); every other old group is dissolved first, so
+// that the new groups take their members (an instance is in one group).
 func (d *Daemon) buildGroups(cfg *config.Config) {
 	old := map[string]*group{}
 	for _, g := range d.groups {
@@ -417,30 +433,45 @@ func (d *Daemon) buildGroups(cfg *config.Config) {
 	for _, in := range d.insts {
 		byName[in.name()] = in
 	}
+	var next []*group
+	taken := map[*instance]bool{}
 	for _, gc := range cfg.SyncGroups {
 		g := &group{cfg: gc}
-		var engs []engine
 		for _, m := range gc.Members {
-			if in := byName[m]; in != nil && in.group == nil {
+			if in := byName[m]; in != nil && !taken[in] {
 				g.members = append(g.members, in)
-				engs = append(engs, in.eng)
+				taken[in] = true
 			}
 		}
-		if len(g.members) == 0 {
-			continue
+		if len(g.members) > 0 {
+			next = append(next, g)
 		}
-		if o := old[gc.Name]; o != nil && sameMembers(o.members, g.members) {
-			// Matched by name with the same running members: keep the
-			// group's state machine (reference 6.8).
+	}
+	kept := map[*group]bool{}
+	for _, g := range next {
+		if o := old[g.cfg.Name]; o != nil && o.eng != nil && sameMembers(o.members, g.members) {
 			g.eng, g.state = o.eng, o.state
-		} else {
-			eng, err := newGroupEngine(gc.Name, engs)
+			kept[o] = true
+		}
+	}
+	for _, o := range old {
+		if !kept[o] && o.eng != nil {
+			o.eng.Dissolve()
+		}
+	}
+	for _, g := range next {
+		if g.eng == nil {
+			engs := make([]engine, 0, len(g.members))
+			for _, in := range g.members {
+				engs = append(engs, in.eng)
+			}
+			eng, err := newGroupEngine(g.cfg.Name, engs)
 			if err != nil {
-				d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", gc.Name, err))
+				d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", g.cfg.Name, err))
 				continue
 			}
 			g.eng = eng
-			if o != nil {
+			if o := old[g.cfg.Name]; o != nil {
 				g.state = o.state
 			}
 		}
@@ -464,56 +495,67 @@ func sameMembers(a, b []*instance) bool {
 }
 
 // step feeds one event (nil: timers only) to an instance, through its sync
-// group if it has one, and carries out the actions.
+// group if it has one (the group runs every member's timers and may move
+// the other members), and carries out the actions, member by member in
+// the group's order. The actions are the core's memory, valid until its
+// next Step: they are carried out here and not kept.
 func (d *Daemon) step(now time.Time, in *instance, ev vrrp.Event) {
 	if g := in.group; g != nil && g.eng != nil {
-		acts := g.eng.Step(now, in.vcfg.Name, ev)
+		seq := g.eng.StepSeq(now, in.vcfg.Name, ev)
 		for _, m := range g.members {
-			d.touch(m) // the group runs every member's timers
-			if a := acts[m.vcfg.Name]; len(a) > 0 {
-				d.apply(now, m, a)
+			d.touch(m)
+			for _, ma := range seq {
+				if ma.Member == m.vcfg.Name {
+					d.act(now, m, ma.Action)
+				}
 			}
 		}
 		return
 	}
 	d.apply(now, in, in.eng.Step(now, ev))
-	in.eng.Release() // apply sent the adverts: their buffers serve the next Step
 }
 
 // apply carries out a core's actions in order.
 func (d *Daemon) apply(now time.Time, in *instance, acts []vrrp.Action) {
 	d.touch(in)
 	for _, a := range acts {
-		switch a := a.(type) {
-		case *vrrp.SendAdvert:
-			if d.mode == modeStopping && d.opts.DontReleaseVRRP {
-				continue
-			}
-			d.send(in, a)
-		case vrrp.Transition:
-			d.transition(now, in, a)
-		case vrrp.AddVIPs:
-			d.addVIPs(in, in.cfg)
-		case vrrp.DelVIPs:
-			if d.mode == modeStopping && d.opts.DontReleaseVRRP {
-				continue
-			}
-			d.delVIPs(in, in.cfg)
-		case vrrp.Announce:
-			d.announce(in, a.Addrs, a.Repeat)
-		case vrrp.Log:
-			if a.Group != "" {
-				d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg))
-			} else {
-				d.logf(in, slog.LevelInfo, "%s", a.Msg)
-			}
-		case vrrp.GroupTransition:
-			d.groupTransition(a)
-		case vrrp.NotifyRxLowerPri:
-			d.notify.RxLowerPri(in.cfg, in.eng.Status().EffectivePriority)
-		default:
-			d.logf(in, slog.LevelWarn, "BUG: unknown action %T", a)
+		d.act(now, in, a)
+	}
+}
+
+// act carries out one action of an instance's core.
+func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
+	switch a := a.(type) {
+	case *vrrp.SendAdvert:
+		if d.mode == modeStopping && d.opts.DontReleaseVRRP {
+			return
 		}
+		d.send(in, a)
+	case vrrp.Transition:
+		d.transition(now, in, a)
+	case vrrp.AddVIPs:
+		in.vipsSet = true
+		d.addVIPs(in, in.cfg, a.Addrs)
+	case vrrp.DelVIPs:
+		in.vipsSet = false
+		if d.mode == modeStopping && d.opts.DontReleaseVRRP {
+			return
+		}
+		d.delVIPs(in, in.cfg, a.Addrs)
+	case vrrp.Announce:
+		d.announce(in, a.Addrs, a.Repeat)
+	case vrrp.Log:
+		if a.Group != "" {
+			d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg))
+		} else {
+			d.logf(in, slog.LevelInfo, "%s", a.Msg)
+		}
+	case vrrp.GroupTransition:
+		d.groupTransition(a)
+	case vrrp.NotifyRxLowerPri:
+		d.notify.RxLowerPri(in.cfg, a.Priority)
+	default:
+		d.logf(in, slog.LevelWarn, "BUG: unknown action %T", a)
 	}
 }
 
@@ -535,10 +577,7 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 	d.busy(now)
 	in.state = t.To
 	in.lastTr = now
-	prio := in.eng.Status().EffectivePriority
-	if prio == 0 {
-		prio = in.prio
-	}
+	prio := t.Priority
 	switch t.To {
 	case vrrp.StateStop:
 		if d.mode == modeDeleting {
@@ -579,20 +618,36 @@ func (d *Daemon) groupTransition(t vrrp.GroupTransition) {
 	}
 }
 
-// addVIPs installs VIPs, excluded VIPs, routes and rules of ci.
-func (d *Daemon) addVIPs(in *instance, ci *config.Instance) {
-	d.addAddrs(in, ci.VIPs)
-	d.addAddrs(in, ci.ExcludedVIPs)
+// addVIPs installs the VIPs and excluded VIPs of ci among addrs (all of
+// them when addrs is nil), then ci's routes and rules.
+func (d *Daemon) addVIPs(in *instance, ci *config.Instance, addrs []netip.Addr) {
+	d.addAddrs(in, among(ci.VIPs, addrs))
+	d.addAddrs(in, among(ci.ExcludedVIPs, addrs))
 	d.addRoutes(in, ci.Routes)
 	d.addRules(in, ci.Rules)
 }
 
 // delVIPs removes them, in the reverse order.
-func (d *Daemon) delVIPs(in *instance, ci *config.Instance) {
+func (d *Daemon) delVIPs(in *instance, ci *config.Instance, addrs []netip.Addr) {
 	d.delRules(in, ci.Rules)
 	d.delRoutes(in, ci.Routes)
-	d.delAddrs(in, ci.ExcludedVIPs)
-	d.delAddrs(in, ci.VIPs)
+	d.delAddrs(in, among(ci.ExcludedVIPs, addrs))
+	d.delAddrs(in, among(ci.VIPs, addrs))
+}
+
+// among is the entries of the model whose address is in addrs (the core's
+// AddVIPs / DelVIPs), in the model's order; nil addrs keeps them all.
+func among(as []config.Address, addrs []netip.Addr) []config.Address {
+	if addrs == nil {
+		return as
+	}
+	var out []config.Address
+	for _, a := range as {
+		if slices.Contains(addrs, a.Addr()) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func (d *Daemon) addAddrs(in *instance, as []config.Address) {
@@ -745,15 +800,6 @@ func (d *Daemon) applyStatic(ch config.StaticChange) {
 	}
 }
 
-func hasDelVIPs(acts []vrrp.Action) bool {
-	for _, a := range acts {
-		if _, ok := a.(vrrp.DelVIPs); ok {
-			return true
-		}
-	}
-	return false
-}
-
 // shutdown stops everything (SIGTERM): scripts first, then every instance
 // (a master sends priority 0 and drops its VIPs unless -V), static entries,
 // STOP notifies for instances and groups, sockets.
@@ -764,12 +810,12 @@ func (d *Daemon) shutdown(now time.Time) {
 		if !in.started {
 			continue
 		}
-		acts := in.eng.Step(now, vrrp.Shutdown{})
-		d.apply(now, in, acts)
-		if d.opts.ReleaseVIPs && !d.opts.DontReleaseVRRP && !hasDelVIPs(acts) {
+		held := in.vipsSet
+		d.step(now, in, vrrp.Shutdown{})
+		if d.opts.ReleaseVIPs && !d.opts.DontReleaseVRRP && !held {
 			// -X: remove the VIPs even where the instance does not hold
 			// them, as keepalived's vrrp_restore_interface does.
-			d.delVIPs(in, in.cfg)
+			d.delVIPs(in, in.cfg, nil)
 		}
 	}
 	for _, g := range d.groups {

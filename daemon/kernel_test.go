@@ -36,7 +36,7 @@ func ipCmd(t *testing.T, args ...string) string {
 
 // linuxHost builds the netif seams inside namespace ns; sockets opened
 // later by Listen are opened there too.
-func linuxHost(t *testing.T, ns string) Host {
+func linuxHost(t *testing.T, ns string) netif.Host {
 	t.Helper()
 	path := "/run/netns/" + ns
 	var h netif.Host
@@ -47,7 +47,7 @@ func linuxHost(t *testing.T, ns string) Host {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return Host{
+	return netif.Host{
 		Addresses: h.Addresses, Announcer: h.Announcer, Links: h.Links,
 		Listen: func(cfg netif.ConnConfig) (c netif.Conn, err error) {
 			err = netif.WithNetns(path, func() error {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/netip"
-	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -58,14 +57,18 @@ type Daemon struct {
 	delayUntil time.Time
 	// mail sends the e-mail alerts (nil: none configured; mail.go).
 	mail *mailState
-	// sliceStart is when the loop's current scheduler time slice began
-	// (yield).
-	sliceStart time.Time
 	// bursts counts the times the daemon left the quiet state; quietMu
 	// orders Options.Busy and Options.Quiet.
 	bursts  atomic.Int64
 	quietMu sync.Mutex
 
+	// timerFor is the deadline the loop's timer is set for, while
+	// timerSet (armTimer).
+	timerFor time.Time
+	timerSet bool
+	// rx is the one Received event the loop hands the cores, by pointer:
+	// an event boxed per packet would be an allocation per advert.
+	rx       vrrp.Received
 	reqs     chan request
 	pkts     chan rxPacket
 	linkEvs  <-chan netif.LinkEvent
@@ -90,9 +93,12 @@ type request struct {
 	done chan error
 }
 
+// rxPacket is one received packet, still in its socket's buffer: done
+// tells the reader the loop is finished with it.
 type rxPacket struct {
 	conn *conn
 	pkt  netif.Packet
+	done chan<- struct{}
 }
 
 // linkState is what the daemon knows of one interface.
@@ -171,7 +177,6 @@ func (d *Daemon) Run(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for {
-		d.yield()
 		d.armTimer(timer)
 		select {
 		case <-ctx.Done():
@@ -182,6 +187,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 			return nil
 		case p := <-d.pkts:
 			d.safely("packet", func() error { d.onPacket(d.opts.Now(), p); return nil })
+			p.done <- struct{}{}
 		case u := <-d.scriptUpdates():
 			d.safely("tracker update", func() error { d.onUpdate(d.opts.Now(), u); return nil })
 		case ev, ok := <-d.linkEvs:
@@ -199,34 +205,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case r := <-d.reqs:
 			r.done <- d.safely("request", r.fn)
 		case <-timer.C:
+			d.timerSet = false
 			d.safely("timer", func() error { d.onTimer(d.opts.Now()); return nil })
 		}
-	}
-}
-
-// yieldEvery is how long the loop runs on one scheduler time slice.
-const yieldEvery = 2 * time.Millisecond
-
-// yield gives up the loop goroutine's time slice once it is yieldEvery
-// old. The loop is woken by its timer and its channels, and a goroutine
-// readied that way inherits the time slice of the one that readied it; one
-// wake-up may also send many adverts (instances that became master
-// together keep advertising together). To the runtime, a loop busy with
-// 1,000 adverts a second looks like one goroutine running without a
-// break, and after 10 ms the runtime interrupts it with a signal
-// (asynchronous preemption) whose handler looks the interrupted code up in
-// the executable's function tables: a signal a second or so, and, as the
-// interrupted places vary, more of those tables paged back in after the
-// image was trimmed (BENCHMARKS-footprint.md). Yielding between events
-// and between instances starts a new slice at a moment of our choosing.
-func (d *Daemon) yield() {
-	now := time.Now()
-	if now.Sub(d.sliceStart) >= yieldEvery {
-		if !d.sliceStart.IsZero() {
-			runtime.Gosched()
-			now = time.Now()
-		}
-		d.sliceStart = now
 	}
 }
 
@@ -250,9 +231,19 @@ func (d *Daemon) safely(what string, fn func() error) (err error) {
 	return fn()
 }
 
-// armTimer sets timer to the earliest deadline of any instance.
+// armTimer sets timer to the earliest deadline of any instance. A timer
+// already set for that deadline is left alone: a BACKUP's advert moves its
+// own deadline, rarely the earliest, and resetting the timer after every
+// packet is work for nothing.
 func (d *Daemon) armTimer(t *time.Timer) {
 	next, ok := d.nextDeadline()
+	if !ok {
+		next = time.Time{}
+	}
+	if d.timerSet && next.Equal(d.timerFor) {
+		return
+	}
+	d.timerSet, d.timerFor = true, next
 	if !t.Stop() {
 		select {
 		case <-t.C:
@@ -271,22 +262,24 @@ func (d *Daemon) armTimer(t *time.Timer) {
 }
 
 // onPacket hands one received advert to the instance of its VRID on the
-// socket it arrived on.
+// socket it arrived on. The packet is read in place and given to the core
+// by pointer: a BACKUP's advert costs no allocation.
 func (d *Daemon) onPacket(now time.Time, p rxPacket) {
 	if d.delaying(now) {
 		return // keepalived discards adverts read during vrrp_startup_delay
 	}
-	if len(p.pkt.Payload) < 2 {
+	vrid, _, ok := vrrp.PeekVRID(p.pkt.Payload)
+	if !ok {
 		return // too short to name a VRID; the core counts nothing for it
 	}
-	vrid := p.pkt.Payload[1]
-	ev := vrrp.Received{Src: p.pkt.Src, Dst: p.pkt.Dst, TTL: p.pkt.TTL, IPLen: p.pkt.IPLen, Packet: p.pkt.Payload}
+	d.rx = vrrp.Received{Src: p.pkt.Src, Dst: p.pkt.Dst, TTL: p.pkt.TTL, IPLen: p.pkt.IPLen, Packet: p.pkt.Payload}
 	ins := p.conn.byVRID[vrid]
 	for _, in := range ins {
 		if in.conn == p.conn { // not released by a reload since the read
-			d.step(now, in, ev)
+			d.step(now, in, &d.rx)
 		}
 	}
+	d.rx.Packet = nil // the socket's buffer is the reader's again
 	if len(ins) == 0 && d.cfg.Global.LogUnknownVRIDs {
 		d.log.Info(fmt.Sprintf("Unknown VRID(%d) received on interface(%s). ignoring...", vrid, p.conn.key.Ifname))
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/netip"
 	"reflect"
 	"strings"
 	"time"
@@ -147,7 +146,7 @@ func notifySettingsEqual(a, b config.Global) bool {
 func (d *Daemon) removeInstance(now time.Time, in *instance) {
 	d.mode = modeDeleting
 	if in.started {
-		d.apply(now, in, in.eng.Step(now, vrrp.Shutdown{}))
+		d.step(now, in, vrrp.Shutdown{})
 	}
 	d.mode = modeNormal
 	d.releaseConn(in)
@@ -186,25 +185,9 @@ func (d *Daemon) reconfigure(now time.Time, in *instance, c config.InstanceChang
 	vcfg := vrrpConfig(next, c.New, in.src)
 	if !reflect.DeepEqual(vcfg, in.vcfg) {
 		in.vcfg = vcfg
-		// Straight to the engine: the sync groups are rebuilt after the
-		// reload. The core announces every VIP when one was added, as
-		// keepalived does; we announce only the added ones (below).
-		acts := in.eng.Step(now, vrrp.Reconfigure{Config: vcfg})
-		kept := acts[:0]
-		for _, a := range acts {
-			if _, ok := a.(vrrp.Announce); !ok {
-				kept = append(kept, a)
-			}
-		}
-		d.apply(now, in, kept)
-	}
-	if holding {
-		var added []netip.Addr
-		for _, a := range append(append([]config.Address(nil), c.VIPs.Add...), c.Excluded.Add...) {
-			added = append(added, a.Addr())
-		}
-		if len(added) > 0 {
-			d.announce(in, added, in.vcfg.GarpMasterRepeat)
-		}
+		// Through the instance's sync group as it stood before the reload
+		// (the groups are rebuilt after it). The core sends the advert and
+		// announces what the reload added.
+		d.step(now, in, vrrp.Reconfigure{Config: vcfg})
 	}
 }

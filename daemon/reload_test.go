@@ -54,8 +54,10 @@ func masterHarness(t *testing.T, cfg *config.Config) *harness {
 
 // TestReloadKeepsMasterAddsBeforeRemoving: a reload that changes a VIP's
 // prefix keeps the master (no transition, no notify), adds the new address
-// before removing the old one, announces only the added address, and the
-// adverts keep their 1 s cadence.
+// before removing the old one, announces only the address that is new to
+// the instance (10.0.0.100 changed its prefix but was never absent, so its
+// neighbours' entries are still right), and the adverts keep their 1 s
+// cadence.
 func TestReloadKeepsMasterAddsBeforeRemoving(t *testing.T) {
 	h := masterHarness(t, configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24", "10.0.0.101/32")))
 	h.advance(500 * time.Millisecond)
@@ -78,7 +80,7 @@ func TestReloadKeepsMasterAddsBeforeRemoving(t *testing.T) {
 		"+14.5s advert eth0 10.0.0.1 > 224.0.0.18 vrid 51 prio 100",
 	}
 	for i := 0; i < 5; i++ {
-		want = append(want, "+14.5s garp eth0 10.0.0.100 10.0.0.102")
+		want = append(want, "+14.5s garp eth0 10.0.0.102")
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("reload (-want +got):\n%s", diff)

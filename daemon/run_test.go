@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -109,12 +111,14 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var sb strings.Builder
-	buf := make([]byte, 64<<10)
-	n, _ := resp.Body.Read(buf)
-	sb.Write(buf[:n])
+	body, _ := io.ReadAll(resp.Body)
+	sb.Write(body)
 	resp.Body.Close()
 	if !strings.Contains(sb.String(), `keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51",ip_address="10.0.0.100/24,10.0.0.101/32"} 2`) {
 		t.Errorf("/metrics:\n%s", sb.String())
+	}
+	if !regexp.MustCompile(`(?m)^go_memstats_mallocs_total [1-9][0-9]*$`).MatchString(sb.String()) {
+		t.Errorf("/metrics has no heap allocation count:\n%s", sb.String())
 	}
 
 	cancel()

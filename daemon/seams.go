@@ -17,10 +17,8 @@ import (
 
 // engine is what the daemon needs of a vrrp.Instance.
 type engine interface {
+	// Step's actions are valid until the instance's next Step.
 	Step(now time.Time, ev vrrp.Event) []vrrp.Action
-	// Release: the daemon is done with the last Step's actions (see
-	// vrrp.Instance.Release).
-	Release()
 	// Settled: out of INIT with no delayed gratuitous ARP pending.
 	Settled() bool
 	NextDeadline() (time.Time, bool)
@@ -29,9 +27,12 @@ type engine interface {
 }
 
 // groupEngine is what the daemon needs of a vrrp.SyncGroup: stepping one
-// member may move the others, so the actions come back per member name.
+// member may move the others, so the actions come back tagged with their
+// member, valid until the group's next Step.
 type groupEngine interface {
-	Step(now time.Time, member string, ev vrrp.Event) map[string][]vrrp.Action
+	StepSeq(now time.Time, member string, ev vrrp.Event) []vrrp.MemberAction
+	// Dissolve unbinds the members, so that a rebuilt group takes them.
+	Dissolve()
 }
 
 // newEngine builds the VRRP state machine of one instance.

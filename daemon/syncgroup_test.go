@@ -75,3 +75,43 @@ func TestSyncGroupKeptOnReload(t *testing.T) {
 		t.Errorf("notified: %v", n)
 	}
 }
+
+// TestSyncGroupRebuiltOnReload: a reload that adds a member rebuilds the
+// group over the running members, which then go through the new group
+// only: a higher priority advert to one still takes every member, the new
+// one included, to BACKUP (no event is lost on a member the new group did
+// not take).
+func TestSyncGroupRebuiltOnReload(t *testing.T) {
+	two := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"), vi("VI_2", 52, "eth1", 100, "10.1.0.100/24"))
+	two.SyncGroups = []*config.SyncGroup{{Name: "G1", Members: []string{"VI_1", "VI_2"}}}
+	three := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"), vi("VI_2", 52, "eth1", 100, "10.1.0.100/24"),
+		vi("VI_3", 53, "eth1", 100, "10.1.0.101/24"))
+	three.SyncGroups = []*config.SyncGroup{{Name: "G1", Members: []string{"VI_1", "VI_2", "VI_3"}}}
+	for _, c := range []*config.Config{two, three} {
+		for _, in := range c.Instances {
+			in.SyncGroup = "G1"
+		}
+	}
+	h := newHarness(t, two, eth("eth0", true, "10.0.0.1/24"), eth("eth1", true, "10.1.0.1/24"))
+	h.start()
+	h.advance(4 * time.Second)
+	old := h.d.groups[0].eng
+	if err := h.d.applyReload(h.now, three); err != nil {
+		t.Fatal(err)
+	}
+	if h.d.groups[0].eng == old {
+		t.Fatal("group kept over a reload that added a member")
+	}
+	h.advance(4 * time.Second)
+	for _, in := range h.d.insts {
+		if st := in.eng.Status().State.String(); st != "MASTER" {
+			t.Fatalf("%s is %s, want MASTER", in.name(), st)
+		}
+	}
+	h.receive(0, mustAddr("10.0.0.2"), 200, "10.0.0.100")
+	for _, in := range h.d.insts {
+		if st := in.eng.Status().State.String(); st != "BACKUP" {
+			t.Errorf("%s is %s after VI_1 heard a higher priority, want BACKUP", in.name(), st)
+		}
+	}
+}

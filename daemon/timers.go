@@ -124,6 +124,5 @@ func (d *Daemon) onTimer(now time.Time) {
 		if t, ok := in.eng.NextDeadline(); ok && !t.After(now) {
 			d.step(now, in, nil)
 		}
-		d.yield()
 	}
 }

@@ -3,10 +3,10 @@
 // ARP and unsolicited NA through packet sockets, link-state events, VMACs.
 //
 // It imports no project package: it speaks netip values, interface names and
-// byte slices. The daemon depends on the small interfaces below; the Linux
-// implementations live beside them, and tests use fakes that record what they
-// were asked as `ip addr add 10.0.0.1/24 dev eth0` lines (package
-// netif/fake).
+// byte slices. The daemon depends on the small interfaces below (Host
+// bundles them); the Linux implementations live beside them, and the
+// daemon's tests use one in-memory fake host (daemon/fake_test.go) that
+// records what it was asked as `ip addr add 10.0.0.1/24 dev eth0` lines.
 //
 // Decisions, and why:
 //   - IPv4 adverts carry an IP header we build (IP_HDRINCL), as keepalived's
@@ -54,8 +54,6 @@ var ErrNotFound = errors.New("netif: no such interface")
 //	func EnsureVMAC(parent, name string, mac net.HardwareAddr, ipv6 bool) (ifname string, created bool, err error)
 //	func DeleteVMAC(name string) error
 //	func WithNetns(path string, fn func() error) error
-//
-// netif/fake provides the same seams in memory for daemon tests.
 
 // ListenFunc opens a Conn; ListenVRRP is the Linux one.
 type ListenFunc func(cfg ConnConfig) (Conn, error)
@@ -70,8 +68,10 @@ type VMACs interface {
 	DeleteVMAC(name string) error
 }
 
-// Host bundles the seams the daemon drives. The composition root builds the
-// Linux one with NewHost; daemon tests use fake.NewHost.
+// Host bundles the seams the daemon drives (daemon.Options.Host). The
+// composition root builds the Linux one with NewHost; the daemon's tests
+// build theirs from their fake. VMACs may be nil (use_vmac then runs on the
+// base interface).
 type Host struct {
 	Listen    ListenFunc
 	Addresses Addresses

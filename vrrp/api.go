@@ -42,7 +42,9 @@ func (s State) String() string {
 }
 
 // Config is what the core needs of one vrrp_instance. The daemon derives it
-// from config.Instance plus host facts (the source address).
+// from config.Instance plus host facts (the source address). It is complete:
+// every default is the model's (package config); NewInstance fills none in
+// and refuses a Version, DownTimerAdverts or multicast group it cannot run.
 type Config struct {
 	Name       string
 	VRID       uint8
@@ -62,10 +64,10 @@ type Config struct {
 	// becoming master (VIPs then excluded VIPs).
 	Announce []netip.Addr
 
-	Src             netip.Addr   // our advert source address (compared for tie-breaks)
-	McastGroup      netip.Addr   // destination when not unicast
-	UnicastPeers    []netip.Addr // non-empty: unicast mode
-	UnicastTTL      uint8
+	Src             netip.Addr              // our advert source address (compared for tie-breaks)
+	McastGroup      netip.Addr              // destination when not unicast (required then)
+	UnicastPeers    []netip.Addr            // non-empty: unicast mode
+	UnicastTTL      uint8                   // unicast TTL / hop limit; 0: the kernel's default (IPv6)
 	PeerTTL         map[netip.Addr][2]uint8 // optional [min,max] TTL per peer
 	CheckUnicastSrc bool
 	// UnicastChecksum is old_unicast_checksum (VRRPv3 IPv4 unicast only).
@@ -76,12 +78,13 @@ type Config struct {
 	// HMAC is keepalived 2.4's auth_hmac (hmac.go); nil: none.
 	HMAC *HMACConfig
 
-	DownTimerAdverts     int // default 3
+	DownTimerAdverts     int // 1..100 (the model's default is 3)
 	SkipCheckAdvAddr     bool
 	LowerPrioNoAdvert    bool
 	HigherPrioSendAdvert bool
 	Strict               bool
 
+	// The GARP schedule; a repeat of 0 sends none (the model has at least 1).
 	GarpMasterDelay         time.Duration
 	GarpMasterRepeat        int
 	GarpMasterRefresh       time.Duration
@@ -163,21 +166,31 @@ type Action interface{ isAction() }
 type Transition struct {
 	From, To State
 	Reason   string
+	// Priority is the effective priority at the transition (what notify
+	// scripts and FIFO lines are given).
+	Priority int
 }
 
 // AddVIPs asks for the instance's VIPs, excluded VIPs, routes and rules to
-// be installed; DelVIPs for them to be removed.
-type AddVIPs struct{}
-type DelVIPs struct{}
+// be installed. Addrs are the addresses, VIPs then excluded VIPs
+// (Config.Announce, or Config.VIPs when that is unset); the caller installs
+// them with the details of its own model (device, label, scope) and the
+// routes and rules, which the core does not know.
+type AddVIPs struct{ Addrs []netip.Addr }
+
+// DelVIPs asks for what AddVIPs installed to be removed; Addrs as in AddVIPs.
+type DelVIPs struct{ Addrs []netip.Addr }
 
 // SendAdvert asks for one advert to each destination. Packet is the encoded
 // VRRP part (checksum filled for Dst, which matters for v3 IPv4). TTL is 255
 // for multicast; for unicast the configured unicast_ttl, 0 meaning the
 // kernel's default hop limit (IPv6 without unicast_ttl).
 //
-// It comes as a *SendAdvert: a master sends one a second per instance, and
-// a pointer into the instance's own buffers costs no allocation where a
-// boxed struct would (see Instance.Release).
+// It comes as a *SendAdvert pointing into the instance's own buffers, which
+// the instance reuses at its next Step: a master sends one a second per
+// instance, and a pointer costs no allocation where a boxed struct would.
+// The action and Packet are valid until the next Step of the instance (or
+// of its sync group); a caller that keeps a packet longer copies it.
 type SendAdvert struct {
 	Dst      netip.Addr
 	TTL      uint8
@@ -209,8 +222,9 @@ type GroupTransition struct {
 	To    State
 }
 
-// NotifyRxLowerPri asks for notify_master_rx_lower_pri and its FIFO line.
-type NotifyRxLowerPri struct{}
+// NotifyRxLowerPri asks for notify_master_rx_lower_pri and its FIFO line;
+// Priority is the master's effective priority.
+type NotifyRxLowerPri struct{ Priority int }
 
 func (Transition) isAction()       {}
 func (AddVIPs) isAction()          {}
@@ -298,8 +312,7 @@ type Status struct {
 // The Instance API (implemented in instance.go):
 //
 //	func NewInstance(cfg Config) (*Instance, error)
-//	func (in *Instance) Step(now time.Time, ev Event) []Action // due timers first, then ev (ev may be nil: timers only), then timers ev made due
-//	func (in *Instance) Release()                               // the caller is done with the last Step's actions: reuse their memory
+//	func (in *Instance) Step(now time.Time, ev Event) []Action // due timers first, then ev (ev may be nil: timers only), then timers ev made due; the actions are valid until the next Step
 //	func (in *Instance) NextDeadline() (time.Time, bool)
 //	func (in *Instance) Settled() bool // out of INIT, no delayed gratuitous ARP pending
 //	func (in *Instance) State() State
@@ -315,12 +328,14 @@ type Status struct {
 //
 //	func NewSyncGroup(name string, members []*Instance) *SyncGroup
 //	func (g *SyncGroup) Step(now time.Time, member string, ev Event) map[string][]Action
-//	func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberAction // same, in keepalived's order across members
+//	func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberAction // same, in keepalived's order across members, valid until the next Step
 //	func (g *SyncGroup) NextDeadline() (time.Time, bool)
+//	func (g *SyncGroup) Dissolve() // unbind the members (a reload rebuilds the group over them)
 //
 // Wire format (packet.go), zero allocations on the hot path:
 //
 //	type Advert struct { Version, Type, VRID, Priority, AuthType uint8; AdverInt time.Duration; IPv6 bool; Addrs []netip.Addr; AuthData [8]byte; Checksum uint16 }
+//	func PeekVRID(pkt []byte) (vrid, version uint8, ok bool) // which instance a received packet is for, before any check
 //	func Decode(b []byte, ipv6 bool, src, dst netip.Addr) (Advert, error) // a view on b; errors wrap a *DropReason naming the counter
 //	func (a *Advert) NumAddrs() int; Addr(i int) netip.Addr; AppendAddrs([]netip.Addr) []netip.Addr
 //	func (a *Advert) AppendEncode(b []byte, src, dst netip.Addr) []byte

@@ -117,7 +117,7 @@ func TestGoldenCaptures(t *testing.T) {
 			if len(pkts) < 2 {
 				t.Fatalf("%d packets in capture", len(pkts))
 			}
-			in, err := NewInstance(gc.cfg)
+			in, err := NewInstance(complete(gc.cfg))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,7 +167,7 @@ func TestGoldenInstanceSends(t *testing.T) {
 	for _, gc := range goldenCases {
 		t.Run(gc.name, func(t *testing.T) {
 			pkts := readPcap(t, filepath.Join("testdata", "captures", gc.name+".pcap"))
-			in, err := NewInstance(gc.cfg)
+			in, err := NewInstance(complete(gc.cfg))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -238,7 +238,7 @@ func TestGoldenBackupAccepts(t *testing.T) {
 			} else {
 				cfg.UnicastPeers = []netip.Addr{pkts[0].src}
 			}
-			in, err := NewInstance(cfg)
+			in, err := NewInstance(complete(cfg))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -322,7 +322,7 @@ func TestGoldenTiming(t *testing.T) {
 				t.Fatal("capture lacks the stop or the crash")
 			}
 			// Our r2, fed r1's adverts.
-			in, err := NewInstance(tt.cfg)
+			in, err := NewInstance(complete(tt.cfg))
 			if err != nil {
 				t.Fatal(err)
 			}

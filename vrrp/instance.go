@@ -44,25 +44,22 @@ type Instance struct {
 	stats          Stats
 
 	sync *SyncGroup
-	acts []Action
 	now  time.Time
+	// reloadAnnounce are the addresses a Reconfigure added while the VIPs
+	// are set; they are announced after the advert the reload sends.
+	reloadAnnounce []netip.Addr
 
 	// auth_hmac (hmac_instance.go): nil when not configured.
 	hmac    *HMACAuth
 	hmacLog hmacLogState
 	txSeq   uint64 // the sequence of the advert being sent
 
-	// The buffers a Step's actions live in (the encoded adverts and their
-	// SendAdvert actions), and the ones handed out by the last Step until
-	// the caller gives them back with Release. A master's Step every
-	// advert_int then allocates nothing.
-	txbuf []byte
-	sends []SendAdvert
-	lent  stepBufs
-}
-
-// stepBufs is the memory of one Step's actions.
-type stepBufs struct {
+	// The memory of a Step's actions: the list, the encoded adverts and
+	// the SendAdvert actions pointing into them. The instance owns it and
+	// reuses it from one Step to the next, so a master's advert and a
+	// backup's received advert cost no allocation; what a Step returns is
+	// therefore valid only until the next Step of the instance (or of its
+	// sync group).
 	acts  []Action
 	txbuf []byte
 	sends []SendAdvert
@@ -106,20 +103,19 @@ func (c ChecksumCompat) String() string {
 	return "invalid"
 }
 
-// Default GARP schedule (keepalived's VRRP_GARP_DELAY / VRRP_GARP_REP).
-const (
-	DefaultGarpMasterDelay  = 5 * time.Second
-	DefaultGarpMasterRepeat = 5
-	DefaultDownTimerAdverts = 3
-)
+// StrictDownTimerAdverts is the down_timer_adverts strict mode forces (the
+// RFC's 3).
+const StrictDownTimerAdverts = 3
 
 // ErrConfig is wrapped by every NewInstance error.
 var ErrConfig = errors.New("vrrp: invalid config")
 
-// NewInstance validates cfg and returns an instance in INIT. It applies what
-// keepalived's vrrp_complete_instance enforces at this level: strict mode's
-// forced settings, the owner's fixed priority, down_timer_adverts 3 by
-// default, repeats of at least 1.
+// NewInstance validates cfg and returns an instance in INIT. cfg must be
+// complete: the defaults are the model's (package config, applied when the
+// configuration is read), never filled in here. NewInstance enforces what
+// keepalived's vrrp_complete_instance enforces at this level whatever was
+// configured: strict mode's forced settings, an owner that always
+// preempts, no authentication in VRRPv3.
 func NewInstance(cfg Config) (*Instance, error) {
 	if err := normalize(&cfg); err != nil {
 		return nil, err
@@ -139,12 +135,6 @@ func normalize(c *Config) error {
 	}
 	if c.VRID == 0 {
 		return bad("virtual_router_id must be 1-255")
-	}
-	if c.Version == 0 {
-		c.Version = 2
-		if c.IPv6 {
-			c.Version = 3
-		}
 	}
 	if c.Version != 2 && c.Version != 3 {
 		return bad("version %d must be 2 or 3", c.Version)
@@ -179,14 +169,14 @@ func normalize(c *Config) error {
 	if c.AuthType != AuthNone && (c.Version == 3 || c.IPv6) {
 		c.AuthType = AuthNone
 	}
-	if c.DownTimerAdverts <= 0 {
-		c.DownTimerAdverts = DefaultDownTimerAdverts
-	}
-	if c.DownTimerAdverts > 100 {
+	if c.DownTimerAdverts < 1 || c.DownTimerAdverts > 100 {
 		return bad("down_timer_adverts %d must be 1-100", c.DownTimerAdverts)
 	}
+	if len(c.UnicastPeers) == 0 && !(c.McastGroup.IsMulticast() && c.McastGroup.Is6() == c.IPv6) {
+		return bad("multicast group %v is not a multicast address of the instance's family", c.McastGroup)
+	}
 	if c.Strict {
-		c.DownTimerAdverts = DefaultDownTimerAdverts
+		c.DownTimerAdverts = StrictDownTimerAdverts
 		c.AuthType = AuthNone
 		c.PreemptDelay = 0
 		c.GarpLowerPrioRepeat = 0
@@ -199,23 +189,6 @@ func normalize(c *Config) error {
 	}
 	if c.Nopreempt {
 		c.PreemptDelay = 0
-	}
-	if c.GarpMasterRepeat < 1 {
-		c.GarpMasterRepeat = 1
-	}
-	if c.GarpMasterRefreshRepeat < 1 {
-		c.GarpMasterRefreshRepeat = 1
-	}
-	if c.UnicastTTL == 0 && !c.IPv6 {
-		// IPv4 default 255; IPv6 keeps 0: the kernel's default hop limit,
-		// as keepalived leaves it (64 in the captures).
-		c.UnicastTTL = TTL
-	}
-	if !c.McastGroup.IsValid() {
-		c.McastGroup = MulticastGroup4
-		if c.IPv6 {
-			c.McastGroup = MulticastGroup6
-		}
 	}
 	if len(c.PeerTTL) > 0 {
 		c.CheckUnicastSrc = true
@@ -295,38 +268,33 @@ func (in *Instance) Settled() bool { return in.state != StateInit && len(in.garp
 
 // Step runs the timers due by now, then ev (nil: timers only), then any
 // timer ev made due, and returns the actions to carry out in order.
+//
+// The actions, and the packets of their *SendAdvert, live in memory the
+// instance reuses: they are valid until the next Step. A caller that keeps
+// a packet longer (a simulator delivering it later) copies it.
 func (in *Instance) Step(now time.Time, ev Event) []Action {
+	in.reset()
 	in.step(now, ev)
-	return in.take()
+	in.flushReload()
+	return in.acts
 }
 
-// take hands the actions made so far, and the buffers they point into, to
-// the caller: the next Step starts on fresh memory unless they are
-// Released.
-func (in *Instance) take() []Action {
-	a := in.acts
-	in.lent = stepBufs{acts: a, txbuf: in.txbuf, sends: in.sends}
-	in.acts, in.txbuf, in.sends = nil, nil, nil
-	return a
+// reset starts a Step on the memory of the last one.
+func (in *Instance) reset() {
+	clear(in.acts) // drop what the last actions pointed to (log lines)
+	in.acts, in.txbuf, in.sends = in.acts[:0], in.txbuf[:0], in.sends[:0]
 }
 
-// Release tells the instance that its caller is done with the actions the
-// last Step returned (and the packets they carry), so that the next Step
-// may reuse their memory. Without it every Step's actions stay valid for
-// as long as the caller keeps them, at the cost of an allocation or three
-// per advert. Actions of a Step made while the last ones were out (a Step
-// from within their handling) are never overwritten: only the buffers of
-// the most recent Step come back, and only if no Step has begun to fill
-// new ones since.
-func (in *Instance) Release() {
-	l := in.lent
-	in.lent = stepBufs{}
-	if in.acts != nil || in.txbuf != nil || in.sends != nil {
+// flushReload announces what the last Reconfigure added, after the advert
+// the reload sent (the order keepalived-go has always used).
+func (in *Instance) flushReload() {
+	if len(in.reloadAnnounce) == 0 {
 		return
 	}
-	clear(l.acts) // drop what the actions pointed to
-	clear(l.sends)
-	in.acts, in.txbuf, in.sends = l.acts[:0], l.txbuf[:0], l.sends[:0]
+	if in.vipSet {
+		in.emit(Announce{Addrs: in.reloadAnnounce, Repeat: in.cfg.GarpMasterRepeat})
+	}
+	in.reloadAnnounce = nil
 }
 
 func (in *Instance) step(now time.Time, ev Event) {
@@ -519,14 +487,14 @@ func (in *Instance) shutdown() {
 	in.state = StateInit
 	in.sands = time.Time{}
 	in.garps = nil
-	in.emit(Transition{From: from, To: StateStop, Reason: "shutdown"})
+	in.emit(Transition{From: from, To: StateStop, Reason: "shutdown", Priority: int(in.effPrio)})
 }
 
 func (in *Instance) transition(to State, reason string) {
 	from := in.state
 	in.state = to
 	in.lastTransition = in.now
-	in.emit(Transition{From: from, To: to, Reason: reason})
+	in.emit(Transition{From: from, To: to, Reason: reason, Priority: int(in.effPrio)})
 }
 
 // --- becoming and leaving MASTER ---
@@ -575,8 +543,8 @@ func (in *Instance) becomeMaster(reason string) {
 	in.masterAdverInt = in.adverInt
 	in.state = StateMaster
 	in.lastTransition = in.now
-	in.emit(Transition{From: in.fromState, To: StateMaster, Reason: reason})
-	in.emit(AddVIPs{})
+	in.emit(Transition{From: in.fromState, To: StateMaster, Reason: reason, Priority: int(in.effPrio)})
+	in.emit(AddVIPs{Addrs: in.held()})
 	in.vipSet = true
 	in.sendLinkUpdate(in.cfg.GarpMasterRepeat)
 	if in.cfg.GarpMasterRefresh > 0 {
@@ -633,7 +601,7 @@ func (in *Instance) leaveFault(reason string) {
 // set (and do if the instance is master again by then).
 func (in *Instance) delVIPs() {
 	if in.vipSet {
-		in.emit(DelVIPs{})
+		in.emit(DelVIPs{Addrs: in.held()})
 		in.vipSet = false
 	}
 }
@@ -644,14 +612,20 @@ func (in *Instance) sendLinkUpdate(repeat int) {
 	if !in.vipSet || repeat <= 0 {
 		return
 	}
-	addrs := in.cfg.Announce
-	if addrs == nil {
-		addrs = in.cfg.VIPs
-	}
+	addrs := in.held()
 	if len(addrs) == 0 {
 		return
 	}
 	in.emit(Announce{Addrs: addrs, Repeat: repeat})
+}
+
+// held is every address the instance holds as master: the VIPs, then the
+// excluded VIPs (Config.Announce; the VIPs when that is unset).
+func (in *Instance) held() []netip.Addr {
+	if in.cfg.Announce != nil {
+		return in.cfg.Announce
+	}
+	return in.cfg.VIPs
 }
 
 // --- adverts ---
@@ -691,8 +665,8 @@ func (in *Instance) sendAdvert(prio uint8) {
 
 // emitSend encodes a for dst (its checksum computed for csumDst) into the
 // Step's packet buffer and emits a *SendAdvert for it, both in memory the
-// instance reuses once the caller Releases the Step's actions. If the
-// buffers grow, packets already emitted keep the old arrays.
+// instance reuses at its next Step. If the buffers grow, packets already
+// emitted keep the old arrays.
 func (in *Instance) emitSend(a *Advert, dst, csumDst netip.Addr, ttl, prio uint8) {
 	start := len(in.txbuf)
 	in.txbuf = a.AppendEncode(in.txbuf, in.cfg.Src, csumDst)

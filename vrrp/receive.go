@@ -8,6 +8,19 @@ import (
 	"time"
 )
 
+// PeekVRID reads the VRID and the version of a received VRRP packet (the
+// VRRP part, no IP header) before any check, so that the caller can hand
+// it to the instance of that VRID on the socket it arrived on (the family
+// is the socket's). ok is false when the packet is too short to name a
+// VRID; anything longer goes to the instance, which checks the rest and
+// counts what it drops.
+func PeekVRID(pkt []byte) (vrid, version uint8, ok bool) {
+	if len(pkt) < 2 {
+		return 0, 0, false
+	}
+	return pkt[1], pkt[0] >> 4, true
+}
+
 // drop counts a dropped advert in the counter its reason names.
 func (in *Instance) drop(r *DropReason) {
 	s := &in.stats
@@ -316,7 +329,7 @@ func (in *Instance) masterRx(r *Received, hd *Advert) bool {
 		if in.sync != nil {
 			in.sync.lowerPrioGarp(in)
 		}
-		in.emit(NotifyRxLowerPri{})
+		in.emit(NotifyRxLowerPri{Priority: int(in.effPrio)})
 		return false
 	}
 	if hd.Priority > in.effPrio || hd.Priority == in.effPrio && cmp > 0 {

@@ -37,6 +37,18 @@ func NewSyncGroup(name string, members []*Instance) *SyncGroup {
 	return g
 }
 
+// Dissolve unbinds the members, which keep their state: a group rebuilt
+// on reload takes them (NewSyncGroup skips a member still bound to a
+// group). The group must not be stepped afterwards.
+func (g *SyncGroup) Dissolve() {
+	for _, m := range g.members {
+		if m.sync == g {
+			m.sync = nil
+		}
+	}
+	g.members = nil
+}
+
 // Name is the group's name.
 func (g *SyncGroup) Name() string { return g.name }
 
@@ -59,9 +71,16 @@ func (g *SyncGroup) Step(now time.Time, member string, ev Event) map[string][]Ac
 
 // StepSeq is Step with the actions of all members in the order keepalived
 // makes them (for example a member's own transition, the group's "Syncing
-// instances" line, then the other members' transitions).
+// instances" line, then the other members' transitions). Like
+// Instance.Step, it reuses its memory: the list and the actions are valid
+// until the group's next Step, and a member's received advert or a
+// master's advert costs no allocation.
 func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberAction {
-	g.seq = nil
+	clear(g.seq)
+	g.seq = g.seq[:0]
+	for _, m := range g.members {
+		m.reset()
+	}
 	g.runTimers(now)
 	if ev != nil {
 		for _, m := range g.members {
@@ -74,11 +93,9 @@ func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberActi
 		g.runTimers(now)
 	}
 	for _, m := range g.members {
-		m.take()
+		m.flushReload()
 	}
-	out := g.seq
-	g.seq = nil
-	return out
+	return g.seq
 }
 
 // NextDeadline is the earliest deadline of any member.

@@ -5,6 +5,7 @@ package vrrp
 
 import (
 	"net/netip"
+	"slices"
 )
 
 // faultCount is the number of fault sources on.
@@ -130,7 +131,7 @@ func (in *Instance) reconfigure(cfg Config) {
 		in.logf("reconfigure refused: %v", err)
 		return
 	}
-	oldVIPs := in.cfg.VIPs
+	oldHeld := in.held()
 	in.cfg = cfg
 	in.applyHMAC() // new keys, same sequence and replay marks
 	in.basePrio = cfg.Priority
@@ -154,22 +155,7 @@ func (in *Instance) reconfigure(cfg Config) {
 		in.applyConfig()
 	case StateMaster:
 		in.masterAdverInt = in.adverInt
-		added := false
-		for _, v := range cfg.VIPs {
-			found := false
-			for _, o := range oldVIPs {
-				if o == v {
-					found = true
-				}
-			}
-			if !found {
-				added = true
-			}
-		}
 		in.sands = in.now // reload_master: advert at once
-		if added {
-			in.sendLinkUpdate(in.cfg.GarpMasterRepeat)
-		}
 	case StateBackup:
 		// keepalived builds a new instance on reload: Master_Adver_Interval
 		// starts again from our own interval, the down timer from now.
@@ -177,4 +163,20 @@ func (in *Instance) reconfigure(cfg Config) {
 		in.msDownTimer = in.downTimer()
 		in.initSands()
 	}
+	if in.vipSet {
+		in.reloadAnnounce = added(oldHeld, in.held())
+	}
+}
+
+// added lists the addresses of next that were not in prev, in next's
+// order. A kept master announces only these on reload (keepalived
+// announces every VIP when one was added): the others never moved.
+func added(prev, next []netip.Addr) []netip.Addr {
+	var out []netip.Addr
+	for _, a := range next {
+		if !slices.Contains(prev, a) {
+			out = append(out, a)
+		}
+	}
+	return out
 }

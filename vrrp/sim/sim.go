@@ -6,6 +6,7 @@
 package vrrpsim
 
 import (
+	"bytes"
 	"container/heap"
 	"fmt"
 	"math/rand/v2"
@@ -146,6 +147,7 @@ func (s *Sim) AddRouter(name string, addr4, addr6 string, group string, cfgs ...
 		s.byAddr[r.Addr6] = r
 	}
 	for j, c := range cfgs {
+		c = complete(c)
 		n := &Node{r: r, cfg: c, tidx: -1, ord: len(s.routers)<<16 | j}
 		r.nodes = append(r.nodes, n)
 		k := vridKey{c.VRID, c.IPv6}
@@ -190,6 +192,28 @@ func (r *Router) src(ipv6 bool) netip.Addr {
 		return r.Addr6
 	}
 	return r.Addr4
+}
+
+// complete fills what a scenario leaves unset as keepalived's parser
+// completes every instance (package config holds those defaults; the core
+// fills none in): down_timer_adverts 3, the family's multicast group, a
+// unicast TTL of 255 over IPv4, GARP repeats of at least 1.
+func complete(c vrrp.Config) vrrp.Config {
+	if c.DownTimerAdverts == 0 {
+		c.DownTimerAdverts = 3
+	}
+	if !c.McastGroup.IsValid() {
+		c.McastGroup = vrrp.MulticastGroup4
+		if c.IPv6 {
+			c.McastGroup = vrrp.MulticastGroup6
+		}
+	}
+	if c.UnicastTTL == 0 && !c.IPv6 {
+		c.UnicastTTL = vrrp.TTL
+	}
+	c.GarpMasterRepeat = max(c.GarpMasterRepeat, 1)
+	c.GarpMasterRefreshRepeat = max(c.GarpMasterRefreshRepeat, 1)
+	return c
 }
 
 // build makes fresh instances (start or restart after a crash).
@@ -403,7 +427,8 @@ func (s *Sim) apply(n *Node, acts []vrrp.Action) {
 // send delivers an advert to the routers that can hear it.
 func (s *Sim) send(from *Node, a *vrrp.SendAdvert) {
 	src := from.r.src(from.cfg.IPv6)
-	pkt := a.Packet
+	// Delivered later: the packet is only valid until the sender's next Step.
+	pkt := bytes.Clone(a.Packet)
 	for _, r := range s.routers {
 		if r == from.r || !r.up || r.comp != from.r.comp {
 			continue
@@ -523,6 +548,7 @@ func (r *Router) Reconfigure(inst string, c vrrp.Config) {
 	if n == nil {
 		return
 	}
+	c = complete(c)
 	n.cfg = c
 	if r.up {
 		c.Src = r.src(c.IPv6)
