@@ -11,6 +11,7 @@ import (
 
 	"github.com/keepalived-go/keepalived/checker"
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/daemon"
 	"github.com/keepalived-go/keepalived/parser"
 )
 
@@ -30,6 +31,8 @@ type runGlobals struct {
 	// as the daemon, and a 1,000-instance model would cost it ~10 MB RSS
 	// (BENCHMARKS-footprint.md).
 	scripts *globalScripts
+	// parentData is keepalived_parent.data (SIGUSR1), rendered at start.
+	parentData []byte
 }
 
 // globalScripts are the global_defs settings of the parent's own scripts.
@@ -66,6 +69,7 @@ func (a *app) readGlobals(logf func(string, ...any)) runGlobals {
 			startupTimeout: scriptTimeout(gl.Other, "startup_script_timeout"),
 			stopTimeout:    scriptTimeout(gl.Other, "shutdown_script_timeout"),
 		}
+		g.parentData = daemon.ParentData(gl)
 		g.netns = cfg.Global.NetNamespace
 		g.instance = cfg.Global.InstanceName
 		g.usePidDir = cfg.Global.UsePidDir

@@ -15,6 +15,8 @@ import (
 	"unicode"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/keepalived-go/keepalived/daemon"
 )
 
 // supervisor is keepalived's parent process: it starts the VRRP child,
@@ -226,6 +228,12 @@ func (s *supervisor) run() int {
 			default:
 				if s.child != nil {
 					s.child.cmd.Process.Signal(sig)
+				}
+				if sig == syscall.SIGUSR1 && s.globals.parentData != nil {
+					s.logf("Printing parent data for process(%d) on signal", os.Getpid())
+					if err := daemon.WriteDumpFile(daemon.DefaultTmpDir(), "keepalived_parent.data", s.globals.parentData); err != nil {
+						s.logf("%v", err)
+					}
 				}
 			}
 		case <-kill:

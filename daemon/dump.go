@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keepalived-go/keepalived/checker"
 	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/vrrp"
 )
@@ -17,25 +18,33 @@ import (
 // The dumps follow keepalived 2.2.7's formats (vrrp_print.c, vrrp_json.c;
 // reference 7.3). Captures of the real thing are kept in
 // testdata/keepalived-2.2.7 and the tests compare our lines with them.
-// Every file is written to a temporary name and renamed, so a reader
-// (keepalived-exporter, VyOS) never sees half a file.
 
-// writeFile writes data to dir/name atomically, mode 0600 as keepalived's
-// umask 0177 leaves them (keepalived.data holds auth_pass in clear).
+// writeFile writes data to dir/name in the order keepalived's fopen_safe
+// does (lib/utils.c): a new temporary file dir/nameXXXXXX, mode 0600 (0666
+// under keepalived's umask 0177: keepalived.data holds auth_pass in
+// clear), renamed to the final name, and only then written and closed. A
+// reader that waits for IN_CLOSE_WRITE on the final name (VyOS's
+// wait_for_file_write_complete) sees the event it waits for; one that
+// renamed after closing would only ever produce IN_MOVED_TO there. The
+// rename still replaces an old file in one step, so no other process can
+// slip a file (or a symlink) in under the name.
 func writeFile(dir, name string, data []byte) error {
-	f, err := os.CreateTemp(dir, "."+name+".tmp*")
+	f, err := os.CreateTemp(dir, name+"*")
 	if err != nil {
 		return fmt.Errorf("daemon: dump %s: %w", name, err)
 	}
 	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := firstErr(werr, cerr, os.Chmod(tmp, 0o600)); err != nil {
+	err = f.Chmod(0o600)
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, name))
+	}
+	if err != nil {
+		f.Close()
 		os.Remove(tmp)
 		return fmt.Errorf("daemon: dump %s: %w", name, err)
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp)
+	_, werr := f.Write(data)
+	if err := firstErr(werr, f.Close()); err != nil {
 		return fmt.Errorf("daemon: dump %s: %w", name, err)
 	}
 	return nil
@@ -89,43 +98,51 @@ func (d *Daemon) statsText() []byte {
 // jsonData is one instance's "data" object, with keepalived 2.2.7's keys
 // in its order (vrrp_json.c).
 type jsonData struct {
-	IName                string   `json:"iname"`
-	DontTrackPrimary     int      `json:"dont_track_primary"`
-	SkipCheckAdvAddr     int      `json:"skip_check_adv_addr"`
-	StrictMode           int      `json:"strict_mode"`
-	VMACIfname           string   `json:"vmac_ifname"`
-	IfpIfname            string   `json:"ifp_ifname"`
-	MasterPriority       int      `json:"master_priority"`
-	LastTransition       float64  `json:"last_transition"`
-	GarpDelay            float64  `json:"garp_delay"`
-	GarpRefresh          float64  `json:"garp_refresh"`
-	GarpRep              int      `json:"garp_rep"`
-	GarpRefreshRep       int      `json:"garp_refresh_rep"`
-	GarpLowerPrioDelay   float64  `json:"garp_lower_prio_delay"`
-	GarpLowerPrioRep     int      `json:"garp_lower_prio_rep"`
-	LowerPrioNoAdvert    int      `json:"lower_prio_no_advert"`
-	HigherPrioSendAdvert int      `json:"higher_prio_send_advert"`
-	VRID                 int      `json:"vrid"`
-	BasePriority         int      `json:"base_priority"`
-	EffectivePriority    int      `json:"effective_priority"`
-	VIPSet               bool     `json:"vipset"`
-	PromoteSecondaries   bool     `json:"promote_secondaries"`
-	AdverInt             float64  `json:"adver_int"`
-	MasterAdverInt       float64  `json:"master_adver_int"`
-	Accept               int      `json:"accept"`
-	Nopreempt            bool     `json:"nopreempt"`
-	PreemptDelay         float64  `json:"preempt_delay"`
-	State                int      `json:"state"`
-	WantState            int      `json:"wantstate"`
-	Version              int      `json:"version"`
-	SMTPAlert            bool     `json:"smtp_alert"`
-	NotifyDeleted        bool     `json:"notify_deleted"`
-	VIPs                 []string `json:"vips"`
-	EVIPs                []string `json:"evips"`
-	TrackIfp             []string `json:"track_ifp,omitempty"`
-	TrackScript          []string `json:"track_script,omitempty"`
-	AuthType             int      `json:"auth_type"`
-	AuthData             string   `json:"auth_data,omitempty"`
+	IName                string  `json:"iname"`
+	DontTrackPrimary     int     `json:"dont_track_primary"`
+	SkipCheckAdvAddr     int     `json:"skip_check_adv_addr"`
+	StrictMode           int     `json:"strict_mode"`
+	VMACIfname           string  `json:"vmac_ifname"`
+	IfpIfname            string  `json:"ifp_ifname"`
+	MasterPriority       int     `json:"master_priority"`
+	LastTransition       float64 `json:"last_transition"`
+	GarpDelay            float64 `json:"garp_delay"`
+	GarpRefresh          float64 `json:"garp_refresh"`
+	GarpRep              int     `json:"garp_rep"`
+	GarpRefreshRep       int     `json:"garp_refresh_rep"`
+	GarpLowerPrioDelay   float64 `json:"garp_lower_prio_delay"`
+	GarpLowerPrioRep     int     `json:"garp_lower_prio_rep"`
+	LowerPrioNoAdvert    int     `json:"lower_prio_no_advert"`
+	HigherPrioSendAdvert int     `json:"higher_prio_send_advert"`
+	VRID                 int     `json:"vrid"`
+	BasePriority         int     `json:"base_priority"`
+	EffectivePriority    int     `json:"effective_priority"`
+	VIPSet               bool    `json:"vipset"`
+	PromoteSecondaries   bool    `json:"promote_secondaries"`
+	AdverInt             float64 `json:"adver_int"`
+	MasterAdverInt       float64 `json:"master_adver_int"`
+	Accept               int     `json:"accept"`
+	Nopreempt            bool    `json:"nopreempt"`
+	PreemptDelay         float64 `json:"preempt_delay"`
+	State                int     `json:"state"`
+	WantState            int     `json:"wantstate"`
+	Version              int     `json:"version"`
+	SMTPAlert            bool    `json:"smtp_alert"`
+	NotifyDeleted        bool    `json:"notify_deleted"`
+	// The notify scripts, each only when configured.
+	ScriptBackup        string   `json:"script_backup,omitempty"`
+	ScriptMaster        string   `json:"script_master,omitempty"`
+	ScriptFault         string   `json:"script_fault,omitempty"`
+	ScriptStop          string   `json:"script_stop,omitempty"`
+	ScriptDeleted       string   `json:"script_deleted,omitempty"`
+	Script              string   `json:"script,omitempty"`
+	ScriptMasterRxLower string   `json:"script_master_rx_lower_pri,omitempty"`
+	VIPs                []string `json:"vips,omitempty"` // keepalived leaves out empty lists
+	EVIPs               []string `json:"evips,omitempty"`
+	TrackIfp            []string `json:"track_ifp,omitempty"`
+	TrackScript         []string `json:"track_script,omitempty"`
+	AuthType            int      `json:"auth_type"`
+	AuthData            string   `json:"auth_data,omitempty"`
 }
 
 type jsonInstance struct {
@@ -196,6 +213,21 @@ func (d *Daemon) scriptArgv(s *config.Script) []string {
 	return argv
 }
 
+// notifyString is a notify script as keepalived's cmd_str shows it
+// (symlinks of the path followed, as keepalived runs it), "" when unset.
+func notifyString(c *config.Command) string {
+	if c == nil || len(c.Argv) == 0 {
+		return ""
+	}
+	argv := c.Argv
+	if filepath.IsAbs(argv[0]) {
+		if p, err := filepath.EvalSymlinks(argv[0]); err == nil && p != argv[0] {
+			argv = append([]string{p}, argv[1:]...)
+		}
+	}
+	return commandString(argv)
+}
+
 func commandString(argv []string) string {
 	parts := make([]string, len(argv))
 	for i, a := range argv {
@@ -223,12 +255,15 @@ func (d *Daemon) jsonDump() []jsonInstance {
 			Accept: b2i(ci.Accept), Nopreempt: ci.Nopreempt, PreemptDelay: secs(ci.PreemptDelay),
 			State: int(st.State), WantState: wantState(st), Version: ci.Version,
 			SMTPAlert: ci.SMTPAlert, NotifyDeleted: ci.Notify.DeletedSet,
-			VIPs: []string{}, EVIPs: []string{},
 			AuthType: int(ci.Auth.Type),
 		}
 		if st.State == vrrp.StateBackup {
 			jd.MasterPriority = st.MasterPriority
 		}
+		n := &ci.Notify
+		jd.ScriptBackup, jd.ScriptMaster, jd.ScriptFault = notifyString(n.Backup), notifyString(n.Master), notifyString(n.Fault)
+		jd.ScriptStop, jd.ScriptDeleted, jd.Script = notifyString(n.Stop), notifyString(n.Deleted), notifyString(n.Generic)
+		jd.ScriptMasterRxLower = notifyString(n.MasterRxLowerPri)
 		if jd.MasterAdverInt == 0 {
 			jd.MasterAdverInt = jd.AdverInt
 		}
@@ -255,10 +290,11 @@ func (d *Daemon) jsonDump() []jsonInstance {
 }
 
 // wantState is keepalived's wantstate number: what the instance is heading
-// for (FAULT while faulted, MASTER when it wants or holds MASTER).
+// for (FAULT while faulted or held in FAULT by its sync group, MASTER when
+// it wants or holds MASTER).
 func wantState(st vrrp.Status) int {
 	switch {
-	case len(st.Faults) > 0:
+	case len(st.Faults) > 0 || st.WantState == vrrp.StateFault:
 		return int(vrrp.StateFault)
 	case st.WantMaster || st.State == vrrp.StateMaster:
 		return int(vrrp.StateMaster)
@@ -296,30 +332,7 @@ func ctimeMicro(t time.Time) string {
 func (d *Daemon) dataText(now time.Time) []byte {
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	g := d.cfg.Global
-	w("------< Global definitions >------")
-	w(" Router ID = %s", g.RouterID)
-	w(" Default interface = %s", orDefault(g.DefaultInterface, "eth0"))
-	w(" FIFO write vrrp states on reload = %t", g.FifoStatesOnReload)
-	w(" VRRP notify priority changes = %t", g.NotifyPrioChanges)
-	w(" VRRP IPv4 mcast group = %s", addrOr(g.McastGroup4, "224.0.0.18"))
-	w(" VRRP IPv6 mcast group = %s", addrOr(g.McastGroup6, "ff02::12"))
-	w(" Gratuitous ARP delay = %d", int(g.Garp.MasterDelay.Seconds()))
-	w(" Gratuitous ARP repeat = %d", g.Garp.MasterRepeat)
-	w(" Gratuitous ARP refresh timer = %d", int(g.Garp.MasterRefresh.Seconds()))
-	w(" Gratuitous ARP refresh repeat = %d", g.Garp.MasterRefreshRepeat)
-	w(" Gratuitous ARP lower priority delay = %d", int(g.Garp.LowerPrioDelay.Seconds()))
-	w(" Gratuitous ARP lower priority repeat = %d", g.Garp.LowerPrioRepeat)
-	w(" Num adverts before down = %d", g.DownTimerAdverts)
-	w(" Send advert after receive lower priority advert = %t", !g.LowerPrioNoAdvert)
-	w(" Send advert after receive higher priority advert = %t", g.HigherPrioSendAdv)
-	w(" Gratuitous ARP interval = %f", g.GarpInterval.Seconds())
-	w(" Gratuitous NA interval = %f", g.GnaInterval.Seconds())
-	w(" VRRP default protocol version = %d", orInt(g.Version, 2))
-	w(" VRRP check unicast_src = %t", g.CheckUnicastSrc)
-	w(" VRRP skip check advert addresses = %t", g.SkipCheckAdvAddr)
-	w(" VRRP strict mode = %t", g.Strict)
-	w(" Script security %s", onOff(g.EnableScriptSecurity, "enabled", "disabled"))
+	writeGlobalDefinitions(&b, &d.cfg.Global, false)
 	w("------< VRRP Topology >------")
 	for _, in := range d.insts {
 		ci, st := in.cfg, in.eng.Status()
@@ -442,6 +455,188 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// ParentData is keepalived_parent.data, what keepalived's parent writes on
+// SIGUSR1 (main.c print_parent_data): the global definitions it read.
+func ParentData(g *config.Global) []byte {
+	var b bytes.Buffer
+	writeGlobalDefinitions(&b, g, true)
+	return b.Bytes()
+}
+
+// WriteDumpFile writes dir/name as every dump is written (writeFile).
+func WriteDumpFile(dir, name string, data []byte) error { return writeFile(dir, name, data) }
+
+// otherArg is the first argument of a global keyword we accept without
+// acting on it (Global.Other), or def.
+func otherArg(g *config.Global, keyword, def string) string {
+	for _, r := range g.Other {
+		if r.Keyword == keyword && len(r.Args) > 0 {
+			return r.Args[0]
+		}
+	}
+	return def
+}
+
+func otherSet(g *config.Global, keyword string) bool {
+	for _, r := range g.Other {
+		if r.Keyword == keyword {
+			return true
+		}
+	}
+	return false
+}
+
+// writeGlobalDefinitions is keepalived 2.2.7's "Global definitions"
+// section (global_data.c dump_global_data) for what a VRRP-only
+// configuration sets; the lines of subsystems we do not run (LVS, SNMP,
+// DBus, BFD) show what keepalived shows when they are not configured.
+// parent leaves out what only the VRRP process resolves (the default
+// interface).
+func writeGlobalDefinitions(b *bytes.Buffer, g *config.Global, parent bool) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	onOffStr := func(set bool) string { return onOff(set, "on", "unset") }
+	w("------< Global definitions >------")
+	w(" Network namespace = %s", orDefault(g.NetNamespace, "(default)"))
+	w(" Network namespace ipvs = (main namespace)")
+	if g.InstanceName != "" {
+		w(" Instance name = %s", g.InstanceName)
+	}
+	if g.RouterID != "" {
+		w(" Router ID = %s", g.RouterID)
+	}
+	w(" Default smtp_alert = %s", onOffStr(g.SMTPAlert && otherSet(g, "smtp_alert")))
+	w(" Default smtp_alert_vrrp = %s", onOffStr(g.SMTPAlert && otherSet(g, "smtp_alert_vrrp")))
+	w(" Default smtp_alert_checker = unset")
+	w(" Checkers log all failures = false")
+	if g.ReloadCheckConfig {
+		w(" Test config before reload, log to %s", g.ReloadCheckConfigLog)
+	} else {
+		w(" No test config before reload")
+	}
+	if c := g.StartupScript; c != nil {
+		w(" Startup script = %s, uid:gid %s, timeout %s", commandString(c.Argv), scriptUIDGID(g, c), otherArg(g, "startup_script_timeout", "10"))
+	}
+	if c := g.ShutdownScript; c != nil {
+		w(" Shutdown script = %s, uid:gid %s timeout %s", commandString(c.Argv), scriptUIDGID(g, c), otherArg(g, "shutdown_script_timeout", "10"))
+	}
+	w(" Dynamic interfaces = %t", g.DynamicInterfaces)
+	if g.DynamicInterfaces {
+		w(" Allow interface changes = %t", g.AllowIfChanges)
+	}
+	if !parent {
+		w(" Default interface = %s", orDefault(g.DefaultInterface, "eth0"))
+	}
+	w(" Disable local IGMP = %s", onOff(otherSet(g, "vrrp_disable_local_igmp"), "yes", "no"))
+	w(" LVS flush = false")
+	w(" LVS flush on stop = disabled")
+	writeFifo := func(f *config.Fifo, kind string) {
+		if f == nil {
+			return
+		}
+		w(" %s notify fifo = %s, uid:gid %s", kind, f.Path, fifoUIDGID(f))
+		if f.Script != nil {
+			w(" %s notify fifo script = %s, uid:gid %s", kind, commandString(f.Script.Argv), scriptUIDGID(g, f.Script))
+		}
+	}
+	writeFifo(g.NotifyFifo, "Global")
+	writeFifo(g.VRRPNotifyFifo, "VRRP")
+	w(" FIFO write vrrp states on reload = %t", g.FifoStatesOnReload)
+	w(" VRRP notify priority changes = %t", g.NotifyPrioChanges)
+	w(" VRRP IPv4 mcast group = %s", addrOr(g.McastGroup4, "224.0.0.18"))
+	w(" VRRP IPv6 mcast group = %s", addrOr(g.McastGroup6, "ff02::12"))
+	w(" Gratuitous ARP delay = %d", int(g.Garp.MasterDelay.Seconds()))
+	w(" Gratuitous ARP repeat = %d", g.Garp.MasterRepeat)
+	w(" Gratuitous ARP refresh timer = %d", int(g.Garp.MasterRefresh.Seconds()))
+	w(" Gratuitous ARP refresh repeat = %d", g.Garp.MasterRefreshRepeat)
+	w(" Gratuitous ARP lower priority delay = %d", int(g.Garp.LowerPrioDelay.Seconds()))
+	w(" Gratuitous ARP lower priority repeat = %d", g.Garp.LowerPrioRepeat)
+	w(" Num adverts before down = %d", orInt(g.DownTimerAdverts, 3))
+	if v := otherArg(g, "vrrp_garp_extra_if", ""); v != "" {
+		w(" Gratuitous ARP for each secondary i/f = %ss", v)
+	} else {
+		w(" Gratuitous ARP for each secondary VMAC = %ss", otherArg(g, "vmac_garp_intvl", "0"))
+	}
+	w(" Send advert after receive lower priority advert = %t", !g.LowerPrioNoAdvert)
+	w(" Send advert after receive higher priority advert = %t", g.HigherPrioSendAdv)
+	w(" Gratuitous ARP interval = %f", g.GarpInterval.Seconds())
+	w(" Gratuitous NA interval = %f", g.GnaInterval.Seconds())
+	w(" VRRP default protocol version = %d", orInt(g.Version, 2))
+	w(" VRRP check unicast_src = %t", g.CheckUnicastSrc)
+	w(" VRRP skip check advert addresses = %t", g.SkipCheckAdvAddr)
+	w(" VRRP strict mode = %t", g.Strict)
+	if g.MaxAutoPriority == -1 {
+		w(" Max auto priority = Disabled")
+	} else {
+		w(" Max auto priority = %d", g.MaxAutoPriority)
+	}
+	w(" Min auto priority delay = %s usecs", otherArg(g, "min_auto_priority_delay", "1000000"))
+	w(" VRRP process priority = %s", otherArg(g, "vrrp_priority", "0"))
+	w(" VRRP don't swap = %t", otherSet(g, "vrrp_no_swap"))
+	w(" VRRP realtime priority = %s", otherArg(g, "vrrp_rt_priority", "0"))
+	w(" VRRP realtime limit = %s", otherArg(g, "vrrp_rlimit_rtime", otherArg(g, "vrrp_rlimit_rttime", "10000")))
+	w(" Checker process priority = 0")
+	w(" Checker don't swap = false")
+	w(" Checker realtime priority = 0")
+	w(" Checker realtime limit = 10000")
+	w(" BFD process priority = 0")
+	w(" BFD don't swap = false")
+	w(" BFD realtime priority = 0")
+	w(" BFD realtime limit = 10000")
+	w(" SNMP vrrp disabled")
+	w(" SNMP checker disabled")
+	w(" SNMP RFCv2 disabled")
+	w(" SNMP RFCv3 disabled")
+	w(" SNMP traps disabled")
+	w(" SNMP socket = default (unix:/var/agentx/master)")
+	w(" DBus disabled")
+	w(" DBus service name = ")
+	w(" Script security %s", onOff(g.EnableScriptSecurity, "enabled", "disabled"))
+	if id, ok, _ := checker.DefaultIdentity(g.ScriptUser, g.ScriptGroup, g.EnableScriptSecurity); ok {
+		w(" Default script uid:gid %d:%d", id.UID, id.GID)
+	}
+	for _, k := range []string{"vrrp_netlink_cmd_rcv_bufs", "vrrp_netlink_cmd_rcv_bufs_force", "vrrp_netlink_monitor_rcv_bufs",
+		"vrrp_netlink_monitor_rcv_bufs_force", "process_monitor_rcv_bufs", "process_monitor_rcv_bufs_force",
+		"lvs_netlink_cmd_rcv_bufs", "lvs_netlink_cmd_rcv_bufs_force", "lvs_netlink_monitor_rcv_bufs",
+		"lvs_netlink_monitor_rcv_bufs_force", "rs_init_notifies", "no_checker_emails"} {
+		v := otherArg(g, k, "0")
+		if strings.HasSuffix(k, "_force") || k == "rs_init_notifies" || k == "no_checker_emails" {
+			v = onOff(otherSet(g, k), "1", "0")
+		}
+		w(" %s = %s", k, v)
+	}
+	w(" rx_bufs_multiples = %s", otherArg(g, "vrrp_rx_bufs_multiplier", "3"))
+	w(" umask = 0177")
+	if g.StartupDelay > 0 {
+		w(" vrrp_startup_delay = %g", g.StartupDelay.Seconds())
+	}
+	if g.LogUnknownVRIDs {
+		w(" log_unknown_vrids")
+	}
+}
+
+// scriptUIDGID is "uid:gid" of a script: its own user, else the default
+// script user (keepalived_script, else root).
+func scriptUIDGID(g *config.Global, c *config.Command) string {
+	if c.User != "" {
+		if id, err := checker.LookupIdentity(c.User, c.Group); err == nil {
+			return fmt.Sprintf("%d:%d", id.UID, id.GID)
+		}
+	}
+	id, _, _ := checker.DefaultIdentity(g.ScriptUser, g.ScriptGroup, g.EnableScriptSecurity)
+	return fmt.Sprintf("%d:%d", id.UID, id.GID)
+}
+
+// fifoUIDGID is the owner keepalived gives a notify_fifo it creates: its
+// configured user, else root.
+func fifoUIDGID(f *config.Fifo) string {
+	if f.User != "" {
+		if id, err := checker.LookupIdentity(f.User, f.Group); err == nil {
+			return fmt.Sprintf("%d:%d", id.UID, id.GID)
+		}
+	}
+	return "0:0"
 }
 
 func orDefault(s, def string) string {

@@ -282,6 +282,10 @@ type Status struct {
 	LastTransition time.Time
 	VIPsSet        bool
 	Faults         []string
+
+	// WantState is keepalived's wantstate: where the instance is heading
+	// (FAULT for a member its sync group holds in FAULT).
+	WantState State
 }
 
 // The Instance API (implemented in instance.go):

@@ -242,6 +242,7 @@ func (in *Instance) Status() Status {
 	st := Status{
 		State:             in.state,
 		WantMaster:        in.wantState == StateMaster,
+		WantState:         in.wantState,
 		EffectivePriority: int(in.effPrio),
 		MasterAdverInt:    in.masterAdverInt,
 		LastTransition:    in.lastTransition,
