@@ -98,6 +98,12 @@ func (d *Daemon) start(now time.Time) error {
 	}
 	d.buildGroups(d.cfg)
 	d.startScripts(d.cfg, nil)
+	// keepalived knows every instance's tracking before the first one
+	// starts (initialise_tracking_priorities, then vrrp_init_state): a sync
+	// group's start state depends on all its members.
+	for _, in := range d.insts {
+		d.initTracking(now, in)
+	}
 	for _, in := range d.insts {
 		d.startInstance(now, in)
 	}
@@ -223,13 +229,18 @@ func (d *Daemon) attach(in *instance) {
 	d.timers.dirty = true
 }
 
-// startInstance tells the core the tracking state, then starts it.
-func (d *Daemon) startInstance(now time.Time, in *instance) {
-	if in.conn == nil {
+// initTracking tells the core an instance's tracking state before it starts.
+func (d *Daemon) initTracking(now time.Time, in *instance) {
+	if in.conn == nil && !in.faults["socket"] {
 		in.faults["socket"] = true
 		in.eng.Step(now, vrrp.Fault{Key: "socket", On: true})
 	}
 	d.updateTracking(now, in)
+}
+
+// startInstance starts an instance (its tracking told first).
+func (d *Daemon) startInstance(now time.Time, in *instance) {
+	d.initTracking(now, in)
 	in.started = true
 	d.step(now, in, vrrp.Startup{})
 }
@@ -465,12 +476,28 @@ func sameMembers(a, b []*instance) bool {
 // group if it has one, and carries out the actions.
 func (d *Daemon) step(now time.Time, in *instance, ev vrrp.Event) {
 	if g := in.group; g != nil && g.eng != nil {
-		acts := g.eng.Step(now, in.vcfg.Name, ev)
+		// The members' actions are carried out in the order the group
+		// made them (a member's transition, "Syncing instances", the
+		// others', the group's), so notifications come in keepalived's
+		// order.
+		seq := g.eng.StepSeq(now, in.vcfg.Name, ev)
 		for _, m := range g.members {
 			d.touch(m) // the group runs every member's timers
-			if a := acts[m.vcfg.Name]; len(a) > 0 {
-				d.apply(now, m, a)
+		}
+		var run []vrrp.Action
+		for i := 0; i < len(seq); {
+			j := i
+			run = run[:0]
+			for ; j < len(seq) && seq[j].Member == seq[i].Member; j++ {
+				run = append(run, seq[j].Action)
 			}
+			for _, m := range g.members {
+				if m.vcfg.Name == seq[i].Member {
+					d.apply(now, m, run)
+					break
+				}
+			}
+			i = j
 		}
 		return
 	}
@@ -548,6 +575,17 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 			return
 		}
 		d.notify.Instance(in.cfg, "STOP", prio)
+		return
+	}
+	switch {
+	case t.Reason == vrrp.ReasonInitHold:
+		// Held in FAULT until its own or a sync group member's unweighted
+		// scripts report: keepalived neither logs nor notifies it.
+		return
+	case t.From == t.To:
+		// A held instance whose script failed: keepalived's leave_fault
+		// notifies the FAULT it was already in, without "Entering".
+		d.notify.Instance(in.cfg, t.To.String(), prio)
 		return
 	}
 	suffix := ""

@@ -29,9 +29,10 @@ type engine interface {
 }
 
 // groupEngine is what the daemon needs of a vrrp.SyncGroup: stepping one
-// member may move the others, so the actions come back per member name.
+// member may move the others, so the actions come back named by member,
+// in the order they were made.
 type groupEngine interface {
-	Step(now time.Time, member string, ev vrrp.Event) map[string][]vrrp.Action
+	StepSeq(now time.Time, member string, ev vrrp.Event) []vrrp.MemberAction
 }
 
 // newEngine builds the VRRP state machine of one instance.
