@@ -193,16 +193,23 @@ func vipString(a config.Address, dev string, set bool) string {
 	return b.String()
 }
 
+// scriptProgram is a vrrp_script as the checker resolved it (path, user,
+// insecure), or nil when the runner does not know it.
+func (d *Daemon) scriptProgram(s *config.Script) *checker.Program {
+	if d.scripts != nil {
+		if r, ok := d.scripts.runner.(interface{ Program(string) *checker.Program }); ok {
+			return r.Program(s.Name)
+		}
+	}
+	return nil
+}
+
 // scriptArgv is a vrrp_script's command as it runs: resolved by the
 // checker when the runner knows it (else as configured), symlinks followed.
 func (d *Daemon) scriptArgv(s *config.Script) []string {
 	argv := s.Command.Argv
-	if d.scripts != nil {
-		if r, ok := d.scripts.runner.(interface{ ResolvedArgv(string) []string }); ok {
-			if a := r.ResolvedArgv(s.Name); a != nil {
-				argv = a
-			}
-		}
+	if p := d.scriptProgram(s); p != nil && len(p.Argv) > 0 && !p.Shell {
+		argv = p.Argv
 	}
 	// keepalived runs (and shows) the script's real path.
 	if len(argv) > 0 && filepath.IsAbs(argv[0]) {
@@ -436,25 +443,81 @@ func (d *Daemon) dataText(now time.Time) []byte {
 	if len(d.cfg.Scripts) > 0 {
 		w("------< VRRP Scripts >------")
 		for _, s := range d.cfg.Scripts {
-			st := d.track["script:"+s.Name]
-			w(" VRRP Script = %s", s.Name)
-			w("   Command = %s", commandString(d.scriptArgv(s)))
-			w("   Interval = %d sec", int(s.Interval.Seconds()))
-			w("   Timeout = %d sec", int(s.Timeout.Seconds()))
-			w("   Weight = %d%s", s.Weight, onOff(s.Reverse, " reverse", ""))
-			w("   Rise = %d", s.Rise)
-			w("   Fall = %d", s.Fall)
-			status := "INIT"
-			switch {
-			case st.Reported && st.OK:
-				status = "GOOD"
-			case st.Reported:
-				status = "BAD"
-			}
-			w("   Status = %s", status)
+			d.writeScript(&b, s)
 		}
 	}
 	return b.Bytes()
+}
+
+// secsString is keepalived's "N sec" / "N.mmm sec" for a script's interval
+// and timeout.
+func secsString(t time.Duration) string {
+	if t%time.Second != 0 {
+		return fmt.Sprintf("%d.%03d sec", t/time.Second, (t%time.Second)/time.Millisecond)
+	}
+	return fmt.Sprintf("%d sec", t/time.Second)
+}
+
+// writeScript is one vrrp_script of keepalived.data (vrrp_data.c
+// dump_vscript). keepalived's result counter is shown as it stands after
+// the last state change: rise-1 before the first result (0 with
+// init_fail), rise+fall-1 once it succeeds, 0 once it fails; the steps
+// between, while rise or fall successive results are counted, are not
+// tracked. The script is shown idle: a run is a few milliseconds of its
+// interval.
+func (d *Daemon) writeScript(b *bytes.Buffer, s *config.Script) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	st := d.track["script:"+s.Name]
+	result := s.Rise - 1
+	initState := "INIT"
+	switch {
+	case st.Reported && st.OK:
+		result, initState = s.Rise+s.Fall-1, "unknown"
+	case st.Reported:
+		result, initState = 0, "unknown"
+	case s.InitFail:
+		result, initState = 0, "INIT/FAILED"
+	}
+	prog := d.scriptProgram(s)
+	uidgid := scriptUIDGID(&d.cfg.Global, &config.Command{User: s.User, Group: s.Group})
+	if prog != nil {
+		uidgid = fmt.Sprintf("%d:%d", prog.UID, prog.GID)
+	}
+	w(" VRRP Script = %s", s.Name)
+	w("   Command = %s", commandString(d.scriptArgv(s)))
+	w("   Interval = %s", secsString(s.Interval))
+	w("   Timeout = %s", secsString(s.Timeout))
+	w("   Weight = %d%s", s.Weight, onOff(s.Reverse, " reverse", ""))
+	w("   Rise = %d", s.Rise)
+	w("   Fall = %d", s.Fall)
+	w("   Result = %d", result)
+	w("   Insecure = %s", onOff(prog != nil && prog.Insecure, "yes", "no"))
+	w("   Init state = %s", initState)
+	w("   Status = %s", onOff(result >= s.Rise, "GOOD", "BAD"))
+	w("   Script uid:gid = %s", uidgid)
+	w("   VRRP instances :")
+	var tracking []string
+	for _, in := range d.insts {
+		tss := in.cfg.TrackScripts
+		if in.group != nil {
+			tss = append(append([]config.TrackScript(nil), tss...), in.group.cfg.TrackScripts...)
+		}
+		weighted := !in.cfg.Owner() && (in.group == nil || in.group.cfg.SyncGroupTrackingWeight)
+		for _, ts := range tss {
+			// keepalived drops weighted scripts of owners and of sync
+			// group members (reference 4.3).
+			if ts.Name == s.Name && (ts.Weight == 0 || weighted) {
+				tracking = append(tracking, fmt.Sprintf("     %s, weight %d%s", in.name(), ts.Weight, onOff(ts.Reverse, " reverse", "")))
+			}
+		}
+	}
+	if len(tracking) > 0 {
+		w("   Tracking instances :")
+		for _, l := range tracking {
+			w("%s", l)
+		}
+	}
+	w("   State = idle")
 }
 
 // ParentData is keepalived_parent.data, what keepalived's parent writes on

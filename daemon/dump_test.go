@@ -259,6 +259,63 @@ func TestParentDataMatchesKeepalived(t *testing.T) {
 	}
 }
 
+// dumpSection is the lines of one "------< NAME >------" section.
+func dumpSection(text, name string) []string {
+	var out []string
+	in := false
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, "------<") {
+			in = l == "------< "+name+" >------"
+			continue
+		}
+		if in && l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// sgHarness runs testdata/keepalived-2.2.7/sg.conf into the state of the
+// capture sg.data: the script succeeded, both members MASTER.
+func sgHarness(t *testing.T) *harness {
+	t.Helper()
+	h := newHarness(t, loadCapture(t, "sg.conf"), eth("eth0", true, "10.31.0.1/24"), eth("eth1", true, "10.32.0.1/24"))
+	h.start()
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: true})
+	h.advance(4 * time.Second)
+	for _, in := range h.d.insts {
+		if st := in.eng.Status().State.String(); st != "MASTER" {
+			t.Fatalf("%s is %s, want MASTER", in.name(), st)
+		}
+	}
+	return h
+}
+
+// TestDumpScriptsMatchKeepalived: the VRRP Scripts section is keepalived's
+// line for line (Result, Insecure, Init state, uid:gid, the tracking
+// instances, State: mehdy/keepalived-exporter reads Status and State).
+func TestDumpScriptsMatchKeepalived(t *testing.T) {
+	for _, tc := range []struct {
+		capture string
+		h       func(*testing.T) *harness
+	}{{"keepalived.data", captureHarness}, {"sg.data", sgHarness}} {
+		h := tc.h(t)
+		if diff := cmp.Diff(dumpSection(readCapture(t, tc.capture), "VRRP Scripts"), dumpSection(string(h.d.dataText(h.now)), "VRRP Scripts")); diff != "" {
+			t.Errorf("%s: VRRP Scripts (-keepalived +ours):\n%s", tc.capture, diff)
+		}
+	}
+	// Before its first result a script is INIT and BAD (keepalived's
+	// result rise-1), not a status the exporter does not know.
+	h := newHarness(t, loadCapture(t, "sg.conf"), eth("eth0", true, "10.31.0.1/24"), eth("eth1", true, "10.32.0.1/24"))
+	h.start()
+	got := strings.Join(dumpSection(string(h.d.dataText(h.now)), "VRRP Scripts"), "\n")
+	for _, want := range []string{"   Result = 0", "   Init state = INIT", "   Status = BAD"} {
+		if !strings.Contains(got, want+"\n") {
+			t.Errorf("before the first result, no %q in\n%s", want, got)
+		}
+	}
+}
+
 // loadCapture parses a configuration of testdata/keepalived-2.2.7.
 func loadCapture(t *testing.T, name string) *config.Config {
 	t.Helper()
