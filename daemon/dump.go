@@ -359,8 +359,16 @@ func (d *Daemon) dataText(now time.Time) []byte {
 				w("   Master advert int = %.2f sec", st.MasterAdverInt.Seconds())
 			}
 		}
+		if ci.Unicast {
+			w("   Flags:")
+			w("     Using unicast")
+		} else {
+			w("   Flags: none")
+		}
 		w("   Wantstate = %s", vrrp.State(wantState(st)))
+		w("   Number of config faults = 0") // a configuration with errors does not run
 		w("   Number of interface and track script faults = %d", len(st.Faults))
+		w("   Number of track scripts init = %d", in.scriptsInit())
 		if !in.lastTr.IsZero() {
 			w("   Last transition = %d.%06d (%s)", in.lastTr.Unix(), in.lastTr.Nanosecond()/1000, ctimeMicro(in.lastTr))
 		}
@@ -372,14 +380,10 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		if ci.DontTrackPrimary {
 			w("   VRRP interface tracking disabled")
 		}
-		w("   Using src_ip = %s", addrOr(in.src, "(none)"))
-		if in.vcfg.UnicastPeers == nil {
+		w("   Using src_ip = %s%s", addrOr(in.src, "(none)"),
+			onOff(ci.UnicastSrc.IsValid() || ci.McastSrc.IsValid(), " (from configuration)", ""))
+		if !ci.Unicast {
 			w("   Multicast address %s", in.vcfg.McastGroup)
-		} else {
-			w("   Unicast Peer :")
-			for _, p := range in.vcfg.UnicastPeers {
-				w("     %s", p)
-			}
 		}
 		w("   Gratuitous ARP delay = %d", int(in.vcfg.GarpMasterDelay.Seconds()))
 		w("   Gratuitous ARP repeat = %d", in.vcfg.GarpMasterRepeat)
@@ -430,6 +434,24 @@ func (d *Daemon) dataText(now time.Time) []byte {
 				w("     %s", vipString(a, in.ifname, st.VIPsSet))
 			}
 		}
+		if ci.Unicast {
+			if ci.UnicastTTL != -1 {
+				w("   Unicast TTL = %d", ci.UnicastTTL)
+			}
+			w("   Check unicast src : %s", onOff(ci.CheckUnicastSrc, "yes", "no"))
+			w("   Unicast Peer :")
+			for _, p := range ci.UnicastPeers {
+				w("     %s min_ttl %d max_ttl %d", p.Addr, p.MinTTL, p.MaxTTL)
+			}
+			compat := "no"
+			switch {
+			case ci.NeverOldUnicastChecksum:
+				compat = "never"
+			case ci.OldUnicastChecksum:
+				compat = "config"
+			}
+			w("   Unicast checksum compatibility = %s", compat)
+		}
 		if len(ci.TrackScripts) > 0 {
 			w("   Tracked scripts :")
 			for _, ts := range ci.TrackScripts {
@@ -438,7 +460,14 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		}
 		w("   Using smtp notification = %s", onOff(ci.SMTPAlert, "yes", "no"))
 		w("   Notify deleted = %s", onOff(ci.Notify.DeletedSet, "Deleted", "Fault"))
+		d.writeNotifyScripts(&b, &ci.Notify, true)
 		w("   Notify priority changes = %t", ci.NotifyPrioChanges)
+	}
+	if len(d.groups) > 0 {
+		w("------< VRRP Sync groups >------")
+		for _, g := range d.groups {
+			d.writeGroup(&b, g)
+		}
 	}
 	if len(d.cfg.Scripts) > 0 {
 		w("------< VRRP Scripts >------")
@@ -447,6 +476,80 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		}
 	}
 	return b.Bytes()
+}
+
+// writeNotifyScripts are the "TYPE state transition script = ..." lines
+// of an instance (with notify_deleted and notify_master_rx_lower_pri) or
+// a sync group (vrrp_data.c dump_notify_script).
+func (d *Daemon) writeNotifyScripts(b *bytes.Buffer, n *config.Notify, instance bool) {
+	for _, s := range []struct {
+		kind string
+		cmd  *config.Command
+		inst bool
+	}{{"Backup", n.Backup, false}, {"Master", n.Master, false}, {"Fault", n.Fault, false}, {"Stop", n.Stop, false},
+		{"Deleted", n.Deleted, true}, {"Generic", n.Generic, false}, {"Master rx lower pri", n.MasterRxLowerPri, true}} {
+		if s.cmd == nil || (s.inst && !instance) {
+			continue
+		}
+		fmt.Fprintf(b, "   %s state transition script = %s, uid:gid %s\n", s.kind, notifyString(s.cmd), scriptUIDGID(&d.cfg.Global, s.cmd))
+	}
+}
+
+// writeGroup is one vrrp_sync_group of keepalived.data (vrrp_data.c
+// dump_sync_group). The member counts are keepalived's num_member_fault
+// and num_member_init as they stand once the group has settled: the
+// members in FAULT of their own, and those waiting for a script.
+func (d *Daemon) writeGroup(b *bytes.Buffer, g *group) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	faults, inits := 0, 0
+	for _, m := range g.members {
+		if len(m.eng.Status().Faults) > 0 {
+			faults++
+		}
+		if m.scriptsInit() > 0 {
+			inits++
+		}
+	}
+	w(" VRRP Sync Group = %s, %s", g.cfg.Name, g.state)
+	w("   Num member fault %d, num member init %d", faults, inits)
+	if len(g.members) > 0 {
+		w("   VRRP member instances :")
+		for _, m := range g.members {
+			w("     %s", m.name())
+		}
+	}
+	if g.cfg.SyncGroupTrackingWeight {
+		w("   sync group tracking weight set")
+	}
+	w("   Using smtp notification = %s", onOff(g.cfg.SMTPAlert, "yes", "no"))
+	if g.cfg.NotifyPrioChanges {
+		w("   Notify priority changes = yes")
+	}
+	if len(g.cfg.TrackInterfaces) > 0 {
+		w("   Tracked interfaces :")
+		for _, ti := range g.cfg.TrackInterfaces {
+			w("     %s weight %d%s", ti.Name, ti.Weight, onOff(ti.Reverse, " reverse", ""))
+		}
+	}
+	if len(g.cfg.TrackScripts) > 0 {
+		w("   Tracked scripts :")
+		for _, ts := range g.cfg.TrackScripts {
+			w("     %s weight %d%s", ts.Name, ts.Weight, onOff(ts.Reverse, " reverse", ""))
+		}
+	}
+	d.writeNotifyScripts(b, &g.cfg.Notify, false)
+}
+
+// scriptsInit is keepalived's num_script_init: the unweighted scripts the
+// instance waits for the first result of.
+func (in *instance) scriptsInit() int {
+	n := 0
+	for k, on := range in.faults {
+		if on && strings.HasPrefix(k, initKeyPrefix) {
+			n++
+		}
+	}
+	return n
 }
 
 // secsString is keepalived's "N sec" / "N.mmm sec" for a script's interval

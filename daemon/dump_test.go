@@ -316,6 +316,51 @@ func TestDumpScriptsMatchKeepalived(t *testing.T) {
 	}
 }
 
+// normTopology drops what differs between any two runs (times, file
+// descriptors) from a VRRP Topology section.
+func normTopology(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "   Last transition = "), strings.HasPrefix(l, "   Read timeout = "),
+			strings.HasPrefix(l, "   fd_in "):
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// TestDumpTopologyMatchesKeepalived: the VRRP Topology section, for the
+// captured configurations, is keepalived's line for line but for the
+// times and the socket numbers.
+func TestDumpTopologyMatchesKeepalived(t *testing.T) {
+	for _, tc := range []struct {
+		capture string
+		h       func(*testing.T) *harness
+	}{{"keepalived.data", captureHarness}, {"sg.data", sgHarness}} {
+		h := tc.h(t)
+		want := normTopology(dumpSection(readCapture(t, tc.capture), "VRRP Topology"))
+		got := normTopology(dumpSection(string(h.d.dataText(h.now)), "VRRP Topology"))
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: VRRP Topology (-keepalived +ours):\n%s", tc.capture, diff)
+		}
+	}
+}
+
+// TestDumpSyncGroupsMatchKeepalived: the VRRP Sync groups section people
+// grep (`VRRP Sync Group = VG1, MASTER`) is keepalived's.
+func TestDumpSyncGroupsMatchKeepalived(t *testing.T) {
+	h := sgHarness(t)
+	want := dumpSection(readCapture(t, "sg.data"), "VRRP Sync groups")
+	if diff := cmp.Diff(want, dumpSection(string(h.d.dataText(h.now)), "VRRP Sync groups")); diff != "" {
+		t.Errorf("VRRP Sync groups (-keepalived +ours):\n%s", diff)
+	}
+	if len(want) < 5 {
+		t.Fatalf("capture has no sync group section: %q", want)
+	}
+}
+
 // loadCapture parses a configuration of testdata/keepalived-2.2.7.
 func loadCapture(t *testing.T, name string) *config.Config {
 	t.Helper()
