@@ -15,7 +15,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/daemon"
 )
 
@@ -139,11 +138,10 @@ func (a *app) runChild() int {
 	report("ready")
 	trimImage() // start-up is over: see memory.go
 	if o.dumpConf {
-		// -d: keepalived dumps its configuration to the log; ours is the
-		// resolved model of `check-config --dump`, one log line per line
-		// (after start: d.Config asks the running loop).
-		if b, err := config.DumpJSON(d.Config()); err == nil {
-			for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+		// -d: keepalived's text dump of the configuration, to the log
+		// (the JSON model is `check-config --dump`).
+		if lines, err := d.DumpConfig(); err == nil {
+			for _, l := range lines {
 				lg.Info(l)
 			}
 		}

@@ -336,7 +336,28 @@ func ctimeMicro(t time.Time) string {
 	return t.Format("Mon Jan _2 15:04:05.000000 2006")
 }
 
-func (d *Daemon) dataText(now time.Time) []byte {
+func (d *Daemon) dataText(now time.Time) []byte { return d.dumpText(now, true) }
+
+// DumpConfig is keepalived's -d: the configuration as keepalived.data
+// shows it, less the running state (dump_data_vrrp with no file: no
+// State, timers, faults or effective priorities), one line per element.
+func (d *Daemon) DumpConfig() ([]string, error) {
+	var lines []string
+	err := d.do(func() error {
+		var err error
+		lines, err = d.dumpConfigLines()
+		return err
+	})
+	return lines, err
+}
+
+func (d *Daemon) dumpConfigLines() ([]string, error) {
+	b := d.dumpText(d.opts.Now(), false)
+	return strings.Split(strings.TrimRight(string(b), "\n"), "\n"), nil
+}
+
+// dumpText is keepalived.data; live false leaves out the running state.
+func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	writeGlobalDefinitions(&b, &d.cfg.Global, false)
@@ -351,12 +372,14 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		if ci.Family == config.IPv6 {
 			w("   Using Native IPv6")
 		}
-		w("   State = %s", st.State)
-		if st.State == vrrp.StateBackup {
-			w("   Master router = %s", addrOr(st.MasterAddr, "0.0.0.0"))
-			w("   Master priority = %d", st.MasterPriority)
-			if ci.Version == 3 {
-				w("   Master advert int = %.2f sec", st.MasterAdverInt.Seconds())
+		if live {
+			w("   State = %s", st.State)
+			if st.State == vrrp.StateBackup {
+				w("   Master router = %s", addrOr(st.MasterAddr, "0.0.0.0"))
+				w("   Master priority = %d", st.MasterPriority)
+				if ci.Version == 3 {
+					w("   Master advert int = %.2f sec", st.MasterAdverInt.Seconds())
+				}
 			}
 		}
 		if ci.Unicast {
@@ -367,15 +390,17 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		}
 		w("   Wantstate = %s", vrrp.State(wantState(st)))
 		w("   Number of config faults = 0") // a configuration with errors does not run
-		w("   Number of interface and track script faults = %d", len(st.Faults))
-		w("   Number of track scripts init = %d", in.scriptsInit())
-		if !in.lastTr.IsZero() {
-			w("   Last transition = %d.%06d (%s)", in.lastTr.Unix(), in.lastTr.Nanosecond()/1000, ctimeMicro(in.lastTr))
+		if live {
+			w("   Number of interface and track script faults = %d", len(st.Faults))
+			w("   Number of track scripts init = %d", in.scriptsInit())
+			if !in.lastTr.IsZero() {
+				w("   Last transition = %d.%06d (%s)", in.lastTr.Unix(), in.lastTr.Nanosecond()/1000, ctimeMicro(in.lastTr))
+			}
+			if t, ok := in.eng.NextDeadline(); ok {
+				w("   Read timeout = %d.%06d (%s)", t.Unix(), t.Nanosecond()/1000, ctimeMicro(t))
+			}
+			w("   Master down timer = %d usecs", vrrp.MasterDownInterval(ci.Version, uint8(st.EffectivePriority), st.MasterAdverInt, in.vcfg.DownTimerAdverts).Microseconds())
 		}
-		if t, ok := in.eng.NextDeadline(); ok {
-			w("   Read timeout = %d.%06d (%s)", t.Unix(), t.Nanosecond()/1000, ctimeMicro(t))
-		}
-		w("   Master down timer = %d usecs", vrrp.MasterDownInterval(ci.Version, uint8(st.EffectivePriority), st.MasterAdverInt, in.vcfg.DownTimerAdverts).Microseconds())
 		w("   Interface = %s", in.ifname)
 		if ci.DontTrackPrimary {
 			w("   VRRP interface tracking disabled")
@@ -396,8 +421,10 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		w("   Send advert after receive higher priority advert = %t", ci.HigherPrioSendAdvert)
 		w("   Virtual Router ID = %d", ci.VRID)
 		w("   Priority = %d", ci.Priority)
-		w("   Effective priority = %d", st.EffectivePriority)
-		w("   Total priority = %d", in.prio)
+		if live {
+			w("   Effective priority = %d", st.EffectivePriority)
+			w("   Total priority = %d", in.prio)
+		}
 		if ci.Version == 3 {
 			w("   Advert interval = %d milli-sec", ci.AdvertInt.Milliseconds())
 		} else {

@@ -361,6 +361,37 @@ func TestDumpSyncGroupsMatchKeepalived(t *testing.T) {
 	}
 }
 
+// TestDumpConfig: -d logs keepalived's text dump of the configuration:
+// the data dump's sections without the running state (no State, timers,
+// faults or effective priority), as keepalived's dump_data_vrrp does
+// without a file.
+func TestDumpConfig(t *testing.T) {
+	h := sgHarness(t)
+	lines, err := h.d.dumpConfigLines()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(lines, "\n") + "\n"
+	data := string(h.d.dataText(h.now))
+	for _, want := range []string{"------< Global definitions >------\n", "------< VRRP Topology >------\n",
+		" VRRP Instance = VI_1\n", "   Wantstate = MASTER\n", "   Virtual Router ID = 51\n", "------< VRRP Sync groups >------\n",
+		"------< VRRP Scripts >------\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("-d lacks %q", want)
+		}
+	}
+	topo := "\n" + strings.Join(dumpSection(got, "VRRP Topology"), "\n")
+	liveTopo := "\n" + strings.Join(dumpSection(data, "VRRP Topology"), "\n")
+	for _, running := range []string{"   State = ", "   Last transition = ", "   Read timeout = ", "   Master down timer = ", "   Effective priority = "} {
+		if strings.Contains(topo, "\n"+running) {
+			t.Errorf("-d shows running state %q", running)
+		}
+		if !strings.Contains(liveTopo, "\n"+running) {
+			t.Errorf("keepalived.data lacks %q", running)
+		}
+	}
+}
+
 // loadCapture parses a configuration of testdata/keepalived-2.2.7.
 func loadCapture(t *testing.T, name string) *config.Config {
 	t.Helper()
