@@ -142,12 +142,12 @@ func TestImmediateOptions(t *testing.T) {
 		{[]string{"-f"}, 1, "", "Missing parameter for option -f\n"},
 		{[]string{"-S", "9", "--signum=STOP"}, 0, "15\n", "Invalid log facility '9'\n"},
 		{[]string{"-u", "0999", "--signum=STOP"}, 0, "15\n", "Invalid --umask option 0999"},
-		{[]string{"-v"}, 0, "", "Keepalived v2.2.7-compatible (keepalived-go "},
+		{[]string{"-v"}, 0, "", "Keepalived v2.2.7 (01/16,2022)\nkeepalived-go "},
 		{[]string{"-h"}, 0, "", "Usage: keepalived [OPTION...]\n"},
 		{[]string{"--help"}, 0, "", "Usage: keepalived [OPTION...]\n"},
 		{[]string{"-T"}, 1, "", "genhash mode (-T) is not available"},
 		{[]string{"--log-format=xml"}, 1, "", "Invalid --log-format xml"},
-		{[]string{"version"}, 0, "Keepalived v2.2.7-compatible (keepalived-go ", ""},
+		{[]string{"version"}, 0, "Keepalived v2.2.7 (01/16,2022), keepalived-go ", ""},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

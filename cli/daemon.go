@@ -192,6 +192,7 @@ func (a *app) runParent(env process.Env) int {
 			Detail:      o.logDetail > 0,
 			Notify:      process.NewNotifier(),
 			Watchdog:    watchdog,
+			ParentDump:  g.parentDump(lg),
 		},
 	}
 	return p.Run()
@@ -249,11 +250,10 @@ func (a *app) runChild(env process.Env) int {
 		},
 		Running: func() {
 			if o.dumpConf {
-				// -d: keepalived dumps its configuration to the log; ours is
-				// the resolved model of `check-config --dump`, one log line
-				// per line (after start: Config asks the running loop).
-				if b, err := config.DumpJSON(v.Config()); err == nil {
-					for _, l := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
+				// -d: keepalived's text dump of the configuration, to the
+				// log (the JSON model is `check-config --dump`).
+				if lines, err := v.DumpConfig(); err == nil {
+					for _, l := range lines {
 						lg.Info(l)
 					}
 				}

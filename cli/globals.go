@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/daemon"
+	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/parser"
 	"github.com/keepalived-go/keepalived/process"
 )
@@ -24,6 +26,8 @@ type runGlobals struct {
 	// start-up and shutdown scripts; nil when the file could not be parsed
 	// at all. The parent keeps only this, not the model (process.Scripts).
 	scripts *process.Scripts
+	// parentData is keepalived_parent.data (SIGUSR1), rendered at start.
+	parentData []byte
 }
 
 // readGlobals parses the configuration for the parent. Findings are not
@@ -39,6 +43,7 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 	})
 	if err == nil && cfg != nil {
 		g.scripts = process.ScriptsOf(&cfg.Global)
+		g.parentData = daemon.ParentData(&cfg.Global)
 		g.netns = cfg.Global.NetNamespace
 		g.instance = cfg.Global.InstanceName
 		g.usePidDir = cfg.Global.UsePidDir
@@ -78,4 +83,18 @@ func (g runGlobals) identSuffix() string {
 // pidPaths resolves the pidfiles from -p/-r and these globals.
 func (g runGlobals) pidPaths(mainFlag, vrrpFlag string) process.Paths {
 	return process.PidfilePaths(mainFlag, vrrpFlag, g.usePidDir, g.instance)
+}
+
+// parentDump writes keepalived_parent.data for the supervisor's SIGUSR1
+// (nil when the configuration could not be read: nothing to print).
+func (g runGlobals) parentDump(lg *slog.Logger) func() {
+	if g.parentData == nil {
+		return nil
+	}
+	data := g.parentData
+	return func() {
+		if err := daemon.WriteDumpFile(daemon.DefaultTmpDir(), "keepalived_parent.data", data); err != nil {
+			lg.Error(err.Error(), logging.Err(err))
+		}
+	}
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -14,14 +15,26 @@ import (
 // -ldflags "-X github.com/keepalived-go/keepalived/cli.Version=...".
 var Version = "0.1.0-dev"
 
-// compatVersion is the keepalived release whose behaviour we reproduce.
-const compatVersion = "2.2.7"
+// compatVersion is the keepalived release whose behaviour we reproduce,
+// and compatDate its release date as keepalived prints it.
+const (
+	compatVersion = "2.2.7"
+	compatDate    = "01/16,2022"
+)
 
-// versionString is the banner keepalived logs at start-up and prints for
-// -v ("Keepalived v2.2.7 (01/16,2022)"), naming us so that nobody mistakes
-// one for the other.
+// versionString is the banner keepalived logs at start-up ("Starting
+// Keepalived v2.2.7 (01/16,2022)") with our name and version after it, as
+// keepalived appends its git commit: its second word is the "v2.2.7" that
+// tools parse (mehdy/keepalived-exporter takes the second word of the
+// first line of `keepalived -v` and hands "2.2.7" to hashicorp/go-version;
+// "2.2.7-compatible" was a pre-release there, older than 2.2.7).
 func versionString() string {
-	return fmt.Sprintf("Keepalived v%s-compatible (keepalived-go %s%s)", compatVersion, Version, vcsSuffix())
+	return fmt.Sprintf("Keepalived v%s (%s), %s", compatVersion, compatDate, ourVersion())
+}
+
+// ourVersion is "keepalived-go VERSION[, git commit REV]".
+func ourVersion() string {
+	return "keepalived-go " + Version + vcsSuffix()
 }
 
 // vcsSuffix is ", git commit XXXXXXX" when the binary was built from a Git
@@ -61,20 +74,49 @@ func unameString() string {
 		unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Version[:]))
 }
 
-// writeVersion prints the -v banner in keepalived's shape, to w (keepalived
-// prints it on stderr).
+// writeVersion prints the -v / --version text in keepalived's layout, to
+// w (keepalived prints it on stderr): keepalived's own first line, then
+// ours on a line of its own, then what it was built with and runs on, the
+// `configure options` line (tools look for --enable-json there: mehdy's
+// exporter refuses -ka.json without it), `Config options` and what we
+// accept without running.
 func writeVersion(w io.Writer) {
-	fmt.Fprintf(w, "%s\n\n", versionString())
-	fmt.Fprintf(w, "keepalived-go: keepalived's VRRP side, written in Go; same keepalived.conf, flags, signals and scripts.\n\n")
+	fmt.Fprintf(w, "Keepalived v%s (%s)\n", compatVersion, compatDate)
+	fmt.Fprintf(w, "%s: keepalived's VRRP side, written in Go\n\n", ourVersion())
 	fmt.Fprintf(w, "Built with %s for %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	fmt.Fprintf(w, "Running on %s\n\n", unameString())
-	fmt.Fprintf(w, "Config options:  %s\n\n", strings.Join(configOptions, " "))
-	fmt.Fprintf(w, "Not supported (options accepted, not acted on):  LVS BFD SNMP DBUS genhash\n")
+	fmt.Fprintf(w, "Running on %s\n", unameString())
+	if d := distro(); d != "" {
+		fmt.Fprintf(w, "Distro: %s\n", d)
+	}
+	fmt.Fprintf(w, "\nconfigure options: %s\n", strings.Join(configureOptions, " "))
+	fmt.Fprintf(w, "\nConfig options:  %s\n", strings.Join(configOptions, " "))
+	fmt.Fprintf(w, "\nNot supported (options accepted, not acted on):  LVS BFD SNMP DBUS genhash\n")
 }
+
+// configureOptions are the ./configure switches of a keepalived build that
+// does what we do: JSON dumps, a log file, systemd, and no LVS, BFD,
+// iptables or nftables (VRRP, its authentication, VMACs, routes and the
+// checksum compatibility are on by default there, so not listed).
+var configureOptions = []string{"--disable-lvs", "--enable-json", "--enable-log-file",
+	"--disable-iptables", "--disable-nftables", "--disable-libipset", "--with-init=systemd"}
 
 // configOptions are keepalived's CONFIGURATION_OPTIONS words for what we
 // implement.
-var configOptions = []string{"VRRP", "VRRP_AUTH", "VRRP_VMAC", "JSON", "INIT=systemd", "SYSTEMD_NOTIFY"}
+var configOptions = []string{"VRRP", "VRRP_AUTH", "VRRP_VMAC", "JSON", "OLD_CHKSUM_COMPAT", "INIT=systemd", "SYSTEMD_NOTIFY"}
+
+// distro is PRETTY_NAME of /etc/os-release, as keepalived's "Distro:" line.
+func distro() string {
+	b, err := os.ReadFile("/etc/os-release")
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "PRETTY_NAME="); ok {
+			return strings.Trim(v, "\"'")
+		}
+	}
+	return ""
+}
 
 // writeUsage prints the -h text in keepalived's shape.
 func writeUsage(w io.Writer, prog string) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/keepalived-go/keepalived/checker"
 	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/vrrp"
 )
@@ -17,25 +18,33 @@ import (
 // The dumps follow keepalived 2.2.7's formats (vrrp_print.c, vrrp_json.c;
 // reference 7.3). Captures of the real thing are kept in
 // testdata/keepalived-2.2.7 and the tests compare our lines with them.
-// Every file is written to a temporary name and renamed, so a reader
-// (keepalived-exporter, VyOS) never sees half a file.
 
-// writeFile writes data to dir/name atomically, mode 0600 as keepalived's
-// umask 0177 leaves them (keepalived.data holds auth_pass in clear).
+// writeFile writes data to dir/name in the order keepalived's fopen_safe
+// does (lib/utils.c): a new temporary file dir/nameXXXXXX, mode 0600 (0666
+// under keepalived's umask 0177: keepalived.data holds auth_pass in
+// clear), renamed to the final name, and only then written and closed. A
+// reader that waits for IN_CLOSE_WRITE on the final name (VyOS's
+// wait_for_file_write_complete) sees the event it waits for; one that
+// renamed after closing would only ever produce IN_MOVED_TO there. The
+// rename still replaces an old file in one step, so no other process can
+// slip a file (or a symlink) in under the name.
 func writeFile(dir, name string, data []byte) error {
-	f, err := os.CreateTemp(dir, "."+name+".tmp*")
+	f, err := os.CreateTemp(dir, name+"*")
 	if err != nil {
 		return fmt.Errorf("daemon: dump %s: %w", name, err)
 	}
 	tmp := f.Name()
-	_, werr := f.Write(data)
-	cerr := f.Close()
-	if err := firstErr(werr, cerr, os.Chmod(tmp, 0o600)); err != nil {
+	err = f.Chmod(0o600)
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, name))
+	}
+	if err != nil {
+		f.Close()
 		os.Remove(tmp)
 		return fmt.Errorf("daemon: dump %s: %w", name, err)
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
-		os.Remove(tmp)
+	_, werr := f.Write(data)
+	if err := firstErr(werr, f.Close()); err != nil {
 		return fmt.Errorf("daemon: dump %s: %w", name, err)
 	}
 	return nil
@@ -92,43 +101,51 @@ func (d *Daemon) statsText() []byte {
 // jsonData is one instance's "data" object, with keepalived 2.2.7's keys
 // in its order (vrrp_json.c).
 type jsonData struct {
-	IName                string   `json:"iname"`
-	DontTrackPrimary     int      `json:"dont_track_primary"`
-	SkipCheckAdvAddr     int      `json:"skip_check_adv_addr"`
-	StrictMode           int      `json:"strict_mode"`
-	VMACIfname           string   `json:"vmac_ifname"`
-	IfpIfname            string   `json:"ifp_ifname"`
-	MasterPriority       int      `json:"master_priority"`
-	LastTransition       float64  `json:"last_transition"`
-	GarpDelay            float64  `json:"garp_delay"`
-	GarpRefresh          float64  `json:"garp_refresh"`
-	GarpRep              int      `json:"garp_rep"`
-	GarpRefreshRep       int      `json:"garp_refresh_rep"`
-	GarpLowerPrioDelay   float64  `json:"garp_lower_prio_delay"`
-	GarpLowerPrioRep     int      `json:"garp_lower_prio_rep"`
-	LowerPrioNoAdvert    int      `json:"lower_prio_no_advert"`
-	HigherPrioSendAdvert int      `json:"higher_prio_send_advert"`
-	VRID                 int      `json:"vrid"`
-	BasePriority         int      `json:"base_priority"`
-	EffectivePriority    int      `json:"effective_priority"`
-	VIPSet               bool     `json:"vipset"`
-	PromoteSecondaries   bool     `json:"promote_secondaries"`
-	AdverInt             float64  `json:"adver_int"`
-	MasterAdverInt       float64  `json:"master_adver_int"`
-	Accept               int      `json:"accept"`
-	Nopreempt            bool     `json:"nopreempt"`
-	PreemptDelay         float64  `json:"preempt_delay"`
-	State                int      `json:"state"`
-	WantState            int      `json:"wantstate"`
-	Version              int      `json:"version"`
-	SMTPAlert            bool     `json:"smtp_alert"`
-	NotifyDeleted        bool     `json:"notify_deleted"`
-	VIPs                 []string `json:"vips"`
-	EVIPs                []string `json:"evips"`
-	TrackIfp             []string `json:"track_ifp,omitempty"`
-	TrackScript          []string `json:"track_script,omitempty"`
-	AuthType             int      `json:"auth_type"`
-	AuthData             string   `json:"auth_data,omitempty"`
+	IName                string  `json:"iname"`
+	DontTrackPrimary     int     `json:"dont_track_primary"`
+	SkipCheckAdvAddr     int     `json:"skip_check_adv_addr"`
+	StrictMode           int     `json:"strict_mode"`
+	VMACIfname           string  `json:"vmac_ifname"`
+	IfpIfname            string  `json:"ifp_ifname"`
+	MasterPriority       int     `json:"master_priority"`
+	LastTransition       float64 `json:"last_transition"`
+	GarpDelay            float64 `json:"garp_delay"`
+	GarpRefresh          float64 `json:"garp_refresh"`
+	GarpRep              int     `json:"garp_rep"`
+	GarpRefreshRep       int     `json:"garp_refresh_rep"`
+	GarpLowerPrioDelay   float64 `json:"garp_lower_prio_delay"`
+	GarpLowerPrioRep     int     `json:"garp_lower_prio_rep"`
+	LowerPrioNoAdvert    int     `json:"lower_prio_no_advert"`
+	HigherPrioSendAdvert int     `json:"higher_prio_send_advert"`
+	VRID                 int     `json:"vrid"`
+	BasePriority         int     `json:"base_priority"`
+	EffectivePriority    int     `json:"effective_priority"`
+	VIPSet               bool    `json:"vipset"`
+	PromoteSecondaries   bool    `json:"promote_secondaries"`
+	AdverInt             float64 `json:"adver_int"`
+	MasterAdverInt       float64 `json:"master_adver_int"`
+	Accept               int     `json:"accept"`
+	Nopreempt            bool    `json:"nopreempt"`
+	PreemptDelay         float64 `json:"preempt_delay"`
+	State                int     `json:"state"`
+	WantState            int     `json:"wantstate"`
+	Version              int     `json:"version"`
+	SMTPAlert            bool    `json:"smtp_alert"`
+	NotifyDeleted        bool    `json:"notify_deleted"`
+	// The notify scripts, each only when configured.
+	ScriptBackup        string   `json:"script_backup,omitempty"`
+	ScriptMaster        string   `json:"script_master,omitempty"`
+	ScriptFault         string   `json:"script_fault,omitempty"`
+	ScriptStop          string   `json:"script_stop,omitempty"`
+	ScriptDeleted       string   `json:"script_deleted,omitempty"`
+	Script              string   `json:"script,omitempty"`
+	ScriptMasterRxLower string   `json:"script_master_rx_lower_pri,omitempty"`
+	VIPs                []string `json:"vips,omitempty"` // keepalived leaves out empty lists
+	EVIPs               []string `json:"evips,omitempty"`
+	TrackIfp            []string `json:"track_ifp,omitempty"`
+	TrackScript         []string `json:"track_script,omitempty"`
+	AuthType            int      `json:"auth_type"`
+	AuthData            string   `json:"auth_data,omitempty"`
 }
 
 type jsonInstance struct {
@@ -179,16 +196,23 @@ func vipString(a config.Address, dev string, set bool) string {
 	return b.String()
 }
 
+// scriptProgram is a vrrp_script as the checker resolved it (path, user,
+// insecure), or nil when the runner does not know it.
+func (d *Daemon) scriptProgram(s *config.Script) *checker.Program {
+	if d.scripts != nil {
+		if r, ok := d.scripts.runner.(interface{ Program(string) *checker.Program }); ok {
+			return r.Program(s.Name)
+		}
+	}
+	return nil
+}
+
 // scriptArgv is a vrrp_script's command as it runs: resolved by the
 // checker when the runner knows it (else as configured), symlinks followed.
 func (d *Daemon) scriptArgv(s *config.Script) []string {
 	argv := s.Command.Argv
-	if d.scripts != nil {
-		if r, ok := d.scripts.runner.(interface{ ResolvedArgv(string) []string }); ok {
-			if a := r.ResolvedArgv(s.Name); a != nil {
-				argv = a
-			}
-		}
+	if p := d.scriptProgram(s); p != nil && len(p.Argv) > 0 && !p.Shell {
+		argv = p.Argv
 	}
 	// keepalived runs (and shows) the script's real path.
 	if len(argv) > 0 && filepath.IsAbs(argv[0]) {
@@ -197,6 +221,21 @@ func (d *Daemon) scriptArgv(s *config.Script) []string {
 		}
 	}
 	return argv
+}
+
+// notifyString is a notify script as keepalived's cmd_str shows it
+// (symlinks of the path followed, as keepalived runs it), "" when unset.
+func notifyString(c *config.Command) string {
+	if c == nil || len(c.Argv) == 0 {
+		return ""
+	}
+	argv := c.Argv
+	if filepath.IsAbs(argv[0]) {
+		if p, err := filepath.EvalSymlinks(argv[0]); err == nil && p != argv[0] {
+			argv = append([]string{p}, argv[1:]...)
+		}
+	}
+	return commandString(argv)
 }
 
 func commandString(argv []string) string {
@@ -226,12 +265,15 @@ func (d *Daemon) jsonDump() []jsonInstance {
 			Accept: b2i(ci.Accept), Nopreempt: ci.Nopreempt, PreemptDelay: secs(ci.PreemptDelay),
 			State: int(st.State), WantState: wantState(st), Version: ci.Version,
 			SMTPAlert: ci.SMTPAlert, NotifyDeleted: ci.Notify.DeletedSet,
-			VIPs: []string{}, EVIPs: []string{},
 			AuthType: int(ci.Auth.Type),
 		}
 		if st.State == vrrp.StateBackup {
 			jd.MasterPriority = st.MasterPriority
 		}
+		n := &ci.Notify
+		jd.ScriptBackup, jd.ScriptMaster, jd.ScriptFault = notifyString(n.Backup), notifyString(n.Master), notifyString(n.Fault)
+		jd.ScriptStop, jd.ScriptDeleted, jd.Script = notifyString(n.Stop), notifyString(n.Deleted), notifyString(n.Generic)
+		jd.ScriptMasterRxLower = notifyString(n.MasterRxLowerPri)
 		if jd.MasterAdverInt == 0 {
 			jd.MasterAdverInt = jd.AdverInt
 		}
@@ -258,10 +300,11 @@ func (d *Daemon) jsonDump() []jsonInstance {
 }
 
 // wantState is keepalived's wantstate number: what the instance is heading
-// for (FAULT while faulted, MASTER when it wants or holds MASTER).
+// for (FAULT while faulted or held in FAULT by its sync group, MASTER when
+// it wants or holds MASTER).
 func wantState(st vrrp.Status) int {
 	switch {
-	case len(st.Faults) > 0:
+	case len(st.Faults) > 0 || st.WantState == vrrp.StateFault:
 		return int(vrrp.StateFault)
 	case st.WantMaster || st.State == vrrp.StateMaster:
 		return int(vrrp.StateMaster)
@@ -296,33 +339,31 @@ func ctimeMicro(t time.Time) string {
 	return t.Format("Mon Jan _2 15:04:05.000000 2006")
 }
 
-func (d *Daemon) dataText(now time.Time) []byte {
+func (d *Daemon) dataText(now time.Time) []byte { return d.dumpText(now, true) }
+
+// DumpConfig is keepalived's -d: the configuration as keepalived.data
+// shows it, less the running state (dump_data_vrrp with no file: no
+// State, timers, faults or effective priorities), one line per element.
+func (d *Daemon) DumpConfig() ([]string, error) {
+	var lines []string
+	err := d.do(func() error {
+		var err error
+		lines, err = d.dumpConfigLines()
+		return err
+	})
+	return lines, err
+}
+
+func (d *Daemon) dumpConfigLines() ([]string, error) {
+	b := d.dumpText(d.opts.Now(), false)
+	return strings.Split(strings.TrimRight(string(b), "\n"), "\n"), nil
+}
+
+// dumpText is keepalived.data; live false leaves out the running state.
+func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 	var b bytes.Buffer
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
-	g := d.cfg.Global
-	w("------< Global definitions >------")
-	w(" Router ID = %s", g.RouterID)
-	w(" Default interface = %s", orDefault(g.DefaultInterface, "eth0"))
-	w(" FIFO write vrrp states on reload = %t", g.FifoStatesOnReload)
-	w(" VRRP notify priority changes = %t", g.NotifyPrioChanges)
-	w(" VRRP IPv4 mcast group = %s", addrOr(g.McastGroup4, "224.0.0.18"))
-	w(" VRRP IPv6 mcast group = %s", addrOr(g.McastGroup6, "ff02::12"))
-	w(" Gratuitous ARP delay = %d", int(g.Garp.MasterDelay.Seconds()))
-	w(" Gratuitous ARP repeat = %d", g.Garp.MasterRepeat)
-	w(" Gratuitous ARP refresh timer = %d", int(g.Garp.MasterRefresh.Seconds()))
-	w(" Gratuitous ARP refresh repeat = %d", g.Garp.MasterRefreshRepeat)
-	w(" Gratuitous ARP lower priority delay = %d", int(g.Garp.LowerPrioDelay.Seconds()))
-	w(" Gratuitous ARP lower priority repeat = %d", g.Garp.LowerPrioRepeat)
-	w(" Num adverts before down = %d", g.DownTimerAdverts)
-	w(" Send advert after receive lower priority advert = %t", !g.LowerPrioNoAdvert)
-	w(" Send advert after receive higher priority advert = %t", g.HigherPrioSendAdv)
-	w(" Gratuitous ARP interval = %f", g.GarpInterval.Seconds())
-	w(" Gratuitous NA interval = %f", g.GnaInterval.Seconds())
-	w(" VRRP default protocol version = %d", orInt(g.Version, 2))
-	w(" VRRP check unicast_src = %t", g.CheckUnicastSrc)
-	w(" VRRP skip check advert addresses = %t", g.SkipCheckAdvAddr)
-	w(" VRRP strict mode = %t", g.Strict)
-	w(" Script security %s", onOff(g.EnableScriptSecurity, "enabled", "disabled"))
+	writeGlobalDefinitions(&b, &d.cfg.Global, false)
 	w("------< VRRP Topology >------")
 	for _, in := range d.insts {
 		ci, st := in.cfg, in.eng.Status()
@@ -334,35 +375,43 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		if ci.Family == config.IPv6 {
 			w("   Using Native IPv6")
 		}
-		w("   State = %s", st.State)
-		if st.State == vrrp.StateBackup {
-			w("   Master router = %s", addrOr(st.MasterAddr, "0.0.0.0"))
-			w("   Master priority = %d", st.MasterPriority)
-			if ci.Version == 3 {
-				w("   Master advert int = %.2f sec", st.MasterAdverInt.Seconds())
+		if live {
+			w("   State = %s", st.State)
+			if st.State == vrrp.StateBackup {
+				w("   Master router = %s", addrOr(st.MasterAddr, "0.0.0.0"))
+				w("   Master priority = %d", st.MasterPriority)
+				if ci.Version == 3 {
+					w("   Master advert int = %.2f sec", st.MasterAdverInt.Seconds())
+				}
 			}
 		}
+		if ci.Unicast {
+			w("   Flags:")
+			w("     Using unicast")
+		} else {
+			w("   Flags: none")
+		}
 		w("   Wantstate = %s", vrrp.State(wantState(st)))
-		w("   Number of interface and track script faults = %d", len(st.Faults))
-		if !in.lastTr.IsZero() {
-			w("   Last transition = %d.%06d (%s)", in.lastTr.Unix(), in.lastTr.Nanosecond()/1000, ctimeMicro(in.lastTr))
+		w("   Number of config faults = 0") // a configuration with errors does not run
+		if live {
+			w("   Number of interface and track script faults = %d", len(st.Faults))
+			w("   Number of track scripts init = %d", in.scriptsInit())
+			if !in.lastTr.IsZero() {
+				w("   Last transition = %d.%06d (%s)", in.lastTr.Unix(), in.lastTr.Nanosecond()/1000, ctimeMicro(in.lastTr))
+			}
+			if t, ok := in.eng.NextDeadline(); ok {
+				w("   Read timeout = %d.%06d (%s)", t.Unix(), t.Nanosecond()/1000, ctimeMicro(t))
+			}
+			w("   Master down timer = %d usecs", vrrp.MasterDownInterval(ci.Version, uint8(st.EffectivePriority), st.MasterAdverInt, in.vcfg.DownTimerAdverts).Microseconds())
 		}
-		if t, ok := in.eng.NextDeadline(); ok {
-			w("   Read timeout = %d.%06d (%s)", t.Unix(), t.Nanosecond()/1000, ctimeMicro(t))
-		}
-		w("   Master down timer = %d usecs", vrrp.MasterDownInterval(ci.Version, uint8(st.EffectivePriority), st.MasterAdverInt, in.vcfg.DownTimerAdverts).Microseconds())
 		w("   Interface = %s", in.ifname)
 		if ci.DontTrackPrimary {
 			w("   VRRP interface tracking disabled")
 		}
-		w("   Using src_ip = %s", addrOr(in.src, "(none)"))
-		if in.vcfg.UnicastPeers == nil {
+		w("   Using src_ip = %s%s", addrOr(in.src, "(none)"),
+			onOff(ci.UnicastSrc.IsValid() || ci.McastSrc.IsValid(), " (from configuration)", ""))
+		if !ci.Unicast {
 			w("   Multicast address %s", in.vcfg.McastGroup)
-		} else {
-			w("   Unicast Peer :")
-			for _, p := range in.vcfg.UnicastPeers {
-				w("     %s", p)
-			}
 		}
 		w("   Gratuitous ARP delay = %d", int(in.vcfg.GarpMasterDelay.Seconds()))
 		w("   Gratuitous ARP repeat = %d", in.vcfg.GarpMasterRepeat)
@@ -375,8 +424,10 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		w("   Send advert after receive higher priority advert = %t", ci.HigherPrioSendAdvert)
 		w("   Virtual Router ID = %d", ci.VRID)
 		w("   Priority = %d", ci.Priority)
-		w("   Effective priority = %d", st.EffectivePriority)
-		w("   Total priority = %d", in.prio)
+		if live {
+			w("   Effective priority = %d", st.EffectivePriority)
+			w("   Total priority = %d", in.prio)
+		}
 		if ci.Version == 3 {
 			w("   Advert interval = %d milli-sec", ci.AdvertInt.Milliseconds())
 		} else {
@@ -416,6 +467,24 @@ func (d *Daemon) dataText(now time.Time) []byte {
 				w("     %s", vipString(a, in.ifname, st.VIPsSet))
 			}
 		}
+		if ci.Unicast {
+			if ci.UnicastTTL != -1 {
+				w("   Unicast TTL = %d", ci.UnicastTTL)
+			}
+			w("   Check unicast src : %s", onOff(ci.CheckUnicastSrc, "yes", "no"))
+			w("   Unicast Peer :")
+			for _, p := range ci.UnicastPeers {
+				w("     %s min_ttl %d max_ttl %d", p.Addr, p.MinTTL, p.MaxTTL)
+			}
+			compat := "no"
+			switch {
+			case ci.NeverOldUnicastChecksum:
+				compat = "never"
+			case ci.OldUnicastChecksum:
+				compat = "config"
+			}
+			w("   Unicast checksum compatibility = %s", compat)
+		}
 		if len(ci.TrackScripts) > 0 {
 			w("   Tracked scripts :")
 			for _, ts := range ci.TrackScripts {
@@ -424,30 +493,349 @@ func (d *Daemon) dataText(now time.Time) []byte {
 		}
 		w("   Using smtp notification = %s", onOff(ci.SMTPAlert, "yes", "no"))
 		w("   Notify deleted = %s", onOff(ci.Notify.DeletedSet, "Deleted", "Fault"))
+		d.writeNotifyScripts(&b, &ci.Notify, true)
 		w("   Notify priority changes = %t", ci.NotifyPrioChanges)
+	}
+	if len(d.groups) > 0 {
+		w("------< VRRP Sync groups >------")
+		for _, g := range d.groups {
+			d.writeGroup(&b, g)
+		}
 	}
 	if len(d.cfg.Scripts) > 0 {
 		w("------< VRRP Scripts >------")
 		for _, s := range d.cfg.Scripts {
-			st := d.track["script:"+s.Name]
-			w(" VRRP Script = %s", s.Name)
-			w("   Command = %s", commandString(d.scriptArgv(s)))
-			w("   Interval = %d sec", int(s.Interval.Seconds()))
-			w("   Timeout = %d sec", int(s.Timeout.Seconds()))
-			w("   Weight = %d%s", s.Weight, onOff(s.Reverse, " reverse", ""))
-			w("   Rise = %d", s.Rise)
-			w("   Fall = %d", s.Fall)
-			status := "INIT"
-			switch {
-			case st.Reported && st.OK:
-				status = "GOOD"
-			case st.Reported:
-				status = "BAD"
-			}
-			w("   Status = %s", status)
+			d.writeScript(&b, s)
 		}
 	}
 	return b.Bytes()
+}
+
+// writeNotifyScripts are the "TYPE state transition script = ..." lines
+// of an instance (with notify_deleted and notify_master_rx_lower_pri) or
+// a sync group (vrrp_data.c dump_notify_script).
+func (d *Daemon) writeNotifyScripts(b *bytes.Buffer, n *config.Notify, instance bool) {
+	for _, s := range []struct {
+		kind string
+		cmd  *config.Command
+		inst bool
+	}{{"Backup", n.Backup, false}, {"Master", n.Master, false}, {"Fault", n.Fault, false}, {"Stop", n.Stop, false},
+		{"Deleted", n.Deleted, true}, {"Generic", n.Generic, false}, {"Master rx lower pri", n.MasterRxLowerPri, true}} {
+		if s.cmd == nil || (s.inst && !instance) {
+			continue
+		}
+		fmt.Fprintf(b, "   %s state transition script = %s, uid:gid %s\n", s.kind, notifyString(s.cmd), scriptUIDGID(&d.cfg.Global, s.cmd))
+	}
+}
+
+// writeGroup is one vrrp_sync_group of keepalived.data (vrrp_data.c
+// dump_sync_group). The member counts are keepalived's num_member_fault
+// and num_member_init as they stand once the group has settled: the
+// members in FAULT of their own, and those waiting for a script.
+func (d *Daemon) writeGroup(b *bytes.Buffer, g *group) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	faults, inits := 0, 0
+	for _, m := range g.members {
+		if len(m.eng.Status().Faults) > 0 {
+			faults++
+		}
+		if m.scriptsInit() > 0 {
+			inits++
+		}
+	}
+	w(" VRRP Sync Group = %s, %s", g.cfg.Name, g.state)
+	w("   Num member fault %d, num member init %d", faults, inits)
+	if len(g.members) > 0 {
+		w("   VRRP member instances :")
+		for _, m := range g.members {
+			w("     %s", m.name())
+		}
+	}
+	if g.cfg.SyncGroupTrackingWeight {
+		w("   sync group tracking weight set")
+	}
+	w("   Using smtp notification = %s", onOff(g.cfg.SMTPAlert, "yes", "no"))
+	if g.cfg.NotifyPrioChanges {
+		w("   Notify priority changes = yes")
+	}
+	if len(g.cfg.TrackInterfaces) > 0 {
+		w("   Tracked interfaces :")
+		for _, ti := range g.cfg.TrackInterfaces {
+			w("     %s weight %d%s", ti.Name, ti.Weight, onOff(ti.Reverse, " reverse", ""))
+		}
+	}
+	if len(g.cfg.TrackScripts) > 0 {
+		w("   Tracked scripts :")
+		for _, ts := range g.cfg.TrackScripts {
+			w("     %s weight %d%s", ts.Name, ts.Weight, onOff(ts.Reverse, " reverse", ""))
+		}
+	}
+	d.writeNotifyScripts(b, &g.cfg.Notify, false)
+}
+
+// scriptsInit is keepalived's num_script_init: the unweighted scripts the
+// instance waits for the first result of.
+func (in *instance) scriptsInit() int {
+	n := 0
+	for k, on := range in.faults {
+		if on && strings.HasPrefix(k, initKeyPrefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// secsString is keepalived's "N sec" / "N.mmm sec" for a script's interval
+// and timeout.
+func secsString(t time.Duration) string {
+	if t%time.Second != 0 {
+		return fmt.Sprintf("%d.%03d sec", t/time.Second, (t%time.Second)/time.Millisecond)
+	}
+	return fmt.Sprintf("%d sec", t/time.Second)
+}
+
+// writeScript is one vrrp_script of keepalived.data (vrrp_data.c
+// dump_vscript). keepalived's result counter is shown as it stands after
+// the last state change: rise-1 before the first result (0 with
+// init_fail), rise+fall-1 once it succeeds, 0 once it fails; the steps
+// between, while rise or fall successive results are counted, are not
+// tracked. The script is shown idle: a run is a few milliseconds of its
+// interval.
+func (d *Daemon) writeScript(b *bytes.Buffer, s *config.Script) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	st := d.track["script:"+s.Name]
+	result := s.Rise - 1
+	initState := "INIT"
+	switch {
+	case st.Reported && st.OK:
+		result, initState = s.Rise+s.Fall-1, "unknown"
+	case st.Reported:
+		result, initState = 0, "unknown"
+	case s.InitFail:
+		result, initState = 0, "INIT/FAILED"
+	}
+	prog := d.scriptProgram(s)
+	uidgid := scriptUIDGID(&d.cfg.Global, &config.Command{User: s.User, Group: s.Group})
+	if prog != nil {
+		uidgid = fmt.Sprintf("%d:%d", prog.UID, prog.GID)
+	}
+	w(" VRRP Script = %s", s.Name)
+	w("   Command = %s", commandString(d.scriptArgv(s)))
+	w("   Interval = %s", secsString(s.Interval))
+	w("   Timeout = %s", secsString(s.Timeout))
+	w("   Weight = %d%s", s.Weight, onOff(s.Reverse, " reverse", ""))
+	w("   Rise = %d", s.Rise)
+	w("   Fall = %d", s.Fall)
+	w("   Result = %d", result)
+	w("   Insecure = %s", onOff(prog != nil && prog.Insecure, "yes", "no"))
+	w("   Init state = %s", initState)
+	w("   Status = %s", onOff(result >= s.Rise, "GOOD", "BAD"))
+	w("   Script uid:gid = %s", uidgid)
+	w("   VRRP instances :")
+	var tracking []string
+	for _, in := range d.insts {
+		tss := in.cfg.TrackScripts
+		if in.group != nil {
+			tss = append(append([]config.TrackScript(nil), tss...), in.group.cfg.TrackScripts...)
+		}
+		weighted := !in.cfg.Owner() && (in.group == nil || in.group.cfg.SyncGroupTrackingWeight)
+		for _, ts := range tss {
+			// keepalived drops weighted scripts of owners and of sync
+			// group members (reference 4.3).
+			if ts.Name == s.Name && (ts.Weight == 0 || weighted) {
+				tracking = append(tracking, fmt.Sprintf("     %s, weight %d%s", in.name(), ts.Weight, onOff(ts.Reverse, " reverse", "")))
+			}
+		}
+	}
+	if len(tracking) > 0 {
+		w("   Tracking instances :")
+		for _, l := range tracking {
+			w("%s", l)
+		}
+	}
+	w("   State = idle")
+}
+
+// ParentData is keepalived_parent.data, what keepalived's parent writes on
+// SIGUSR1 (main.c print_parent_data): the global definitions it read.
+func ParentData(g *config.Global) []byte {
+	var b bytes.Buffer
+	writeGlobalDefinitions(&b, g, true)
+	return b.Bytes()
+}
+
+// WriteDumpFile writes dir/name as every dump is written (writeFile).
+func WriteDumpFile(dir, name string, data []byte) error { return writeFile(dir, name, data) }
+
+// otherArg is the first argument of a global keyword we accept without
+// acting on it (Global.Other), or def.
+func otherArg(g *config.Global, keyword, def string) string {
+	for _, r := range g.Other {
+		if r.Keyword == keyword && len(r.Args) > 0 {
+			return r.Args[0]
+		}
+	}
+	return def
+}
+
+func otherSet(g *config.Global, keyword string) bool {
+	for _, r := range g.Other {
+		if r.Keyword == keyword {
+			return true
+		}
+	}
+	return false
+}
+
+// writeGlobalDefinitions is keepalived 2.2.7's "Global definitions"
+// section (global_data.c dump_global_data) for what a VRRP-only
+// configuration sets; the lines of subsystems we do not run (LVS, SNMP,
+// DBus, BFD) show what keepalived shows when they are not configured.
+// parent leaves out what only the VRRP process resolves (the default
+// interface).
+func writeGlobalDefinitions(b *bytes.Buffer, g *config.Global, parent bool) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	onOffStr := func(set bool) string { return onOff(set, "on", "unset") }
+	w("------< Global definitions >------")
+	w(" Network namespace = %s", orDefault(g.NetNamespace, "(default)"))
+	w(" Network namespace ipvs = (main namespace)")
+	if g.InstanceName != "" {
+		w(" Instance name = %s", g.InstanceName)
+	}
+	if g.RouterID != "" {
+		w(" Router ID = %s", g.RouterID)
+	}
+	w(" Default smtp_alert = %s", onOffStr(g.SMTPAlert && otherSet(g, "smtp_alert")))
+	w(" Default smtp_alert_vrrp = %s", onOffStr(g.SMTPAlert && otherSet(g, "smtp_alert_vrrp")))
+	w(" Default smtp_alert_checker = unset")
+	w(" Checkers log all failures = false")
+	if g.ReloadCheckConfig {
+		w(" Test config before reload, log to %s", g.ReloadCheckConfigLog)
+	} else {
+		w(" No test config before reload")
+	}
+	if c := g.StartupScript; c != nil {
+		w(" Startup script = %s, uid:gid %s, timeout %s", commandString(c.Argv), scriptUIDGID(g, c), otherArg(g, "startup_script_timeout", "10"))
+	}
+	if c := g.ShutdownScript; c != nil {
+		w(" Shutdown script = %s, uid:gid %s timeout %s", commandString(c.Argv), scriptUIDGID(g, c), otherArg(g, "shutdown_script_timeout", "10"))
+	}
+	w(" Dynamic interfaces = %t", g.DynamicInterfaces)
+	if g.DynamicInterfaces {
+		w(" Allow interface changes = %t", g.AllowIfChanges)
+	}
+	if !parent {
+		w(" Default interface = %s", orDefault(g.DefaultInterface, "eth0"))
+	}
+	w(" Disable local IGMP = %s", onOff(otherSet(g, "vrrp_disable_local_igmp"), "yes", "no"))
+	w(" LVS flush = false")
+	w(" LVS flush on stop = disabled")
+	writeFifo := func(f *config.Fifo, kind string) {
+		if f == nil {
+			return
+		}
+		w(" %s notify fifo = %s, uid:gid %s", kind, f.Path, fifoUIDGID(f))
+		if f.Script != nil {
+			w(" %s notify fifo script = %s, uid:gid %s", kind, commandString(f.Script.Argv), scriptUIDGID(g, f.Script))
+		}
+	}
+	writeFifo(g.NotifyFifo, "Global")
+	writeFifo(g.VRRPNotifyFifo, "VRRP")
+	w(" FIFO write vrrp states on reload = %t", g.FifoStatesOnReload)
+	w(" VRRP notify priority changes = %t", g.NotifyPrioChanges)
+	w(" VRRP IPv4 mcast group = %s", addrOr(g.McastGroup4, "224.0.0.18"))
+	w(" VRRP IPv6 mcast group = %s", addrOr(g.McastGroup6, "ff02::12"))
+	w(" Gratuitous ARP delay = %d", int(g.Garp.MasterDelay.Seconds()))
+	w(" Gratuitous ARP repeat = %d", g.Garp.MasterRepeat)
+	w(" Gratuitous ARP refresh timer = %d", int(g.Garp.MasterRefresh.Seconds()))
+	w(" Gratuitous ARP refresh repeat = %d", g.Garp.MasterRefreshRepeat)
+	w(" Gratuitous ARP lower priority delay = %d", int(g.Garp.LowerPrioDelay.Seconds()))
+	w(" Gratuitous ARP lower priority repeat = %d", g.Garp.LowerPrioRepeat)
+	w(" Num adverts before down = %d", orInt(g.DownTimerAdverts, 3))
+	if v := otherArg(g, "vrrp_garp_extra_if", ""); v != "" {
+		w(" Gratuitous ARP for each secondary i/f = %ss", v)
+	} else {
+		w(" Gratuitous ARP for each secondary VMAC = %ss", otherArg(g, "vmac_garp_intvl", "0"))
+	}
+	w(" Send advert after receive lower priority advert = %t", !g.LowerPrioNoAdvert)
+	w(" Send advert after receive higher priority advert = %t", g.HigherPrioSendAdv)
+	w(" Gratuitous ARP interval = %f", g.GarpInterval.Seconds())
+	w(" Gratuitous NA interval = %f", g.GnaInterval.Seconds())
+	w(" VRRP default protocol version = %d", orInt(g.Version, 2))
+	w(" VRRP check unicast_src = %t", g.CheckUnicastSrc)
+	w(" VRRP skip check advert addresses = %t", g.SkipCheckAdvAddr)
+	w(" VRRP strict mode = %t", g.Strict)
+	if g.MaxAutoPriority == -1 {
+		w(" Max auto priority = Disabled")
+	} else {
+		w(" Max auto priority = %d", g.MaxAutoPriority)
+	}
+	w(" Min auto priority delay = %s usecs", otherArg(g, "min_auto_priority_delay", "1000000"))
+	w(" VRRP process priority = %s", otherArg(g, "vrrp_priority", "0"))
+	w(" VRRP don't swap = %t", otherSet(g, "vrrp_no_swap"))
+	w(" VRRP realtime priority = %s", otherArg(g, "vrrp_rt_priority", "0"))
+	w(" VRRP realtime limit = %s", otherArg(g, "vrrp_rlimit_rtime", otherArg(g, "vrrp_rlimit_rttime", "10000")))
+	w(" Checker process priority = 0")
+	w(" Checker don't swap = false")
+	w(" Checker realtime priority = 0")
+	w(" Checker realtime limit = 10000")
+	w(" BFD process priority = 0")
+	w(" BFD don't swap = false")
+	w(" BFD realtime priority = 0")
+	w(" BFD realtime limit = 10000")
+	w(" SNMP vrrp disabled")
+	w(" SNMP checker disabled")
+	w(" SNMP RFCv2 disabled")
+	w(" SNMP RFCv3 disabled")
+	w(" SNMP traps disabled")
+	w(" SNMP socket = default (unix:/var/agentx/master)")
+	w(" DBus disabled")
+	w(" DBus service name = ")
+	w(" Script security %s", onOff(g.EnableScriptSecurity, "enabled", "disabled"))
+	if id, ok, _ := checker.DefaultIdentity(g.ScriptUser, g.ScriptGroup, g.EnableScriptSecurity); ok {
+		w(" Default script uid:gid %d:%d", id.UID, id.GID)
+	}
+	for _, k := range []string{"vrrp_netlink_cmd_rcv_bufs", "vrrp_netlink_cmd_rcv_bufs_force", "vrrp_netlink_monitor_rcv_bufs",
+		"vrrp_netlink_monitor_rcv_bufs_force", "process_monitor_rcv_bufs", "process_monitor_rcv_bufs_force",
+		"lvs_netlink_cmd_rcv_bufs", "lvs_netlink_cmd_rcv_bufs_force", "lvs_netlink_monitor_rcv_bufs",
+		"lvs_netlink_monitor_rcv_bufs_force", "rs_init_notifies", "no_checker_emails"} {
+		v := otherArg(g, k, "0")
+		if strings.HasSuffix(k, "_force") || k == "rs_init_notifies" || k == "no_checker_emails" {
+			v = onOff(otherSet(g, k), "1", "0")
+		}
+		w(" %s = %s", k, v)
+	}
+	w(" rx_bufs_multiples = %s", otherArg(g, "vrrp_rx_bufs_multiplier", "3"))
+	w(" umask = 0177")
+	if g.StartupDelay > 0 {
+		w(" vrrp_startup_delay = %g", g.StartupDelay.Seconds())
+	}
+	if g.LogUnknownVRIDs {
+		w(" log_unknown_vrids")
+	}
+}
+
+// scriptUIDGID is "uid:gid" of a script: its own user, else the default
+// script user (keepalived_script, else root).
+func scriptUIDGID(g *config.Global, c *config.Command) string {
+	if c.User != "" {
+		if id, err := checker.LookupIdentity(c.User, c.Group); err == nil {
+			return fmt.Sprintf("%d:%d", id.UID, id.GID)
+		}
+	}
+	id, _, _ := checker.DefaultIdentity(g.ScriptUser, g.ScriptGroup, g.EnableScriptSecurity)
+	return fmt.Sprintf("%d:%d", id.UID, id.GID)
+}
+
+// fifoUIDGID is the owner keepalived gives a notify_fifo it creates: its
+// configured user, else root.
+func fifoUIDGID(f *config.Fifo) string {
+	if f.User != "" {
+		if id, err := checker.LookupIdentity(f.User, f.Group); err == nil {
+			return fmt.Sprintf("%d:%d", id.UID, id.GID)
+		}
+	}
+	return "0:0"
 }
 
 func orDefault(s, def string) string {

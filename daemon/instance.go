@@ -103,6 +103,12 @@ func (d *Daemon) start(now time.Time) error {
 	d.buildGroups(d.cfg)
 	d.startScripts(d.cfg, nil)
 	d.beginStartupDelay(now)
+	// keepalived knows every instance's tracking before the first one
+	// starts (initialise_tracking_priorities, then vrrp_init_state): a sync
+	// group's start state depends on all its members.
+	for _, in := range d.insts {
+		d.initTracking(now, in)
+	}
 	for _, in := range d.insts {
 		d.startInstance(now, in)
 	}
@@ -228,13 +234,18 @@ func (d *Daemon) attach(in *instance) {
 	d.timers.dirty = true
 }
 
-// startInstance tells the core the tracking state, then starts it.
-func (d *Daemon) startInstance(now time.Time, in *instance) {
-	if in.conn == nil {
+// initTracking tells the core an instance's tracking state before it starts.
+func (d *Daemon) initTracking(now time.Time, in *instance) {
+	if in.conn == nil && !in.faults["socket"] {
 		in.faults["socket"] = true
 		d.step(now, in, vrrp.Fault{Key: "socket", On: true})
 	}
 	d.updateTracking(now, in)
+}
+
+// startInstance starts an instance (its tracking told first).
+func (d *Daemon) startInstance(now time.Time, in *instance) {
+	d.initTracking(now, in)
 	in.started = true
 	d.step(now, in, vrrp.Startup{DelayUntil: d.delayUntil})
 }
@@ -501,15 +512,30 @@ func sameMembers(a, b []*instance) bool {
 // next Step: they are carried out here and not kept.
 func (d *Daemon) step(now time.Time, in *instance, ev vrrp.Event) {
 	if g := in.group; g != nil && g.eng != nil {
+		// The members' actions are carried out in the order the group
+		// made them (a member's transition, "Syncing instances", the
+		// others', the group's), so notifications come in keepalived's
+		// order.
 		seq := g.eng.StepSeq(now, in.vcfg.Name, ev)
 		for _, m := range g.members {
-			d.touch(m)
-			for _, ma := range seq {
-				if ma.Member == m.vcfg.Name {
-					d.act(now, m, ma.Action)
+			d.touch(m) // the group runs every member's timers
+		}
+		run := d.groupRun[:0] // reused: a member's received advert allocates nothing
+		for i := 0; i < len(seq); {
+			j := i
+			run = run[:0]
+			for ; j < len(seq) && seq[j].Member == seq[i].Member; j++ {
+				run = append(run, seq[j].Action)
+			}
+			for _, m := range g.members {
+				if m.vcfg.Name == seq[i].Member {
+					d.apply(now, m, run)
+					break
 				}
 			}
+			i = j
 		}
+		d.groupRun = run[:0]
 		return
 	}
 	d.apply(now, in, in.eng.Step(now, ev))
@@ -589,6 +615,17 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 			return
 		}
 		d.notify.Instance(in.cfg, "STOP", prio)
+		return
+	}
+	switch {
+	case t.Reason == vrrp.ReasonInitHold:
+		// Held in FAULT until its own or a sync group member's unweighted
+		// scripts report: keepalived neither logs nor notifies it.
+		return
+	case t.From == t.To:
+		// A held instance whose script failed: keepalived's leave_fault
+		// notifies the FAULT it was already in, without "Entering".
+		d.notify.Instance(in.cfg, t.To.String(), prio)
 		return
 	}
 	suffix := ""

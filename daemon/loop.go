@@ -57,6 +57,8 @@ type Daemon struct {
 	delayUntil time.Time
 	// mail sends the e-mail alerts (nil: none configured; mail.go).
 	mail *mailState
+	// groupRun is step's list of one sync-group member's actions, reused.
+	groupRun []vrrp.Action
 	// bursts counts the times the daemon left the quiet state; quietMu
 	// orders Options.Busy and Options.Quiet.
 	bursts  atomic.Int64

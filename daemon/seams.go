@@ -27,8 +27,8 @@ type engine interface {
 }
 
 // groupEngine is what the daemon needs of a vrrp.SyncGroup: stepping one
-// member may move the others, so the actions come back tagged with their
-// member, valid until the group's next Step.
+// member may move the others, so the actions come back named by member,
+// in the order they were made, valid until the group's next Step.
 type groupEngine interface {
 	StepSeq(now time.Time, member string, ev vrrp.Event) []vrrp.MemberAction
 	// Dissolve unbinds the members, so that a rebuilt group takes them.

@@ -3,6 +3,7 @@ package daemon
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/keepalived-go/keepalived/checker"
@@ -27,6 +28,9 @@ type fault struct {
 	key string
 	log string
 }
+
+// initKeyPrefix starts the key of a script yet to report (vrrp.Fault.Init).
+const initKeyPrefix = "init:"
 
 // tracking computes an instance's tracker sum and fault sources
 // (reference 4.3, 5.7). Weighted trackers are ignored for address owners
@@ -94,8 +98,10 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 		if !st.Reported {
 			if ts.Weight == 0 {
 				// An unweighted script that has not reported yet keeps the
-				// instance out of BACKUP, silently (reference 4.3).
-				faults = append(faults, fault{"script:" + ts.Name, ""})
+				// instance (and its sync group) out of BACKUP, silently
+				// (reference 4.3): not a fault but keepalived's
+				// num_script_init, which the core counts apart.
+				faults = append(faults, fault{initKeyPrefix + "script:" + ts.Name, ""})
 			}
 			continue
 		}
@@ -158,7 +164,7 @@ func (d *Daemon) updateTracking(now time.Time, in *instance) {
 			if f.log != "" && in.started {
 				d.log.Info("(" + in.name() + ")" + f.log)
 			}
-			evs = append(evs, vrrp.Fault{Key: f.key, On: true})
+			evs = append(evs, vrrp.Fault{Key: f.key, On: true, Init: strings.HasPrefix(f.key, initKeyPrefix)})
 		}
 	}
 	var gone []string
@@ -169,7 +175,7 @@ func (d *Daemon) updateTracking(now time.Time, in *instance) {
 	}
 	sort.Strings(gone)
 	for _, k := range gone {
-		evs = append(evs, vrrp.Fault{Key: k, On: false})
+		evs = append(evs, vrrp.Fault{Key: k, On: false, Init: strings.HasPrefix(k, initKeyPrefix)})
 	}
 	in.faults = on
 	// The core clamps the total and logs "Changing effective priority".

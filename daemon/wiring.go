@@ -19,6 +19,9 @@ type trackers struct{ t *checker.Trackers }
 func (t trackers) Run(ctx context.Context, out chan<- checker.Update) { t.t.Run(ctx, out) }
 func (t trackers) Runnable() []string                                 { return t.t.Scripts.Names() }
 
+// Program is a script as the checker resolved it, for the dumps.
+func (t trackers) Program(name string) *checker.Program { return t.t.Scripts.Program(name) }
+
 // defaultScripts builds checker's trackers for a configuration; on reload
 // the previous scripts' counters carry over by name (reference 6.8).
 var defaultScripts scriptsFactory = func(cfg *config.Config, log *slog.Logger, prev scriptRunner) (scriptRunner, error) {

@@ -6,9 +6,11 @@
 // notify_fifo and vrrp_notify_fifo.
 //
 // Delivery order. Every call returns at once (the VRRP loop never waits on
-// a script); the work goes to a queue per instance (and per sync group).
-// For one transition the state script is started, then the generic script,
-// then the FIFO line is written, as keepalived does. Unlike keepalived,
+// a script). The FIFO line is written at once, so FIFO lines keep the
+// order of the calls across instances and sync groups, as keepalived's;
+// the scripts go to a queue per instance (and per sync group): for one
+// transition the state script is started, then the generic script, as
+// keepalived does. Unlike keepalived,
 // which only orders the starts, the next transition of the same instance is
 // not started until the previous transition's scripts have exited or
 // ScriptWait has passed (they are not killed then, only no longer waited
@@ -80,7 +82,8 @@ type queue struct {
 	running bool
 }
 
-// job is one notification: scripts started in order, then FIFO lines.
+// job is one notification: its FIFO lines (written when it is queued) and
+// its scripts, started in order.
 type job struct {
 	scripts []run
 	lines   []string
@@ -301,6 +304,17 @@ func (n *Notifier) enqueue(key string, j job) {
 	if n.closed {
 		return
 	}
+	// FIFO lines go out now, in the order of the calls over all instances
+	// and groups, as keepalived's single thread writes them (a sync
+	// group's line after its members'); only the scripts wait in the
+	// queue of their instance.
+	for _, l := range j.lines {
+		n.writeFifos(l)
+	}
+	j.lines = nil
+	if len(j.scripts) == 0 {
+		return
+	}
 	q := n.queues[key]
 	if q == nil {
 		q = &queue{}
@@ -346,9 +360,6 @@ func (n *Notifier) runJob(j job) {
 			continue
 		}
 		procs = append(procs, p)
-	}
-	for _, l := range j.lines {
-		n.writeFifos(l)
 	}
 	if j.nowait || len(procs) == 0 {
 		return

@@ -49,6 +49,9 @@ type Supervisor struct {
 	Notify *Notifier
 	// Watchdog is the WATCHDOG=1 period; 0 = off.
 	Watchdog time.Duration
+	// ParentDump, if set, writes keepalived_parent.data on SIGUSR1 (the
+	// caller renders it: the process model knows nothing of the daemon).
+	ParentDump func()
 
 	spawn       chan spawnReq
 	events      chan childEvent
@@ -225,6 +228,10 @@ func (s *Supervisor) Run() int {
 			default:
 				if s.child != nil {
 					s.child.cmd.Process.Signal(sig)
+				}
+				if sig == syscall.SIGUSR1 && s.ParentDump != nil {
+					s.Logger.Info(fmt.Sprintf("Printing parent data for process(%d) on signal", os.Getpid()))
+					s.ParentDump()
 				}
 			}
 		case <-kill:

@@ -128,9 +128,17 @@ type Received struct {
 // Fault reports a fault source turning on or off (tracked interface down,
 // weight-0 script failed, missing source address, ...). Key names the
 // source; the instance is in FAULT while any source is on.
+//
+// Init marks a weight-0 script that has not reported yet (keepalived's
+// num_script_init): it is not a fault but holds a starting instance, and
+// every other member of its sync group, out of BACKUP without a log line or
+// a notification; turning it off (the first result) releases them, after
+// the fault that result raised if it failed. On an instance already
+// running it is an ordinary fault.
 type Fault struct {
-	Key string
-	On  bool
+	Key  string
+	On   bool
+	Init bool
 }
 
 // Priority sets the effective priority from tracking (already summed; the
@@ -307,6 +315,10 @@ type Status struct {
 	LastTransition time.Time
 	VIPsSet        bool
 	Faults         []string
+
+	// WantState is keepalived's wantstate: where the instance is heading
+	// (FAULT for a member its sync group holds in FAULT).
+	WantState State
 }
 
 // The Instance API (implemented in instance.go):

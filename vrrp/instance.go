@@ -35,6 +35,8 @@ type Instance struct {
 	masterPrio int
 
 	faults   map[string]bool
+	inits    map[string]bool // scripts not reported yet (track.go)
+	initHeld bool            // in FAULT only for inits: not yet reported
 	vipSet   bool
 	garps    []garpTimer // delayed gratuitous ARP bursts
 	garpRefr time.Time   // garp_refresh_timer
@@ -222,6 +224,7 @@ func (in *Instance) Status() Status {
 	st := Status{
 		State:             in.state,
 		WantMaster:        in.wantState == StateMaster,
+		WantState:         in.wantState,
 		EffectivePriority: int(in.effPrio),
 		MasterAdverInt:    in.masterAdverInt,
 		LastTransition:    in.lastTransition,
@@ -447,7 +450,10 @@ func (in *Instance) startup() {
 		groupState = in.sync.initState()
 	}
 	up := in.faultCount() == 0
-	if up && groupState == StateMaster && in.basePrio == PrioOwner && in.wantState == StateMaster {
+	// Scripts yet to report, here or in another member, hold the instance
+	// (vrrp_init_state's num_script_init, num_member_init).
+	initHold := len(in.inits) > 0 || (in.sync != nil && in.sync.numMemberInit > 0)
+	if up && !initHold && groupState == StateMaster && in.basePrio == PrioOwner && in.wantState == StateMaster {
 		// "The simplest way to become master is to timeout from the
 		// backup state very quickly (1usec)."
 		in.state = StateBackup
@@ -463,9 +469,13 @@ func (in *Instance) startup() {
 	} else {
 		in.msDownTimer = in.downTimer()
 	}
-	if up && groupState != StateFault {
+	switch {
+	case up && !initHold && groupState != StateFault:
 		in.transition(StateBackup, "init")
-	} else {
+	case up && groupState != StateFault:
+		in.transition(StateFault, ReasonInitHold)
+		in.initHeld = true
+	default:
 		in.transition(StateFault, "init")
 	}
 	in.initSands()
@@ -493,6 +503,7 @@ func (in *Instance) shutdown() {
 func (in *Instance) transition(to State, reason string) {
 	from := in.state
 	in.state = to
+	in.initHeld = false
 	in.lastTransition = in.now
 	in.emit(Transition{From: from, To: to, Reason: reason, Priority: int(in.effPrio)})
 }
@@ -580,7 +591,8 @@ func (in *Instance) leaveFault(reason string) {
 		in.gotoMaster(reason)
 	} else {
 		wasMaster := in.state == StateMaster
-		if in.state != in.wantState {
+		// A held instance reports the FAULT it was silently in.
+		if in.state != in.wantState || in.initHeld {
 			in.transition(in.wantState, reason)
 		}
 		if in.wantState == StateFault && wasMaster {

@@ -14,6 +14,7 @@ type SyncGroup struct {
 	state          State
 	inited         bool
 	numMemberFault int
+	numMemberInit  int            // members whose scripts have yet to report
 	seq            []MemberAction // actions of all members in the order made
 }
 
@@ -125,9 +126,11 @@ func (g *SyncGroup) runTimers(now time.Time) {
 	}
 }
 
-// initState is the group state a starting member sees (vrrp_sync_set_group
-// then vrrp_init_state): FAULT if any member has a fault, MASTER if every
-// member is an address owner wanting MASTER, else BACKUP.
+// initState is the group state a starting member sees (vrrp_sync_set_group,
+// initialise_tracking_priorities, then vrrp_init_state): FAULT if any member
+// has a fault, INIT if any member's scripts have yet to report, MASTER if
+// every member is an address owner wanting MASTER, else BACKUP. Every
+// member's tracking must be known before the first one starts.
 func (g *SyncGroup) initState() State {
 	if g.inited {
 		return g.state
@@ -143,9 +146,16 @@ func (g *SyncGroup) initState() State {
 		if m.faultCount() > 0 {
 			g.numMemberFault++
 		}
+		if len(m.inits) > 0 {
+			g.numMemberInit++
+		}
 	}
-	if g.numMemberFault > 0 {
+	switch {
+	case g.numMemberFault > 0:
 		g.state = StateFault
+	case g.numMemberInit > 0:
+		// initialise_tracking_priorities: INIT until they report.
+		g.state = StateInit
 	}
 	return g.state
 }

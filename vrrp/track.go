@@ -19,8 +19,48 @@ func (in *Instance) faultCount() int {
 	return n
 }
 
+// ReasonInitHold is the Reason of the Transition to FAULT of a starting
+// instance held only by scripts yet to report (Fault.Init): keepalived
+// neither logs nor notifies it.
+const ReasonInitHold = "init hold"
+
+// initFault records a script yet to report (Fault.Init). Before start-up
+// the instance only counts it; on a running instance it is a fault.
+func (in *Instance) initFault(f Fault) {
+	if in.faults[f.Key] || (f.On && in.state != StateInit && !in.stopped) {
+		in.fault(Fault{Key: f.Key, On: f.On})
+		return
+	}
+	was := len(in.inits)
+	if f.On {
+		if in.inits == nil {
+			in.inits = map[string]bool{}
+		}
+		in.inits[f.Key] = true
+	} else {
+		delete(in.inits, f.Key)
+	}
+	if was == 0 || len(in.inits) > 0 || in.stopped || in.state == StateInit {
+		return
+	}
+	// The last script reported (process_script_update_priority with
+	// instance_left_init).
+	g := in.sync
+	if g != nil && g.numMemberInit > 0 {
+		g.numMemberInit--
+	}
+	if in.faultCount() > 0 || (g != nil && g.numMemberInit > 0) {
+		return // a failure holds it in FAULT, or another member's script
+	}
+	in.tryUp(f.Key, true)
+}
+
 // fault is down_instance / try_up_instance.
 func (in *Instance) fault(f Fault) {
+	if f.Init {
+		in.initFault(f)
+		return
+	}
 	was := in.faultCount()
 	if f.On {
 		in.faults[f.Key] = true
@@ -35,7 +75,7 @@ func (in *Instance) fault(f Fault) {
 	case was == 0 && now > 0:
 		in.downInstance(f.Key)
 	case was > 0 && now == 0:
-		in.tryUp(f.Key)
+		in.tryUp(f.Key, false)
 	}
 }
 
@@ -56,8 +96,20 @@ func (in *Instance) downInstance(key string) {
 	}
 }
 
-// tryUp is try_up_instance (leaving FAULT when the last fault clears).
-func (in *Instance) tryUp(key string) {
+// tryUp is try_up_instance: leaving FAULT when the last fault clears, or
+// (leavingInit) when the last script yet to report has reported.
+func (in *Instance) tryUp(key string, leavingInit bool) {
+	if !leavingInit && len(in.inits) > 0 {
+		// Faults gone, scripts still to report: held as at start-up.
+		if in.sync != nil {
+			if in.sync.numMemberFault > 0 {
+				in.sync.numMemberFault--
+			}
+			in.sync.state = StateInit
+		}
+		in.wantState = StateBackup
+		return
+	}
 	if !(in.wantState == StateMaster && in.basePrio == PrioOwner) {
 		in.wantState = StateBackup
 	}
@@ -67,11 +119,11 @@ func (in *Instance) tryUp(key string) {
 	} else {
 		in.msDownTimer = in.downTimer()
 	}
-	if in.sync != nil {
-		if in.sync.numMemberFault > 0 {
-			in.sync.numMemberFault--
+	if g := in.sync; g != nil {
+		if !leavingInit && g.numMemberFault > 0 {
+			g.numMemberFault--
 		}
-		if in.sync.numMemberFault > 0 {
+		if g.numMemberFault > 0 || (!leavingInit && g.numMemberInit > 0) {
 			return
 		}
 	}

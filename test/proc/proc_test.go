@@ -127,12 +127,12 @@ func TestForeground(t *testing.T) {
 	}
 	log := k.out.String()
 	for _, re := range []string{
-		`(?m)^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: Starting Keepalived v2\.2\.7-compatible \(keepalived-go `,
+		`(?m)^\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}: Starting Keepalived v2\.2\.7 \(01/16,2022\), keepalived-go `,
 		`(?m): Command line: '.*keepalived' '-n' '-l' '-G' '-f' '` + regexp.QuoteMeta(conf) + `'`,
 		`(?m): Configuration file ` + regexp.QuoteMeta(conf) + `$`,
 		`(?m): Starting VRRP child process, pid=` + strconv.Itoa(child) + `$`,
 		`(?m): \(VI_1\) Entering MASTER STATE`,
-		`(?m): Stopped Keepalived v2\.2\.7-compatible`,
+		`(?m): Stopped Keepalived v2\.2\.7 \(01/16,2022\), keepalived-go `,
 	} {
 		if !regexp.MustCompile(re).MatchString(log) {
 			t.Errorf("log does not match %s", re)

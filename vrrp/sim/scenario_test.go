@@ -425,6 +425,33 @@ func TestSyncGroupWaits(t *testing.T) {
 	golden(t, s)
 }
 
+// TestSyncGroupScriptPending: a sync group whose member VI_2 tracks an
+// unweighted script that has not reported yet starts as keepalived 2.2.7
+// does (issue 14): both members wait in FAULT ("init hold", which the
+// daemon neither logs nor notifies) until the script's first result; a
+// success takes VI_2, then the group and VI_1, to BACKUP, and they elect
+// together. On r2 the script fails at once: VI_2 reports the FAULT it was
+// in, then the group goes FAULT, and both stay there.
+func TestSyncGroupScriptPending(t *testing.T) {
+	s := New(Options{})
+	r1 := s.AddRouter("r1", "10.0.0.1", "", "G1", cfg("VI_1", 1, 100, "10.0.0.101"), cfg("VI_2", 2, 100, "10.0.0.102"))
+	r2 := s.AddRouter("r2", "10.0.0.2", "", "G1", cfg("VI_1", 1, 90, "10.0.0.101"), cfg("VI_2", 2, 90, "10.0.0.102"))
+	s.At(0, func() { r1.StartAwaiting("chk", "VI_2") })
+	s.At(0, func() { r2.StartAwaiting("chk", "VI_2") })
+	s.At(ms(20), func() { r1.ScriptResult("VI_2", "chk", true) })
+	s.At(ms(20), func() { r2.ScriptResult("VI_2", "chk", false) })
+	s.RunUntil(sec(10))
+	wantMasterAt(t, r1, "VI_1", ms(20)+us(3609375))
+	wantMasterAt(t, r1, "VI_2", ms(20)+us(3609375))
+	wantMasters(t, s, "r1/VI_1", "r1/VI_2")
+	for _, name := range []string{"VI_1", "VI_2"} {
+		if st := r2.Instance(name).State(); st != vrrp.StateFault {
+			t.Errorf("r2 %s is %v, want FAULT", name, st)
+		}
+	}
+	golden(t, s)
+}
+
 // TestAdvertIntervalMismatch: VRRPv2 routers with different advert_int drop
 // each other's adverts ("to prevent concurrent VRID running", RFC 3768
 // section 7.1 "MUST verify that the Adver Interval ... is the same"), so

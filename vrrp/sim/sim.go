@@ -488,6 +488,43 @@ func (r *Router) Start() {
 	}
 }
 
+// StartAwaiting starts the router as keepalived starts with an unweighted
+// vrrp_script in state init: each named instance tracks script key, which
+// has not reported yet (vrrp.Fault Init), so it (and its sync group) waits
+// silently in FAULT until ScriptResult.
+func (r *Router) StartAwaiting(key string, insts ...string) {
+	s := r.sim
+	s.disturb()
+	s.logf("%s start, script %s pending on %v", r.Name, key, insts)
+	r.build()
+	r.up = true
+	for _, name := range insts {
+		if n := r.node(name); n != nil {
+			s.step(n, vrrp.Fault{Key: "init " + key, On: true, Init: true})
+		}
+	}
+	for _, n := range r.nodes {
+		s.step(n, vrrp.Startup{})
+	}
+}
+
+// ScriptResult is the first result of script key on inst after
+// StartAwaiting: a failure is a fault, raised before the pending state
+// ends (as the daemon reports it).
+func (r *Router) ScriptResult(inst, key string, ok bool) {
+	s := r.sim
+	s.disturb()
+	s.logf("%s %s script %s first result ok=%v", r.Name, inst, key, ok)
+	n := r.node(inst)
+	if n == nil || !r.up {
+		return
+	}
+	if !ok {
+		s.step(n, vrrp.Fault{Key: key, On: true})
+	}
+	s.step(n, vrrp.Fault{Key: "init " + key, On: false, Init: true})
+}
+
 // Crash kills the router without a word (kill -9 of the whole process
 // group, power loss): its state is frozen, its VIPs stay where they were.
 func (r *Router) Crash() {
