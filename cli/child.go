@@ -82,6 +82,7 @@ func (a *app) runChild() int {
 			DontReleaseVRRP: o.dontReleaseVRRP,
 			ReleaseVIPs:     o.releaseVIPs,
 			StatusAddr:      o.statusAddr,
+			StrictConfig:    o.strictConfig,
 			// The collector's pace and the image pages follow the daemon's
 			// bursts of work (start-up, reloads, failovers): see memory.go.
 			Busy:  busyPace,
@@ -94,8 +95,12 @@ func (a *app) runChild() int {
 			return permanent(exitMissingPermission)
 		}
 		// daemon.ErrConfig and every other failure to load: keepalived's
-		// KEEPALIVED_EXIT_CONFIG, which stops the parent too.
+		// KEEPALIVED_EXIT_CONFIG, which stops the parent too; a failed
+		// strict include check stops keepalived with 6 instead.
 		logf("Stopping - configuration error: %v", err)
+		if errors.Is(err, daemon.ErrIncludeCheck) {
+			return permanent(exitNoConfig)
+		}
 		return permanent(exitConfig)
 	}
 

@@ -345,7 +345,7 @@ func (s *supervisor) report(c *childProc, st *os.ProcessState) (int, bool) {
 
 // isPermanentExit is true for keepalived's "don't respawn" statuses.
 func isPermanentExit(n int) bool {
-	return n == exitFatal || n == exitConfig || n == exitMissingPermission
+	return n == exitFatal || n == exitConfig || n == exitMissingPermission || n == exitNoConfig
 }
 
 func permanentName(n int) string {
@@ -354,6 +354,8 @@ func permanentName(n int) string {
 		return "CONFIG"
 	case exitMissingPermission:
 		return "missing permission"
+	case exitNoConfig:
+		return "CONFIG (include check)"
 	}
 	return "FATAL"
 }

@@ -10,6 +10,13 @@ const (
 	ExitSecurity         = 6 // SECURITY_ERROR (and strict include failures)
 )
 
+// Exit statuses of keepalived 2.2.7's daemon when it refuses a
+// configuration at start-up (Diagnostics.StartExit).
+const (
+	ExitStartConfig   = 2 // KEEPALIVED_EXIT_CONFIG: the VRRP process could not complete it
+	ExitStartIncludes = 6 // a strict include check failed: the parent stops before the VRRP process
+)
+
 // ConfigTestExit is the exit status keepalived 2.2.7's `-t` gives for these
 // findings (reference section 2):
 //

@@ -150,6 +150,14 @@ func (l *lowerer) errorf(pos config.Pos, format string, args ...any) {
 	l.add(pos, config.Error, config.ClassGeneral, format, args...)
 }
 
+// stopf reports a mistake on which keepalived 2.2.7 does not run the
+// configuration at all (its VRRP completion fails, KEEPALIVED_EXIT_CONFIG
+// at start); -t still exits 5 for it.
+func (l *lowerer) stopf(pos config.Pos, format string, args ...any) {
+	l.diags = append(l.diags, config.Diagnostic{Pos: pos, Severity: config.Error, Class: config.ClassGeneral,
+		Msg: fmt.Sprintf(format, args...), Stops: true})
+}
+
 // warnf reports something keepalived reports and corrects (exit 5 under -t).
 func (l *lowerer) warnf(pos config.Pos, format string, args ...any) {
 	l.add(pos, config.Warning, config.ClassGeneral, format, args...)

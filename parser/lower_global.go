@@ -28,6 +28,9 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 		if kw != "notification_email" {
 			l.noBlock(n)
 		}
+		if l.ourGlobal(n) {
+			continue
+		}
 		switch kw {
 		case "router_id":
 			if len(n.Args) == 0 {
