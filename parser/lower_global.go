@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"net/netip"
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
@@ -43,9 +42,9 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			if !l.need(n, 1) {
 				continue
 			}
-			a, err := netip.ParseAddr(n.Args[0].Text)
+			a, ok := l.sockIP(n.Args[0], kw)
 			switch {
-			case err != nil:
+			case !ok:
 				l.errorf(n.Args[0].Pos, "Can't parse vrrp_mcast_group4 [%s]. Skipping", n.Args[0].Text)
 			case !a.Is4():
 				l.errorf(n.Args[0].Pos, "vrrp_mcast_group4 [%s] is not IPv4. Skipping", n.Args[0].Text)
@@ -59,9 +58,9 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			if !l.need(n, 1) {
 				continue
 			}
-			a, err := netip.ParseAddr(n.Args[0].Text)
+			a, ok := l.sockIP(n.Args[0], kw)
 			switch {
-			case err != nil:
+			case !ok:
 				l.errorf(n.Args[0].Pos, "Can't parse vrrp_mcast_group6 [%s]. Skipping", n.Args[0].Text)
 			case !a.Is6() || a.Is4In6():
 				l.errorf(n.Args[0].Pos, "vrrp_mcast_group6 [%s] is not IPv6. Skipping", n.Args[0].Text)
