@@ -49,7 +49,7 @@ const defaultScriptTimeout = 10 * time.Second
 
 // readGlobals parses the configuration for the parent. Findings are not
 // logged here: the VRRP child loads the file again, logs them, and refuses
-// a configuration with errors.
+// what keepalived refuses at start (or, with --strict-config, any error).
 func (a *app) readGlobals(logf func(string, ...any)) runGlobals {
 	o := &a.opts
 	g := runGlobals{childWait: defaultChildWait}
