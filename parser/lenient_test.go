@@ -157,6 +157,38 @@ var lenientCases = []struct {
 		},
 		diags: []string{"t.conf:4:18: notice: `mcast_dst_ip 224.0.0.19/32`: keepalived takes the address 224.0.0.19 and ignores `/32`"},
 	},
+	{
+		name: "a misspelt block: its lines are instance keywords and its } ends the instance",
+		text: "vrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n    virtual_ipadress {\n        10.0.0.1/24\n        priority 50\n    }\n    priority 120\n}\n",
+		check: func(t *testing.T, c *config.Config) {
+			in := c.Instances[0]
+			if in.Priority != 50 || len(in.VIPs) != 0 {
+				t.Errorf("priority %d VIPs %v, want 50 and none (keepalived reads the block's priority, and ends the instance at its })", in.Priority, in.VIPs)
+			}
+		},
+		diags: []string{
+			"t.conf:1:1: warning: (VI_1) No VIP specified; at least one is sensible",
+			"t.conf:4:5: error: unknown keyword `virtual_ipadress` in vrrp_instance; did you mean `virtual_ipaddress`? Its lines are read as vrrp_instance keywords and its `}` ends the vrrp_instance, as keepalived does; what follows is read at the top level",
+			"t.conf:5:9: error: unknown keyword `10.0.0.1/24` in vrrp_instance",
+			"t.conf:8:5: error: unknown keyword `priority` at the top level (`priority` belongs in vrrp_instance)",
+		},
+	},
+	{
+		name: "a block after a keyword that takes none",
+		text: inst("    priority 120 {\n        advert_int 3\n    }\n    advert_int 5\n" + vip),
+		check: func(t *testing.T, c *config.Config) {
+			in := c.Instances[0]
+			if in.Priority != 120 || in.AdvertInt != 3*time.Second || len(in.VIPs) != 0 {
+				t.Errorf("priority %d advert %v VIPs %v, want 120 3s none", in.Priority, in.AdvertInt, in.VIPs)
+			}
+		},
+		diags: []string{
+			"t.conf:1:1: warning: (VI_1) No VIP specified; at least one is sensible",
+			"t.conf:4:18: error: Unexpected '{' - `priority` takes no block: as keepalived does, its lines are read as vrrp_instance keywords and its `}` ends the vrrp_instance; what follows is read at the top level",
+			"t.conf:7:5: error: unknown keyword `advert_int` at the top level (`advert_int` belongs in vrrp_instance)",
+			"t.conf:8:5: error: unknown keyword `virtual_ipaddress` at the top level (`virtual_ipaddress` belongs in vrrp_instance); its block is skipped",
+		},
+	},
 	// What keepalived 2.2.7 refuses at start: its VRRP process exits with
 	// KEEPALIVED_EXIT_CONFIG (2) and the parent with it.
 	{
