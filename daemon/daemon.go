@@ -210,20 +210,20 @@ func (d *Daemon) loadConfig(start bool) (*config.Config, error) {
 	if n == 0 {
 		return cfg, nil
 	}
-	if !start || d.opts.StrictConfig || cfg.Global.StrictConfig {
-		if start {
-			d.log.Error(fmt.Sprintf("Strict configuration start: refusing %s, which has %d error(s)", d.opts.ConfigFile, n))
-		}
+	code := diags.StartExit()
+	switch {
+	case !start:
+		return nil, fmt.Errorf("%w: %s: %d error(s)", ErrConfig, d.opts.ConfigFile, n)
+	case code == config.ExitStartIncludes:
+		return nil, fmt.Errorf("%w: %w: %s", ErrConfig, ErrIncludeCheck, d.opts.ConfigFile)
+	case code != config.ExitOK:
+		return nil, fmt.Errorf("%w: %s: %d error(s), keepalived would not run it either", ErrConfig, d.opts.ConfigFile, n)
+	case d.opts.StrictConfig || cfg.Global.StrictConfig:
+		d.log.Error(fmt.Sprintf("Strict configuration start: refusing %s, which has %d error(s)", d.opts.ConfigFile, n))
 		return nil, fmt.Errorf("%w: %s: %d error(s)", ErrConfig, d.opts.ConfigFile, n)
 	}
-	switch diags.StartExit() {
-	case config.ExitOK:
-		d.log.Warn(fmt.Sprintf("Configuration %s has %d error(s) that keepalived corrects or skips: running it as keepalived would (--strict-config refuses it)", d.opts.ConfigFile, n))
-		return cfg, nil
-	case config.ExitStartIncludes:
-		return nil, fmt.Errorf("%w: %w: %s", ErrConfig, ErrIncludeCheck, d.opts.ConfigFile)
-	}
-	return nil, fmt.Errorf("%w: %s: %d error(s), keepalived would not run it either", ErrConfig, d.opts.ConfigFile, n)
+	d.log.Warn(fmt.Sprintf("Configuration %s has %d error(s) that keepalived corrects or skips: running it as keepalived would (--strict-config refuses it)", d.opts.ConfigFile, n))
+	return cfg, nil
 }
 
 // hostFindings are keepalived's host checks (an interface the
