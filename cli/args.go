@@ -64,6 +64,7 @@ var keepalivedOptions = []optSpec{
 	{0, "config-fd", argRequired, "(internal to keepalived; accepted and ignored)"},
 	{0, "log-format", argRequired, "keepalived-go: log line format, text (default) or json"},
 	{0, "status-addr", argRequired, "keepalived-go: serve HTTP /status and /metrics on ADDR"},
+	{0, "strict-config", argNone, "keepalived-go: refuse to start with any configuration error\n (default: run what keepalived runs, with its corrections)"},
 	{'v', "version", argNone, "Display the version number"},
 	{'h', "help", argNone, "Display this help message"},
 }

@@ -48,8 +48,9 @@ $VARIABLES, @id lines, ~SEQ) and reports every finding, one per line:
 
   FILE:LINE:COL: error|warning|notice: message
 
-Errors are what makes keepalived misbehave or refuse the configuration (our
-daemon refuses to load or reload a configuration with errors); warnings are
+Errors are what makes keepalived misbehave or refuse the configuration
+(our daemon refuses a reload with errors; at start it runs what keepalived
+runs, with keepalived's corrections, unless --strict-config); warnings are
 what keepalived corrects or silently ignores; notices are information.
 --offline skips the checks that need this host (interfaces, script files).
 

@@ -67,21 +67,10 @@ func TestModelAgainstKeepalivedDump(t *testing.T) {
 		if err != nil || cfg == nil || len(cfg.Instances) == 0 || cfg.Global.NetNamespace != "" || cfg.Global.StartupDelay > 0 || usesLVSSync(cfg) {
 			continue
 		}
-		runnable := true
-		for _, d := range append(diags, config.CheckHost(cfg, func(n string) bool { return ifaces[n] })...) {
-			// keepalived does not start VRRP after these.
-			// Where keepalived reads a stray block's lines into the
-			// enclosing block (we skip it, and refuse the configuration),
-			// the models differ by design.
-			if strings.Contains(d.Msg, "block is skipped") || strings.Contains(d.Msg, "takes no block") {
-				runnable = false
-			}
-			if d.Class == config.ClassBadInterface || d.Class == config.ClassMissingParameter ||
-				(d.Severity == config.Error && (strings.Contains(d.Msg, "router id must be set") || strings.Contains(d.Msg, "Unknown interface") ||
-					strings.Contains(d.Msg, "at least one is required") || strings.Contains(d.Msg, "both use VRID"))) {
-				runnable = false
-			}
-		}
+		// keepalived does not start VRRP on what it refuses at start
+		// (the daemon's start-up rule: config.Diagnostics.StartExit).
+		all := append(diags, config.CheckHost(cfg, func(n string) bool { return ifaces[n] })...)
+		runnable := all.StartExit() == config.ExitOK
 		if !runnable {
 			continue
 		}

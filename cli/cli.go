@@ -164,6 +164,7 @@ type options struct {
 	configFD        string
 	logFormat       string // ours: text or json
 	statusAddr      string // ours: daemon's HTTP status endpoint
+	strictConfig    bool   // ours: refuse at start any configuration with an error
 	version         bool
 	help            bool
 
@@ -219,7 +220,7 @@ func (a *app) newRootCmd() *cobra.Command {
 		"dont-respawn": &o.dontRespawn, "dont-fork": &o.dontFork, "dump-conf": &o.dumpConf,
 		"genhash": &o.genhash, "address-monitoring": &o.addressMonitor, "snmp": &o.snmp,
 		"core-dump": &o.coreDump, "all-config": &o.allConfig, "version": &o.version,
-		"help": &o.help,
+		"help": &o.help, "strict-config": &o.strictConfig,
 	}
 	for _, spec := range keepalivedOptions {
 		short := ""

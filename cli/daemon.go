@@ -302,6 +302,7 @@ func (a *app) startVRRP(lg *slog.Logger, ppid int, vrrpPid string) (*vrrpSide, i
 		DontReleaseVRRP: o.dontReleaseVRRP,
 		ReleaseVIPs:     o.releaseVIPs,
 		StatusAddr:      o.statusAddr,
+		StrictConfig:    o.strictConfig,
 	})
 	if err != nil {
 		if errors.Is(err, os.ErrPermission) {
@@ -309,8 +310,12 @@ func (a *app) startVRRP(lg *slog.Logger, ppid int, vrrpPid string) (*vrrpSide, i
 			return nil, process.ExitMissingPermission
 		}
 		// daemon.ErrConfig and every other failure to load: keepalived's
-		// KEEPALIVED_EXIT_CONFIG, which stops the parent too.
+		// KEEPALIVED_EXIT_CONFIG, which stops the parent too; a failed
+		// strict include check stops keepalived with 6 instead.
 		lg.Info("Stopping - configuration error: "+err.Error(), logging.Err(err), logging.Reason("configuration error"))
+		if errors.Is(err, daemon.ErrIncludeCheck) {
+			return nil, process.ExitNoConfig
+		}
 		return nil, process.ExitConfig
 	}
 	sock := process.ControlSocketPath(vrrpPid)

@@ -32,7 +32,7 @@ type runGlobals struct {
 
 // readGlobals parses the configuration for the parent. Findings are not
 // logged here: the VRRP child loads the file again, logs them, and refuses
-// a configuration with errors.
+// what keepalived refuses at start (or, with --strict-config, any error).
 func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 	o := &a.opts
 	g := runGlobals{childWait: config.DefaultGlobal().ChildWaitTime}

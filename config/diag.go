@@ -49,6 +49,11 @@ type Diagnostic struct {
 	Severity Severity `json:"severity"`
 	Class    Class    `json:"-"`
 	Msg      string   `json:"message"`
+	// Stops marks a finding on which keepalived 2.2.7 does not run the
+	// configuration at all (its VRRP completion fails: vrrp_complete_init
+	// returns false), where other Errors are corrected or skipped and the
+	// rest runs. See StopsKeepalived.
+	Stops bool `json:"-"`
 }
 
 // String formats the finding as `FILE:LINE:COL: severity: message`.
@@ -67,4 +72,40 @@ func (ds Diagnostics) HasErrors() bool {
 		}
 	}
 	return false
+}
+
+// StopsKeepalived reports whether keepalived 2.2.7 would refuse to run a
+// configuration with this finding, rather than log it and run with its
+// correction: a missing parameter (the parse is aborted), a strict include
+// check that failed, an interface that does not exist (reference 2), or a
+// failure of the VRRP completion phase (Diagnostic.Stops: no VRID, no
+// interface, no VIP where one is required, a VRID conflict).
+func (d Diagnostic) StopsKeepalived() bool {
+	if d.Severity != Error {
+		return false
+	}
+	switch d.Class {
+	case ClassMissingParameter, ClassFileNotFound, ClassBadInterface, ClassFatal:
+		return true
+	}
+	return d.Stops
+}
+
+// StartExit is the exit status keepalived 2.2.7's daemon ends with at
+// start-up for these findings: 0 when it runs (every finding is logged and
+// corrected), 6 when a strict include check failed (the parent refuses
+// before it starts the VRRP process), else 2 (the VRRP process exits with
+// KEEPALIVED_EXIT_CONFIG and the parent terminates with it).
+func (ds Diagnostics) StartExit() int {
+	code := ExitOK
+	for _, d := range ds {
+		if !d.StopsKeepalived() {
+			continue
+		}
+		if d.Class == ClassFileNotFound {
+			return ExitStartIncludes
+		}
+		code = ExitStartConfig
+	}
+	return code
 }

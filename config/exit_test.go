@@ -17,7 +17,9 @@ func TestConfigTestExit(t *testing.T) {
 	}{
 		{"nothing", nil, 0},
 		{"only our own findings", Diagnostics{{Severity: Warning}, {Severity: Notice}}, 0},
-		{"file not found", Diagnostics{d(ClassFileNotFound)}, 4},
+		// The only FILE_NOT_FOUND errors are failed strict include checks.
+		{"strict include failed", Diagnostics{d(ClassFileNotFound)}, 6},
+		{"strict include failed beside a general error", Diagnostics{d(ClassGeneral), d(ClassFileNotFound)}, 6},
 		{"fatal", Diagnostics{d(ClassFatal)}, 4},
 		{"bad interface alone", Diagnostics{d(ClassBadInterface)}, 4},
 		// The quirk: the numerically largest class wins, so the general

@@ -169,6 +169,10 @@ type Global struct {
 	ScriptGroup          string `json:"script_group,omitempty"`
 	EnableScriptSecurity bool   `json:"enable_script_security,omitempty"`
 
+	// StrictConfig is keepalived_go_strict_config (ours): refuse at start
+	// a configuration with any error, not only what keepalived refuses.
+	StrictConfig bool `json:"keepalived_go_strict_config,omitempty"`
+
 	NotifyFifo           *Fifo    `json:"notify_fifo,omitempty"`
 	VRRPNotifyFifo       *Fifo    `json:"vrrp_notify_fifo,omitempty"`
 	StartupScript        *Command `json:"startup_script,omitempty"`

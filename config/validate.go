@@ -63,13 +63,13 @@ func conflict(a, b *Instance) Diagnostics {
 		if !peersOverlap(a, b) {
 			return nil
 		}
-		return Diagnostics{{Pos: b.Pos, Severity: Error, Class: ClassGeneral,
+		return Diagnostics{{Pos: b.Pos, Severity: Error, Class: ClassGeneral, Stops: true,
 			Msg: fmt.Sprintf("(%s) duplicate VRID conflict with %s VRID %d (%s)", a.Name, b.Name, a.VRID, a.Pos)}}
 	}
 	if a.Interface != b.Interface || a.Interface == "" || a.McastDst != b.McastDst {
 		return nil
 	}
-	return Diagnostics{{Pos: b.Pos, Severity: Error, Class: ClassGeneral,
+	return Diagnostics{{Pos: b.Pos, Severity: Error, Class: ClassGeneral, Stops: true,
 		Msg: fmt.Sprintf("%s and %s both use VRID %d with %s on interface %s (%s is at %s)",
 			a.Name, b.Name, a.VRID, ipv(a.Family), a.Interface, a.Name, a.Pos)}}
 }

@@ -78,6 +78,10 @@ type Options struct {
 	// two never run at once.
 	Busy  func()
 	Quiet func()
+	// StrictConfig (--strict-config, or keepalived_go_strict_config in
+	// global_defs) makes New refuse a configuration with any error, as a
+	// reload does. Without it New runs what keepalived 2.2.7 runs: see New.
+	StrictConfig bool
 
 	// Test seams (nil = the real thing).
 	notifier notifier
@@ -88,15 +92,25 @@ type Options struct {
 var (
 	// ErrConfig means a configuration has errors and was refused.
 	ErrConfig = errors.New("daemon: configuration has errors")
+	// ErrIncludeCheck is wrapped (beside ErrConfig) when New refuses a
+	// configuration because a strict include check failed: keepalived
+	// 2.2.7 stops with exit status 6 there, not 2.
+	ErrIncludeCheck = errors.New("daemon: a strict include check failed")
 	// ErrNotRunning means a request reached a daemon whose loop is not
 	// running (before Run, or after it returned).
 	ErrNotRunning = errors.New("daemon: not running")
 )
 
-// New loads and validates the configuration. A configuration with any
-// error is refused: every finding is logged with its file:line:col and New
-// returns an error wrapping ErrConfig. Nothing on the host is touched until
-// Run.
+// New loads and validates the configuration, logging every finding once
+// with its file:line:col and severity before anything else happens. It
+// runs what keepalived 2.2.7 runs: a configuration keepalived corrects (a
+// priority out of range taken as 100, an unknown keyword skipped, ...) is
+// run with keepalived's corrections, and one keepalived refuses at start
+// (config.Diagnostic.StopsKeepalived: a missing parameter, a missing
+// interface, no VRID, a VRID conflict, a failed strict include) is refused
+// with an error wrapping ErrConfig (and ErrIncludeCheck for the include
+// case). With Options.StrictConfig or keepalived_go_strict_config, any
+// error refuses it. Nothing on the host is touched until Run.
 func New(opts Options) (*Daemon, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -114,7 +128,7 @@ func New(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	d := newDaemon(opts)
-	cfg, err := d.loadConfig()
+	cfg, err := d.loadConfig(true)
 	if err != nil {
 		return nil, err
 	}
@@ -147,9 +161,12 @@ func DefaultTmpDir() string {
 	return "/tmp"
 }
 
-// loadConfig reads the configuration file and refuses it whole on any
-// error, logging every finding with its position.
-func (d *Daemon) loadConfig() (*config.Config, error) {
+// loadConfig reads the configuration file and logs every finding with its
+// position. For a reload (start false) it refuses the configuration whole
+// on any error. At start it refuses only what keepalived 2.2.7 refuses,
+// unless strict start is asked for (Options.StrictConfig or the
+// configuration's own keepalived_go_strict_config).
+func (d *Daemon) loadConfig(start bool) (*config.Config, error) {
 	cfg, diags, err := d.opts.Load(d.opts.ConfigFile, d.opts.ConfigID)
 	if err == nil && cfg != nil {
 		diags = append(diags, d.hostFindings(cfg)...)
@@ -171,9 +188,23 @@ func (d *Daemon) loadConfig() (*config.Config, error) {
 	if cfg == nil {
 		return nil, fmt.Errorf("daemon: load %s: no configuration", d.opts.ConfigFile)
 	}
-	if n := countErrors(diags); n > 0 {
+	n := countErrors(diags)
+	if n == 0 {
+		return cfg, nil
+	}
+	code := diags.StartExit()
+	switch {
+	case !start:
+		return nil, fmt.Errorf("%w: %s: %d error(s)", ErrConfig, d.opts.ConfigFile, n)
+	case code == config.ExitStartIncludes:
+		return nil, fmt.Errorf("%w: %w: %s", ErrConfig, ErrIncludeCheck, d.opts.ConfigFile)
+	case code != config.ExitOK:
+		return nil, fmt.Errorf("%w: %s: %d error(s), keepalived would not run it either", ErrConfig, d.opts.ConfigFile, n)
+	case d.opts.StrictConfig || cfg.Global.StrictConfig:
+		d.log.Error(fmt.Sprintf("Strict configuration start: refusing %s, which has %d error(s)", d.opts.ConfigFile, n))
 		return nil, fmt.Errorf("%w: %s: %d error(s)", ErrConfig, d.opts.ConfigFile, n)
 	}
+	d.log.Warn(fmt.Sprintf("Configuration %s has %d error(s) that keepalived corrects or skips: running it as keepalived would (--strict-config refuses it)", d.opts.ConfigFile, n))
 	return cfg, nil
 }
 
@@ -254,7 +285,7 @@ func (d *Daemon) Reload() error {
 	if err := d.do(func() error { d.busy(d.opts.Now()); return nil }); err != nil {
 		return err
 	}
-	next, err := d.loadConfig()
+	next, err := d.loadConfig(false)
 	if err != nil {
 		d.log.Error("configuration has errors - keeping the running configuration")
 		return err

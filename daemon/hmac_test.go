@@ -132,7 +132,7 @@ func TestDaemonHMACReloadRotates(t *testing.T) {
 	next.AuthHMAC = &ah
 	h.next = configOf(&next)
 	if err := h.d.safely("reload", func() error {
-		cfg, err := h.d.loadConfig()
+		cfg, err := h.d.loadConfig(false)
 		if err != nil {
 			return err
 		}

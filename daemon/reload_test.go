@@ -64,7 +64,7 @@ func TestReloadKeepsMasterAddsBeforeRemoving(t *testing.T) {
 	next := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/25", "10.0.0.101/32", "10.0.0.102/32"))
 	h.next = next
 	if err := h.d.safely("reload", func() error {
-		cfg, err := h.d.loadConfig()
+		cfg, err := h.d.loadConfig(false)
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func TestReloadRefusedKeepsRunning(t *testing.T) {
 		{Pos: config.Pos{File: "keepalived.conf", Line: 12, Col: 5}, Severity: config.Error, Msg: "vrrp_instance VI_1: unknown keyword `virtual_ipadress`; did you mean `virtual_ipaddress`?"},
 		{Pos: config.Pos{File: "conf.d/b.conf", Line: 3, Col: 1}, Severity: config.Error, Msg: "vrrp_instance VI_2: virtual_router_id 300 out of range 1-255"},
 	}
-	_, err := h.d.loadConfig()
+	_, err := h.d.loadConfig(false)
 	if !errors.Is(err, ErrConfig) {
 		t.Fatalf("loadConfig: %v, want ErrConfig", err)
 	}
@@ -204,7 +204,7 @@ func TestNotifySettingsEqual(t *testing.T) {
 func TestReloadMissingInterfaceRefused(t *testing.T) {
 	h := masterHarness(t, configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")))
 	h.next = configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"), vi("VI_2", 52, "eth9", 100, "10.9.0.100/24"))
-	if _, err := h.d.loadConfig(); !errors.Is(err, ErrConfig) {
+	if _, err := h.d.loadConfig(false); !errors.Is(err, ErrConfig) {
 		t.Fatalf("loadConfig: %v, want ErrConfig", err)
 	}
 	if logs := join(h.takeLogs()); !strings.Contains(logs, "eth9") {

@@ -53,6 +53,9 @@ type lowerer struct {
 	rulePref int
 	// garpGroups counts garp_group blocks (keepalived numbers them from 0).
 	garpGroups int
+	// spill holds the statements a misplaced block's `}` pushed out of a
+	// top-level block (known): lowerRoot reads them at the top level next.
+	spill []*Node
 	// instNames are the names of every vrrp_instance, for hints.
 	instNames map[string]bool
 	// byName indexes what has been lowered (generated configurations may
@@ -150,6 +153,14 @@ func (l *lowerer) errorf(pos config.Pos, format string, args ...any) {
 	l.add(pos, config.Error, config.ClassGeneral, format, args...)
 }
 
+// stopf reports a mistake on which keepalived 2.2.7 does not run the
+// configuration at all (its VRRP completion fails, KEEPALIVED_EXIT_CONFIG
+// at start); -t still exits 5 for it.
+func (l *lowerer) stopf(pos config.Pos, format string, args ...any) {
+	l.diags = append(l.diags, config.Diagnostic{Pos: pos, Severity: config.Error, Class: config.ClassGeneral,
+		Msg: fmt.Sprintf(format, args...), Stops: true})
+}
+
 // warnf reports something keepalived reports and corrects (exit 5 under -t).
 func (l *lowerer) warnf(pos config.Pos, format string, args ...any) {
 	l.add(pos, config.Warning, config.ClassGeneral, format, args...)
@@ -239,21 +250,56 @@ func plural(n int) string {
 // known yields the statements of a block that are keywords of ctx, in
 // order, reporting each unknown one where it stands (nil entries, left by
 // the parser's recovery, are skipped).
+//
+// A block where keepalived expects none (after an unknown keyword, or
+// after a keyword that takes no block) is read the way keepalived 2.2.7
+// reads it, so that we run the configuration keepalived runs: its `{` is
+// ignored, its lines are keywords of ctx, and its `}` ends the block of
+// ctx. The statements after it are read at the top level (spilled, see
+// lowerRoot). Inside authentication, the one block of keywords nested in
+// another, such a block is skipped instead.
 func (l *lowerer) known(nodes []*Node, ctx string) iter.Seq[*Node] {
 	return func(yield func(*Node) bool) {
-		for _, n := range nodes {
-			if n == nil {
-				continue
-			}
-			if !isKeyword(ctx, n.Keyword) {
-				l.unknown(n, ctx)
-				continue
-			}
-			if !yield(n) {
-				return
-			}
-		}
+		l.walkKnown(nodes, ctx, yield)
 	}
+}
+
+// walkKnown is known's loop. ended reports that a misplaced block's `}`
+// ended the block of ctx (the statements after it were spilled); stop that
+// the consumer asked to stop.
+func (l *lowerer) walkKnown(nodes []*Node, ctx string, yield func(*Node) bool) (ended, stop bool) {
+	for i, n := range nodes {
+		if n == nil {
+			continue
+		}
+		kw := isKeyword(ctx, n.Keyword)
+		misplaced := n.Block != nil && ctx != ctxRoot && ctx != ctxAuth && (!kw || !blockKeyword(ctx, n.Keyword))
+		if !kw {
+			l.unknown(n, ctx)
+			if !misplaced {
+				continue
+			}
+		} else if misplaced {
+			// The keyword itself applies; its block does not belong to it.
+			flat := *n
+			flat.Block = nil
+			if !yield(&flat) {
+				return false, true
+			}
+			l.errorf(n.Block.Open, "Unexpected '{' - `%s` takes no block: as keepalived does, its lines are read as %s keywords and its `}` ends the %s; what follows is read at the top level", n.Keyword, ctx, ctx)
+		} else if !yield(n) {
+			return false, true
+		}
+		if !misplaced {
+			continue
+		}
+		if _, stop := l.walkKnown(n.Block.Nodes, ctx, yield); stop {
+			return false, true
+		}
+		l.spill = append(l.spill, nodes[i+1:]...)
+		return true, false
+	}
+	return false, false
 }
 
 // unknown reports an unknown keyword of block kind ctx, once: the contents
@@ -277,9 +323,10 @@ func (l *lowerer) unknown(n *Node, ctx string) {
 		if strings.HasSuffix(msg, "?") {
 			sep = " Its"
 		}
-		msg += sep + " block is skipped"
-		if ctx != ctxRoot {
-			msg += fmt.Sprintf(" (keepalived would read its lines as %s keywords and end the %s at its `}`)", ctx, ctx)
+		if ctx == ctxRoot || ctx == ctxAuth {
+			msg += sep + " block is skipped"
+		} else {
+			msg += fmt.Sprintf("%s lines are read as %s keywords and its `}` ends the %s, as keepalived does; what follows is read at the top level", sep, ctx, ctx)
 		}
 	}
 	l.errorf(n.Pos, "%s", msg)
@@ -321,6 +368,26 @@ func (l *lowerer) lowerRoot(nodes []*Node) {
 			continue
 		}
 		l.seq = i
+		l.rootStatement(n)
+		// Statements a misplaced `}` pushed out of n's block are read at
+		// the top level, as keepalived reads them, before the next one;
+		// each `}` left over from the block is keepalived's "Unknown
+		// keyword '}'" there.
+		for len(l.spill) > 0 {
+			spilled := l.spill
+			l.spill = nil
+			for _, m := range spilled {
+				if m != nil {
+					l.rootStatement(m)
+				}
+			}
+		}
+	}
+}
+
+// rootStatement lowers one top-level statement.
+func (l *lowerer) rootStatement(n *Node) {
+	{
 		switch n.Keyword {
 		case "global_defs":
 			l.extra(n, 0, ctxRoot)
@@ -363,11 +430,11 @@ func (l *lowerer) lowerRoot(nodes []*Node) {
 			}
 			if len(n.Args) == 0 {
 				l.errorf(n.Pos, "%s name missing - ignoring", n.Keyword)
-				continue
+				return
 			}
 			if *dst != "" {
 				l.errorf(n.Args[0].Pos, "Duplicate %s definition %s - ignoring", n.Keyword, n.Args[0].Text)
-				continue
+				return
 			}
 			*dst = n.Args[0].Text
 			l.extra(n, 1, ctxRoot)
@@ -395,7 +462,7 @@ func (l *lowerer) lowerRoot(nodes []*Node) {
 				if n.Keyword == "virtual_server" {
 					l.checkVirtualServer(n)
 				}
-				continue
+				return
 			}
 			l.unknown(n, ctxRoot)
 		}
@@ -442,4 +509,18 @@ func (l *lowerer) checkVirtualServer(n *Node) {
 			l.warnf(e.Pos, "Warning: Virtual server FWM %s: protocol specified for fwmark - protocol will be ignored", n.Args[1].Text)
 		}
 	}
+}
+
+// blockKeyword reports whether keyword kw of block kind ctx takes a { }
+// block of its own.
+func blockKeyword(ctx, kw string) bool {
+	switch ctx {
+	case ctxInstance:
+		return instanceBlocks[kw]
+	case ctxGlobal:
+		return kw == "notification_email"
+	case ctxGarpGroup:
+		return kw == "interfaces"
+	}
+	return false
 }

@@ -54,6 +54,38 @@ func parseIP(s string) (netip.Addr, bool) {
 	return a, true
 }
 
+// parseSockIP parses an address the way keepalived's inet_stosockaddr
+// does (unicast_src_ip, mcast_src_ip, mcast_dst_ip, unicast_peer entries,
+// vrrp_mcast_group4/6): the family is decided by a ':' anywhere in the
+// word, and whatever follows the first '-' (or, without one, the first
+// '/') is dropped, so `192.168.0.91/24` is 192.168.0.91. It reports the
+// dropped text ("" if none) so that the caller can note it.
+func parseSockIP(s string) (netip.Addr, string, bool) {
+	cut := strings.IndexByte(s, '-')
+	if cut < 0 {
+		cut = strings.IndexByte(s, '/')
+	}
+	addr, rest := s, ""
+	if cut >= 0 {
+		addr, rest = s[:cut], s[cut:]
+	}
+	a, err := netip.ParseAddr(addr)
+	if err != nil || a.Zone() != "" || a.Is4In6() || strings.Contains(s, ":") != a.Is6() {
+		return netip.Addr{}, "", false
+	}
+	return a, rest, true
+}
+
+// sockIP is parseSockIP with a notice for a dropped suffix (keepalived
+// drops it silently).
+func (l *lowerer) sockIP(w Word, kw string) (netip.Addr, bool) {
+	a, rest, ok := parseSockIP(w.Text)
+	if ok && rest != "" {
+		l.noticef(w.Pos, "`%s %s`: keepalived takes the address %s and ignores `%s`", kw, w.Text, a, rest)
+	}
+	return a, ok
+}
+
 // parsePrefix reads ADDR[/LEN]; a bad length is reported and the full
 // length used, an invalid address drops the entry.
 func (l *lowerer) parsePrefix(w Word) (netip.Prefix, bool) {
@@ -785,7 +817,7 @@ func (l *lowerer) unicastPeers(n *Node, ic *instCtx) {
 	in := ic.in
 	for _, e := range l.entries(n) {
 		ws := entryWords(e)
-		a, ok := parseIP(ws[0].Text)
+		a, ok := l.sockIP(ws[0], "unicast_peer")
 		if !ok {
 			l.errorf(e.Pos, "Configuration error: VRRP instance[%s] malformed unicast peer address[%s]. Skipping...", in.Name, ws[0].Text)
 			continue

@@ -3,7 +3,6 @@ package parser
 import (
 	"errors"
 	"net"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -54,6 +53,9 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 		if kw != "notification_email" {
 			l.noBlock(n)
 		}
+		if l.ourGlobal(n) {
+			continue
+		}
 		switch kw {
 		case "router_id":
 			if len(n.Args) == 0 {
@@ -66,9 +68,9 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			if !l.need(n, 1) {
 				continue
 			}
-			a, err := netip.ParseAddr(n.Args[0].Text)
+			a, ok := l.sockIP(n.Args[0], kw)
 			switch {
-			case err != nil:
+			case !ok:
 				l.errorf(n.Args[0].Pos, "Can't parse vrrp_mcast_group4 [%s]. Skipping", n.Args[0].Text)
 			case !a.Is4():
 				l.errorf(n.Args[0].Pos, "vrrp_mcast_group4 [%s] is not IPv4. Skipping", n.Args[0].Text)
@@ -82,9 +84,9 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			if !l.need(n, 1) {
 				continue
 			}
-			a, err := netip.ParseAddr(n.Args[0].Text)
+			a, ok := l.sockIP(n.Args[0], kw)
 			switch {
-			case err != nil:
+			case !ok:
 				l.errorf(n.Args[0].Pos, "Can't parse vrrp_mcast_group6 [%s]. Skipping", n.Args[0].Text)
 			case !a.Is6() || a.Is4In6():
 				l.errorf(n.Args[0].Pos, "vrrp_mcast_group6 [%s] is not IPv6. Skipping", n.Args[0].Text)

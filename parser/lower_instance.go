@@ -218,7 +218,7 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		if !l.need(n, 1) {
 			return
 		}
-		a, ok := parseIP(n.Args[0].Text)
+		a, ok := l.sockIP(n.Args[0], kw)
 		if !ok {
 			l.errorf(n.Args[0].Pos, "Configuration error: VRRP instance[%s] malformed src address[%s]. Skipping...", name, n.Args[0].Text)
 			return
@@ -236,7 +236,7 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		if !l.need(n, 1) {
 			return
 		}
-		a, ok := parseIP(n.Args[0].Text)
+		a, ok := l.sockIP(n.Args[0], kw)
 		if !ok {
 			l.errorf(n.Args[0].Pos, "(%s) malformed mcast dest address %s. Skipping...", name, n.Args[0].Text)
 			return

@@ -30,14 +30,14 @@ func (l *lowerer) complete() {
 func (l *lowerer) minConfig(ic *instCtx) {
 	in := ic.in
 	if in.VRID == 0 {
-		l.errorf(ic.at("virtual_router_id"), "(%s) the virtual router id must be set", in.Name)
+		l.stopf(ic.at("virtual_router_id"), "(%s) the virtual router id must be set", in.Name)
 	}
 	// keepalived 2.2.7 checks this before it marks unicast instances, so
 	// an instance without `interface` is refused even with unicast peers
 	// and unicast_src_ip (its "unicast without interface" support is
 	// unreachable there).
 	if in.Interface == "" {
-		l.errorf(ic.node.Pos, "(%s) Unknown interface! (keepalived 2.2.7 needs `interface` in every vrrp_instance)", in.Name)
+		l.stopf(ic.node.Pos, "(%s) Unknown interface! (keepalived 2.2.7 needs `interface` in every vrrp_instance)", in.Name)
 	}
 }
 
@@ -170,7 +170,7 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 			case in.Family == config.IPv6:
 				why = "IPv6"
 			}
-			l.errorf(in.Pos, "(%s) No VIP specified; at least one is required (%s)", name, why)
+			l.stopf(in.Pos, "(%s) No VIP specified; at least one is required (%s)", name, why)
 		} else {
 			l.warnf(in.Pos, "(%s) No VIP specified; at least one is sensible", name)
 		}

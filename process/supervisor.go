@@ -358,7 +358,7 @@ func (s *Supervisor) report(c *childProc, st *os.ProcessState) (int, bool) {
 
 // isPermanentExit is true for keepalived's "don't respawn" statuses.
 func isPermanentExit(n int) bool {
-	return n == ExitFatal || n == ExitConfig || n == ExitMissingPermission
+	return n == ExitFatal || n == ExitConfig || n == ExitMissingPermission || n == ExitNoConfig
 }
 
 func permanentName(n int) string {
@@ -367,6 +367,8 @@ func permanentName(n int) string {
 		return "CONFIG"
 	case ExitMissingPermission:
 		return "missing permission"
+	case ExitNoConfig:
+		return "CONFIG (include check)"
 	}
 	return "FATAL"
 }
