@@ -181,7 +181,7 @@ func suggest(ctx, word string) string {
 		if strings.ToLower(k) == lw {
 			return k
 		}
-		d := editDistance(lw, k)
+		d := editDistance(lw, strings.ToLower(k))
 		if d < bestD || (d == bestD && k < best) {
 			best, bestD = k, d
 		}
