@@ -45,6 +45,8 @@ func vrrpConfig(cfg *config.Config, ci *config.Instance, src netip.Addr) vrrp.Co
 	if ci.OldUnicastChecksum {
 		c.UnicastChecksum = vrrp.ChecksumCompatOld
 	}
+	c.V3ChecksumAsV2 = ci.V3ChecksumAsV2
+	c.OwnerIgnoreAdverts = ci.OwnerIgnoreAdverts
 	if c.Version == 0 {
 		c.Version = 2
 	}
