@@ -184,6 +184,16 @@ var lower243Cases = []struct {
 		exit: 2,
 	},
 	{
+		name: "linkbeat_interfaces and interface_up_down_delays entries",
+		text: "linkbeat_interfaces {\n    eth0\n    eth1 MII\n    eth2 BOGUS\n}\ninterface_up_down_delays {\n    eth0 1 2\n    eth1 x\n    eth2\n}\n" + inst(vip),
+		want: []string{
+			"4:10: error: extra characters BOGUS in linkbeat interface",
+			"8:10: warning: Invalid down delay x for eth1",
+			"9:5: warning: No timeouts specified for eth2 up/down delays",
+		},
+		exit: 5,
+	},
+	{
 		name: "bfd_instance, SSL, track_group and virtual_server_group",
 		text: "bfd_instance b1 {\n    neighbor_ip 10.0.0.300\n    min_rx 5000\n}\nSSL {\n    certifcate /tmp/c\n}\ntrack_group tg {\n    group {\n        VI_1\n    }\n    grop x\n}\nvirtual_server_group g {\n    10.0.0.1-10 80\n    fwmark 0\n    bogus 80\n}\n" + inst(vip),
 		want: []string{

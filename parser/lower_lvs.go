@@ -238,9 +238,33 @@ func (l *lowerer) lowerChecked(n *Node, why string) {
 		if n.Block != nil {
 			l.checkBlock(n.Block.Nodes, n.Keyword)
 		}
-	case "linkbeat_interfaces", "interface_up_down_delays":
-		if n.Block != nil {
-			l.entries(n)
+	case "linkbeat_interfaces":
+		for _, e := range l.entries(n) {
+			// IFNAME [MII|ETHTOOL|IOCTL] (alloc_linkbeat_interface).
+			if len(e.Args) > 0 && (len(e.Args) > 1 || !contains([]string{"MII", "ETHTOOL", "IOCTL"}, e.Args[0].Text)) {
+				l.errorf(e.Args[0].Pos, "extra characters %s in linkbeat interface", e.Args[0].Text)
+			}
+		}
+	case "interface_up_down_delays":
+		for _, e := range l.entries(n) {
+			// IFNAME DOWN [UP], delays in seconds up to 255
+			// (alloc_if_up_down_delay logs these, -t shows nothing).
+			if len(e.Args) == 0 {
+				l.ourWarnf(e.Pos, "No timeouts specified for %s up/down delays", e.Keyword)
+				continue
+			}
+			if len(e.Args) > 2 {
+				l.ourWarnf(e.Args[2].Pos, "Too many parameters for %s up/down delays", e.Keyword)
+			}
+			for i, what := range []string{"down", "up"} {
+				if i >= len(e.Args) {
+					break
+				}
+				if v, msg := parseDecimalMicro(e.Args[i].Text); msg != "" || v > 255e6 {
+					l.ourWarnf(e.Args[i].Pos, "Invalid %s delay %s for %s - the line is ignored", what, e.Args[i].Text, e.Keyword)
+					break
+				}
+			}
 		}
 	}
 	if n.Block == nil {
