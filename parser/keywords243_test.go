@@ -3,6 +3,7 @@ package parser
 import (
 	"bufio"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -100,6 +101,27 @@ var plausibleArg = map[string]string{
 	"neighbour_ip": "10.0.0.4", "multihop": "", "passive": "", "vrrp": "", "checker": "",
 }
 
+// snippetHeader starts every snippet: script security on, so that the
+// snippet's scripts are no finding of keepalived's.
+const snippetHeader = "global_defs {\nenable_script_security\nscript_user root\n}\n"
+
+// noArg are keywords given without an argument (flags, or an optional
+// true/false that defaults to true).
+var noArg = map[string]bool{
+	"global_defs": true, "static_ipaddress": true, "static_routes": true, "static_rules": true,
+	"use_pid_dir": true, "linkbeat_use_polling": true, "vrrp_higher_prio_send_advert": true,
+	"vrrp_lower_prio_no_advert": true, "vrrp_min_garp": true, "vrrp_notify_priority_changes": true,
+	"vrrp_owner_ignore_adverts": true, "no_virtual_ipaddress": true, "nopreempt": true, "preempt": true,
+	"skip_check_adv_addr": true, "strict_mode": true, "authentication": true, "native_ipv6": true,
+	"dont_track_primary": true, "track_src_ip": true, "promote_secondaries": true,
+	"unicast_fault_no_peer": true, "check_unicast_src": true, "use_vmac_addr": true,
+	"vmac_xmit_base": true, "global_tracking": true, "sync_group_tracking_weight": true,
+	"enable_script_security": true, "log_unknown_vrids": true, "vrrp_skip_check_adv_addr": true,
+	"vrrp_check_unicast_src": true, "fifo_write_vrrp_states_on_reload": true, "vrrp_no_swap": true,
+	"checker_no_swap": true, "bfd_no_swap": true, "linkbeat_interfaces": true,
+	"interface_up_down_delays": true, "SSL": true, "v3_checksum_as_v2": true,
+}
+
 // blockOpeners are keywords whose snippet is a { } block (of values or
 // of keywords); a block path in the list also opens one.
 var valueBlocks = map[string]string{
@@ -137,18 +159,19 @@ var requiredBody = map[string]string{
 // with a plausible argument, and the configuration around it.
 func snippet(block, kw string, opens map[string]bool) string {
 	line := kw
+	path := kw
+	if block != "-" {
+		path = block + "/" + kw
+	}
+	_, isValueBlock := valueBlocks[kw]
 	if h, ok := rootHeads[kw]; ok && (block == "-" || kw == "real_server") {
 		line = h
 	} else if a, ok := plausibleArg[kw]; ok {
 		if a != "" {
 			line += " " + a
 		}
-	} else {
+	} else if !noArg[kw] && !opens[path] && !(isValueBlock && !strings.Contains(block, "FILE_CHECK")) {
 		line += " 1"
-	}
-	path := kw
-	if block != "-" {
-		path = block + "/" + kw
 	}
 	switch {
 	case opens[path]:
@@ -174,15 +197,19 @@ func snippet(block, kw string, opens map[string]bool) string {
 			head = "vrrp_instance VI_1"
 		}
 		body := ""
-		if i == len(parts)-1 && kw != "interface" && kw != "virtual_router_id" {
-			body = requiredBody[p]
-		}
-		if i == len(parts)-1 && (kw == "interface" || kw == "virtual_router_id") {
-			body = strings.Replace(requiredBody[p], kw+" ", "#", 1)
+		if i == len(parts)-1 {
+			// The block's required lines, less the keyword under test.
+			for _, bl := range strings.SplitAfter(requiredBody[p], "\n") {
+				if !strings.HasPrefix(bl, kw+" ") || strings.HasSuffix(bl, "{\n") {
+					body += bl
+				}
+			}
 		}
 		text = head + " {\n" + body + text + "}\n"
 	}
-	// Objects the keyword may refer to.
+	// Objects the keyword may refer to, and script security so that the
+	// scripts of the snippet are no finding of keepalived's.
+	text = snippetHeader + text
 	text += "vrrp_script chk {\nscript /bin/true\n}\ntrack_file tf {\nfile /tmp/f\n}\nvrrp_track_process tp {\nprocess nginx\n}\n"
 	if parts[0] != "vrrp_instance" {
 		text += "vrrp_instance VI_1 {\n" + requiredBody["vrrp_instance"] + "track_script {\nchk\n}\n}\n"
@@ -217,10 +244,11 @@ func TestKeywords243Known(t *testing.T) {
 			bad := strings.Replace(text, k.kw, typo, 1)
 			if k.block != "-" {
 				// Replace the keyword's own line, not its block's head.
-				i := strings.Index(text, "\n"+k.kw)
-				if i < 0 {
+				loc := regexp.MustCompile(`\n` + regexp.QuoteMeta(k.kw) + `[ \n{]`).FindStringIndex(text[len(snippetHeader):])
+				if loc == nil {
 					t.Fatalf("keyword line not found in:\n%s", text)
 				}
+				i := len(snippetHeader) + loc[0]
 				bad = text[:i+1] + typo + text[i+1+len(k.kw):]
 			}
 			_, _, lines = lowerText(t, bad)
