@@ -58,20 +58,20 @@ var plausibleArg = map[string]string{
 	"interface": "eth0", "state": "BACKUP", "mcast_src_ip": "10.0.0.3", "unicast_src_ip": "10.0.0.3",
 	"mcast_dst_ip": "224.0.0.19", "virtual_router_id": "52", "priority": "100", "version": "2",
 	"use_vmac": "", "use_ipvlan": "", "vrf": "red", "debug": "1", "accept": "", "no_accept": "",
-	"preempt_delay": "1", "notify_backup": "/bin/true", "notify_master": "/bin/true", "notify_fault": "/bin/true",
-	"notify_stop": "/bin/true", "notify": "/bin/true", "notify_deleted": "/bin/true",
-	"notify_master_rx_lower_pri": "/bin/true", "smtp_alert": "", "notify_priority_changes": "",
+	"preempt_delay": "1", "notify_backup": "/usr/bin/true", "notify_master": "/usr/bin/true", "notify_fault": "/usr/bin/true",
+	"notify_stop": "/usr/bin/true", "notify": "/usr/bin/true", "notify_deleted": "/usr/bin/true",
+	"notify_master_rx_lower_pri": "/usr/bin/true", "smtp_alert": "", "notify_priority_changes": "",
 	"lvs_sync_daemon_interface": "eth0", "garp_extra_if": "5", "vmac_garp_intvl": "5",
 	"lower_prio_no_advert": "", "higher_prio_send_advert": "", "owner_ignore_adverts": "",
 	"v3_checksum_as_v2": "", "timer_expired_backup": "", "thread_timer_expired": "",
-	"auth_type": "PASS", "auth_pass": "secret", "script": "/bin/true", "user": "nobody",
+	"auth_type": "PASS", "auth_pass": "secret", "script": "/usr/bin/true", "user": "nobody",
 	"group": "", "init_fail": "", "process": "nginx", "param_match": "initial", "full_command": "",
 	"file": "/tmp/f", "init_file": "", "garp_interval": "1", "gna_interval": "1", "interfaces": "",
 	"router_id": "r1", "vrrp_mcast_group4": "224.0.0.19", "vrrp_mcast_group6": "ff02::13",
 	"vrrp_version": "3", "default_interface": "eth0", "script_user": "nobody",
 	"notify_fifo": "/tmp/fifo", "vrrp_notify_fifo": "/tmp/vfifo", "lvs_notify_fifo": "/tmp/lfifo",
-	"notify_fifo_script": "/bin/true", "vrrp_notify_fifo_script": "/bin/true", "lvs_notify_fifo_script": "/bin/true",
-	"startup_script": "/bin/true", "shutdown_script": "/bin/true", "notification_email_from": "a@b",
+	"notify_fifo_script": "/usr/bin/true", "vrrp_notify_fifo_script": "/usr/bin/true", "lvs_notify_fifo_script": "/usr/bin/true",
+	"startup_script": "/usr/bin/true", "shutdown_script": "/usr/bin/true", "notification_email_from": "a@b",
 	"smtp_server": "127.0.0.1", "smtp_helo_name": "h", "vmac_prefix": "vr", "vmac_addr_prefix": "02:00:00",
 	"process_names": "", "process_name": "ka", "vrrp_process_name": "ka_vrrp", "checker_process_name": "ka_chk",
 	"lvs_process_name": "ka_lvs", "bfd_process_name": "ka_bfd", "lvs_sync_daemon": "eth0 VI_1",
@@ -89,13 +89,13 @@ var plausibleArg = map[string]string{
 	"ip_family": "inet", "lb_algo": "rr", "lvs_sched": "rr", "lb_kind": "NAT", "lvs_method": "NAT",
 	"sorry_server_lvs_method": "NAT", "protocol": "TCP", "persistence_engine": "sip",
 	"persistence_granularity": "255.255.255.0", "virtualhost": "www.example.com", "snmp_name": "vs1",
-	"quorum_up": "/bin/true", "quorum_down": "/bin/true", "sorry_server": "10.0.0.9 80",
-	"notify_up": "/bin/true", "notify_down": "/bin/true", "connect_ip": "10.0.0.3", "bindto": "10.0.0.4",
+	"quorum_up": "/usr/bin/true", "quorum_down": "/usr/bin/true", "sorry_server": "10.0.0.9 80",
+	"notify_up": "/usr/bin/true", "notify_down": "/usr/bin/true", "connect_ip": "10.0.0.3", "bindto": "10.0.0.4",
 	"bind_port": "1234", "connect_port": "80", "bind_if": "eth0", "alpha": "", "omega": "",
 	"log_all_failures": "", "inhibit_on_failure": "", "sorry_server_inhibit": "", "http_protocol": "1.1",
 	"enable_sni": "", "fast_recovery": "", "tls_compliant": "", "path": "/", "status_code": "200",
 	"digest": "9b3a0c85a887a256d6939da88aabd8cd", "regex": "ok", "regex_options": "caseless",
-	"regex_stack": "1000", "misc_path": "/bin/true", "helo_name": "h", "type": "A", "name": "www.example.com",
+	"regex_stack": "1000", "misc_path": "/usr/bin/true", "helo_name": "h", "type": "A", "name": "www.example.com",
 	"payload": "00", "require_reply": "", "track_file": "tf", "password": "p", "ca": "/tmp/ca.pem",
 	"certificate": "/tmp/c.pem", "key": "/tmp/k.pem", "source_ip": "10.0.0.3", "neighbor_ip": "10.0.0.4",
 	"neighbour_ip": "10.0.0.4", "multihop": "", "passive": "", "vrrp": "", "checker": "",
@@ -148,7 +148,7 @@ var rootHeads = map[string]string{
 // under test (so the snippet has no unrelated findings about it).
 var requiredBody = map[string]string{
 	"vrrp_instance":      "interface eth0\nvirtual_router_id 51\nvirtual_ipaddress {\n10.0.0.1\n}\n",
-	"vrrp_script":        "script /bin/true\n",
+	"vrrp_script":        "script /usr/bin/true\n",
 	"vrrp_sync_group":    "group {\nVI_1\n}\n",
 	"vrrp_track_process": "process nginx\n",
 	"track_file":         "file /tmp/f\n",
@@ -210,7 +210,7 @@ func snippet(block, kw string, opens map[string]bool) string {
 	// Objects the keyword may refer to, and script security so that the
 	// scripts of the snippet are no finding of keepalived's.
 	text = snippetHeader + text
-	text += "vrrp_script chk {\nscript /bin/true\n}\ntrack_file tf {\nfile /tmp/f\n}\nvrrp_track_process tp {\nprocess nginx\n}\n"
+	text += "vrrp_script chk {\nscript /usr/bin/true\n}\ntrack_file tf {\nfile /tmp/f\n}\nvrrp_track_process tp {\nprocess nginx\n}\n"
 	if parts[0] != "vrrp_instance" {
 		text += "vrrp_instance VI_1 {\n" + requiredBody["vrrp_instance"] + "track_script {\nchk\n}\n}\n"
 	}
