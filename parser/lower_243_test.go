@@ -184,6 +184,16 @@ var lower243Cases = []struct {
 		exit: 2,
 	},
 	{
+		name: "virtual_server completion as keepalived checks it",
+		text: "virtual_server 10.0.0.50 80 {\n    delay_loop 6\n}\nvirtual_server 10.0.0.50 81 {\n    real_server 10.0.0.51 81 {\n    }\n}\nvirtual_server 10.0.0.50 82 {\n    protocol TCP\n    real_server 10.0.0.51 82 {\n        lvs_method DR\n    }\n}\n" + inst(vip),
+		want: []string{
+			"1:1: warning: Virtual server [10.0.0.50]:none:80 has no real servers - ignoring",
+			"4:1: warning: Virtual server [10.0.0.50]:none:81: no protocol set - defaulting to UDP",
+			"4:1: warning: Virtual server [10.0.0.50]:none:81: no forwarding method set, setting default NAT",
+		},
+		exit: 5,
+	},
+	{
 		name: "linkbeat_interfaces and interface_up_down_delays entries",
 		text: "linkbeat_interfaces {\n    eth0\n    eth1 MII\n    eth2 BOGUS\n}\ninterface_up_down_delays {\n    eth0 1 2\n    eth1 x\n    eth2\n}\n" + inst(vip),
 		want: []string{

@@ -220,6 +220,7 @@ func (l *lowerer) lowerChecked(n *Node, why string) {
 		l.checkVSHead(n)
 		if n.Block != nil {
 			l.checkBlock(n.Block.Nodes, ctxVS)
+			l.vsEndChecks(n)
 		}
 		l.checkVirtualServer(n)
 	case ctxVSG:
@@ -438,6 +439,54 @@ func (l *lowerer) checkArg(n *Node, sp kwSpec, ctx string) {
 			if m1 != "" || m2 != "" || vhi < vlo {
 				l.errorf(w.Pos, "Invalid HTTP status code '%s' in status_code (100-599, or a range LOW-HIGH)", w.Text)
 			}
+		}
+	}
+}
+
+// vsEndChecks are keepalived's checks of a complete virtual server
+// (check_parser.c vs_end_handler, check_data.c validate_check_config):
+// it needs a real server; one given by address needs a protocol; a real
+// server without lvs_method needs the virtual server's.
+func (l *lowerer) vsEndChecks(n *Node) {
+	name := "[" + argText(n, 0) + "]:none:" + argText(n, 1)
+	var proto, method bool
+	var rss []*Node
+	for _, e := range n.Block.Nodes {
+		if e == nil {
+			continue
+		}
+		switch e.Keyword {
+		case "protocol":
+			proto = true
+		case "lb_kind", "lvs_method":
+			method = true
+		case "real_server":
+			rss = append(rss, e)
+		}
+	}
+	if len(rss) == 0 {
+		l.warnf(n.Pos, "Virtual server %s has no real servers - ignoring", name)
+		return
+	}
+	byAddr := argText(n, 0) != "fwmark" && argText(n, 0) != "group"
+	if byAddr && !proto {
+		l.warnf(n.Pos, "Virtual server %s: no protocol set - defaulting to UDP", name)
+	}
+	if method {
+		return
+	}
+	for _, rs := range rss {
+		own := false
+		if rs.Block != nil {
+			for _, e := range rs.Block.Nodes {
+				if e != nil && e.Keyword == "lvs_method" {
+					own = true
+				}
+			}
+		}
+		if !own {
+			l.warnf(n.Pos, "Virtual server %s: no forwarding method set, setting default NAT", name)
+			return
 		}
 	}
 }
