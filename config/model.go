@@ -10,6 +10,7 @@ package config
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -135,6 +136,10 @@ type RawStatement struct {
 	Pos     Pos      `json:"pos"`
 	Keyword string   `json:"keyword"`
 	Args    []string `json:"args,omitempty"`
+	// Block holds the statements of its { } block, in order, for the
+	// blocks of subsystems we check but do not run (virtual_server,
+	// checkers, SSL, bfd_instance, ...); nil for a line without a block.
+	Block []RawStatement `json:"block,omitempty"`
 }
 
 // Global is global_defs plus the root-level keywords that act globally.
@@ -205,6 +210,50 @@ type Global struct {
 	AllowIfChanges bool `json:"allow_if_changes,omitempty"`
 	// Other known global keywords we accept but do not act on, verbatim.
 	Other []RawStatement `json:"other,omitempty"`
+
+	// Keywords of keepalived 2.3 / 2.4 (the 2.4.3 semantics).
+
+	// V3ChecksumAsV2 is v3_checksum_as_v2: the default of every instance.
+	V3ChecksumAsV2 bool `json:"v3_checksum_as_v2,omitempty"`
+	// OwnerIgnoreAdverts is vrrp_owner_ignore_adverts: the default for
+	// address owners (priority 255) outside strict mode.
+	OwnerIgnoreAdverts bool `json:"vrrp_owner_ignore_adverts,omitempty"`
+	// StateDumpFile is state_dump_file: where SIGUSR1's keepalived.data
+	// goes (see DataDumpPath). StatsDumpFile and JSONDumpFile are read
+	// and kept, and, as in keepalived 2.4.3, not used by the dumps.
+	StateDumpFile string `json:"state_dump_file,omitempty"`
+	StatsDumpFile string `json:"stats_dump_file,omitempty"`
+	JSONDumpFile  string `json:"json_dump_file,omitempty"`
+	// JSONVersion is json_version: 1 (default, a bare array of
+	// instances) or 2 ({"vrrp": [...]}).
+	JSONVersion int `json:"json_version,omitempty"`
+}
+
+// DataDumpPath is where keepalived 2.4.3 writes the data dump (SIGUSR1)
+// given state_dump_file (open_dump_file, global_data.c): an absolute
+// path names its directory (all of it when it ends in '/'), anything else
+// means tmpDir; the file name is the last element unless the value ends
+// in '/' (then keepalived.data); with data_use_instance set, keepalived
+// inserts the namespace and instance names before the extension (not done
+// here: the daemon has its own naming for that).
+func (g *Global) DataDumpPath(tmpDir string) string {
+	f := g.StateDumpFile
+	if f == "" {
+		return tmpDir + "/keepalived.data"
+	}
+	dir := tmpDir
+	if f[0] == '/' {
+		if strings.HasSuffix(f, "/") {
+			dir = strings.TrimSuffix(f, "/")
+		} else {
+			dir = f[:strings.LastIndexByte(f, '/')]
+		}
+	}
+	name := "keepalived.data"
+	if !strings.HasSuffix(f, "/") {
+		name = f[strings.LastIndexByte(f, '/')+1:]
+	}
+	return dir + "/" + name
 }
 
 // Mail is global_defs' e-mail alert settings. Alerts are sent only when
@@ -425,6 +474,24 @@ type Instance struct {
 
 	// SyncGroup is the name of the group this instance belongs to, if any.
 	SyncGroup string `json:"sync_group,omitempty"`
+
+	// Keywords of keepalived 2.3 / 2.4 (the 2.4.3 semantics).
+
+	// AllowNoVIPs is no_virtual_ipaddress: an instance without VIPs is
+	// meant (no "No VIP specified" finding; cleared in strict mode).
+	AllowNoVIPs bool `json:"no_virtual_ipaddress,omitempty"`
+	// V3ChecksumAsV2 is v3_checksum_as_v2: a VRRPv3 IPv4 advert's checksum
+	// leaves out the pseudo-header, as VRRPv2's does, and received
+	// adverts' checksums are not enforced.
+	V3ChecksumAsV2 bool `json:"v3_checksum_as_v2,omitempty"`
+	// OwnerIgnoreAdverts is owner_ignore_adverts (or the global
+	// default): an address owner drops every advert it receives.
+	OwnerIgnoreAdverts bool `json:"owner_ignore_adverts,omitempty"`
+	// HighestOtherPriority is timer_expired_backup's argument (default
+	// 254 when given alone; 0 when not set): a nopreempt master whose
+	// loop was stalled long enough for a router of this priority to take
+	// over goes back to BACKUP.
+	HighestOtherPriority int `json:"timer_expired_backup,omitempty"`
 
 	// Positions holds the position of the first occurrence of each keyword
 	// of the instance block, for positioned findings (host checks).

@@ -47,6 +47,8 @@ func vrrpConfig(cfg *config.Config, ci *config.Instance, src netip.Addr) vrrp.Co
 	if ci.OldUnicastChecksum {
 		c.UnicastChecksum = vrrp.ChecksumCompatOld
 	}
+	c.V3ChecksumAsV2 = ci.V3ChecksumAsV2
+	c.OwnerIgnoreAdverts = ci.OwnerIgnoreAdverts
 	for _, a := range ci.VIPs {
 		c.VIPs = append(c.VIPs, a.Addr())
 		c.Announce = append(c.Announce, a.Addr())

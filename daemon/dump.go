@@ -315,17 +315,28 @@ func wantState(st vrrp.Status) int {
 // writeJSON writes keepalived.json (the JSON signal).
 func (d *Daemon) writeJSON(now time.Time) error {
 	d.log.Info(fmt.Sprintf("Printing VRRP as json for process(%d) on signal", os.Getpid()))
-	b, err := json.Marshal(d.jsonDump())
+	var v any = d.jsonDump()
+	if d.cfg.Global.JSONVersion == 2 {
+		// json_version 2 (keepalived 2.3+): the instances under "vrrp".
+		// (2.4.3 adds "track_process" there; we do not run trackers of
+		// processes, so it is left out.)
+		v = struct {
+			VRRP []jsonInstance `json:"vrrp"`
+		}{v.([]jsonInstance)}
+	}
+	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("daemon: dump json: %w", err)
 	}
 	return writeFile(d.opts.TmpDir, "keepalived.json", b)
 }
 
-// writeData writes keepalived.data (SIGUSR1).
+// writeData writes keepalived.data (SIGUSR1), or the file state_dump_file
+// names (keepalived 2.3+).
 func (d *Daemon) writeData(now time.Time) error {
 	d.log.Info(fmt.Sprintf("Printing VRRP data for process(%d) on signal", os.Getpid()))
-	return writeFile(d.opts.TmpDir, "keepalived.data", d.dataText(now))
+	path := d.cfg.Global.DataDumpPath(d.opts.TmpDir)
+	return writeFile(filepath.Dir(path), filepath.Base(path), d.dataText(now))
 }
 
 func onOff(b bool, on, off string) string {

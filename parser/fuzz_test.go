@@ -38,6 +38,7 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	addSeeds243(f)
 	_ = filepath.WalkDir(sharedCorpus, func(path string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
 			if b, err := os.ReadFile(path); err == nil {

@@ -87,7 +87,7 @@ log_unknown_vrids vmac_prefix
 vmac_addr_prefix umask random_seed reload_check_config reload_time_file
 reload_repeat reload_file include_check config_save_dir
 tmp_config_directory data_use_instance
-`)
+` + keywords243Global)
 
 var instanceKeywords = strings.Fields(`
 use_vmac use_vmac_addr vmac_xmit_base use_ipvlan unicast_peer
@@ -105,7 +105,7 @@ garp_master_repeat garp_master_refresh_repeat garp_lower_prio_delay
 garp_lower_prio_repeat down_timer_adverts garp_extra_if vmac_garp_intvl
 lower_prio_no_advert higher_prio_send_advert kernel_rx_buf_size
 authentication auth_hmac
-`)
+` + keywords243Instance)
 
 var authKeywords = []string{"auth_type", "auth_pass"}
 
@@ -154,7 +154,7 @@ func keywordsOf(ctx string) []string {
 	case ctxGarpGroup:
 		return garpGroupKeywords
 	}
-	return nil
+	return lvsKeywordLists[ctx]
 }
 
 // allContexts lists the block kinds in the order they are searched when
@@ -184,7 +184,7 @@ func suggest(ctx, word string) string {
 		if strings.ToLower(k) == lw {
 			return k
 		}
-		d := editDistance(lw, k)
+		d := editDistance(lw, strings.ToLower(k))
 		if d < bestD || (d == bestD && k < best) {
 			best, bestD = k, d
 		}

@@ -458,10 +458,7 @@ func (l *lowerer) rootStatement(n *Node) {
 			l.cfg.Global.LinkbeatUsePolling = true
 		default:
 			if why, ok := rawRootBlocks[n.Keyword]; ok {
-				l.keepRaw(n, why)
-				if n.Keyword == "virtual_server" {
-					l.checkVirtualServer(n)
-				}
+				l.lowerChecked(n, why)
 				return
 			}
 			l.unknown(n, ctxRoot)
@@ -471,7 +468,7 @@ func (l *lowerer) rootStatement(n *Node) {
 
 // keepRaw keeps a subsystem block we do not run, with one notice per kind.
 func (l *lowerer) keepRaw(n *Node, why string) {
-	l.cfg.Raw = append(l.cfg.Raw, l.raw(n))
+	l.cfg.Raw = append(l.cfg.Raw, l.rawTree(n))
 	if l.rawSeen[n.Keyword] {
 		return
 	}

@@ -19,6 +19,7 @@ func FuzzLower(f *testing.F) {
 			f.Add(string(b))
 		}
 	}
+	addSeeds243(f)
 	f.Fuzz(func(t *testing.T, text string) {
 		// Includes would read this machine's files: FuzzParse covers them.
 		if len(text) > 1<<16 || strings.Contains(text, "include") {

@@ -53,7 +53,7 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 		if kw != "notification_email" {
 			l.noBlock(n)
 		}
-		if l.ourGlobal(n) {
+		if l.ourGlobal(n) || l.global243(n) {
 			continue
 		}
 		switch kw {
@@ -435,8 +435,12 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			g.Other = append(g.Other, l.raw(n))
 		default:
 			// Other known keywords (SMTP, LVS, BFD, SNMP, DBus, process
-			// tuning, nftables...): accepted and kept verbatim.
+			// tuning, nftables...): accepted and kept verbatim, with a
+			// notice for those of subsystems we do not run.
 			g.Other = append(g.Other, l.raw(n))
+			if why := notRunGlobal(kw); why != "" {
+				l.noticef(n.Pos, "`%s` is accepted and not run (%s is not part of keepalived-go)", kw, why)
+			}
 		}
 	}
 }

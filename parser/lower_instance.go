@@ -114,6 +114,9 @@ var instanceBlocks = map[string]bool{
 }
 
 func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
+	if l.instance243(ic, n) {
+		return
+	}
 	in := ic.in
 	name := in.Name
 	kw := n.Keyword

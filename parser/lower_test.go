@@ -349,6 +349,7 @@ var lowerModelCases = []struct {
 				t.Errorf("instance %+v", in)
 			}
 		},
+		diags: []string{"t.conf:13:5: notice: `lvs_sync_daemon` is accepted and not run (LVS / the checker is not part of keepalived-go)"},
 	},
 	{
 		name: "strict mode corrections",

@@ -34,11 +34,12 @@ func (l *lowerer) lowerScript(n *Node) {
 			if e.Keyword == "timeout" {
 				msg = "(%s): vrrp script timeout '%s' invalid - ignoring"
 			}
+			if strings.Contains(e.Args[0].Text, ".") {
+				l.fractionalScriptTime(s, e)
+				continue
+			}
 			v, ok := l.uintArgMsg(e, 0, 0, 4294, msg, name, e.Args[0].Text)
 			if !ok {
-				if strings.Contains(e.Args[0].Text, ".") {
-					l.noticef(e.Args[0].Pos, "keepalived 2.2.7 takes whole seconds here; fractional %ss arrived in 2.3.2", e.Keyword)
-				}
 				continue
 			}
 			if v == 0 {

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"bytes"
+	"os"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,9 @@ type definition struct {
 	// fn computes the value of a predefined dynamic name at use time.
 	fn        func(params string) string
 	maxParams int
+	// words: the parameters may be words, not only numbers, and exactly
+	// maxParams of them are needed (keepalived 2.4's ${_ENV NAME}).
+	words bool
 }
 
 // setStdDefinitions installs keepalived's predefined names.
@@ -26,8 +30,11 @@ func (p *preprocessor) setStdDefinitions() {
 		"_PWD":      {name: "_PWD", fn: func(string) string { return p.absCurdir() }},
 		"_INSTANCE": {name: "_INSTANCE", fn: func(string) string { return p.configID }},
 		"_RANDOM":   {name: "_RANDOM", fn: p.random, maxParams: 2},
-		"_HASH":     {name: "_HASH", value: "#"},
-		"_BANG":     {name: "_BANG", value: "!"},
+		// keepalived 2.4.0: ${_ENV NAME} is the environment variable NAME
+		// ("" when unset); keepalived 2.2.7 leaves the text as it is.
+		"_ENV":  {name: "_ENV", fn: os.Getenv, maxParams: 1, words: true},
+		"_HASH": {name: "_HASH", value: "#"},
+		"_BANG": {name: "_BANG", value: "!"},
 	}
 }
 
@@ -259,8 +266,14 @@ func (p *preprocessor) findRef(t *todoStack) (ref, bool) {
 	end := j // bytes consumed
 	if braces {
 		ps, pe := -1, -1
-		for j < t.len() && (t.at(j) == ' ' || isDigit(t.at(j))) {
-			if t.at(j) != ' ' {
+		numeric, tab := true, false
+		for j < t.len() && (t.at(j) == ' ' || t.at(j) == '\t' || isAlnum(t.at(j)) || t.at(j) == '_') {
+			if c := t.at(j); c == '\t' {
+				tab = true
+			} else if c != ' ' && !isDigit(c) {
+				numeric = false
+			}
+			if t.at(j) != ' ' && t.at(j) != '\t' {
 				if ps < 0 {
 					ps = j
 				}
@@ -284,6 +297,9 @@ func (p *preprocessor) findRef(t *todoStack) (ref, bool) {
 			}
 			params = string(pb)
 		}
+		if d := p.defs[name]; (!numeric || tab) && (d == nil || !d.words) {
+			return ref{}, false // keepalived 2.2.7 reads only numbers here
+		}
 		end = j + 1
 	} else if j < t.len() {
 		if c := t.at(j); c != ' ' && c != '\t' && c != ',' && c != ')' {
@@ -296,6 +312,12 @@ func (p *preprocessor) findRef(t *todoStack) (ref, bool) {
 	}
 	if d.multiline && end != t.len() {
 		return ref{}, false
+	}
+	if d.words {
+		if n := len(strings.Fields(params)); n != d.maxParams {
+			p.report(t.nextPos(), config.Warning, config.ClassGeneral, "Definition %s requires between %d and %d parameters, %d specified.", name, d.maxParams, d.maxParams, n)
+			return ref{}, false
+		}
 	}
 	if params != "" && d.maxParams == 0 {
 		return ref{}, false

@@ -161,7 +161,7 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 		}
 	}
 
-	if len(in.VIPs) == 0 {
+	if len(in.VIPs) == 0 && !l.allowNoVIPs(ic, strict) {
 		if in.Version == 3 || in.Family == config.IPv6 || strict {
 			why := "VRRPv3"
 			switch {
@@ -374,6 +374,7 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 
 	l.vipVMACs(ic)
 	l.dropWeights(ic)
+	l.complete243(ic, strict)
 }
 
 // vipVMACs applies keepalived's rules for `use_vmac` on an address: on the

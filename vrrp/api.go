@@ -72,6 +72,13 @@ type Config struct {
 	CheckUnicastSrc bool
 	// UnicastChecksum is old_unicast_checksum (VRRPv3 IPv4 unicast only).
 	UnicastChecksum ChecksumCompat
+	// V3ChecksumAsV2 is keepalived 2.3's v3_checksum_as_v2: a VRRPv3 IPv4
+	// advert's checksum leaves out the pseudo-header, as VRRPv2's does,
+	// and a received advert's checksum is not enforced (vrrp.c).
+	V3ChecksumAsV2 bool
+	// OwnerIgnoreAdverts is keepalived 2.3's owner_ignore_adverts: while
+	// its effective priority is 255, the instance drops every advert.
+	OwnerIgnoreAdverts bool
 
 	AuthType uint8   // 0 none, 1 PASS (v2 only)
 	AuthPass [8]byte // zero padded

@@ -41,9 +41,12 @@ type Instance struct {
 	garps    []garpTimer // delayed gratuitous ARP bursts
 	garpRefr time.Time   // garp_refresh_timer
 
-	csumCompat     ChecksumCompat
-	lastTransition time.Time
-	stats          Stats
+	csumCompat ChecksumCompat
+	// ownerDropLogged: the owner_ignore_adverts drop was logged (keepalived
+	// rate-limits that line; we log it once).
+	ownerDropLogged bool
+	lastTransition  time.Time
+	stats           Stats
 
 	sync *SyncGroup
 	now  time.Time
@@ -654,6 +657,8 @@ func (in *Instance) advert(prio uint8) Advert {
 		IPv6:     in.cfg.IPv6,
 		Addrs:    in.cfg.VIPs,
 		AuthData: in.cfg.AuthPass,
+
+		ChecksumAsV2: in.cfg.V3ChecksumAsV2,
 	}
 }
 

@@ -94,6 +94,9 @@ type Advert struct {
 	Addrs    []netip.Addr
 	AuthData [AuthLen]byte // v2 IPv4 only
 	Checksum uint16        // as read by Decode; computed by AppendEncode
+	// ChecksumAsV2 makes AppendEncode leave the IPv4 pseudo-header out of a
+	// VRRPv3 checksum (v3_checksum_as_v2).
+	ChecksumAsV2 bool
 
 	raw []byte // decoded address bytes, aliasing Decode's input
 }
@@ -254,7 +257,12 @@ func (a *Advert) AppendEncode(b []byte, src, dst netip.Addr) []byte {
 		b = append(b, a.AuthData[:]...)
 	}
 	pkt := b[start:]
-	sum := Checksum(pkt, ipv6, src, dst)
+	var sum uint16
+	if a.ChecksumAsV2 && !ipv6 {
+		sum = checksumBare(pkt)
+	} else {
+		sum = Checksum(pkt, ipv6, src, dst)
+	}
 	binary.BigEndian.PutUint16(pkt[6:8], sum)
 	a.Checksum = sum
 	return b
@@ -286,6 +294,17 @@ func Checksum(pkt []byte, ipv6 bool, src, dst netip.Addr) uint16 {
 		sum += uint32(len(pkt) & 0xffff)
 	}
 	sum = sumWords(sum, pkt[:6])
+	sum = sumWords(sum, pkt[8:])
+	return ^fold(sum)
+}
+
+// checksumBare is the checksum of pkt alone, without a pseudo-header (a
+// VRRPv2 IPv4 one, or a VRRPv3 IPv4 one with v3_checksum_as_v2).
+func checksumBare(pkt []byte) uint16 {
+	if len(pkt) < HeaderLen {
+		return 0
+	}
+	sum := sumWords(0, pkt[:6])
 	sum = sumWords(sum, pkt[8:])
 	return ^fold(sum)
 }

@@ -127,7 +127,10 @@ func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
 		return false
 	}
 	if !c.IPv6 {
-		if c.Version == 3 {
+		if c.Version == 3 && c.V3ChecksumAsV2 {
+			// keepalived 2.4.3 computes the checksum without the
+			// pseudo-header and does not enforce it.
+		} else if c.Version == 3 {
 			dst := r.Dst
 			if in.csumCompat.old() {
 				dst = in.oldChecksumGroup()
@@ -160,6 +163,13 @@ func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
 		}
 		in.logf("Expected %sicast packet but received %sicast packet", a, b)
 		in.drop(ErrCastMismatch)
+		return false
+	}
+	if c.OwnerIgnoreAdverts && in.effPrio == PrioOwner {
+		if !in.ownerDropLogged {
+			in.logf("Dropping packet(s) from %s since we are address owner", r.Src)
+			in.ownerDropLogged = true
+		}
 		return false
 	}
 	in.stats.AdvertRcvd++
