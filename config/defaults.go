@@ -57,6 +57,7 @@ func DefaultGlobal() Global {
 		DefaultInterface: DefaultInterface,
 		VMACPrefix:       DefaultVMACPrefix,
 		ChildWaitTime:    5 * time.Second,
+		Conflict:         Conflict{Interval: 5 * time.Second, Hold: 30 * time.Second},
 	}
 }
 
