@@ -92,6 +92,8 @@ type instanceInfo struct {
 	Master            string `json:"master,omitempty"`
 	MasterPriority    int    `json:"master_priority,omitempty"`
 	SyncGroup         string `json:"sync_group,omitempty"`
+	// Conflicts are the VIP conflicts the daemon confirmed (daemon/conflict.go).
+	Conflicts []daemon.ConflictStatus `json:"conflicts,omitempty"`
 }
 
 // controlServer serves the control socket in the VRRP child.
@@ -284,7 +286,7 @@ func (s *controlServer) status(running *config.Config, stamp configStamp) *statu
 				Name: in.Name, Interface: in.Interface, VRID: in.VRID,
 				Priority: in.BasePriority, VIPs: len(in.VIPs), State: in.State,
 				EffectivePriority: in.EffectivePriority, Master: in.MasterAddr,
-				MasterPriority: in.MasterPriority, SyncGroup: in.SyncGroup,
+				MasterPriority: in.MasterPriority, SyncGroup: in.SyncGroup, Conflicts: in.Conflicts,
 			})
 		}
 	} else if running != nil {

@@ -24,5 +24,8 @@ func newLinuxHost() (daemon.Host, error) {
 	if h.VMACs != nil {
 		dh.VMACs = h.VMACs
 	}
+	if p, err := netif.NewProber(); err == nil {
+		dh.Prober = p
+	}
 	return dh, nil
 }

@@ -50,6 +50,8 @@ type Host struct {
 	// VMACs creates the macvlans of use_vmac instances. Optional: when
 	// nil, use_vmac instances run on their base interface with a warning.
 	VMACs VMACs
+	// Prober, when set, probes for VIP conflicts (conflict.go).
+	Prober Prober
 }
 
 // VMACs creates and deletes use_vmac macvlans (netif's VMACs has this

@@ -82,6 +82,7 @@ func (d *Daemon) statsText() []byte {
 		fmt.Fprintf(&b, "  Authentication Errors:\n    Invalid Type: %d\n    Type Mismatch: %d\n    Failure: %d\n",
 			s.InvalidAuthType, s.AuthTypeMismatch, s.AuthFailure)
 		fmt.Fprintf(&b, "  Priority Zero:\n    Received: %d\n    Sent: %d\n", s.PriZeroRcvd, s.PriZeroSent)
+		b.WriteString(conflictStatsText(d.instanceConflicts(in)))
 	}
 	return b.Bytes()
 }
@@ -131,6 +132,8 @@ type jsonData struct {
 type jsonInstance struct {
 	Data  jsonData             `json:"data"`
 	Stats vrrp.KeepalivedStats `json:"stats"` // keepalived's keys only
+	// Conflicts is ours (conflict.go); keepalived's readers ignore it.
+	Conflicts []ConflictStatus `json:"keepalived_go_vip_conflicts,omitempty"`
 }
 
 func b2i(b bool) int {
@@ -249,7 +252,7 @@ func (d *Daemon) jsonDump() []jsonInstance {
 		if ci.Auth.Type == config.AuthPass {
 			jd.AuthData = strings.TrimRight(string(ci.Auth.Pass[:]), "\x00")
 		}
-		out = append(out, jsonInstance{Data: jd, Stats: s.KeepalivedStats})
+		out = append(out, jsonInstance{Data: jd, Stats: s.KeepalivedStats, Conflicts: d.instanceConflicts(in)})
 	}
 	return out
 }

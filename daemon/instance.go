@@ -533,6 +533,7 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 	d.busy(now)
 	in.state = t.To
 	in.lastTr = now
+	d.conflictWake()
 	prio := in.eng.Status().EffectivePriority
 	if prio == 0 {
 		prio = in.prio

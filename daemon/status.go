@@ -32,6 +32,8 @@ type InstanceStatus struct {
 	Faults            []string   `json:"faults,omitempty"`
 	LastTransition    time.Time  `json:"last_transition"`
 	Stats             vrrp.Stats `json:"stats"`
+	// Conflicts are the confirmed VIP conflicts (conflict.go).
+	Conflicts []ConflictStatus `json:"conflicts,omitempty"`
 }
 
 // Status is the whole /status document.
@@ -49,7 +51,7 @@ func (d *Daemon) snapshot() Status {
 			Name: in.name(), Interface: in.ifname, VRID: in.cfg.VRID, Family: in.cfg.Family.String(),
 			State: st.State.String(), BasePriority: in.cfg.Priority, EffectivePriority: st.EffectivePriority,
 			MasterPriority: st.MasterPriority, VIPs: []string{}, VIPsSet: st.VIPsSet, Faults: st.Faults,
-			LastTransition: in.lastTr, Stats: in.stats(),
+			LastTransition: in.lastTr, Stats: in.stats(), Conflicts: d.instanceConflicts(in),
 		}
 		if st.MasterAddr.IsValid() {
 			is.MasterAddr = st.MasterAddr.String()
@@ -124,6 +126,7 @@ func metricsText(s Status) []byte {
 	counter("keepalived_priority_zero_received_total", "Priority-0 adverts received.", func(s vrrp.Stats) uint64 { return s.PriZeroRcvd })
 	counter("keepalived_priority_zero_sent_total", "Priority-0 adverts sent.", func(s vrrp.Stats) uint64 { return s.PriZeroSent })
 	counter("keepalived_checksum_errors_total", "Adverts dropped for their checksum (ours).", func(s vrrp.Stats) uint64 { return s.ChecksumErr })
+	conflictMetrics(&b, s)
 	return b.Bytes()
 }
 

@@ -39,6 +39,8 @@ type ProbeAnswer struct {
 	Ifname string
 	Addr   netip.Addr
 	MAC    net.HardwareAddr
+	// Own is the interface's MAC (what the other host saw us probe from).
+	Own net.HardwareAddr
 }
 
 // AppendARPProbe appends an ARP probe for vip from mac: Ethernet broadcast,

@@ -210,7 +210,7 @@ func (p *prober) read(ifname string, own net.HardwareAddr, pc *packet.Conn) {
 			if !ok || bytes.Equal(mac, own) {
 				continue
 			}
-			a := ProbeAnswer{Ifname: ifname, Addr: addr, MAC: append(net.HardwareAddr(nil), mac...)}
+			a := ProbeAnswer{Ifname: ifname, Addr: addr, MAC: append(net.HardwareAddr(nil), mac...), Own: own}
 			select {
 			case p.out <- a:
 			default:
