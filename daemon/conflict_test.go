@@ -149,7 +149,7 @@ func TestConflictConfirmedOnce(t *testing.T) {
 	p.take()
 	h.d.onClaim(h.now, answer("10.0.0.100", otherMAC))
 	h.d.onClaim(h.now, answer("10.0.0.100", net.HardwareAddr{0, 0, 0x5e, 0, 1, 51})) // VMAC: not in use here, so a claim
-	h.d.onClaim(h.now, answer("10.0.0.101", otherMAC))                              // not our VIP
+	h.d.onClaim(h.now, answer("10.0.0.101", otherMAC))                               // not our VIP
 	if logs := h.takeLogs(); len(logs) != 0 {
 		t.Errorf("first claim logged:\n%s", join(logs))
 	}
