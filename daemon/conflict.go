@@ -96,7 +96,9 @@ type conflicts struct {
 	confirm map[*instance]time.Time // extra probe to confirm a claim
 	holds   map[*instance]time.Time // lower-mac-yields: FAULT until
 	wake    chan struct{}
-	addrs   []netip.Addr
+	// addrs and alive are reused by every tick.
+	addrs []netip.Addr
+	alive map[*instance]bool
 }
 
 func (c *conflicts) init() {
@@ -105,6 +107,7 @@ func (c *conflicts) init() {
 		c.probed = map[*instance]time.Time{}
 		c.confirm = map[*instance]time.Time{}
 		c.holds = map[*instance]time.Time{}
+		c.alive = map[*instance]bool{}
 		c.wake = make(chan struct{}, 1)
 	}
 }
@@ -205,14 +208,14 @@ func (d *Daemon) conflictTick(now time.Time) time.Time {
 			next = t
 		}
 	}
-	running := map[*instance]bool{}
+	clear(c.alive)
 	for _, in := range d.insts {
-		running[in] = true
+		c.alive[in] = true
 	}
-	for _, m := range []map[*instance]time.Time{c.probed, c.confirm, c.holds} {
+	for _, m := range [...]map[*instance]time.Time{c.probed, c.confirm, c.holds} {
 		for in := range m {
-			if !running[in] {
-				delete(m, in)
+			if !c.alive[in] {
+				delete(m, in) // removed by a reload
 			}
 		}
 	}
