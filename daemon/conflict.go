@@ -247,8 +247,15 @@ func (d *Daemon) conflictTick(now time.Time) time.Time {
 		if !due.After(now) {
 			d.probe(in)
 			c.probed[in] = now
-			delete(c.confirm, in)
 			due = nextProbe(in.lastTr, now, in.vcfg.GarpMasterDelay, iv)
+			// A regular probe earlier than the confirming one does not
+			// replace it: its answer comes too soon to confirm.
+			if at, ok := c.confirm[in]; ok && !now.Before(at) {
+				delete(c.confirm, in)
+			}
+		}
+		if at, ok := c.confirm[in]; ok && at.Before(due) {
+			due = at
 		}
 		soonest(due)
 	}

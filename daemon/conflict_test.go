@@ -270,3 +270,26 @@ func TestConflictPolicyLowerMACYields(t *testing.T) {
 		t.Errorf("after the hold and master-down: %s", in.state)
 	}
 }
+
+// TestConflictConfirmAfterRegularProbe: a regular probe due between a
+// first claim and its confirmation does not replace the confirming probe
+// (its answer would come too soon to confirm anything).
+func TestConflictConfirmAfterRegularProbe(t *testing.T) {
+	h, p := conflictHarness(t, nil)
+	h.d.conflictTick(h.now) // +3.609375s, the first probe
+	p.take()
+	h.advance(4600 * time.Millisecond) // +8.209375s; the second is due at +8.609375s
+	h.d.conflictTick(h.now)
+	h.d.onClaim(h.now, answer("10.0.0.100", otherMAC))
+	var got []string
+	for i := 0; i < 15; i++ {
+		for next := h.d.conflictTick(h.now); !next.After(h.now); next = h.d.conflictTick(h.now) {
+		}
+		got = append(got, p.take()...)
+		h.advance(100 * time.Millisecond)
+	}
+	want := []string{"+8.609375s probe eth0 10.0.0.100", "+9.209375s probe eth0 10.0.0.100"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("probes (-want +got):\n%s", diff)
+	}
+}
