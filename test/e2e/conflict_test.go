@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -16,11 +17,12 @@ import (
 // conflict (issue 15: within 5 s of the second master; asserted with a
 // generous timeout, the delay measured and logged as "conflict-delay").
 // keepalived 2.2.7 in the same scenario reports nothing: its run is behind
-// KAGO_BENCH_HA=1 (make bench-ha) or KGE_CONFLICT_KK=1, to keep the default
-// tier short, and asserts that its log has no such line.
+// KAGO_BENCH_HA=1 (make bench-ha) or KGE_CONFLICT_ALL=1, to keep the default
+// tier short, and asserts that its log has no such line; so is the policy
+// run (TestVIPConflictPolicy).
 func TestVIPConflict(t *testing.T) {
 	combos := []combo{oo}
-	if os.Getenv("KAGO_BENCH_HA") == "1" || os.Getenv("KGE_CONFLICT_KK") == "1" {
+	if os.Getenv("KAGO_BENCH_HA") == "1" || os.Getenv("KGE_CONFLICT_ALL") == "1" {
 		combos = append(combos, kk)
 	}
 	for _, c := range combos {
@@ -95,5 +97,56 @@ func TestVIPConflict(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestVIPConflictPolicy: the same split brain with
+// keepalived_go_conflict_policy lower-mac-yields on both of ours (set by a
+// reload): exactly one node yields (FAULT for the hold), and the VIP ends
+// on exactly one host. Behind KGE_CONFLICT_ALL=1 or KAGO_BENCH_HA=1.
+func TestVIPConflictPolicy(t *testing.T) {
+	if os.Getenv("KAGO_BENCH_HA") != "1" && os.Getenv("KGE_CONFLICT_ALL") != "1" {
+		t.Skip("e2e: set KGE_CONFLICT_ALL=1")
+	}
+	p := startPair(t, Ours, Ours, pairOpts{})
+	l := p.L
+	for i, h := range []*Host{p.M, p.B} {
+		conf := Conf(h.Name, p.Opts.instance(l, i+1, i == 0))
+		conf = strings.Replace(conf, "global_defs {\n", "global_defs {\n    keepalived_go_conflict_policy lower-mac-yields\n    keepalived_go_conflict_hold 20\n", 1)
+		h.WriteConf(conf)
+		h.Daemon().Signal(syscall.SIGHUP)
+	}
+	for _, h := range []*Host{p.M, p.B} {
+		if !h.Daemon().WaitLog("Reload finished", 5*time.Second) {
+			t.Fatalf("%s: no reload", h.Name)
+		}
+	}
+	rules := "table bridge kgc {\n chain vrrp {\n  type filter hook forward priority 0; policy accept;\n  ether type ip ip protocol 112 counter drop\n }\n}\n"
+	cmd := exec.Command("ip", "netns", "exec", l.Switch, "nft", "-f", "-")
+	cmd.Stdin = strings.NewReader(rules)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("nft (package nftables): %v\n%s", err, out)
+	}
+	waitVIP(t, p.B, lanVIP, 8*time.Second)
+	both := time.Now()
+	const yielded = "(keepalived_go_conflict_policy lower-mac-yields) - entering FAULT for 20s"
+	var yielder, keeper *Host
+	for deadline := both.Add(10 * time.Second); yielder == nil && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for i, h := range []*Host{p.M, p.B} {
+			if strings.Contains(h.Daemon().LogText(), yielded) {
+				yielder, keeper = h, []*Host{p.B, p.M}[i]
+			}
+		}
+	}
+	if yielder == nil {
+		t.Fatalf("nobody yielded within 10 s:\nlb1:\n%s\nlb2:\n%s", p.M.Daemon().LogText(), p.B.Daemon().LogText())
+	}
+	t.Logf("%s yielded %v after both were master", yielder.Name, time.Since(both).Round(10*time.Millisecond))
+	time.Sleep(3 * time.Second)
+	if h := holders(l, lanVIP, "lb1", "lb2"); len(h) != 1 || h[0] != keeper.Name {
+		t.Errorf("VIP held by %v, want [%s]", h, keeper.Name)
+	}
+	if strings.Contains(keeper.Daemon().LogText(), yielded) {
+		t.Errorf("both yielded")
 	}
 }
