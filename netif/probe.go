@@ -137,10 +137,11 @@ func ParseClaim(frame []byte) (addr netip.Addr, mac net.HardwareAddr, ok bool) {
 
 // Prober sends VIP conflict probes and reports what other hosts claim.
 // Probe opens the interface's listening sockets on first use; from then
-// on every claim heard on that interface for any address from a MAC that
-// is not the interface's own is sent on Answers (dropped when the reader
-// is behind: a conflict repeats). Which addresses matter is the caller's
-// business. The Linux one is NewProber.
+// on every claim heard on that interface, from a MAC that is not the
+// interface's own, for an address ever probed there is sent on Answers
+// (dropped when the reader is behind: a conflict repeats). Whether the
+// address still matters is the caller's business. The Linux one is
+// NewProber.
 type Prober interface {
 	Probe(ifname string, addrs []netip.Addr) error
 	Answers() <-chan ProbeAnswer

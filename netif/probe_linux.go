@@ -36,6 +36,18 @@ type probeConn struct {
 	mac   net.HardwareAddr
 	arp   *packet.Conn
 	nd    *packet.Conn
+	// watch is every address probed on the interface: only claims for
+	// those are reported, so that the LAN's ordinary ARP traffic does not
+	// wake the daemon.
+	mu    sync.RWMutex
+	watch map[netip.Addr]struct{}
+}
+
+func (c *probeConn) watched(a netip.Addr) bool {
+	c.mu.RLock()
+	_, ok := c.watch[a]
+	c.mu.RUnlock()
+	return ok
 }
 
 func (c *probeConn) close() {
@@ -132,11 +144,16 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 		c = nil
 	}
 	if c == nil {
-		c = &probeConn{index: attrs.Index, mac: append(net.HardwareAddr(nil), mac...)}
+		c = &probeConn{index: attrs.Index, mac: append(net.HardwareAddr(nil), mac...), watch: map[netip.Addr]struct{}{}}
 		p.conns[ifname] = c
 	}
 	var has4, has6 bool
 	for _, ip := range addrs {
+		if !c.watched(ip.Unmap()) {
+			c.mu.Lock()
+			c.watch[ip.Unmap()] = struct{}{}
+			c.mu.Unlock()
+		}
 		if ip.Unmap().Is4() {
 			has4 = true
 		} else {
@@ -151,7 +168,7 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 				return fmt.Errorf("packet socket: %w", err)
 			}
 			c.arp = pc
-			p.read(ifname, c.mac, pc)
+			p.read(ifname, c, pc)
 		}
 		if has6 && c.nd == nil {
 			pc, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_IPV6, &packet.Config{Filter: naOnly})
@@ -159,7 +176,7 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 				return fmt.Errorf("packet socket: %w", err)
 			}
 			c.nd = pc
-			p.read(ifname, c.mac, pc)
+			p.read(ifname, c, pc)
 		}
 		return nil
 	})
@@ -194,9 +211,11 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 	return errors.Join(errs...)
 }
 
-// read starts the reader of one socket: every claim from another MAC goes
-// to p.out, without blocking. It ends when the socket is closed.
-func (p *prober) read(ifname string, own net.HardwareAddr, pc *packet.Conn) {
+// read starts the reader of one socket: every claim from another MAC for
+// a watched address goes to p.out, without blocking. It ends when the
+// socket is closed.
+func (p *prober) read(ifname string, c *probeConn, pc *packet.Conn) {
+	own := c.mac
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -207,7 +226,7 @@ func (p *prober) read(ifname string, own net.HardwareAddr, pc *packet.Conn) {
 				return
 			}
 			addr, mac, ok := ParseClaim(buf[:n])
-			if !ok || bytes.Equal(mac, own) {
+			if !ok || bytes.Equal(mac, own) || !c.watched(addr) {
 				continue
 			}
 			a := ProbeAnswer{Ifname: ifname, Addr: addr, MAC: append(net.HardwareAddr(nil), mac...), Own: own}
