@@ -185,6 +185,10 @@ func (a *app) newStatusCmd() *cobra.Command {
 					fmt.Fprintf(out, " (sync group %s)", in.SyncGroup)
 				}
 				fmt.Fprintln(out)
+				for _, c := range in.Conflicts {
+					fmt.Fprintf(out, "    VIP CONFLICT: %s on %s also answered by %s (first %s, last %s, %d time(s))\n",
+						c.VIP, c.Dev, c.MAC, c.First.Format("15:04:05"), c.Last.Format("15:04:05"), c.Episodes)
+				}
 			}
 			return nil
 		},

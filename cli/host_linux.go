@@ -16,5 +16,10 @@ func newHost() (netif.Host, error) {
 	if err != nil {
 		return netif.Host{}, fmt.Errorf("cli: host: %w", err)
 	}
+	// VIP conflict probes (daemon/conflict.go); without the packet
+	// sockets the daemon simply does no conflict detection.
+	if p, err := netif.NewProber(); err == nil {
+		h.Prober = p
+	}
 	return h, nil
 }

@@ -64,6 +64,7 @@ func DefaultGlobal() Global {
 
 		StartupScriptTimeout:  DefaultScriptTimeout,
 		ShutdownScriptTimeout: DefaultScriptTimeout,
+		Conflict:              Conflict{Interval: 5 * time.Second, Hold: 30 * time.Second},
 	}
 }
 

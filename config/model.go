@@ -208,6 +208,9 @@ type Global struct {
 	Mail Mail `json:"mail,omitempty"`
 	// AllowIfChanges is dynamic_interfaces allow_if_changes.
 	AllowIfChanges bool `json:"allow_if_changes,omitempty"`
+	// Conflict is VIP conflict detection (keepalived-go's keywords,
+	// keepalived_go_*; keepalived has none).
+	Conflict Conflict `json:"conflict"`
 	// Other known global keywords we accept but do not act on, verbatim.
 	Other []RawStatement `json:"other,omitempty"`
 
@@ -273,6 +276,31 @@ type Mail struct {
 	// NoEmailFaults is no_email_faults: no mail for FAULT.
 	NoEmailFaults bool `json:"no_email_faults,omitempty"`
 }
+
+// Conflict configures VIP conflict detection: a master probes (ARP /
+// duplicate address detection NS) for its VIPs and reports other MACs
+// answering for them (daemon/conflict.go).
+type Conflict struct {
+	// Interval is keepalived_go_vip_conflict_interval: seconds between
+	// probes once the GARP schedule's two bursts are done; 0 turns probing
+	// off. Default 5 s.
+	Interval time.Duration `json:"interval"`
+	// Notify is keepalived_go_notify_conflict: run with the VIP, the other
+	// MAC and the instance name once per (VIP, MAC).
+	Notify *Command `json:"notify,omitempty"`
+	// Policy is keepalived_go_conflict_policy: ConflictPolicyNone (report
+	// only) or ConflictPolicyLowerMACYields.
+	Policy string `json:"policy,omitempty"`
+	// Hold is keepalived_go_conflict_hold: how long a yielding instance
+	// stays in FAULT. Default 30 s.
+	Hold time.Duration `json:"hold"`
+}
+
+// Conflict policies.
+const (
+	ConflictPolicyNone           = "none"
+	ConflictPolicyLowerMACYields = "lower-mac-yields"
+)
 
 // Fifo is a notify_fifo / vrrp_notify_fifo and its optional script.
 type Fifo struct {

@@ -94,6 +94,7 @@ func (d *Daemon) statsText() []byte {
 			b.WriteString(hmacStatsText(s.HMACStats))
 		}
 		fmt.Fprintf(&b, "  Priority Zero:\n    Received: %d\n    Sent: %d\n", s.PriZeroRcvd, s.PriZeroSent)
+		b.WriteString(conflictStatsText(d.instanceConflicts(in)))
 	}
 	return b.Bytes()
 }
@@ -151,6 +152,8 @@ type jsonData struct {
 type jsonInstance struct {
 	Data  jsonData  `json:"data"`
 	Stats jsonStats `json:"stats"` // keepalived's keys only (2.4.3's with auth_hmac)
+	// Conflicts is ours (conflict.go); keepalived's readers ignore it.
+	Conflicts []ConflictStatus `json:"keepalived_go_vip_conflicts,omitempty"`
 }
 
 func b2i(b bool) int {
@@ -294,7 +297,7 @@ func (d *Daemon) jsonDump() []jsonInstance {
 		if ci.Auth.Type == config.AuthPass {
 			jd.AuthData = strings.TrimRight(string(ci.Auth.Pass[:]), "\x00")
 		}
-		out = append(out, jsonInstance{Data: jd, Stats: jsonStatsOf(s, ci)})
+		out = append(out, jsonInstance{Data: jd, Stats: jsonStatsOf(s, ci), Conflicts: d.instanceConflicts(in)})
 	}
 	return out
 }

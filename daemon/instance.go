@@ -603,6 +603,7 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 	d.busy(now)
 	in.state = t.To
 	in.lastTr = now
+	d.conflictWake()
 	prio := t.Priority
 	switch t.To {
 	case vrrp.StateStop:

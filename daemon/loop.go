@@ -45,6 +45,8 @@ type Daemon struct {
 	// tracked script is taken as runnable and waits for a result).
 	runnable map[string]bool
 	static   staticSet
+	// conf is VIP conflict detection (conflict.go).
+	conf conflicts
 	// mode changes how actions are carried out while stopping or deleting.
 	mode actMode
 	// quietAt is when the daemon may count as quiet after its last burst
@@ -167,6 +169,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 		return err
 	}
 	go returnMemory()
+	d.startConflicts()
 	var srvs []*statusServer
 	if d.opts.StatusAddr != "" {
 		if srv, err := d.serveStatus(d.opts.StatusAddr); err != nil {

@@ -33,6 +33,8 @@ type InstanceStatus struct {
 	Faults            []string   `json:"faults,omitempty"`
 	LastTransition    time.Time  `json:"last_transition"`
 	Stats             vrrp.Stats `json:"stats"`
+	// Conflicts are the confirmed VIP conflicts (conflict.go).
+	Conflicts []ConflictStatus `json:"conflicts,omitempty"`
 }
 
 // Status is the whole /status document.
@@ -50,7 +52,7 @@ func (d *Daemon) snapshot() Status {
 			Name: in.name(), Interface: in.ifname, VRID: in.cfg.VRID, Family: in.cfg.Family.String(),
 			State: st.State.String(), BasePriority: in.cfg.Priority, EffectivePriority: st.EffectivePriority,
 			MasterPriority: st.MasterPriority, VIPs: []string{}, VIPsSet: st.VIPsSet, Faults: st.Faults,
-			LastTransition: in.lastTr, Stats: in.stats(),
+			LastTransition: in.lastTr, Stats: in.stats(), Conflicts: d.instanceConflicts(in),
 		}
 		if st.MasterAddr.IsValid() {
 			is.MasterAddr = st.MasterAddr.String()
@@ -139,6 +141,7 @@ func metricsText(s Status) []byte {
 	if sample[0].Value.Kind() == metrics.KindUint64 {
 		fmt.Fprintf(&b, "# HELP go_memstats_mallocs_total Total number of heap objects allocated.\n# TYPE go_memstats_mallocs_total counter\ngo_memstats_mallocs_total %d\n", sample[0].Value.Uint64())
 	}
+	conflictMetrics(&b, s)
 	return b.Bytes()
 }
 

@@ -142,7 +142,7 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 			sum += delta
 		}
 	}
-	return sum, faults
+	return sum, append(faults, d.conflictFaults(in)...)
 }
 
 // updateTracking tells the core what changed in an instance's faults and

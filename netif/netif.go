@@ -51,6 +51,7 @@ var ErrNotFound = errors.New("netif: no such interface")
 //	func NewLinks() Links
 //	func NewVMACs() (VMACs, error)
 //	func NewHost() (Host, error)   // all of the above
+//	func NewProber() (Prober, error) // VIP conflict probes (probe.go)
 //	func EnsureVMAC(parent, name string, mac net.HardwareAddr, ipv6 bool) (ifname string, created bool, err error)
 //	func DeleteVMAC(name string) error
 //	func WithNetns(path string, fn func() error) error
@@ -78,6 +79,9 @@ type Host struct {
 	Announcer Announcer
 	Links     Links
 	VMACs     VMACs
+	// Prober, when set, probes for VIP conflicts (optional: without it the
+	// daemon does no conflict detection).
+	Prober Prober
 }
 
 // VMACAddr is keepalived's default VMAC address: 00:00:5e:00:01:VRID for

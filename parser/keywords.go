@@ -49,6 +49,8 @@ var rootKeywords = []string{
 }
 
 var globalKeywords = strings.Fields(`
+keepalived_go_vip_conflict_interval keepalived_go_notify_conflict
+keepalived_go_conflict_policy keepalived_go_conflict_hold
 process_names process_name vrrp_process_name checker_process_name
 lvs_process_name bfd_process_name router_id notification_email_from
 smtp_server smtp_helo_name smtp_connect_timeout notification_email

@@ -147,6 +147,31 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			}
 		case "fifo_write_vrrp_states_on_reload":
 			g.FifoStatesOnReload = true
+		case "keepalived_go_vip_conflict_interval", "keepalived_go_conflict_hold":
+			if l.need(n, 1) {
+				if v, ok := l.uintArgMsg(n, 0, 0, 86400, "%s '%s' invalid: seconds 0..86400 - ignoring", kw, n.Args[0].Text); ok {
+					if kw == "keepalived_go_conflict_hold" {
+						g.Conflict.Hold = secs(v)
+					} else {
+						g.Conflict.Interval = secs(v)
+					}
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
+		case "keepalived_go_notify_conflict":
+			if c := l.command(n, true); c != nil {
+				g.Conflict.Notify = c
+			}
+		case "keepalived_go_conflict_policy":
+			if l.need(n, 1) {
+				switch p := n.Args[0].Text; p {
+				case config.ConflictPolicyNone, config.ConflictPolicyLowerMACYields:
+					g.Conflict.Policy = p
+				default:
+					l.errorf(n.Args[0].Pos, "unknown keepalived_go_conflict_policy '%s' (none, lower-mac-yields)", p)
+				}
+				l.extra(n, 1, ctxGlobal)
+			}
 		case "vrrp_garp_master_delay":
 			if l.need(n, 1) {
 				if v, ok := l.uintArgMsg(n, 0, 0, 4294, "vrrp_garp_master_delay '%s' invalid - ignoring", n.Args[0].Text); ok {

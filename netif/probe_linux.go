@@ -1,0 +1,239 @@
+package netif
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"sync"
+
+	"github.com/mdlayher/packet"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// prober is the Linux Prober: per interface one ARP and one IPv6 packet
+// socket that both send the probes and read claims, each read by a
+// goroutine of its own until Close. Steady state allocates only for a
+// claim heard (the ProbeAnswer's MAC copy); the probe frames reuse one
+// buffer.
+type prober struct {
+	ns  boundNS
+	out chan ProbeAnswer
+
+	mu     sync.Mutex
+	h      *netlink.Handle
+	conns  map[string]*probeConn
+	buf    []byte
+	closed bool
+	wg     sync.WaitGroup
+}
+
+type probeConn struct {
+	index int
+	mac   net.HardwareAddr
+	arp   *packet.Conn
+	nd    *packet.Conn
+	// watch is every address probed on the interface: only claims for
+	// those are reported, so that the LAN's ordinary ARP traffic does not
+	// wake the daemon.
+	mu    sync.RWMutex
+	watch map[netip.Addr]struct{}
+}
+
+func (c *probeConn) watched(a netip.Addr) bool {
+	c.mu.RLock()
+	_, ok := c.watch[a]
+	c.mu.RUnlock()
+	return ok
+}
+
+func (c *probeConn) close() {
+	if c.arp != nil {
+		c.arp.Close()
+	}
+	if c.nd != nil {
+		c.nd.Close()
+	}
+}
+
+// naOnly accepts ICMPv6 neighbour advertisements (next header 58 at
+// Ethernet+6, ICMPv6 type 136 at Ethernet+40) and nothing else, so the
+// IPv6 socket does not queue the interface's whole IPv6 traffic. Extension
+// headers before ICMPv6 are not followed: NAs carry none.
+var naOnly, _ = bpf.Assemble([]bpf.Instruction{
+	bpf.LoadAbsolute{Off: 14 + 6, Size: 1},
+	bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: 58, SkipTrue: 3},
+	bpf.LoadAbsolute{Off: 14 + 40, Size: 1},
+	bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: 136, SkipTrue: 1},
+	bpf.RetConstant{Val: 256},
+	bpf.RetConstant{Val: 0},
+})
+
+// NewProber returns the Linux Prober, bound to the calling thread's network
+// namespace. Sockets are opened by the first Probe of each interface.
+func NewProber() (Prober, error) {
+	ns, err := currentNS()
+	if err != nil {
+		return nil, err
+	}
+	return &prober{ns: ns, out: make(chan ProbeAnswer, 64), conns: map[string]*probeConn{}}, nil
+}
+
+func (p *prober) Answers() <-chan ProbeAnswer { return p.out }
+
+// Close closes every socket and waits for the readers.
+func (p *prober) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	for n, c := range p.conns {
+		c.close()
+		delete(p.conns, n)
+	}
+	if p.h != nil {
+		p.h.Close()
+		p.h = nil
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+	p.ns.close()
+	return nil
+}
+
+// Probe sends one ARP probe per IPv4 address and one DAD neighbour
+// solicitation per IPv6 address on ifname, from the interface's MAC.
+// A NOARP interface gets nothing.
+func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
+	if len(addrs) == 0 {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return ErrClosed
+	}
+	if p.h == nil {
+		h, err := netlink.NewHandleAt(p.ns.nsHandle(), unix.NETLINK_ROUTE)
+		if err != nil {
+			return fmt.Errorf("netif: probe on %s: netlink: %w", ifname, err)
+		}
+		p.h = h
+	}
+	l, err := p.h.LinkByName(ifname)
+	if err != nil {
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			err = ErrNotFound
+		}
+		return fmt.Errorf("netif: probe on %s: %w", ifname, err)
+	}
+	attrs := l.Attrs()
+	if attrs.RawFlags&unix.IFF_NOARP != 0 {
+		return nil
+	}
+	mac := attrs.HardwareAddr
+	if len(mac) != 6 {
+		return fmt.Errorf("netif: probe on %s: not an Ethernet interface", ifname)
+	}
+	c := p.conns[ifname]
+	if c != nil && (c.index != attrs.Index || !bytes.Equal(c.mac, mac)) {
+		c.close()
+		delete(p.conns, ifname)
+		c = nil
+	}
+	if c == nil {
+		c = &probeConn{index: attrs.Index, mac: append(net.HardwareAddr(nil), mac...), watch: map[netip.Addr]struct{}{}}
+		p.conns[ifname] = c
+	}
+	var has4, has6 bool
+	for _, ip := range addrs {
+		if !c.watched(ip.Unmap()) {
+			c.mu.Lock()
+			c.watch[ip.Unmap()] = struct{}{}
+			c.mu.Unlock()
+		}
+		if ip.Unmap().Is4() {
+			has4 = true
+		} else {
+			has6 = true
+		}
+	}
+	ifi := &net.Interface{Index: attrs.Index, Name: ifname, HardwareAddr: mac, MTU: attrs.MTU}
+	err = p.ns.do(func() error {
+		if has4 && c.arp == nil {
+			pc, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_ARP, nil)
+			if err != nil {
+				return fmt.Errorf("packet socket: %w", err)
+			}
+			c.arp = pc
+			p.read(ifname, c, pc)
+		}
+		if has6 && c.nd == nil {
+			pc, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_IPV6, &packet.Config{Filter: naOnly})
+			if err != nil {
+				return fmt.Errorf("packet socket: %w", err)
+			}
+			c.nd = pc
+			p.read(ifname, c, pc)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("netif: probe on %s: %w", ifname, err)
+	}
+	var errs []error
+	for _, ip := range addrs {
+		ip = ip.Unmap()
+		var (
+			frame []byte
+			conn  *packet.Conn
+			dst   net.HardwareAddr
+		)
+		if ip.Is4() {
+			frame, err = AppendARPProbe(p.buf[:0], mac, ip)
+			conn, dst = c.arp, broadcastMAC
+		} else {
+			frame, err = AppendNSProbe(p.buf[:0], mac, ip)
+			conn = c.nd
+			dst = net.HardwareAddr(frame[0:6:6])
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p.buf = frame
+		if _, err := conn.WriteTo(frame, &packet.Addr{HardwareAddr: dst}); err != nil {
+			errs = append(errs, fmt.Errorf("netif: probe %s on %s: %w", ip, ifname, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// read starts the reader of one socket: every claim from another MAC for
+// a watched address goes to p.out, without blocking. It ends when the
+// socket is closed.
+func (p *prober) read(ifname string, c *probeConn, pc *packet.Conn) {
+	own := c.mac
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		buf := make([]byte, 1514)
+		for {
+			n, _, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			addr, mac, ok := ParseClaim(buf[:n])
+			if !ok || bytes.Equal(mac, own) || !c.watched(addr) {
+				continue
+			}
+			a := ProbeAnswer{Ifname: ifname, Addr: addr, MAC: append(net.HardwareAddr(nil), mac...), Own: own}
+			select {
+			case p.out <- a:
+			default:
+			}
+		}
+	}()
+}
