@@ -121,13 +121,31 @@ func captureAdverts(t *testing.T, l *Lab, h *Host, d time.Duration) map[int][]by
 }
 
 // runForAdverts runs impl on lb1 with the comparison configuration and
-// returns what it sent.
+// returns what it sent. It captures until every variant's VRID has sent
+// an advert (or 30 s have passed): an IPv6 instance becomes master only
+// once its link-local address has left DAD, which on a loaded machine
+// can be later than the IPv4 ones.
 func runForAdverts(t *testing.T, l *Lab, impl Impl) map[int][]byte {
 	h := l.Host("lb1")
 	h.WriteConf(wireConf())
 	d := h.StartDaemon(impl)
 	time.Sleep(1500 * time.Millisecond)
-	got := captureAdverts(t, l, h, 3500*time.Millisecond)
+	got := map[int][]byte{}
+	missing := func() bool {
+		for i := range wireVariants {
+			if got[60+i] == nil || got[80+i] == nil {
+				return true
+			}
+		}
+		return false
+	}
+	for deadline := time.Now().Add(30 * time.Second); missing() && time.Now().Before(deadline); {
+		for vrid, b := range captureAdverts(t, l, h, 3500*time.Millisecond) {
+			if got[vrid] == nil {
+				got[vrid] = b
+			}
+		}
+	}
 	if !d.Stop(5 * time.Second) {
 		d.Kill()
 	}
