@@ -29,6 +29,40 @@ type prober struct {
 	buf    []byte
 	closed bool
 	wg     sync.WaitGroup
+
+	// local is every MAC of this host's interfaces, refreshed at each
+	// Probe: a claim from one of them is this host's kernel answering on
+	// another interface of the same segment (arp_ignore 0 answers for
+	// any local address), not a second master.
+	lmu   sync.RWMutex
+	local map[[6]byte]bool
+}
+
+// isLocal reports whether mac is one of this host's interfaces'.
+func (p *prober) isLocal(mac net.HardwareAddr) bool {
+	if len(mac) != 6 {
+		return false
+	}
+	p.lmu.RLock()
+	defer p.lmu.RUnlock()
+	return p.local[[6]byte(mac)]
+}
+
+// refreshLocal re-reads the host's interface MACs (under p.mu).
+func (p *prober) refreshLocal() {
+	links, err := p.h.LinkList()
+	if err != nil {
+		return // keep the last set
+	}
+	m := make(map[[6]byte]bool, len(links))
+	for _, l := range links {
+		if hw := l.Attrs().HardwareAddr; len(hw) == 6 {
+			m[[6]byte(hw)] = true
+		}
+	}
+	p.lmu.Lock()
+	p.local = m
+	p.lmu.Unlock()
 }
 
 type probeConn struct {
@@ -121,6 +155,7 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 		}
 		p.h = h
 	}
+	p.refreshLocal()
 	l, err := p.h.LinkByName(ifname)
 	if err != nil {
 		var nf netlink.LinkNotFoundError
@@ -226,7 +261,7 @@ func (p *prober) read(ifname string, c *probeConn, pc *packet.Conn) {
 				return
 			}
 			addr, mac, ok := ParseClaim(buf[:n])
-			if !ok || bytes.Equal(mac, own) || !c.watched(addr) {
+			if !ok || bytes.Equal(mac, own) || p.isLocal(mac) || !c.watched(addr) {
 				continue
 			}
 			a := ProbeAnswer{Ifname: ifname, Addr: addr, MAC: append(net.HardwareAddr(nil), mac...), Own: own}
