@@ -87,29 +87,11 @@ func (a *announcer) Announce(ifname string, addrs []netip.Addr) error {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.h == nil {
-		h, err := netlink.NewHandleAt(a.ns.nsHandle(), unix.NETLINK_ROUTE)
-		if err != nil {
-			return fmt.Errorf("netif: announce on %s: netlink: %w", ifname, err)
-		}
-		a.h = h
-	}
-	l, err := a.h.LinkByName(ifname)
-	if err != nil {
-		var nf netlink.LinkNotFoundError
-		if errors.As(err, &nf) {
-			err = ErrNotFound
-		}
-		return fmt.Errorf("netif: announce on %s: %w", ifname, err)
-	}
-	attrs := l.Attrs()
-	if attrs.RawFlags&unix.IFF_NOARP != 0 {
-		return nil
+	attrs, err := ethernetLink(&a.h, a.ns, "announce", ifname)
+	if attrs == nil {
+		return err // nil for a NOARP interface: nothing to announce
 	}
 	mac := attrs.HardwareAddr
-	if len(mac) != 6 {
-		return fmt.Errorf("netif: announce on %s: not an Ethernet interface", ifname)
-	}
 	c := a.conns[ifname]
 	if c != nil && c.index != attrs.Index {
 		c.close()
@@ -182,4 +164,34 @@ func (a *announcer) Announce(ifname string, addrs []netip.Addr) error {
 func ipv6Forwarding(ifname string) bool {
 	b, err := os.ReadFile("/proc/sys/net/ipv6/conf/" + ifname + "/forwarding")
 	return err == nil && strings.TrimSpace(string(b)) != "0"
+}
+
+// ethernetLink looks ifname up for a sender of Ethernet frames (what names
+// it in errors), through *h, which it opens in ns on first use. It returns
+// nil attributes and no error for a NOARP interface (nothing is sent there),
+// and an error for a missing (ErrNotFound) or non-Ethernet interface.
+func ethernetLink(h **netlink.Handle, ns boundNS, what, ifname string) (*netlink.LinkAttrs, error) {
+	if *h == nil {
+		nh, err := netlink.NewHandleAt(ns.nsHandle(), unix.NETLINK_ROUTE)
+		if err != nil {
+			return nil, fmt.Errorf("netif: %s on %s: netlink: %w", what, ifname, err)
+		}
+		*h = nh
+	}
+	l, err := (*h).LinkByName(ifname)
+	if err != nil {
+		var nf netlink.LinkNotFoundError
+		if errors.As(err, &nf) {
+			err = ErrNotFound
+		}
+		return nil, fmt.Errorf("netif: %s on %s: %w", what, ifname, err)
+	}
+	attrs := l.Attrs()
+	if attrs.RawFlags&unix.IFF_NOARP != 0 {
+		return nil, nil
+	}
+	if len(attrs.HardwareAddr) != 6 {
+		return nil, fmt.Errorf("netif: %s on %s: not an Ethernet interface", what, ifname)
+	}
+	return attrs, nil
 }

@@ -148,30 +148,12 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 	if p.closed {
 		return ErrClosed
 	}
-	if p.h == nil {
-		h, err := netlink.NewHandleAt(p.ns.nsHandle(), unix.NETLINK_ROUTE)
-		if err != nil {
-			return fmt.Errorf("netif: probe on %s: netlink: %w", ifname, err)
-		}
-		p.h = h
+	attrs, err := ethernetLink(&p.h, p.ns, "probe", ifname)
+	if attrs == nil {
+		return err // nil for a NOARP interface: nothing to probe
 	}
 	p.refreshLocal()
-	l, err := p.h.LinkByName(ifname)
-	if err != nil {
-		var nf netlink.LinkNotFoundError
-		if errors.As(err, &nf) {
-			err = ErrNotFound
-		}
-		return fmt.Errorf("netif: probe on %s: %w", ifname, err)
-	}
-	attrs := l.Attrs()
-	if attrs.RawFlags&unix.IFF_NOARP != 0 {
-		return nil
-	}
 	mac := attrs.HardwareAddr
-	if len(mac) != 6 {
-		return fmt.Errorf("netif: probe on %s: not an Ethernet interface", ifname)
-	}
 	c := p.conns[ifname]
 	if c != nil && (c.index != attrs.Index || !bytes.Equal(c.mac, mac)) {
 		c.close()
