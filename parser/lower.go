@@ -56,6 +56,11 @@ type lowerer struct {
 	// spill holds the statements a misplaced block's `}` pushed out of a
 	// top-level block (known): lowerRoot reads them at the top level next.
 	spill []*Node
+	// bfd holds the bfd_instance names and sessions seen so far
+	// (lower_bfd.go); curVS / curRS the virtual and real server whose
+	// block is being checked, for the checkers' messages.
+	bfd          bfdState
+	curVS, curRS *Node
 	// instNames are the names of every vrrp_instance, for hints.
 	instNames map[string]bool
 	// byName indexes what has been lowered (generated configurations may

@@ -324,6 +324,7 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 	case "track_process":
 		ic.trackProcs = append(ic.trackProcs, l.trackRefs(n, name, "track_process")...)
 	case "track_bfd":
+		l.trackBFD(n, name)
 		l.cfg.Raw = append(l.cfg.Raw, l.raw(n))
 		l.noticef(n.Pos, "(%s) track_bfd is accepted but not run (BFD is not part of keepalived-go)", name)
 	case "dont_track_primary":

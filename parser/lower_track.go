@@ -589,6 +589,7 @@ func (l *lowerer) lowerSyncGroup(n *Node) {
 		case "track_process":
 			gc.procs = append(gc.procs, l.trackRefs(e, name, "track_process")...)
 		case "track_bfd":
+			l.trackBFD(e, name)
 			l.cfg.Raw = append(l.cfg.Raw, l.raw(e))
 		case "notify_backup", "notify_master", "notify_fault", "notify_stop", "notify":
 			l.notify(e, who, &gc.g.Notify)
