@@ -120,8 +120,13 @@ func keepalivedDump(t *testing.T, ns, ka, file string) (string, error) {
 	t.Helper()
 	dir := t.TempDir()
 	pid := filepath.Join(dir, "keepalived.pid")
+	// Every pidfile is the run's own: a configuration with a bfd_instance
+	// (or LVS) starts a BFD (or checker) child whose default pidfile,
+	// /run/bfd.pid, outlives the SIGKILL below and makes the next run
+	// "already running".
 	cmd := exec.Command("ip", "netns", "exec", ns, ka, "-n", "-l", "-P", "-f", file,
-		"-p", pid, "-r", filepath.Join(dir, "vrrp.pid"), "--no-syslog")
+		"-p", pid, "-r", filepath.Join(dir, "vrrp.pid"), "-c", filepath.Join(dir, "checkers.pid"),
+		"-b", filepath.Join(dir, "bfd.pid"), "--no-syslog")
 	cmd.Dir = filepath.Dir(file)
 	cmd.Env = append(os.Environ(), "TMPDIR="+dir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
