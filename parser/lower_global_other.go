@@ -1,11 +1,8 @@
 package parser
 
 import (
-	"os"
-	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // checkGlobalOther checks the value of a global_defs keyword that
@@ -14,7 +11,8 @@ import (
 // settings) the way keepalived 2.2.7's handler checks it
 // (core/global_parser.c), so that `-t` gives keepalived's verdict and a
 // start logs what keepalived logs. It only reports: the statement is kept
-// as written either way.
+// as written either way. What depends on the host (the CPUs, /proc, the
+// file system) is config.CheckHost's.
 func (l *lowerer) checkGlobalOther(n *Node) {
 	kw := n.Keyword
 	a := argText(n, 0)
@@ -48,11 +46,6 @@ func (l *lowerer) checkGlobalOther(n *Node) {
 		l.optBool(n, "Invalid value '%s' for global date_use_instance specified", a)
 	case "checker_log_all_failures":
 		l.optBool(n, "Invalid value for checker_log_all_failures specified")
-	case "disable_local_igmp":
-		const f = "/proc/sys/net/ipv4/igmp_link_local_mcast_reports"
-		if syscall.Access(f, 2 /* W_OK */) != nil {
-			l.errorf(n.Pos, "kernel does not support %s", f)
-		}
 	case "lvs_timeouts":
 		l.lvsTimeouts(n)
 	case "lvs_sync_daemon":
@@ -88,17 +81,10 @@ func (l *lowerer) checkGlobalOther(n *Node) {
 			l.errorf(n.Args[0].Pos, "%s process real-time priority %d greater than maximum %d - setting to maximum", proc, v, schedRRMax)
 		}
 	case "vrrp_cpu_affinity", "checker_cpu_affinity", "bfd_cpu_affinity":
-		proc := strings.TrimSuffix(kw, "_cpu_affinity")
+		// The CPU ids are checked against this host's CPUs by
+		// config.CheckHost.
 		if len(n.Args) == 0 {
-			l.errorf(n.Pos, "No %s cpu_id set specified", proc)
-			return
-		}
-		cpus := int64(onlineCPUs())
-		for _, w := range n.Args {
-			if _, m := checkInt(w.Text, 0, cpus-1, true); m != "" {
-				l.errorf(w.Pos, "Invalid cpu_id:%s specified for %s process", w.Text, proc)
-				return
-			}
+			l.errorf(n.Pos, "No %s cpu_id set specified", strings.TrimSuffix(kw, "_cpu_affinity"))
 		}
 	case "vrrp_rlimit_rttime", "vrrp_rlimit_rtime", "checker_rlimit_rttime", "checker_rlimit_rtime",
 		"bfd_rlimit_rttime", "bfd_rlimit_rtime":
@@ -192,14 +178,8 @@ func (l *lowerer) checkGlobalOther(n *Node) {
 			l.errorf(n.Args[0].Pos, "random_seed %s invalid", a)
 		}
 	case "config_save_dir":
-		// keepalived creates a missing directory; an existing
-		// non-directory is an error.
-		if !l.need(n, 1) {
-			return
-		}
-		if st, err := os.Stat(a); err == nil && !st.IsDir() {
-			l.errorf(n.Args[0].Pos, "config_save_dir %s exists and is not a directory", a)
-		}
+		// Whether it is a directory is config.CheckHost's.
+		l.need(n, 1)
 	case "reload_time_file":
 		if len(n.Args) != 1 {
 			l.errorf(n.Pos, "reload_time_file invalid")
@@ -226,33 +206,6 @@ const (
 	ipvsIfNameMax   = 16         // IP_VS_IFNAME_MAXLEN
 	lvsMaxTimeout   = 86400 * 31 // LVS_MAX_TIMEOUT
 )
-
-// onlineCPUs is sysconf(_SC_NPROCESSORS_ONLN): the CPUs listed in
-// /sys/devices/system/cpu/online, else the Go runtime's count.
-func onlineCPUs() int {
-	b, err := os.ReadFile("/sys/devices/system/cpu/online")
-	if err != nil {
-		return runtime.NumCPU()
-	}
-	n := 0
-	for _, r := range strings.Split(strings.TrimSpace(string(b)), ",") {
-		lo, hi, isRange := strings.Cut(r, "-")
-		a, err1 := strconv.Atoi(lo)
-		z := a
-		var err2 error
-		if isRange {
-			z, err2 = strconv.Atoi(hi)
-		}
-		if err1 != nil || err2 != nil || z < a {
-			return runtime.NumCPU()
-		}
-		n += z - a + 1
-	}
-	if n == 0 {
-		return runtime.NumCPU()
-	}
-	return n
-}
 
 // lvsTimeouts checks `lvs_timeouts [tcp N] [tcpfin N] [udp N]`.
 func (l *lowerer) lvsTimeouts(n *Node) {
