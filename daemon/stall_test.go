@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/config"
 )
 
 // TestTimerExpiredBackupAfterStall drives keepalived 2.4.3's
@@ -65,5 +67,37 @@ func TestTimerExpiredBackupAfterStall(t *testing.T) {
 				t.Errorf("state %s, want MASTER sending its late advert:\n%s\n%s", state, acts, logs)
 			}
 		})
+	}
+}
+
+// TestTimerExpiredBackupSyncGroup: a stalled member with
+// timer_expired_backup goes to BACKUP and its sync group follows it, as
+// when a member hears a higher priority (vrrp_state_leave_master then the
+// group's sync).
+func TestTimerExpiredBackupSyncGroup(t *testing.T) {
+	cfg := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"), vi("VI_2", 52, "eth1", 100, "10.1.0.100/24"))
+	for _, in := range cfg.Instances {
+		in.SyncGroup, in.Nopreempt = "G1", true
+	}
+	cfg.Instances[0].HighestOtherPriority = 254
+	cfg.SyncGroups = []*config.SyncGroup{{Name: "G1", Members: []string{"VI_1", "VI_2"}}}
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"), eth("eth1", true, "10.1.0.1/24"))
+	h.start()
+	h.advance(10 * time.Second)
+	for _, in := range h.d.insts {
+		if st := in.state.String(); st != "MASTER" {
+			t.Fatalf("%s is %s, want MASTER", in.name(), st)
+		}
+	}
+	h.takeLogs()
+	h.now = h.now.Add(6 * time.Second)
+	h.d.onTimer(h.now)
+	for _, in := range h.d.insts {
+		if st := in.state.String(); st != "BACKUP" {
+			t.Errorf("%s is %s after the stall, want BACKUP", in.name(), st)
+		}
+	}
+	if logs := join(h.takeLogs()); !strings.Contains(logs, "VRRP thread timer expired") || !strings.Contains(logs, "VRRP_Group(G1) Syncing instances to BACKUP state") {
+		t.Errorf("logs:\n%s", logs)
 	}
 }
