@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // writeScript writes an executable file in dir.
@@ -437,9 +437,7 @@ func TestScriptCadenceNotShiftedBySlowScript(t *testing.T) {
 }
 
 func TestScriptUserGroup(t *testing.T) {
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root to switch users")
-	}
+	testenv.NeedRoot(t) // to switch users
 	nobody, err := LookupIdentity("nobody", "")
 	if err != nil {
 		t.Skip("no user nobody")
@@ -516,28 +514,10 @@ func TestScriptUserGroup(t *testing.T) {
 	}
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestScriptStillRunningIsSkipped(t *testing.T) {
 	dir := t.TempDir()
 	p := writeScript(t, dir, "slow", "#!/bin/sh\ncd "+dir+"\n[ -e running ] && echo overlap >> runs\ntouch running\necho x >> runs\nsleep 0.25\nrm running\n")
-	var logs syncBuffer
+	var logs testenv.Buffer
 	s := newScripts(t, ScriptOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))},
 		cfgScript("s", []string{p}, 100*time.Millisecond, time.Second))
 	r := startScripts(t, s)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 func writeScript(t *testing.T, dir, name, body string) string {
@@ -378,9 +379,7 @@ func TestSlowScriptBoundedByScriptWait(t *testing.T) {
 }
 
 func TestNotifyUsersAndSecurity(t *testing.T) {
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root")
-	}
+	testenv.NeedRoot(t)
 	base := t.TempDir()
 	for d := base; d != "/tmp" && d != "/"; d = filepath.Dir(d) {
 		os.Chmod(d, 0o755)
@@ -430,9 +429,7 @@ func TestNotifyUsersAndSecurity(t *testing.T) {
 }
 
 func TestFifoOwner(t *testing.T) {
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root")
-	}
+	testenv.NeedRoot(t)
 	path := filepath.Join(t.TempDir(), "fifo")
 	n, err := New(config.Global{NotifyFifo: &config.Fifo{Path: path, User: "nobody"}}, nil)
 	if err != nil {

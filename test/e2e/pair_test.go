@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // The generic scenarios' LAN: lb1 and lb2 (and lb3) behind VIP 10.0.0.10,
@@ -24,7 +26,7 @@ func lbAddr(i int) netip.Prefix {
 // newLAN builds n load balancers lb1..lbn (eth0 10.0.0.11.., nginx) and a
 // client c1 (10.0.0.100), and watches the wire.
 func newLAN(t testing.TB, n int) *Lab {
-	needRoot(t)
+	testenv.NeedRoot(t)
 	specs := []HostSpec{}
 	for i := 1; i <= n; i++ {
 		specs = append(specs, HostSpec{Name: fmt.Sprintf("lb%d", i), Nginx: true,
