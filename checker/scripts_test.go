@@ -188,7 +188,9 @@ func TestScriptExitCodes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newScripts(t, ScriptOptions{}, cfgScript("s", tc.argv, 100*time.Millisecond, 0))
+			// A timeout of its own: the default (the interval, 100 ms) is
+			// shorter than a fork and exec of sh on a loaded machine.
+			s := newScripts(t, ScriptOptions{}, cfgScript("s", tc.argv, 100*time.Millisecond, 5*time.Second))
 			r := startScripts(t, s)
 			for i, want := range tc.want {
 				u := r.next(5 * time.Second)
