@@ -288,14 +288,17 @@ func report(t testing.TB, m Measure) {
 }
 
 // slack is how far past a protocol bound a timing may land before a test
-// fails: `make test` shares two cores with every other package's tests, so
-// 500 ms by default; KGE_SLACK sets it (make bench-ha runs alone and
-// reports the exact figures, which is where the 50 ms bar is judged).
+// fails: `make test` shares two cores with every other package's tests
+// (and `make test-hog` with a CPU hog besides), so a second by default, as
+// no default-tier test bounds wall-clock time under 1 s (a reload's client
+// outage is bounded by slack alone); KGE_SLACK sets it (make bench-ha runs
+// alone and reports the exact figures, which is where the 50 ms bar is
+// judged).
 func slack() time.Duration {
 	if d, err := time.ParseDuration(os.Getenv("KGE_SLACK")); err == nil {
 		return d
 	}
-	return 500 * time.Millisecond
+	return time.Second
 }
 
 // checkWithin fails when got exceeds the bound by more than slack.
