@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/internal/testenv"
 	"github.com/keepalived-go/keepalived/parser"
 )
 
@@ -28,9 +29,7 @@ import (
 // our model's. It needs root and keepalived; each run takes about a
 // second, so only a selection runs unless KGL_ORACLE_ALL=1.
 func TestModelAgainstKeepalivedDump(t *testing.T) {
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root (network namespace)")
-	}
+	testenv.NeedRoot(t)
 	ka, err := exec.LookPath("keepalived")
 	if err != nil {
 		t.Skip("keepalived is not installed (make deps)")

@@ -486,12 +486,7 @@ func zeroHint(s string) string {
 func (l *lowerer) finishGlobal() {
 	g := &l.cfg.Global
 	gc := &l.globalCtx
-	if !gc.lowerPrioRepeatSet {
-		g.Garp.LowerPrioRepeat = g.Garp.MasterRepeat
-	}
-	if !gc.lowerPrioDelaySet {
-		g.Garp.LowerPrioDelay = g.Garp.MasterDelay
-	}
+	g.Garp.LowerPrioDefaults(gc.lowerPrioRepeatSet, gc.lowerPrioDelaySet)
 	if gc.afterBoot > g.StartupDelay {
 		g.StartupDelay = gc.afterBoot
 	}
