@@ -154,6 +154,9 @@ type jsonInstance struct {
 	Stats jsonStats `json:"stats"` // keepalived's keys only (2.4.3's with auth_hmac)
 	// Conflicts is ours (conflict.go); keepalived's readers ignore it.
 	Conflicts []ConflictStatus `json:"keepalived_go_vip_conflicts,omitempty"`
+	// Reason is ours too (reason.go): why the instance is in its state,
+	// the object of /status's "reason".
+	Reason *vrrp.Reason `json:"keepalived_go_reason,omitempty"`
 }
 
 func b2i(b bool) int {
@@ -297,7 +300,8 @@ func (d *Daemon) jsonDump() []jsonInstance {
 		if ci.Auth.Type == config.AuthPass {
 			jd.AuthData = strings.TrimRight(string(ci.Auth.Pass[:]), "\x00")
 		}
-		out = append(out, jsonInstance{Data: jd, Stats: jsonStatsOf(s, ci), Conflicts: d.instanceConflicts(in)})
+		why := d.explain(d.opts.Now(), in, st)
+		out = append(out, jsonInstance{Data: jd, Stats: jsonStatsOf(s, ci), Conflicts: d.instanceConflicts(in), Reason: &why})
 	}
 	return out
 }

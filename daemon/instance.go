@@ -32,6 +32,7 @@ type instance struct {
 	prio     int             // effective priority the core was told
 	state    vrrp.State      // last state entered
 	lastTr   time.Time
+	why      causeNote // the cause of its last transition (reason.go)
 	started  bool
 	// vipsSet: the core holds the VIPs (its last AddVIPs or DelVIPs).
 	vipsSet bool
@@ -72,7 +73,7 @@ type conn struct {
 
 // logf logs a line prefixed by the instance name, in keepalived's form.
 func (d *Daemon) logf(in *instance, lvl slog.Level, format string, args ...any) {
-	d.log.Log(context.Background(), lvl, "("+in.name()+") "+fmt.Sprintf(format, args...))
+	d.logAttrs(in, lvl, "("+in.name()+") "+fmt.Sprintf(format, args...))
 }
 
 // start brings the configuration up at first start: it learns the
@@ -618,6 +619,7 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 		d.notify.Instance(in.cfg, "STOP", prio)
 		return
 	}
+	why := d.noteCause(now, in, t)
 	switch {
 	case t.Reason == vrrp.ReasonInitHold:
 		// Held in FAULT until its own or a sync group member's unweighted
@@ -638,7 +640,7 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 			return
 		}
 	}
-	d.logf(in, slog.LevelInfo, "Entering %s STATE%s", t.To, suffix)
+	d.logTransition(in, t, fmt.Sprintf("(%s) Entering %s STATE%s", in.name(), t.To, suffix), why)
 	d.notify.Instance(in.cfg, t.To.String(), prio)
 }
 

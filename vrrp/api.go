@@ -326,6 +326,16 @@ type Status struct {
 	// WantState is keepalived's wantstate: where the instance is heading
 	// (FAULT for a member its sync group holds in FAULT).
 	WantState State
+	// Heard is the last advert of our VRID that passed validation, in any
+	// state (zero: none since start). Explain reads it.
+	Heard Heard
+}
+
+// Heard is one valid advert received: when, from whom, with what priority.
+type Heard struct {
+	At       time.Time
+	From     netip.Addr
+	Priority int
 }
 
 // The Instance API (implemented in instance.go):

@@ -107,7 +107,6 @@ func TestExplainEveryTransitionOfTheCore(t *testing.T) {
 	var lastAdvert time.Time
 	step := func(now time.Time, ev Event) (Transition, bool, Reason) {
 		t.Helper()
-		before := in.Status()
 		var tr Transition
 		found := false
 		for _, a := range in.Step(now, ev) {
@@ -119,7 +118,7 @@ func TestExplainEveryTransitionOfTheCore(t *testing.T) {
 			lastAdvert = now
 		}
 		after := in.Status()
-		cause, from, prio := CauseOf(tr, before, after)
+		cause, from, prio := CauseOf(tr, after)
 		return tr, found, Explain(ReasonInput{Status: after, Now: now, BasePriority: 100, LastAdvert: lastAdvert,
 			Cause: cause, CauseFrom: from, CausePriority: prio})
 	}
