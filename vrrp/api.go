@@ -327,7 +327,8 @@ type Status struct {
 	// (FAULT for a member its sync group holds in FAULT).
 	WantState State
 	// Heard is the last advert of our VRID that passed validation, in any
-	// state (zero: none since start). Explain reads it.
+	// state (zero: none since start or since the instance last entered
+	// FAULT). CauseOf and Explain read it.
 	Heard Heard
 }
 

@@ -512,6 +512,9 @@ func (in *Instance) transition(to State, reason string) {
 	in.state = to
 	in.initHeld = false
 	in.lastTransition = in.now
+	if to == StateFault {
+		in.heard = Heard{} // a master heard before a fault says nothing after it
+	}
 	in.emit(Transition{From: from, To: to, Reason: reason, Priority: int(in.effPrio)})
 }
 

@@ -99,9 +99,6 @@ type ReasonInput struct {
 	Nopreempt    bool
 	// Trackers are the weighted trackers (Delta != 0 are shown).
 	Trackers []TrackerEffect
-	// LastAdvert is when the last advert from the master was accepted
-	// (zero: Status.Heard's time when it is the master's).
-	LastAdvert time.Time
 	// Cause and CauseFrom / CausePriority say what made the last
 	// transition: the master whose adverts stopped, the higher-priority
 	// sender, the preempted master, and its priority.
@@ -205,25 +202,25 @@ func Explain(in ReasonInput) Reason {
 func (in ReasonInput) backupWhy(r *Reason, prio string) string {
 	st := in.Status
 	var b strings.Builder
-	if st.MasterAddr.IsValid() {
-		r.Master, r.MasterPriority = st.MasterAddr.String(), st.MasterPriority
-		last := in.LastAdvert
-		if last.IsZero() && st.Heard.From == st.MasterAddr {
-			last = st.Heard.At
-		}
-		if st.Heard.From == st.MasterAddr && st.Heard.Priority == 0 {
-			fmt.Fprintf(&b, "master %s left MASTER (priority 0 advert), ours is %s; taking over after the skew time", st.MasterAddr, prio)
+	// The master is the sender of the last valid advert, if it came since
+	// the instance entered BACKUP (one heard before a FAULT is stale).
+	if h := st.Heard; h.From.IsValid() && !h.At.Before(st.LastTransition) {
+		r.Master, r.MasterPriority = h.From.String(), h.Priority
+		if h.Priority == 0 {
+			fmt.Fprintf(&b, "master %s left MASTER (priority 0 advert), ours is %s; taking over after the skew time", h.From, prio)
 			return b.String()
 		}
-		fmt.Fprintf(&b, "master %s advertises priority %d, ours is %s", st.MasterAddr, st.MasterPriority, prio)
+		fmt.Fprintf(&b, "master %s advertises priority %d, ours is %s", h.From, h.Priority, prio)
 		switch {
-		case st.MasterPriority == st.EffectivePriority:
+		case h.Priority == st.EffectivePriority:
 			b.WriteString(" (equal: a backup does not take over)")
-		case st.MasterPriority < st.EffectivePriority && in.Nopreempt:
+		case h.Priority < st.EffectivePriority && in.Nopreempt:
 			b.WriteString(" but nopreempt")
+		case h.Priority < st.EffectivePriority:
+			b.WriteString(" (lower: ours takes over when the down timer expires)")
 		}
-		if !last.IsZero() && !in.Now.IsZero() {
-			ago := in.Now.Sub(last).Seconds()
+		if !in.Now.IsZero() {
+			ago := in.Now.Sub(h.At).Seconds()
 			r.LastAdvertAgo = &ago
 			fmt.Fprintf(&b, "; last advert %.1f s ago", ago)
 		}
