@@ -20,7 +20,7 @@ func TestExplain(t *testing.T) {
 		{"backup below the master, weight failed", ReasonInput{
 			Status: Status{State: StateBackup, EffectivePriority: 90, MasterAddr: a11, MasterPriority: 100, LastTransition: at,
 				Heard: Heard{At: at.Add(9600 * time.Millisecond), From: a11, Priority: 100}},
-			Now: at.Add(10 * time.Second),
+			Now:          at.Add(10 * time.Second),
 			BasePriority: 100, Trackers: chk, Cause: CauseStartup,
 		}, "BACKUP: master 10.0.0.11 advertises priority 100, ours is 90 (base 100, chk_nginx failed: -10); last advert 0.4 s ago"},
 		{"backup equal", ReasonInput{
