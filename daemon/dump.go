@@ -12,6 +12,7 @@ import (
 
 	"github.com/keepalived-go/keepalived/checker"
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/vrrp"
 )
 
@@ -67,7 +68,7 @@ func (in *instance) stats() vrrp.Stats {
 // writeStats writes keepalived.stats (SIGUSR2) and, with clear, zeroes the
 // counters (STATS_CLEAR).
 func (d *Daemon) writeStats(clear bool) error {
-	d.log.Info(fmt.Sprintf("Printing VRRP stats for process(%d) on signal", os.Getpid()))
+	d.log.Info(fmt.Sprintf("Printing VRRP stats for process(%d) on signal", os.Getpid()), logging.PID(os.Getpid()))
 	if err := writeFile(d.opts.TmpDir, "keepalived.stats", d.statsText()); err != nil {
 		return err
 	}
@@ -321,7 +322,7 @@ func wantState(st vrrp.Status) int {
 
 // writeJSON writes keepalived.json (the JSON signal).
 func (d *Daemon) writeJSON(now time.Time) error {
-	d.log.Info(fmt.Sprintf("Printing VRRP as json for process(%d) on signal", os.Getpid()))
+	d.log.Info(fmt.Sprintf("Printing VRRP as json for process(%d) on signal", os.Getpid()), logging.PID(os.Getpid()))
 	var v any = d.jsonDump()
 	if d.cfg.Global.JSONVersion == 2 {
 		// json_version 2 (keepalived 2.3+): the instances under "vrrp".
@@ -341,7 +342,7 @@ func (d *Daemon) writeJSON(now time.Time) error {
 // writeData writes keepalived.data (SIGUSR1), or the file state_dump_file
 // names (keepalived 2.3+).
 func (d *Daemon) writeData(now time.Time) error {
-	d.log.Info(fmt.Sprintf("Printing VRRP data for process(%d) on signal", os.Getpid()))
+	d.log.Info(fmt.Sprintf("Printing VRRP data for process(%d) on signal", os.Getpid()), logging.PID(os.Getpid()))
 	path := d.cfg.Global.DataDumpPath(d.opts.TmpDir)
 	return writeFile(filepath.Dir(path), filepath.Base(path), d.dataText(now))
 }

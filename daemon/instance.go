@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/netif"
 	"github.com/keepalived-go/keepalived/vrrp"
 )
@@ -162,9 +163,9 @@ func (d *Daemon) cleanupLeftovers(cfg *config.Config) {
 		for _, a := range append(append([]config.Address(nil), ci.VIPs...), ci.ExcludedVIPs...) {
 			na := netAddress(a, dev)
 			if ok, err := d.opts.Host.Addresses.HasAddr(na); err == nil && ok {
-				d.log.Info(fmt.Sprintf("(%s) removing leftover VIP %s from %s", ci.Name, na.Prefix, na.Dev))
+				d.log.Info(fmt.Sprintf("(%s) removing leftover VIP %s from %s", ci.Name, na.Prefix, na.Dev), logging.Instance(ci.Name), logging.VRID(ci.VRID), logging.Addr(na.Prefix.String()), logging.Ifname(na.Dev))
 				if err := d.opts.Host.Addresses.DelAddr(na); err != nil {
-					d.log.Warn(fmt.Sprintf("(%s) cannot remove leftover VIP %s: %v", ci.Name, na.Prefix, err))
+					d.log.Warn(fmt.Sprintf("(%s) cannot remove leftover VIP %s: %v", ci.Name, na.Prefix, err), logging.Instance(ci.Name), logging.VRID(ci.VRID), logging.Addr(na.Prefix.String()), logging.Err(err))
 				}
 			}
 		}
@@ -344,7 +345,7 @@ func (d *Daemon) reopenConns(ifname string) {
 		}
 		nc, err := d.opts.Host.Listen(c.key)
 		if err != nil {
-			d.log.Warn(fmt.Sprintf("cannot reopen VRRP socket on %s: %v", ifname, err))
+			d.log.Warn(fmt.Sprintf("cannot reopen VRRP socket on %s: %v", ifname, err), logging.Ifname(ifname), logging.Err(err))
 			continue
 		}
 		c.cancel()
@@ -403,7 +404,7 @@ func (d *Daemon) read(ctx context.Context, c *conn, nc netif.Conn) {
 			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 				return
 			}
-			d.log.Warn(fmt.Sprintf("VRRP socket on %s: %v", c.key.Ifname, err))
+			d.log.Warn(fmt.Sprintf("VRRP socket on %s: %v", c.key.Ifname, err), logging.Ifname(c.key.Ifname), logging.Err(err))
 			select {
 			case <-ctx.Done():
 				return
@@ -479,7 +480,7 @@ func (d *Daemon) buildGroups(cfg *config.Config) {
 			}
 			eng, err := newGroupEngine(g.cfg.Name, engs)
 			if err != nil {
-				d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", g.cfg.Name, err))
+				d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", g.cfg.Name, err), logging.Group(g.cfg.Name), logging.Err(err))
 				continue
 			}
 			g.eng = eng
@@ -573,7 +574,7 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 		d.announce(in, a.Addrs, a.Repeat)
 	case vrrp.Log:
 		if a.Group != "" {
-			d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg))
+			d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg), logging.Group(a.Group))
 		} else {
 			d.logf(in, slog.LevelInfo, "%s", a.Msg)
 		}
@@ -810,32 +811,32 @@ func (d *Daemon) applyStatic(ch config.StaticChange) {
 	h := d.opts.Host.Addresses
 	for _, a := range ch.Addresses.Add {
 		if err := h.AddAddr(netAddress(a, dev)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot add static address %s: %v", config.FormatAddress(a), err))
+			d.log.Error(fmt.Sprintf("cannot add static address %s: %v", config.FormatAddress(a), err), logging.Addr(a.Prefix.String()), logging.Err(err))
 		}
 	}
 	for _, r := range ch.Routes.Add {
 		if err := h.AddRoute(netRoute(r)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot add static route %s: %v", config.FormatRoute(r), err))
+			d.log.Error(fmt.Sprintf("cannot add static route %s: %v", config.FormatRoute(r), err), slog.String("route", config.FormatRoute(r)), logging.Err(err))
 		}
 	}
 	for _, r := range ch.Rules.Add {
 		if err := h.AddRule(netRule(r)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot add static rule %s: %v", config.FormatRule(r), err))
+			d.log.Error(fmt.Sprintf("cannot add static rule %s: %v", config.FormatRule(r), err), slog.String("rule", config.FormatRule(r)), logging.Err(err))
 		}
 	}
 	for _, r := range ch.Rules.Del {
 		if err := h.DelRule(netRule(r)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot remove static rule %s: %v", config.FormatRule(r), err))
+			d.log.Error(fmt.Sprintf("cannot remove static rule %s: %v", config.FormatRule(r), err), slog.String("rule", config.FormatRule(r)), logging.Err(err))
 		}
 	}
 	for _, r := range ch.Routes.Del {
 		if err := h.DelRoute(netRoute(r)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot remove static route %s: %v", config.FormatRoute(r), err))
+			d.log.Error(fmt.Sprintf("cannot remove static route %s: %v", config.FormatRoute(r), err), slog.String("route", config.FormatRoute(r)), logging.Err(err))
 		}
 	}
 	for _, a := range ch.Addresses.Del {
 		if err := h.DelAddr(netAddress(a, dev)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot remove static address %s: %v", config.FormatAddress(a), err))
+			d.log.Error(fmt.Sprintf("cannot remove static address %s: %v", config.FormatAddress(a), err), logging.Addr(a.Prefix.String()), logging.Err(err))
 		}
 	}
 }

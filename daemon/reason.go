@@ -141,6 +141,12 @@ func (d *Daemon) logAttrs(in *instance, lvl slog.Level, msg string, attrs ...slo
 	d.log.LogAttrs(context.Background(), lvl, msg, append(all, attrs...)...)
 }
 
+// logFault logs keepalived's "(VI_1): entering FAULT state ..." line of a
+// fault source with its key as an attribute.
+func (d *Daemon) logFault(in *instance, msg, key string) {
+	d.logAttrs(in, slog.LevelInfo, msg, slog.String(logging.KeyFault, key))
+}
+
 // logTransition logs keepalived's "(VI_1) Entering MASTER STATE" line,
 // byte for byte, with the state left, the state entered and the reason
 // as attributes.

@@ -204,3 +204,34 @@ func TestTrackerEffectsSumAsTracking(t *testing.T) {
 		t.Errorf("tracking sum %d, want 13", sum)
 	}
 }
+
+// TestLogRecordsStructured: with --log-format=json the daemon's own lines
+// carry their facts as attributes (issue 11): the interface of a netlink
+// line, the instance, VRID and fault source of keepalived's "entering
+// FAULT state" line; the message stays keepalived's line.
+func TestLogRecordsStructured(t *testing.T) {
+	ci := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	ci.TrackInterfaces = []config.TrackInterface{{Name: "eth1"}}
+	h := newHarness(t, configOf(ci), eth("eth0", true, "10.0.0.1/24"), eth("eth1", true))
+	h.start()
+	logs := jsonLog(h)
+	h.d.onLink(h.now, linkEvent("eth1", false))
+	var got []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("%v: %s", err, l)
+		}
+		delete(m, "time")
+		delete(m, "reason") // TestReasonInStatusLogAndDump checks it
+		got = append(got, m)
+	}
+	want := []map[string]any{
+		{"level": "INFO", "msg": "Netlink reports eth1 down", "interface": "eth1", "state": "down"},
+		{"level": "INFO", "msg": "(VI_1): entering FAULT state (interface eth1 down)", "instance": "VI_1", "vrid": float64(51), "fault": "if:eth1"},
+		{"level": "INFO", "msg": "(VI_1) Entering FAULT STATE", "instance": "VI_1", "vrid": float64(51), "state": "FAULT", "previous": "BACKUP", "cause": "fault"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("JSON records (-want +got):\n%s", diff)
+	}
+}

@@ -43,6 +43,8 @@ const (
 	KeySignal   = "signal"    // a signal number
 	KeyStatus   = "status"    // an exit status
 	KeyError    = "error"     // an error's text
+	KeyFault    = "fault"     // a fault source of an instance: "if:eth1", "script:chk", ...
+	KeyMAC      = "mac"       // a link-layer address
 )
 
 // Instance is the KeyInstance attribute.
@@ -56,6 +58,9 @@ func State(s string) slog.Attr { return slog.String(KeyState, s) }
 
 // Previous is the KeyPrevious attribute.
 func Previous(s string) slog.Attr { return slog.String(KeyPrevious, s) }
+
+// Addr is the KeyAddr attribute (an address or a prefix, as text).
+func Addr(a string) slog.Attr { return slog.String(KeyAddr, a) }
 
 // Ifname is the KeyIfname attribute.
 func Ifname(name string) slog.Attr { return slog.String(KeyIfname, name) }
