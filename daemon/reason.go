@@ -34,9 +34,6 @@ type causeNote struct {
 func (d *Daemon) noteCause(now time.Time, in *instance, t vrrp.Transition) vrrp.Reason {
 	st := in.eng.Status()
 	c, from, prio := vrrp.CauseOf(t, st)
-	if t.To == vrrp.StateBackup && c == vrrp.CauseUnknown && in.group != nil {
-		c = vrrp.CauseSyncGroup
-	}
 	in.why = causeNote{cause: c, from: from, prio: prio}
 	return d.explain(now, in, st)
 }
