@@ -38,11 +38,8 @@ func (d *Daemon) noteCause(now time.Time, in *instance, t vrrp.Transition) vrrp.
 	return d.explain(now, in, st)
 }
 
-// reason is the instance's reason now (on the loop goroutine).
-func (d *Daemon) reason(now time.Time, in *instance) vrrp.Reason {
-	return d.explain(now, in, in.eng.Status())
-}
-
+// explain is the instance's reason at now, from its Status st (on the
+// loop goroutine: the status snapshot, the dump, a transition).
 func (d *Daemon) explain(now time.Time, in *instance, st vrrp.Status) vrrp.Reason {
 	ri := vrrp.ReasonInput{
 		Status: st, Now: now, BasePriority: in.cfg.Priority, Nopreempt: in.vcfg.Nopreempt,

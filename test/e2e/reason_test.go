@@ -68,7 +68,8 @@ func wantReason(t *testing.T, what, text string, r map[string]any, re *regexp.Re
 // TestReasonBesideKeepalived: ours as BACKUP beside keepalived 2.2.7 as
 // MASTER (lb1 10.0.0.11, priority 100; ours lb2 10.0.0.12, 90), then the
 // 2.2.7 master killed; and the reverse roles: ours MASTER first, preempted
-// by a higher-priority keepalived, which then stops (priority 0 advert).
+// by a higher-priority keepalived, which then stops (priority 0 advert);
+// and ours preempting a lower-priority keepalived master.
 func TestReasonBesideKeepalived(t *testing.T) {
 	t.Run("keepalived master killed", func(t *testing.T) {
 		p := startPair(t, Keepalived, Ours, pairOpts{})
@@ -114,6 +115,24 @@ func TestReasonBesideKeepalived(t *testing.T) {
 		text, r = waitStatus(t, ours, re, 2*time.Second)
 		wantReason(t, "after the 2.2.7 master stopped", text, r, re,
 			map[string]any{"state": "MASTER", "cause": "priority 0 advert"})
+		logLines(t, ours)
+	})
+	t.Run("ours preempts a keepalived master", func(t *testing.T) {
+		needOurs(t)
+		l := newLAN(t, 2)
+		o := pairOpts{}
+		oursIn := o.instance(l, 1, true) // priority 100
+		oursIn.State = "BACKUP"
+		ours, ka := l.Host("lb1"), l.Host("lb2")
+		ours.WriteConf(Conf("lb1", oursIn))
+		ka.WriteConf(Conf("lb2", o.instance(l, 2, false))) // priority 90
+		ka.StartDaemon(Keepalived)
+		waitVIP(t, ka, lanVIP, 8*time.Second)
+		ours.StartDaemon(Ours)
+		waitVIP(t, ours, lanVIP, 8*time.Second)
+		re := regexp.MustCompile(`(?m)^    MASTER since \d\d:\d\d:\d\d after preempting 10\.0\.0\.12 \(priority 90, ours 100\)$`)
+		text, r := waitStatus(t, ours, re, 2*time.Second)
+		wantReason(t, "preempting the 2.2.7 master", text, r, re, map[string]any{"state": "MASTER", "cause": "preempted"})
 		logLines(t, ours)
 	})
 }
