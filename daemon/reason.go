@@ -130,6 +130,10 @@ func (d *Daemon) trackerEffects(in *instance) []vrrp.TrackerEffect {
 // attrs: the message is keepalived's line, the attributes are for
 // --log-format=json (the text forms print the message alone).
 func (d *Daemon) logAttrs(in *instance, lvl slog.Level, msg string, attrs ...slog.Attr) {
+	if len(attrs) == 0 { // the core's lines (logf): no slice to build
+		d.log.LogAttrs(context.Background(), lvl, msg, logging.Instance(in.name()), logging.VRID(in.cfg.VRID))
+		return
+	}
 	all := make([]slog.Attr, 0, 2+len(attrs))
 	all = append(all, logging.Instance(in.name()), logging.VRID(in.cfg.VRID))
 	d.log.LogAttrs(context.Background(), lvl, msg, append(all, attrs...)...)
