@@ -185,6 +185,9 @@ func (a *app) newStatusCmd() *cobra.Command {
 					fmt.Fprintf(out, " (sync group %s)", in.SyncGroup)
 				}
 				fmt.Fprintln(out)
+				if in.Reason != nil && in.Reason.Text != "" {
+					fmt.Fprintf(out, "    %s\n", in.Reason.Text)
+				}
 				for _, c := range in.Conflicts {
 					fmt.Fprintf(out, "    VIP CONFLICT: %s on %s also answered by %s (first %s, last %s, %d time(s))\n",
 						c.VIP, c.Dev, c.MAC, c.First.Format("15:04:05"), c.Last.Format("15:04:05"), c.Episodes)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/netif"
 	"github.com/keepalived-go/keepalived/vrrp"
 )
@@ -304,7 +305,9 @@ func (d *Daemon) onClaim(now time.Time, a netif.ProbeAnswer) {
 		if !holding(in) {
 			continue
 		}
-		if in.vmacName != "" && bytes.Equal(a.MAC, netif.VMACAddr(uint8(in.cfg.VRID), in.cfg.Family == config.IPv6)) {
+		// Our VMAC is ours, unless another host sent it (netif's Twin: the
+		// other master of a use_vmac pair has the same virtual MAC).
+		if in.vmacName != "" && !a.Twin && bytes.Equal(a.MAC, netif.VMACAddr(uint8(in.cfg.VRID), in.cfg.Family == config.IPv6)) {
 			continue
 		}
 		for _, v := range append(in.cfg.VIPs[:len(in.cfg.VIPs):len(in.cfg.VIPs)], in.cfg.ExcludedVIPs...) {
@@ -342,16 +345,22 @@ func (d *Daemon) claim(now time.Time, in *instance, vip netip.Addr, a netif.Prob
 	r.Last = now
 	if !r.reported {
 		r.reported = true
-		d.logf(in, slog.LevelError, "VIP conflict: %s on %s is also answered by %s - another host holds this address: "+
+		twin := ""
+		if a.Twin {
+			twin = " (our own MAC, sent by another host: with use_vmac both masters have it)"
+		}
+		d.logAttrs(in, slog.LevelError, fmt.Sprintf("(%s) VIP conflict: %s on %s is also answered by %s%s - another host holds this address: "+
 			"a second MASTER whose adverts do not reach us (a firewall dropping IP protocol 112, a VRID clash with another router, "+
-			"a different auth_pass or auth_type) or a host squatting the address", vip, a.Ifname, a.MAC)
+			"a different auth_pass or auth_type) or a host squatting the address", in.name(), vip, a.Ifname, a.MAC, twin),
+			logging.Addr(vip.String()), logging.Ifname(a.Ifname), slog.String(logging.KeyMAC, a.MAC.String()), slog.Bool("twin", a.Twin))
 		d.conflictNotify(in, vip, a.MAC)
 	}
 	g := d.cfg.Global.Conflict
 	if _, held := c.holds[in]; !held && yields(g.Policy, a.Own, a.MAC) {
 		c.holds[in] = now.Add(g.Hold)
-		d.logf(in, slog.LevelWarn, "VIP conflict on %s with %s: our MAC %s is the lower (keepalived_go_conflict_policy %s) - entering FAULT for %s",
-			vip, a.MAC, a.Own, g.Policy, g.Hold)
+		d.logAttrs(in, slog.LevelWarn, fmt.Sprintf("(%s) VIP conflict on %s with %s: our MAC %s is the lower (keepalived_go_conflict_policy %s) - entering FAULT for %s",
+			in.name(), vip, a.MAC, a.Own, g.Policy, g.Hold),
+			logging.Addr(vip.String()), slog.String(logging.KeyMAC, a.MAC.String()), logging.Reason("keepalived_go_conflict_policy "+g.Policy))
 		d.updateTracking(now, in)
 		d.conflictWake()
 	}

@@ -294,3 +294,39 @@ func TestConflictConfirmAfterRegularProbe(t *testing.T) {
 		t.Errorf("probes (-want +got):\n%s", diff)
 	}
 }
+
+// TestConflictVMACTwin: with use_vmac our own virtual MAC claiming the VIP
+// is us, unless netif saw it come from another host (Twin): that is the
+// other master of the pair, which has the same virtual MAC. It is
+// confirmed and reported like any other conflict; lower-mac-yields cannot
+// choose between two equal MACs, so nobody yields.
+func TestConflictVMACTwin(t *testing.T) {
+	h, p := conflictHarness(t, func(g *config.Global) { g.Conflict.Policy = config.ConflictPolicyLowerMACYields })
+	in := h.d.insts[0]
+	in.vmacName = "vrrp.51"
+	vmac := net.HardwareAddr{0, 0, 0x5e, 0, 1, 51}
+	h.d.conflictTick(h.now)
+	p.take()
+	ours := netif.ProbeAnswer{Ifname: "eth0", Addr: mustAddr("10.0.0.100"), MAC: vmac, Own: vmac}
+	twin := ours
+	twin.Twin = true
+	h.d.onClaim(h.now, ours)
+	h.advance(conflictConfirm)
+	h.d.onClaim(h.now, ours)
+	if got := h.d.snapshot().Instances[0].Conflicts; len(got) != 0 {
+		t.Fatalf("our own VMAC taken for a conflict: %+v", got)
+	}
+	h.d.onClaim(h.now, twin)
+	h.advance(conflictConfirm)
+	h.d.onClaim(h.now, twin)
+	logs := join(h.takeLogs())
+	if !strings.Contains(logs, "(VI_1) VIP conflict: 10.0.0.100 on eth0 is also answered by 00:00:5e:00:01:33 (our own MAC, sent by another host: with use_vmac both masters have it) - another host holds this address") {
+		t.Errorf("want the twin's conflict line, got:\n%s", logs)
+	}
+	if got := h.d.snapshot().Instances[0].Conflicts; len(got) != 1 || got[0].MAC != "00:00:5e:00:01:33" {
+		t.Errorf("status conflicts: %+v", got)
+	}
+	if in.state != vrrp.StateMaster {
+		t.Errorf("lower-mac-yields yielded to an equal MAC: %s", in.state)
+	}
+}

@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/netif"
 )
 
@@ -179,10 +180,10 @@ func (d *Daemon) loadConfig(start bool) (*config.Config, error) {
 		case config.Warning:
 			lvl = slog.LevelWarn
 		}
-		d.log.Log(context.Background(), lvl, dg.String())
+		d.log.Log(context.Background(), lvl, dg.String(), logging.File(dg.Pos.File), slog.Int("line", dg.Pos.Line))
 	}
 	if err != nil {
-		d.log.Error(fmt.Sprintf("Unable to load configuration file %s: %v", d.opts.ConfigFile, err))
+		d.log.Error(fmt.Sprintf("Unable to load configuration file %s: %v", d.opts.ConfigFile, err), logging.File(d.opts.ConfigFile), logging.Err(err))
 		return nil, fmt.Errorf("daemon: load %s: %w", d.opts.ConfigFile, err)
 	}
 	if cfg == nil {
@@ -201,10 +202,10 @@ func (d *Daemon) loadConfig(start bool) (*config.Config, error) {
 	case code != config.ExitOK:
 		return nil, fmt.Errorf("%w: %s: %d error(s), keepalived would not run it either", ErrConfig, d.opts.ConfigFile, n)
 	case d.opts.StrictConfig || cfg.Global.StrictConfig:
-		d.log.Error(fmt.Sprintf("Strict configuration start: refusing %s, which has %d error(s)", d.opts.ConfigFile, n))
+		d.log.Error(fmt.Sprintf("Strict configuration start: refusing %s, which has %d error(s)", d.opts.ConfigFile, n), logging.File(d.opts.ConfigFile), slog.Int("errors", n))
 		return nil, fmt.Errorf("%w: %s: %d error(s)", ErrConfig, d.opts.ConfigFile, n)
 	}
-	d.log.Warn(fmt.Sprintf("Configuration %s has %d error(s) that keepalived corrects or skips: running it as keepalived would (--strict-config refuses it)", d.opts.ConfigFile, n))
+	d.log.Warn(fmt.Sprintf("Configuration %s has %d error(s) that keepalived corrects or skips: running it as keepalived would (--strict-config refuses it)", d.opts.ConfigFile, n), logging.File(d.opts.ConfigFile), slog.Int("errors", n))
 	return cfg, nil
 }
 
@@ -287,7 +288,7 @@ func (d *Daemon) Reload() error {
 	}
 	next, err := d.loadConfig(false)
 	if err != nil {
-		d.log.Error("configuration has errors - keeping the running configuration")
+		d.log.Error("configuration has errors - keeping the running configuration", logging.File(d.opts.ConfigFile))
 		return err
 	}
 	var running *config.Config

@@ -12,6 +12,7 @@ import (
 
 	"github.com/keepalived-go/keepalived/checker"
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/vrrp"
 )
 
@@ -67,7 +68,7 @@ func (in *instance) stats() vrrp.Stats {
 // writeStats writes keepalived.stats (SIGUSR2) and, with clear, zeroes the
 // counters (STATS_CLEAR).
 func (d *Daemon) writeStats(clear bool) error {
-	d.log.Info(fmt.Sprintf("Printing VRRP stats for process(%d) on signal", os.Getpid()))
+	d.log.Info(fmt.Sprintf("Printing VRRP stats for process(%d) on signal", os.Getpid()), logging.PID(os.Getpid()))
 	if err := writeFile(d.opts.TmpDir, "keepalived.stats", d.statsText()); err != nil {
 		return err
 	}
@@ -154,6 +155,9 @@ type jsonInstance struct {
 	Stats jsonStats `json:"stats"` // keepalived's keys only (2.4.3's with auth_hmac)
 	// Conflicts is ours (conflict.go); keepalived's readers ignore it.
 	Conflicts []ConflictStatus `json:"keepalived_go_vip_conflicts,omitempty"`
+	// Reason is ours too (reason.go): why the instance is in its state,
+	// the object of /status's "reason".
+	Reason *vrrp.Reason `json:"keepalived_go_reason,omitempty"`
 }
 
 func b2i(b bool) int {
@@ -297,7 +301,8 @@ func (d *Daemon) jsonDump() []jsonInstance {
 		if ci.Auth.Type == config.AuthPass {
 			jd.AuthData = strings.TrimRight(string(ci.Auth.Pass[:]), "\x00")
 		}
-		out = append(out, jsonInstance{Data: jd, Stats: jsonStatsOf(s, ci), Conflicts: d.instanceConflicts(in)})
+		why := d.explain(d.opts.Now(), in, st)
+		out = append(out, jsonInstance{Data: jd, Stats: jsonStatsOf(s, ci), Conflicts: d.instanceConflicts(in), Reason: &why})
 	}
 	return out
 }
@@ -317,7 +322,7 @@ func wantState(st vrrp.Status) int {
 
 // writeJSON writes keepalived.json (the JSON signal).
 func (d *Daemon) writeJSON(now time.Time) error {
-	d.log.Info(fmt.Sprintf("Printing VRRP as json for process(%d) on signal", os.Getpid()))
+	d.log.Info(fmt.Sprintf("Printing VRRP as json for process(%d) on signal", os.Getpid()), logging.PID(os.Getpid()))
 	var v any = d.jsonDump()
 	if d.cfg.Global.JSONVersion == 2 {
 		// json_version 2 (keepalived 2.3+): the instances under "vrrp".
@@ -337,7 +342,7 @@ func (d *Daemon) writeJSON(now time.Time) error {
 // writeData writes keepalived.data (SIGUSR1), or the file state_dump_file
 // names (keepalived 2.3+).
 func (d *Daemon) writeData(now time.Time) error {
-	d.log.Info(fmt.Sprintf("Printing VRRP data for process(%d) on signal", os.Getpid()))
+	d.log.Info(fmt.Sprintf("Printing VRRP data for process(%d) on signal", os.Getpid()), logging.PID(os.Getpid()))
 	path := d.cfg.Global.DataDumpPath(d.opts.TmpDir)
 	return writeFile(filepath.Dir(path), filepath.Base(path), d.dataText(now))
 }

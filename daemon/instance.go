@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/netif"
 	"github.com/keepalived-go/keepalived/vrrp"
 )
@@ -32,6 +33,7 @@ type instance struct {
 	prio     int             // effective priority the core was told
 	state    vrrp.State      // last state entered
 	lastTr   time.Time
+	why      causeNote // the cause of its last transition (reason.go)
 	started  bool
 	// vipsSet: the core holds the VIPs (its last AddVIPs or DelVIPs).
 	vipsSet bool
@@ -72,7 +74,7 @@ type conn struct {
 
 // logf logs a line prefixed by the instance name, in keepalived's form.
 func (d *Daemon) logf(in *instance, lvl slog.Level, format string, args ...any) {
-	d.log.Log(context.Background(), lvl, "("+in.name()+") "+fmt.Sprintf(format, args...))
+	d.logAttrs(in, lvl, "("+in.name()+") "+fmt.Sprintf(format, args...))
 }
 
 // start brings the configuration up at first start: it learns the
@@ -161,9 +163,9 @@ func (d *Daemon) cleanupLeftovers(cfg *config.Config) {
 		for _, a := range append(append([]config.Address(nil), ci.VIPs...), ci.ExcludedVIPs...) {
 			na := netAddress(a, dev)
 			if ok, err := d.opts.Host.Addresses.HasAddr(na); err == nil && ok {
-				d.log.Info(fmt.Sprintf("(%s) removing leftover VIP %s from %s", ci.Name, na.Prefix, na.Dev))
+				d.log.Info(fmt.Sprintf("(%s) removing leftover VIP %s from %s", ci.Name, na.Prefix, na.Dev), logging.Instance(ci.Name), logging.VRID(ci.VRID), logging.Addr(na.Prefix.String()), logging.Ifname(na.Dev))
 				if err := d.opts.Host.Addresses.DelAddr(na); err != nil {
-					d.log.Warn(fmt.Sprintf("(%s) cannot remove leftover VIP %s: %v", ci.Name, na.Prefix, err))
+					d.log.Warn(fmt.Sprintf("(%s) cannot remove leftover VIP %s: %v", ci.Name, na.Prefix, err), logging.Instance(ci.Name), logging.VRID(ci.VRID), logging.Addr(na.Prefix.String()), logging.Err(err))
 				}
 			}
 		}
@@ -343,7 +345,7 @@ func (d *Daemon) reopenConns(ifname string) {
 		}
 		nc, err := d.opts.Host.Listen(c.key)
 		if err != nil {
-			d.log.Warn(fmt.Sprintf("cannot reopen VRRP socket on %s: %v", ifname, err))
+			d.log.Warn(fmt.Sprintf("cannot reopen VRRP socket on %s: %v", ifname, err), logging.Ifname(ifname), logging.Err(err))
 			continue
 		}
 		c.cancel()
@@ -402,7 +404,7 @@ func (d *Daemon) read(ctx context.Context, c *conn, nc netif.Conn) {
 			if ctx.Err() != nil || errors.Is(err, context.Canceled) {
 				return
 			}
-			d.log.Warn(fmt.Sprintf("VRRP socket on %s: %v", c.key.Ifname, err))
+			d.log.Warn(fmt.Sprintf("VRRP socket on %s: %v", c.key.Ifname, err), logging.Ifname(c.key.Ifname), logging.Err(err))
 			select {
 			case <-ctx.Done():
 				return
@@ -478,7 +480,7 @@ func (d *Daemon) buildGroups(cfg *config.Config) {
 			}
 			eng, err := newGroupEngine(g.cfg.Name, engs)
 			if err != nil {
-				d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", g.cfg.Name, err))
+				d.log.Error(fmt.Sprintf("VRRP_Group(%s) cannot be built, members run unsynchronised: %v", g.cfg.Name, err), logging.Group(g.cfg.Name), logging.Err(err))
 				continue
 			}
 			g.eng = eng
@@ -572,7 +574,7 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 		d.announce(in, a.Addrs, a.Repeat)
 	case vrrp.Log:
 		if a.Group != "" {
-			d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg))
+			d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg), logging.Group(a.Group))
 		} else {
 			d.logf(in, slog.LevelInfo, "%s", a.Msg)
 		}
@@ -618,6 +620,7 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 		d.notify.Instance(in.cfg, "STOP", prio)
 		return
 	}
+	why := d.noteCause(now, in, t)
 	switch {
 	case t.Reason == vrrp.ReasonInitHold:
 		// Held in FAULT until its own or a sync group member's unweighted
@@ -638,7 +641,7 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 			return
 		}
 	}
-	d.logf(in, slog.LevelInfo, "Entering %s STATE%s", t.To, suffix)
+	d.logTransition(in, t, fmt.Sprintf("(%s) Entering %s STATE%s", in.name(), t.To, suffix), why)
 	d.notify.Instance(in.cfg, t.To.String(), prio)
 }
 
@@ -808,32 +811,32 @@ func (d *Daemon) applyStatic(ch config.StaticChange) {
 	h := d.opts.Host.Addresses
 	for _, a := range ch.Addresses.Add {
 		if err := h.AddAddr(netAddress(a, dev)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot add static address %s: %v", config.FormatAddress(a), err))
+			d.log.Error(fmt.Sprintf("cannot add static address %s: %v", config.FormatAddress(a), err), logging.Addr(a.Prefix.String()), logging.Err(err))
 		}
 	}
 	for _, r := range ch.Routes.Add {
 		if err := h.AddRoute(netRoute(r)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot add static route %s: %v", config.FormatRoute(r), err))
+			d.log.Error(fmt.Sprintf("cannot add static route %s: %v", config.FormatRoute(r), err), slog.String("route", config.FormatRoute(r)), logging.Err(err))
 		}
 	}
 	for _, r := range ch.Rules.Add {
 		if err := h.AddRule(netRule(r)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot add static rule %s: %v", config.FormatRule(r), err))
+			d.log.Error(fmt.Sprintf("cannot add static rule %s: %v", config.FormatRule(r), err), slog.String("rule", config.FormatRule(r)), logging.Err(err))
 		}
 	}
 	for _, r := range ch.Rules.Del {
 		if err := h.DelRule(netRule(r)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot remove static rule %s: %v", config.FormatRule(r), err))
+			d.log.Error(fmt.Sprintf("cannot remove static rule %s: %v", config.FormatRule(r), err), slog.String("rule", config.FormatRule(r)), logging.Err(err))
 		}
 	}
 	for _, r := range ch.Routes.Del {
 		if err := h.DelRoute(netRoute(r)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot remove static route %s: %v", config.FormatRoute(r), err))
+			d.log.Error(fmt.Sprintf("cannot remove static route %s: %v", config.FormatRoute(r), err), slog.String("route", config.FormatRoute(r)), logging.Err(err))
 		}
 	}
 	for _, a := range ch.Addresses.Del {
 		if err := h.DelAddr(netAddress(a, dev)); err != nil {
-			d.log.Error(fmt.Sprintf("cannot remove static address %s: %v", config.FormatAddress(a), err))
+			d.log.Error(fmt.Sprintf("cannot remove static address %s: %v", config.FormatAddress(a), err), logging.Addr(a.Prefix.String()), logging.Err(err))
 		}
 	}
 }

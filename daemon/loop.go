@@ -13,6 +13,7 @@ import (
 
 	"github.com/keepalived-go/keepalived/checker"
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/netif"
 	"github.com/keepalived-go/keepalived/vrrp"
 )
@@ -160,7 +161,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	linkEvs, addrEvs, err := d.opts.Host.Links.Watch(d.ctx)
 	if err != nil {
-		d.log.Warn(fmt.Sprintf("cannot watch interfaces, link tracking disabled: %v", err))
+		d.log.Warn(fmt.Sprintf("cannot watch interfaces, link tracking disabled: %v", err), logging.Err(err))
 	}
 	d.linkEvs, d.addrEvs = linkEvs, addrEvs
 
@@ -173,7 +174,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	var srvs []*statusServer
 	if d.opts.StatusAddr != "" {
 		if srv, err := d.serveStatus(d.opts.StatusAddr); err != nil {
-			d.log.Error(fmt.Sprintf("status endpoint: %v", err))
+			d.log.Error(fmt.Sprintf("status endpoint: %v", err), logging.Err(err))
 		} else {
 			srvs = append(srvs, srv)
 		}
@@ -229,7 +230,7 @@ func returnMemory() { debug.FreeOSMemory() }
 func (d *Daemon) safely(what string, fn func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			d.log.Error(fmt.Sprintf("BUG: %s panicked: %v\n%s", what, r, debug.Stack()))
+			d.log.Error(fmt.Sprintf("BUG: %s panicked: %v\n%s", what, r, debug.Stack()), slog.String("event", what))
 			err = fmt.Errorf("daemon: %s panicked: %v", what, r)
 		}
 	}()
@@ -287,14 +288,14 @@ func (d *Daemon) onPacket(now time.Time, p rxPacket) {
 	}
 	d.rx.Packet = nil // the socket's buffer is the reader's again
 	if len(ins) == 0 && d.cfg.Global.LogUnknownVRIDs {
-		d.log.Info(fmt.Sprintf("Unknown VRID(%d) received on interface(%s). ignoring...", vrid, p.conn.key.Ifname))
+		d.log.Info(fmt.Sprintf("Unknown VRID(%d) received on interface(%s). ignoring...", vrid, p.conn.key.Ifname), logging.VRID(int(vrid)), logging.Ifname(p.conn.key.Ifname))
 	}
 }
 
 // onUpdate records a tracker's new state and re-evaluates every instance.
 func (d *Daemon) onUpdate(now time.Time, u checker.Update) {
 	if u.Log != "" {
-		d.log.Info(u.Log)
+		d.log.Info(u.Log, slog.String("tracker", u.Kind), logging.Script(u.Name), slog.Bool("ok", u.OK))
 	}
 	d.track[u.Kind+":"+u.Name] = trackState{Reported: true, OK: u.OK, Value: u.Value}
 	for _, in := range d.insts {
@@ -322,9 +323,9 @@ func (d *Daemon) onLink(now time.Time, ev netif.LinkEvent) {
 		ls.exists, ls.Index, ls.Up = true, ev.Ifindex, ev.Up
 	}
 	if was && wasUp && !ls.Up {
-		d.log.Info(fmt.Sprintf("Netlink reports %s down", ev.Ifname))
+		d.log.Info(fmt.Sprintf("Netlink reports %s down", ev.Ifname), logging.Ifname(ev.Ifname), logging.State("down"))
 	} else if ls.Up && (!was || !wasUp) {
-		d.log.Info(fmt.Sprintf("Netlink reports %s up", ev.Ifname))
+		d.log.Info(fmt.Sprintf("Netlink reports %s up", ev.Ifname), logging.Ifname(ev.Ifname), logging.State("up"))
 	}
 	if ls.exists && (!was || (oldIndex != 0 && ev.Ifindex != 0 && oldIndex != ev.Ifindex)) {
 		// A socket is bound to the old interface index: open it again.

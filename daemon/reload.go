@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/vrrp"
 )
 
@@ -67,7 +68,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 			}
 		}
 		err := errors.Join(errs...)
-		d.log.Error(fmt.Sprintf("reload refused, keeping the running configuration: %v", err))
+		d.log.Error(fmt.Sprintf("reload refused, keeping the running configuration: %v", err), logging.Err(err))
 		return fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	for _, l := range lines {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/keepalived-go/keepalived/checker"
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/logging"
 )
 
 // scriptsRun is the running tracker set of one configuration: its runner
@@ -28,7 +29,7 @@ func (d *Daemon) startScripts(cfg *config.Config, prev scriptRunner) {
 	d.runnable = nil
 	r, err := factory(cfg, d.log, prev)
 	if err != nil {
-		d.log.Error("cannot start tracking scripts: " + err.Error())
+		d.log.Error("cannot start tracking scripts: "+err.Error(), logging.Err(err))
 		return
 	}
 	if r == nil {

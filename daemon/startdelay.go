@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"log/slog"
 	"strconv"
 	"time"
 )
@@ -21,7 +22,7 @@ func (d *Daemon) beginStartupDelay(now time.Time) {
 		return
 	}
 	d.delayUntil = now.Add(delay)
-	d.log.Info("Delaying startup for " + strconv.FormatFloat(delay.Seconds(), 'g', 6, 64) + " seconds")
+	d.log.Info("Delaying startup for "+strconv.FormatFloat(delay.Seconds(), 'g', 6, 64)+" seconds", slog.Duration("delay", delay))
 }
 
 // delaying reports whether the start-up delay still runs at now; the first

@@ -35,6 +35,9 @@ type InstanceStatus struct {
 	Stats             vrrp.Stats `json:"stats"`
 	// Conflicts are the confirmed VIP conflicts (conflict.go).
 	Conflicts []ConflictStatus `json:"conflicts,omitempty"`
+	// Reason is why the instance is in its state (reason.go): Reason.Text
+	// in words, the rest in parts. Nil when the daemon is not running.
+	Reason *vrrp.Reason `json:"reason,omitempty"`
 }
 
 // Status is the whole /status document.
@@ -46,6 +49,7 @@ type Status struct {
 // snapshot builds the status on the loop goroutine.
 func (d *Daemon) snapshot() Status {
 	s := Status{ConfigFile: d.opts.ConfigFile, Instances: []InstanceStatus{}}
+	now := d.opts.Now()
 	for _, in := range d.insts {
 		st := in.eng.Status()
 		is := InstanceStatus{
@@ -57,6 +61,8 @@ func (d *Daemon) snapshot() Status {
 		if st.MasterAddr.IsValid() {
 			is.MasterAddr = st.MasterAddr.String()
 		}
+		why := d.explain(now, in, st)
+		is.Reason = &why
 		if in.group != nil {
 			is.SyncGroup = in.group.cfg.Name
 		}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/keepalived-go/keepalived/logging"
 	"io"
+	"log/slog"
 	"net"
 	"strings"
 	"sync"
@@ -45,7 +47,7 @@ func (d *Daemon) serveStatus(addr string) (*statusServer, error) {
 	s := &statusServer{d: d, ln: ln, done: make(chan struct{})}
 	s.wg.Add(1)
 	go s.accept()
-	d.log.Info(fmt.Sprintf("status endpoint listening on %s", ln.Addr()))
+	d.log.Info(fmt.Sprintf("status endpoint listening on %s", ln.Addr()), slog.String("listen", ln.Addr().String()))
 	return s, nil
 }
 
@@ -73,7 +75,7 @@ func (s *statusServer) accept() {
 				return
 			}
 			// EMFILE and the like: back off instead of spinning.
-			s.d.log.Error(fmt.Sprintf("status endpoint: %v", err))
+			s.d.log.Error(fmt.Sprintf("status endpoint: %v", err), logging.Err(err))
 			time.Sleep(100 * time.Millisecond)
 			continue
 		}

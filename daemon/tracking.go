@@ -162,7 +162,7 @@ func (d *Daemon) updateTracking(now time.Time, in *instance) {
 		on[f.key] = true
 		if !in.faults[f.key] {
 			if f.log != "" && in.started {
-				d.log.Info("(" + in.name() + ")" + f.log)
+				d.logFault(in, "("+in.name()+")"+f.log, f.key)
 			}
 			evs = append(evs, vrrp.Fault{Key: f.key, On: true, Init: strings.HasPrefix(f.key, initKeyPrefix)})
 		}

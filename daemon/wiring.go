@@ -7,6 +7,7 @@ import (
 
 	"github.com/keepalived-go/keepalived/checker"
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/notify"
 )
 
@@ -37,7 +38,7 @@ var defaultScripts scriptsFactory = func(cfg *config.Config, log *slog.Logger, p
 		case config.Warning:
 			lvl = slog.LevelWarn
 		}
-		log.Log(context.Background(), lvl, d.String())
+		log.Log(context.Background(), lvl, d.String(), logging.File(d.Pos.File), slog.Int("line", d.Pos.Line))
 	}
 	if p, ok := prev.(trackers); ok {
 		t.Scripts.CarryFrom(p.t.Scripts)
@@ -71,7 +72,7 @@ func (a notifyAdapter) Close() {
 var newNotifier = func(cfg *config.Config, log *slog.Logger) notifier {
 	n, err := notify.New(cfg.Global, log)
 	if err != nil {
-		log.Error(err.Error())
+		log.Error(err.Error(), logging.Err(err))
 	}
 	if n == nil {
 		return nopNotifier{}

@@ -28,18 +28,23 @@ import (
 
 // Attribute keys of the convention (see the package comment).
 const (
-	KeyInstance = "instance" // vrrp_instance name
-	KeyVRID     = "vrid"     // virtual_router_id
-	KeyState    = "state"    // MASTER, BACKUP, FAULT, INIT, STOP
-	KeyPrevious = "previous" // the state left, beside KeyState
-	KeyReason   = "reason"   // why: "master down", "priority 0 advert", ...
-	KeyGroup    = "group"    // vrrp_sync_group name
-	KeyScript   = "script"   // vrrp_script or notify script
-	KeyPID      = "pid"      // a process
-	KeyFile     = "file"     // a file: configuration, pidfile, dump
-	KeySignal   = "signal"   // a signal number
-	KeyStatus   = "status"   // an exit status
-	KeyError    = "error"    // an error's text
+	KeyInstance = "instance"  // vrrp_instance name
+	KeyVRID     = "vrid"      // virtual_router_id
+	KeyState    = "state"     // MASTER, BACKUP, FAULT, INIT, STOP
+	KeyPrevious = "previous"  // the state left, beside KeyState
+	KeyReason   = "reason"    // why, in words: vrrp.Explain's text on a transition
+	KeyCause    = "cause"     // the kind of cause: "master-down timer", "fault", ...
+	KeyIfname   = "interface" // a network interface
+	KeyAddr     = "addr"      // an IP address (a VIP, a peer, a source)
+	KeyGroup    = "group"     // vrrp_sync_group name
+	KeyScript   = "script"    // vrrp_script or notify script
+	KeyPID      = "pid"       // a process
+	KeyFile     = "file"      // a file: configuration, pidfile, dump
+	KeySignal   = "signal"    // a signal number
+	KeyStatus   = "status"    // an exit status
+	KeyError    = "error"     // an error's text
+	KeyFault    = "fault"     // a fault source of an instance: "if:eth1", "script:chk", ...
+	KeyMAC      = "mac"       // a link-layer address
 )
 
 // Instance is the KeyInstance attribute.
@@ -50,6 +55,21 @@ func VRID(id int) slog.Attr { return slog.Int(KeyVRID, id) }
 
 // State is the KeyState attribute.
 func State(s string) slog.Attr { return slog.String(KeyState, s) }
+
+// Previous is the KeyPrevious attribute.
+func Previous(s string) slog.Attr { return slog.String(KeyPrevious, s) }
+
+// Addr is the KeyAddr attribute (an address or a prefix, as text).
+func Addr(a string) slog.Attr { return slog.String(KeyAddr, a) }
+
+// Ifname is the KeyIfname attribute.
+func Ifname(name string) slog.Attr { return slog.String(KeyIfname, name) }
+
+// Group is the KeyGroup attribute.
+func Group(name string) slog.Attr { return slog.String(KeyGroup, name) }
+
+// Script is the KeyScript attribute.
+func Script(name string) slog.Attr { return slog.String(KeyScript, name) }
 
 // Reason is the KeyReason attribute.
 func Reason(r string) slog.Attr { return slog.String(KeyReason, r) }

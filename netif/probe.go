@@ -34,13 +34,25 @@ const (
 )
 
 // ProbeAnswer is one claim for an address heard on an interface from a
-// MAC other than the interface's own.
+// MAC other than the interface's own, or from the interface's own MAC but
+// sent by another host (Twin).
 type ProbeAnswer struct {
 	Ifname string
 	Addr   netip.Addr
 	MAC    net.HardwareAddr
 	// Own is the interface's MAC (what the other host saw us probe from).
 	Own net.HardwareAddr
+	// Twin: MAC is Own, and the frame came from the wire, not from this
+	// host. With use_vmac both masters of a VRID have the same virtual MAC
+	// (00:00:5e:00:01:VRID), so the other master is seen only this way: its
+	// gratuitous ARPs, its answers, and its own conflict probes for the
+	// address (an ARP probe from our MAC that we did not send) all carry our
+	// MAC. The packet sockets are bound to one protocol, so the kernel never
+	// hands them a frame this host sent (those reach ETH_P_ALL taps only);
+	// the packet type is checked all the same (PACKET_OUTGOING is never a
+	// twin), and a MAC that two of this host's interfaces share is never
+	// taken for a twin.
+	Twin bool
 }
 
 // AppendARPProbe appends an ARP probe for vip from mac: Ethernet broadcast,
@@ -133,6 +145,29 @@ func ParseClaim(frame []byte) (addr netip.Addr, mac net.HardwareAddr, ok bool) {
 		return ip, mac, true
 	}
 	return addr, nil, false
+}
+
+// ParseARPProbe reads one Ethernet frame and returns the target address
+// and the sender MAC of an ARP probe (an ARP request with sender IP
+// 0.0.0.0, RFC 5227): what a keepalived-go master sends to ask who else
+// holds its VIP. It claims nothing, so only a probe from a twin of our own
+// MAC matters (see ProbeAnswer.Twin). mac is a view on frame.
+func ParseARPProbe(frame []byte) (addr netip.Addr, mac net.HardwareAddr, ok bool) {
+	if len(frame) < 14+28 || frame[12] != 0x08 || frame[13] != 0x06 {
+		return addr, nil, false
+	}
+	a := frame[14:]
+	if a[0] != 0 || a[1] != 1 || a[2] != 0x08 || a[3] != 0 || a[4] != 6 || a[5] != 4 || a[6] != 0 || a[7] != 1 {
+		return addr, nil, false
+	}
+	if !netip.AddrFrom4([4]byte(a[14:18])).IsUnspecified() {
+		return addr, nil, false
+	}
+	ip := netip.AddrFrom4([4]byte(a[24:28]))
+	if ip.IsUnspecified() {
+		return addr, nil, false
+	}
+	return ip, net.HardwareAddr(a[8:14]), true
 }
 
 // Prober sends VIP conflict probes and reports what other hosts claim.

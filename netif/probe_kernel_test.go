@@ -45,3 +45,73 @@ func TestProberHearsHolder(t *testing.T) {
 		t.Errorf("probe on a missing interface: no error")
 	}
 }
+
+// TestProberHearsVMACTwin: with use_vmac two masters of one VRID answer
+// from the same virtual MAC, so "a MAC that is not ours" cannot see the
+// second one. What we send never comes back to our sockets; a frame from
+// our own MAC that does arrive was sent by another host: the other
+// master's gratuitous ARP, and its conflict probe for our VIP, are
+// reported as Twin answers. Two hosts on a bridge, each with the VMAC of
+// VRID 61 and the VIP on it.
+func TestProberHearsVMACTwin(t *testing.T) {
+	l := newLab(t)
+	h := l.lan(2)
+	vmac := VMACAddr(61, false)
+	vip := netip.MustParseAddr("10.9.0.161")
+	vmacIn := func(ns string) string {
+		vm := in(t, ns, NewVMACs)
+		t.Cleanup(func() { vm.(*vmacs).Close() })
+		name, _, err := vm.EnsureVMAC("eth0", "", vmac, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l.ip(ns, "addr", "add", "10.9.0.161/24", "dev", name)
+		return name
+	}
+	name1 := vmacIn(h[0])
+	p1 := in(t, h[0], func() (Prober, error) { return NewProber() })
+	defer p1.Close()
+	an1 := in(t, h[0], func() (Announcer, error) { return NewAnnouncer(), nil })
+	expect := func(what string, want bool) {
+		t.Helper()
+		timeout := 1500 * time.Millisecond
+		if want {
+			timeout = 5 * time.Second
+		}
+		select {
+		case a := <-p1.Answers():
+			if !want {
+				t.Fatalf("%s: answer %+v, want none", what, a)
+			}
+			if !a.Twin || a.Addr != vip || a.MAC.String() != vmac.String() || a.Ifname != name1 {
+				t.Errorf("%s: answer %+v, want a twin claim of %s from %s on %s", what, a, vip, vmac, name1)
+			}
+		case <-time.After(timeout):
+			if want {
+				t.Fatalf("%s: no answer within %v", what, timeout)
+			}
+		}
+	}
+	// Alone: our own probes and gratuitous ARPs are not a twin.
+	must(t, p1.Probe(name1, []netip.Addr{vip}))
+	must(t, an1.Announce(name1, []netip.Addr{vip}))
+	must(t, p1.Probe(name1, []netip.Addr{vip}))
+	expect("our own probes and GARP", false)
+
+	// A second master with the same VMAC: its GARP, then its probe.
+	name2 := vmacIn(h[1])
+	an2 := in(t, h[1], func() (Announcer, error) { return NewAnnouncer(), nil })
+	must(t, an2.Announce(name2, []netip.Addr{vip}))
+	expect("the other master's GARP", true)
+	for len(p1.Answers()) > 0 {
+		<-p1.Answers()
+	}
+	p2 := in(t, h[1], func() (Prober, error) { return NewProber() })
+	defer p2.Close()
+	time.Sleep(100 * time.Millisecond) // drain nothing late from the GARP burst
+	for len(p1.Answers()) > 0 {
+		<-p1.Answers()
+	}
+	must(t, p2.Probe(name2, []netip.Addr{vip}))
+	expect("the other master's probe", true)
+}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"syscall"
 
 	"github.com/mdlayher/packet"
 	"github.com/vishvananda/netlink"
@@ -35,18 +36,21 @@ type prober struct {
 	// another interface of the same segment (arp_ignore 0 answers for
 	// any local address), not a second master.
 	lmu   sync.RWMutex
-	local map[[6]byte]bool
+	local map[[6]byte]int // how many interfaces have the MAC
 }
 
-// isLocal reports whether mac is one of this host's interfaces'.
-func (p *prober) isLocal(mac net.HardwareAddr) bool {
+// localCount is how many of this host's interfaces have mac.
+func (p *prober) localCount(mac net.HardwareAddr) int {
 	if len(mac) != 6 {
-		return false
+		return 0
 	}
 	p.lmu.RLock()
 	defer p.lmu.RUnlock()
 	return p.local[[6]byte(mac)]
 }
+
+// isLocal reports whether mac is one of this host's interfaces'.
+func (p *prober) isLocal(mac net.HardwareAddr) bool { return p.localCount(mac) > 0 }
 
 // refreshLocal re-reads the host's interface MACs (under p.mu).
 func (p *prober) refreshLocal() {
@@ -54,10 +58,10 @@ func (p *prober) refreshLocal() {
 	if err != nil {
 		return // keep the last set
 	}
-	m := make(map[[6]byte]bool, len(links))
+	m := make(map[[6]byte]int, len(links))
 	for _, l := range links {
 		if hw := l.Attrs().HardwareAddr; len(hw) == 6 {
-			m[[6]byte(hw)] = true
+			m[[6]byte(hw)]++
 		}
 	}
 	p.lmu.Lock()
@@ -228,29 +232,81 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 	return errors.Join(errs...)
 }
 
-// read starts the reader of one socket: every claim from another MAC for
-// a watched address goes to p.out, without blocking. It ends when the
-// socket is closed.
+// read starts the reader of one socket: every claim for a watched address
+// from another MAC, or from our own MAC but another host (a twin: a claim,
+// or a conflict probe we did not send), goes to p.out, without blocking.
+// It ends when the socket is closed.
 func (p *prober) read(ifname string, c *probeConn, pc *packet.Conn) {
 	own := c.mac
+	rc, rcErr := pc.SyscallConn()
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
+		if rcErr != nil {
+			return
+		}
 		buf := make([]byte, 1514)
 		for {
-			n, _, err := pc.ReadFrom(buf)
+			n, pkttype, err := recvFrame(rc, buf)
 			if err != nil {
 				return
 			}
-			addr, mac, ok := ParseClaim(buf[:n])
-			if !ok || bytes.Equal(mac, own) || p.isLocal(mac) || !c.watched(addr) {
+			frame := buf[:n]
+			addr, mac, ok := ParseClaim(frame)
+			probe := false
+			if !ok {
+				addr, mac, ok = ParseARPProbe(frame)
+				probe = true
+			}
+			if !ok || !c.watched(addr) {
 				continue
 			}
-			a := ProbeAnswer{Ifname: ifname, Addr: addr, MAC: append(net.HardwareAddr(nil), mac...), Own: own}
+			twin := false
+			if bytes.Equal(mac, own) {
+				twin = pkttype != unix.PACKET_OUTGOING && p.localCount(own) <= 1
+				if !twin {
+					continue
+				}
+			} else if probe || p.isLocal(mac) {
+				continue
+			}
+			a := ProbeAnswer{Ifname: ifname, Addr: addr, MAC: append(net.HardwareAddr(nil), mac...), Own: own, Twin: twin}
 			select {
 			case p.out <- a:
 			default:
 			}
 		}
 	}()
+}
+
+// recvFrame reads one frame from a packet socket and the kernel's packet
+// type for it (PACKET_HOST, PACKET_BROADCAST, PACKET_OTHERHOST, ... or
+// PACKET_OUTGOING for one this host sent). packet.Conn's ReadFrom gives
+// the sender's MAC only, so the socket is read directly.
+func recvFrame(rc syscall.RawConn, buf []byte) (int, uint8, error) {
+	var (
+		n       int
+		pkttype uint8
+		rerr    error
+	)
+	err := rc.Read(func(fd uintptr) bool {
+		var from unix.Sockaddr
+		for {
+			n, from, rerr = unix.Recvfrom(int(fd), buf, 0)
+			if rerr != unix.EINTR {
+				break
+			}
+		}
+		if rerr == unix.EAGAIN {
+			return false // nothing queued: wait for the poller
+		}
+		if ll, ok := from.(*unix.SockaddrLinklayer); ok {
+			pkttype = ll.Pkttype
+		}
+		return true
+	})
+	if err == nil {
+		err = rerr
+	}
+	return n, pkttype, err
 }

@@ -110,3 +110,31 @@ func FuzzParseClaim(f *testing.F) {
 	f.Add(n)
 	f.Fuzz(func(t *testing.T, b []byte) { ParseClaim(b) })
 }
+
+// TestParseARPProbe: our probe's target and sender MAC are read back; a
+// request with a sender IP (a claim), a reply, a probe with no target and
+// short or foreign frames are not probes.
+func TestParseARPProbe(t *testing.T) {
+	b, err := AppendARPProbe(nil, probeMAC, netip.MustParseAddr("10.0.0.100"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, mac, ok := ParseARPProbe(b)
+	if !ok || addr != netip.MustParseAddr("10.0.0.100") || !bytes.Equal(mac, probeMAC) {
+		t.Errorf("probe read as %v %s %v, want 10.0.0.100 %s true", addr, mac, ok, probeMAC)
+	}
+	claim := append([]byte(nil), b...)
+	copy(claim[14+14:], []byte{10, 0, 0, 1}) // a sender IP: a request, not a probe
+	reply := append([]byte(nil), b...)
+	reply[14+7] = 2
+	noTarget := append([]byte(nil), b...)
+	copy(noTarget[14+24:], []byte{0, 0, 0, 0})
+	ip := append([]byte(nil), b...)
+	ip[13] = 0x00 // EtherType 0x0800
+	for name, f := range map[string][]byte{"request with a sender IP": claim, "reply": reply, "no target": noTarget,
+		"IPv4 frame": ip, "short": b[:30], "empty": nil} {
+		if _, _, ok := ParseARPProbe(f); ok {
+			t.Errorf("%s read as a probe", name)
+		}
+	}
+}

@@ -342,6 +342,17 @@ type Status struct {
 	// WantState is keepalived's wantstate: where the instance is heading
 	// (FAULT for a member its sync group holds in FAULT).
 	WantState State
+	// Heard is the last advert of our VRID that passed validation, in any
+	// state (zero: none since start or since the instance last entered
+	// FAULT). CauseOf and Explain read it.
+	Heard Heard
+}
+
+// Heard is one valid advert received: when, from whom, with what priority.
+type Heard struct {
+	At       time.Time
+	From     netip.Addr
+	Priority int
 }
 
 // The Instance API (implemented in instance.go):

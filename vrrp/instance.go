@@ -33,6 +33,9 @@ type Instance struct {
 
 	masterAddr netip.Addr // master_saddr: last advert source accepted (or discarded as lower)
 	masterPrio int
+	// heard is the last advert that passed check, in any state (for
+	// Explain: "last advert 0.4 s ago", a priority 0 advert, preemption).
+	heard Heard
 
 	faults   map[string]bool
 	inits    map[string]bool // scripts not reported yet (track.go)
@@ -234,6 +237,7 @@ func (in *Instance) Status() Status {
 		LastTransition:    in.lastTransition,
 		VIPsSet:           in.vipSet,
 		LastAdvertFrom:    in.masterAddr,
+		Heard:             in.heard,
 	}
 	if in.state == StateBackup {
 		st.MasterAddr = in.masterAddr
@@ -513,6 +517,9 @@ func (in *Instance) transition(to State, reason string) {
 	in.state = to
 	in.initHeld = false
 	in.lastTransition = in.now
+	if to == StateFault {
+		in.heard = Heard{} // a master heard before a fault says nothing after it
+	}
 	in.emit(Transition{From: from, To: to, Reason: reason, Priority: int(in.effPrio)})
 }
 

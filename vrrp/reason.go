@@ -3,6 +3,7 @@ package vrrp
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 )
@@ -67,9 +68,22 @@ func (c Cause) String() string {
 // MarshalText makes a Cause a JSON string.
 func (c Cause) MarshalText() ([]byte, error) { return []byte(c.String()), nil }
 
+// UnmarshalText reads what MarshalText wrote (a client of /status or the
+// control socket decodes it); a word it does not know is CauseUnknown.
+func (c *Cause) UnmarshalText(b []byte) error {
+	*c = CauseUnknown
+	for k := CauseStartup; k <= CauseSyncGroup; k++ {
+		if k.String() == string(b) {
+			*c = k
+		}
+	}
+	return nil
+}
+
 // TrackerEffect is one tracked object's part in the effective priority:
 // Kind "script", "interface", "process" or "file", Down when it is failed
-// (down, quorum lost), Delta what it adds to the base priority now.
+// (down, quorum lost; a file has a value, not a state), Delta what it adds
+// to the base priority now.
 type TrackerEffect struct {
 	Kind  string
 	Name  string
@@ -85,9 +99,6 @@ type ReasonInput struct {
 	Nopreempt    bool
 	// Trackers are the weighted trackers (Delta != 0 are shown).
 	Trackers []TrackerEffect
-	// LastAdvert is when the last advert from the master was accepted
-	// (zero: none since the last transition).
-	LastAdvert time.Time
 	// Cause and CauseFrom / CausePriority say what made the last
 	// transition: the master whose adverts stopped, the higher-priority
 	// sender, the preempted master, and its priority.
@@ -97,6 +108,12 @@ type ReasonInput struct {
 	// DownTimerAdverts is down_timer_adverts (3 when zero).
 	DownTimerAdverts int
 	SyncGroup        string
+	// TrackInterfaces are the instance's (and its group's) track_interface
+	// names: a fault on one says "track_interface eth1 is down".
+	TrackInterfaces []string
+	// Pending are the unweighted trackers yet to report a first result
+	// ("track_script chk"): what holds a starting instance in FAULT.
+	Pending []string
 }
 
 // Reason is why an instance is in its state, in words (Text) and in parts
@@ -131,17 +148,23 @@ func Explain(in ReasonInput) Reason {
 		if t.Delta == 0 {
 			continue
 		}
-		state := "ok"
-		if t.Down {
-			state = "failed"
-			if t.Kind == "interface" {
-				state = "down"
-			}
+		state := " ok"
+		switch {
+		case t.Kind == "file":
+			state = "" // a value, neither up nor down
+		case t.Down && t.Kind == "interface":
+			state = " down"
+		case t.Down:
+			state = " failed"
 		}
-		r.Parts = append(r.Parts, fmt.Sprintf("%s %s: %+d", t.Name, state, t.Delta))
+		r.Parts = append(r.Parts, fmt.Sprintf("%s%s: %+d", t.Name, state, t.Delta))
 	}
 	for _, k := range st.Faults {
-		r.Faults = append(r.Faults, faultWords(k))
+		w := faultWords(k)
+		if name, ok := strings.CutPrefix(k, "if:"); ok && slices.Contains(in.TrackInterfaces, name) {
+			w = "track_interface " + name + " is down"
+		}
+		r.Faults = append(r.Faults, w)
 	}
 	prio := fmt.Sprint(st.EffectivePriority)
 	if len(r.Parts) > 0 || (in.BasePriority != 0 && in.BasePriority != st.EffectivePriority) {
@@ -159,6 +182,10 @@ func Explain(in ReasonInput) Reason {
 			r.Text = "FAULT: " + strings.Join(r.Faults, "; ")
 		case in.Cause == CauseSyncGroup && in.SyncGroup != "":
 			r.Text = fmt.Sprintf("FAULT: a member of sync group %s is in FAULT", in.SyncGroup)
+		case len(in.Pending) > 0:
+			r.Text = "FAULT: waiting for the first result of " + strings.Join(in.Pending, ", ")
+		case in.SyncGroup != "":
+			r.Text = fmt.Sprintf("FAULT: held by sync group %s (a member is in FAULT or waiting for its scripts)", in.SyncGroup)
 		default:
 			r.Text = "FAULT" + since
 		}
@@ -175,17 +202,25 @@ func Explain(in ReasonInput) Reason {
 func (in ReasonInput) backupWhy(r *Reason, prio string) string {
 	st := in.Status
 	var b strings.Builder
-	if st.MasterAddr.IsValid() {
-		r.Master, r.MasterPriority = st.MasterAddr.String(), st.MasterPriority
-		fmt.Fprintf(&b, "master %s advertises priority %d, ours is %s", st.MasterAddr, st.MasterPriority, prio)
-		switch {
-		case st.MasterPriority == st.EffectivePriority:
-			b.WriteString(" (equal: a backup does not take over)")
-		case st.MasterPriority < st.EffectivePriority && in.Nopreempt:
-			b.WriteString(" but nopreempt")
+	// The master is the sender of the last valid advert, if it came since
+	// the instance entered BACKUP (one heard before a FAULT is stale).
+	if h := st.Heard; h.From.IsValid() && !h.At.Before(st.LastTransition) {
+		r.Master, r.MasterPriority = h.From.String(), h.Priority
+		if h.Priority == 0 {
+			fmt.Fprintf(&b, "master %s left MASTER (priority 0 advert), ours is %s; taking over after the skew time", h.From, prio)
+			return b.String()
 		}
-		if !in.LastAdvert.IsZero() && !in.Now.IsZero() {
-			ago := in.Now.Sub(in.LastAdvert).Seconds()
+		fmt.Fprintf(&b, "master %s advertises priority %d, ours is %s", h.From, h.Priority, prio)
+		switch {
+		case h.Priority == st.EffectivePriority:
+			b.WriteString(" (equal: a backup does not take over)")
+		case h.Priority < st.EffectivePriority && in.Nopreempt:
+			b.WriteString(" but nopreempt")
+		case h.Priority < st.EffectivePriority:
+			b.WriteString(" (lower: ours takes over when the down timer expires)")
+		}
+		if !in.Now.IsZero() {
+			ago := in.Now.Sub(h.At).Seconds()
 			r.LastAdvertAgo = &ago
 			fmt.Fprintf(&b, "; last advert %.1f s ago", ago)
 		}
@@ -227,6 +262,8 @@ func (in ReasonInput) masterWhy() string {
 		return fmt.Sprintf(" after preempting %s (priority %d, ours %d)", in.CauseFrom, in.CausePriority, in.Status.EffectivePriority)
 	case CauseSyncGroup:
 		return fmt.Sprintf(" with sync group %s", in.SyncGroup)
+	case CauseFaultCleared:
+		return " after its fault cleared"
 	}
 	return ""
 }
@@ -248,28 +285,48 @@ func faultWords(k string) string {
 		return "no source address"
 	case "socket":
 		return "no VRRP socket"
+	case "conflict":
+		return "yielded a conflicting VIP (keepalived_go_conflict_policy)"
 	}
 	return k
 }
 
-// CauseOf reads the cause of a Transition the core emitted, with the
-// instance's Status just before (before) and just after (after) the Step
-// that emitted it: the daemon can then fill ReasonInput without the core
-// keeping anything more. It returns the cause, the address it concerns
-// (the master whose adverts stopped being accepted, the higher-priority
-// sender) and that sender's priority.
-func CauseOf(tr Transition, before, after Status) (Cause, netip.Addr, int) {
+// CauseOf reads the cause of a Transition the core emitted, from the
+// Transition and the instance's Status after the Step that emitted it (the
+// core keeps what is needed: the master it last heard, Status.Heard), so
+// the daemon computes it on a transition and never per advert. It returns
+// the cause, the address it concerns (the master whose adverts stopped,
+// the higher-priority sender, the preempted master) and that address's
+// priority.
+//
+// A BACKUP -> MASTER by the down timer is told apart by the last valid
+// advert heard: none (nobody heard), priority 0 (the master left: the
+// timer was the skew time), a lower priority still heard within two
+// advert intervals (we preempted it: its adverts were being discarded),
+// else the master's adverts stopped.
+func CauseOf(tr Transition, st Status) (Cause, netip.Addr, int) {
 	r := tr.Reason
+	h := st.Heard
 	switch {
-	case r == "init" || r == "address owner":
+	case r == "init" || r == "address owner" || r == ReasonInitHold:
 		return CauseStartup, netip.Addr{}, 0
 	case r == "master down timer expired":
-		if before.LastAdvertFrom.IsValid() {
-			return CauseMasterDown, before.LastAdvertFrom, before.MasterPriority
+		switch {
+		case !h.From.IsValid():
+			return CauseMasterDown, netip.Addr{}, 0
+		case h.Priority == 0:
+			return CausePriorityZero, h.From, 0
+		case h.Priority < st.EffectivePriority && st.MasterAdverInt > 0 &&
+			st.LastTransition.Sub(h.At) < 2*st.MasterAdverInt:
+			return CausePreempt, h.From, h.Priority
 		}
-		return CauseMasterDown, netip.Addr{}, 0
+		from := st.LastAdvertFrom
+		if !from.IsValid() {
+			from = h.From
+		}
+		return CauseMasterDown, from, h.Priority
 	case r == "higher priority advert" || r == "equal priority advert from higher address":
-		return CauseHigherPriority, after.MasterAddr, after.MasterPriority
+		return CauseHigherPriority, st.MasterAddr, st.MasterPriority
 	case strings.HasPrefix(r, "fault cleared"):
 		return CauseFaultCleared, netip.Addr{}, 0
 	case strings.HasPrefix(r, "fault"):

@@ -18,16 +18,30 @@ func TestExplain(t *testing.T) {
 		want string
 	}{
 		{"backup below the master, weight failed", ReasonInput{
-			Status: Status{State: StateBackup, EffectivePriority: 90, MasterAddr: a11, MasterPriority: 100, LastTransition: at},
-			Now:    at.Add(10 * time.Second), LastAdvert: at.Add(9600 * time.Millisecond),
+			Status: Status{State: StateBackup, EffectivePriority: 90, MasterAddr: a11, MasterPriority: 100, LastTransition: at,
+				Heard: Heard{At: at.Add(9600 * time.Millisecond), From: a11, Priority: 100}},
+			Now:          at.Add(10 * time.Second),
 			BasePriority: 100, Trackers: chk, Cause: CauseStartup,
 		}, "BACKUP: master 10.0.0.11 advertises priority 100, ours is 90 (base 100, chk_nginx failed: -10); last advert 0.4 s ago"},
 		{"backup equal", ReasonInput{
-			Status:       Status{State: StateBackup, EffectivePriority: 100, MasterAddr: a11, MasterPriority: 100},
+			Status:       Status{State: StateBackup, EffectivePriority: 100, MasterAddr: a11, MasterPriority: 100, Heard: Heard{At: at, From: a11, Priority: 100}},
 			BasePriority: 100,
 		}, "BACKUP: master 10.0.0.11 advertises priority 100, ours is 100 (equal: a backup does not take over)"},
+		{"backup heard its master before a fault, not since", ReasonInput{
+			Status:       Status{State: StateBackup, EffectivePriority: 100, MasterAddr: a11, MasterPriority: 100, LastTransition: at, Heard: Heard{At: at.Add(-time.Second), From: a11, Priority: 100}},
+			BasePriority: 100, Cause: CauseFaultCleared,
+		}, "BACKUP: back from FAULT, no master heard yet; ours is 100"},
+		{"backup above a master it discards", ReasonInput{
+			Status:       Status{State: StateBackup, EffectivePriority: 100, MasterAddr: a11, LastTransition: at, Heard: Heard{At: at.Add(time.Second), From: a11, Priority: 90}},
+			Now:          at.Add(1500 * time.Millisecond),
+			BasePriority: 100,
+		}, "BACKUP: master 10.0.0.11 advertises priority 90, ours is 100 (lower: ours takes over when the down timer expires); last advert 0.5 s ago"},
+		{"backup after its master's priority 0 advert", ReasonInput{
+			Status:       Status{State: StateBackup, EffectivePriority: 100, MasterAddr: a11, MasterPriority: 150, Heard: Heard{At: at, From: a11}},
+			BasePriority: 100,
+		}, "BACKUP: master 10.0.0.11 left MASTER (priority 0 advert), ours is 100; taking over after the skew time"},
 		{"backup higher with nopreempt", ReasonInput{
-			Status:       Status{State: StateBackup, EffectivePriority: 100, MasterAddr: a11, MasterPriority: 90},
+			Status:       Status{State: StateBackup, EffectivePriority: 100, MasterAddr: a11, MasterPriority: 90, Heard: Heard{At: at, From: a11, Priority: 90}},
 			BasePriority: 100, Nopreempt: true,
 		}, "BACKUP: master 10.0.0.11 advertises priority 90, ours is 100 but nopreempt"},
 		{"backup at start, nothing heard", ReasonInput{
@@ -82,8 +96,9 @@ func TestExplain(t *testing.T) {
 func TestExplainParts(t *testing.T) {
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	r := Explain(ReasonInput{
-		Status: Status{State: StateBackup, EffectivePriority: 110, MasterAddr: netip.MustParseAddr("fe80::1"), MasterPriority: 120, Faults: nil},
-		Now:    now, LastAdvert: now.Add(-2 * time.Second), BasePriority: 100,
+		Status: Status{State: StateBackup, EffectivePriority: 110, MasterAddr: netip.MustParseAddr("fe80::1"), MasterPriority: 120,
+			Heard: Heard{At: now.Add(-2 * time.Second), From: netip.MustParseAddr("fe80::1"), Priority: 120}},
+		Now: now, BasePriority: 100,
 		Trackers: []TrackerEffect{{Kind: "script", Name: "chk", Delta: 10}, {Kind: "interface", Name: "eth2", Down: true, Delta: 0}},
 	})
 	if r.Master != "fe80::1" || r.MasterPriority != 120 || r.Priority != 110 || r.Base != 100 {
@@ -104,10 +119,8 @@ func TestExplainParts(t *testing.T) {
 func TestExplainEveryTransitionOfTheCore(t *testing.T) {
 	c := baseCfg()
 	in := mustInstance(t, c)
-	var lastAdvert time.Time
 	step := func(now time.Time, ev Event) (Transition, bool, Reason) {
 		t.Helper()
-		before := in.Status()
 		var tr Transition
 		found := false
 		for _, a := range in.Step(now, ev) {
@@ -115,12 +128,9 @@ func TestExplainEveryTransitionOfTheCore(t *testing.T) {
 				tr, found = x, true
 			}
 		}
-		if r, ok := ev.(Received); ok && r.Src.IsValid() {
-			lastAdvert = now
-		}
 		after := in.Status()
-		cause, from, prio := CauseOf(tr, before, after)
-		return tr, found, Explain(ReasonInput{Status: after, Now: now, BasePriority: 100, LastAdvert: lastAdvert,
+		cause, from, prio := CauseOf(tr, after)
+		return tr, found, Explain(ReasonInput{Status: after, Now: now, BasePriority: 100,
 			Cause: cause, CauseFrom: from, CausePriority: prio})
 	}
 	type want struct {
@@ -153,7 +163,9 @@ func TestExplainEveryTransitionOfTheCore(t *testing.T) {
 
 	now = now.Add(time.Second)
 	tr, ok, r = step(now, Fault{Key: "if:eth1", On: false})
-	check("fault cleared", tr, ok, r, want{StateBackup, "BACKUP: master 10.0.0.2 advertises priority 150, ours is 100; last advert 2.0 s ago"})
+	// The master heard before the fault is not shown: nothing says it is
+	// still there.
+	check("fault cleared", tr, ok, r, want{StateBackup, "BACKUP: back from FAULT, no master heard yet; ours is 100"})
 	if r.Cause != CauseFaultCleared {
 		t.Errorf("cause %v, want %v", r.Cause, CauseFaultCleared)
 	}

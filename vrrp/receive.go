@@ -209,6 +209,7 @@ func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
 	if hd.Priority == 0 {
 		in.stats.PriZeroRcvd++
 	}
+	in.heard = Heard{At: in.now, From: r.Src, Priority: int(hd.Priority)}
 	return true
 }
 

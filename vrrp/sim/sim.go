@@ -37,6 +37,10 @@ type Options struct {
 	Quiet bool
 	// NoTranscript turns the transcript off (benchmarks).
 	NoTranscript bool
+	// OnTransition, when set, is called for every Transition an instance
+	// emits, with the instance's Status after the Step that emitted it
+	// (what the daemon has when it explains a state, vrrp.CauseOf).
+	OnTransition func(router, instance string, tr vrrp.Transition, st vrrp.Status)
 }
 
 // Epoch is virtual time zero.
@@ -396,6 +400,9 @@ func (s *Sim) apply(n *Node, acts []vrrp.Action) {
 				reason = " (" + a.Reason + ")"
 			}
 			s.logf("%s %v -> %v%s", who, a.From, a.To, reason)
+			if s.opt.OnTransition != nil {
+				s.opt.OnTransition(n.r.Name, n.cfg.Name, a, n.in.Status())
+			}
 			if a.To == vrrp.StateMaster {
 				n.masterAt = s.now
 				s.checkTakeover(n, a)
