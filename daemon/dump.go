@@ -617,17 +617,7 @@ func secsString(t time.Duration) string {
 // interval.
 func (d *Daemon) writeScript(b *bytes.Buffer, s *config.Script) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
-	st := d.track["script:"+s.Name]
-	result := s.Rise - 1
-	initState := "INIT"
-	switch {
-	case st.Reported && st.OK:
-		result, initState = s.Rise+s.Fall-1, "unknown"
-	case st.Reported:
-		result, initState = 0, "unknown"
-	case s.InitFail:
-		result, initState = 0, "INIT/FAILED"
-	}
+	result, initState := d.scriptResult(s)
 	prog := d.scriptProgram(s)
 	uidgid := scriptUIDGID(&d.cfg.Global, &config.Command{User: s.User, Group: s.Group})
 	if prog != nil {
@@ -668,6 +658,23 @@ func (d *Daemon) writeScript(b *bytes.Buffer, s *config.Script) {
 		}
 	}
 	w("   State = idle")
+}
+
+// scriptResult is a vrrp_script's result counter as writeScript shows it
+// (see there) and its "Init state"; the script is GOOD when the result is
+// at least its rise (keepalived's vrrp_script status), as keepalived.data
+// and /metrics' keepalived_script_status both say.
+func (d *Daemon) scriptResult(s *config.Script) (result int, initState string) {
+	st := d.track["script:"+s.Name]
+	switch {
+	case st.Reported && st.OK:
+		return s.Rise + s.Fall - 1, "unknown"
+	case st.Reported:
+		return 0, "unknown"
+	case s.InitFail:
+		return 0, "INIT/FAILED"
+	}
+	return s.Rise - 1, "INIT"
 }
 
 // ParentData is keepalived_parent.data, what keepalived's parent writes on
