@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -510,6 +513,9 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 		d.writeNotifyScripts(&b, &ci.Notify, true)
 		w("   Notify priority changes = %t", ci.NotifyPrioChanges)
 	}
+	if live {
+		d.writeSockpool(&b)
+	}
 	if len(d.groups) > 0 {
 		w("------< VRRP Sync groups >------")
 		for _, g := range d.groups {
@@ -522,7 +528,260 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 			d.writeScript(&b, s)
 		}
 	}
+	if live {
+		d.writeInterfaces(&b)
+	}
 	return b.Bytes()
+}
+
+// writeSockpool is keepalived.data's "VRRP Sockpool" (vrrp_data.c
+// dump_sock_pool): one entry per socket, in the order the instances first
+// use them, with the instances on it by VRID. keepalived's first line of
+// an entry, " fd_in N fd_out = M" (its two descriptors' numbers), is left
+// out (README, deliberate differences).
+func (d *Daemon) writeSockpool(b *bytes.Buffer) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	var socks []*conn
+	members := map[*conn][]*instance{}
+	for _, in := range d.insts {
+		if in.conn == nil {
+			continue
+		}
+		if members[in.conn] == nil {
+			socks = append(socks, in.conn)
+		}
+		members[in.conn] = append(members[in.conn], in)
+	}
+	if len(socks) == 0 {
+		return
+	}
+	w("------< VRRP Sockpool >------")
+	for _, c := range socks {
+		ms := members[c]
+		slices.SortStableFunc(ms, func(a, b *instance) int { return a.cfg.VRID - b.cfg.VRID })
+		w("   Interface = %s", c.key.Ifname)
+		w("   Family = %s", onOff(c.key.IPv6, "IPv6", "IPv4"))
+		w("   Protocol = %s", onOff(c.key.AH, "AH", "VRRP"))
+		if ms[0].cfg.Unicast {
+			w("   Type = Unicast")
+			src := c.key.Src
+			if !src.IsValid() {
+				src = ms[0].src
+			}
+			w("   Address = %s", addrOr(src, "0.0.0.0"))
+		} else {
+			w("   Type = Multicast")
+		}
+		w("   Rx buf size = %d", c.key.RcvBuf)
+		w("   VRRP instances")
+		for _, in := range ms {
+			w("     %s vrid %d", in.name(), in.cfg.VRID)
+		}
+	}
+}
+
+// hostIface is one network interface as keepalived.data's "Interfaces"
+// section shows it, from the standard library's view of the namespace the
+// daemon runs in (net.Interfaces: netlink on Linux).
+type hostIface struct {
+	Index  int
+	Name   string
+	MTU    int
+	HWAddr net.HardwareAddr
+	Flags  net.Flags
+	Addrs  []netip.Addr // in the kernel's order
+}
+
+// listIfaces lists the interfaces of the daemon's network namespace.
+func listIfaces() ([]hostIface, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]hostIface, 0, len(ifs))
+	for _, ifi := range ifs {
+		h := hostIface{Index: ifi.Index, Name: ifi.Name, MTU: ifi.MTU, HWAddr: ifi.HardwareAddr, Flags: ifi.Flags}
+		addrs, _ := ifi.Addrs()
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok {
+				if ad, ok := netip.AddrFromSlice(ipn.IP); ok {
+					h.Addrs = append(h.Addrs, ad.Unmap())
+				}
+			}
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// ifTracker is one "Tracking VRRP instances" line of an interface.
+type ifTracker struct {
+	in      *instance
+	weight  int
+	reverse bool
+}
+
+// interfaceTrackers are, per interface name, the instances tracking it in
+// keepalived's order (vrrp.c, add_vrrp_to_interface): per instance, its
+// track_interface entries, its own interface (weight 255 with
+// dont_track_primary), the VMAC it runs on, then the interfaces of its
+// VIPs and eVIPs (weight 0, unless no_track); an instance already on an
+// interface's list is not added twice.
+func (d *Daemon) interfaceTrackers() map[string][]ifTracker {
+	out := map[string][]ifTracker{}
+	add := func(ifname string, t ifTracker) {
+		for _, o := range out[ifname] {
+			if o.in == t.in {
+				return
+			}
+		}
+		out[ifname] = append(out[ifname], t)
+	}
+	for _, in := range d.insts {
+		own := 0
+		if in.cfg.DontTrackPrimary {
+			own = 255
+		}
+		for _, ti := range in.cfg.TrackInterfaces {
+			if ti.Name != in.cfg.Interface {
+				add(ti.Name, ifTracker{in: in, weight: ti.Weight, reverse: ti.Reverse})
+			}
+		}
+		add(in.cfg.Interface, ifTracker{in: in, weight: own})
+		if in.ifname != in.cfg.Interface {
+			add(in.ifname, ifTracker{in: in, weight: own})
+		}
+		for _, a := range append(append([]config.Address(nil), in.cfg.VIPs...), in.cfg.ExcludedVIPs...) {
+			dev := a.Dev
+			if dev == "" {
+				dev = in.ifname
+			}
+			if !a.NoTrack && (!in.cfg.DontTrackPrimary || (dev != in.ifname && dev != in.cfg.Interface)) {
+				add(dev, ifTracker{in: in})
+			}
+		}
+	}
+	return out
+}
+
+// writeInterfaces is keepalived.data's "Interfaces" (vrrp_if.c dump_if):
+// every interface of the namespace, as keepalived 2.2.7 writes them. The
+// addresses are those that are not VIPs (keepalived ignores its own), and
+// of IPv6 only the link-local ones. The HW type comes from the link's
+// address (keepalived's ARPHRD number is not in the standard library's
+// view): LOOPBACK, ETHERNET for a 6-byte MAC, else UNKNOWN (65534) for
+// none, ARPHRD_NONE (tun, WireGuard). The original arp_ignore, arp_filter
+// and promote_secondaries are shown as 0.
+func (d *Daemon) writeInterfaces(b *bytes.Buffer) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	list := d.opts.ifaces
+	if list == nil {
+		list = listIfaces
+	}
+	ifs, err := list()
+	if err != nil || len(ifs) == 0 {
+		return
+	}
+	type devAddr struct {
+		dev  string
+		addr netip.Addr
+	}
+	vips := map[devAddr]bool{}
+	vmacOf := map[string]*instance{}
+	arpResets, promotes := map[string]int{}, map[string]int{}
+	for _, in := range d.insts {
+		for _, a := range append(append([]config.Address(nil), in.cfg.VIPs...), in.cfg.ExcludedVIPs...) {
+			dev := a.Dev
+			if dev == "" {
+				dev = in.ifname
+			}
+			vips[devAddr{dev, a.Addr()}] = true
+		}
+		if in.vmacName != "" {
+			vmacOf[in.vmacName] = in
+			arpResets[in.cfg.Interface]++
+		}
+		if in.cfg.PromoteSecondaries {
+			promotes[in.ifname]++
+		}
+	}
+	trackers := d.interfaceTrackers()
+	w("------< Interfaces >------")
+	for _, ifi := range ifs {
+		var v4, v6 []netip.Addr
+		for _, a := range ifi.Addrs {
+			switch {
+			case vips[devAddr{ifi.Name, a}]:
+			case a.Is4():
+				v4 = append(v4, a)
+			case a.IsLinkLocalUnicast():
+				v6 = append(v6, a)
+			}
+		}
+		w(" Name = %s", ifi.Name)
+		w("   index = %d", ifi.Index)
+		for _, fam := range []struct {
+			name  string
+			addrs []netip.Addr
+		}{{"IPv4", v4}, {"IPv6", v6}} {
+			if len(fam.addrs) == 0 {
+				w("   %s address = (none)", fam.name)
+				continue
+			}
+			w("   %s address = %s", fam.name, fam.addrs[0])
+			if len(fam.addrs) > 1 {
+				w("   Additional %s addresses :", fam.name)
+				for _, a := range fam.addrs[1:] {
+					w("     %s", a)
+				}
+			}
+		}
+		if len(ifi.HWAddr) > 0 {
+			w("   MAC = %s", ifi.HWAddr)
+			bc := make(net.HardwareAddr, len(ifi.HWAddr))
+			for i := range bc {
+				bc[i] = 0xff
+			}
+			w("   MAC broadcast = %s", bc)
+		}
+		f := ifi.Flags
+		w("   State = %sUP, %sRUNNING%s%s%s%s", onOff(f&net.FlagUp != 0, "", "not "), onOff(f&net.FlagRunning != 0, "", "not "),
+			onOff(f&net.FlagBroadcast == 0, ", no broadcast", ""), onOff(f&net.FlagLoopback != 0, ", loopback", ""),
+			onOff(f&net.FlagPointToPoint != 0, ", point to point", ""), onOff(f&net.FlagMulticast == 0, ", no multicast", ""))
+		w("   Seen up = %d", b2i(f&net.FlagUp != 0))
+		w("   Delayed state change running = false")
+		w("   Up debounce timer = 0us")
+		w("   Down debounce timer = 0us")
+		if in := vmacOf[ifi.Name]; in != nil {
+			w("   VMAC type private, underlying interface = %s, state = UP, RUNNING", in.cfg.Interface)
+			if in.vmac != "" {
+				w("   I/f created by keepalived")
+			}
+		}
+		w("   MTU = %d", ifi.MTU)
+		switch {
+		case f&net.FlagLoopback != 0:
+			w("   HW Type = LOOPBACK")
+		case len(ifi.HWAddr) == 6:
+			w("   HW Type = ETHERNET")
+		case len(ifi.HWAddr) == 0:
+			w("   HW Type = UNKNOWN (65534)")
+		default:
+			w("   HW Type = UNKNOWN")
+		}
+		w("   NIC netlink status update")
+		w("   Reset ARP config counter %d", arpResets[ifi.Name])
+		w("   Original arp_ignore 0")
+		w("   Original arp_filter 0")
+		w("   Original promote_secondaries 0")
+		w("   Reset promote_secondaries counter %d", promotes[ifi.Name])
+		if ts := trackers[ifi.Name]; len(ts) > 0 {
+			w("   Tracking VRRP instances :")
+			for _, t := range ts {
+				w("     %s, weight %d%s", t.in.name(), t.weight, onOff(t.reverse, " reverse", ""))
+			}
+		}
+	}
 }
 
 // writeNotifyScripts are the "TYPE state transition script = ..." lines
