@@ -554,10 +554,14 @@ func liveDumps(t *testing.T, impl Impl) map[string]string {
 }
 
 // normData keeps the sections of keepalived.data we write, without what
-// differs between any two runs (times, socket numbers) and the lines
-// README lists as deliberately left out.
+// differs between any two runs (times, socket numbers, the lab's MACs and
+// IPv6 link-local addresses) and the lines README lists as deliberately
+// left out.
 func normData(text string) []string {
-	keep := map[string]bool{"Global definitions": true, "VRRP Topology": true, "VRRP Sync groups": true, "VRRP Scripts": true}
+	keep := map[string]bool{"Global definitions": true, "VRRP Topology": true, "VRRP Sockpool": true,
+		"VRRP Sync groups": true, "VRRP Scripts": true, "Interfaces": true}
+	mac := regexp.MustCompile(`^(   MAC = )[0-9a-f:]+$`)
+	linkLocal := regexp.MustCompile(`^(   IPv6 address = )fe80::[0-9a-f:]+$`)
 	var out []string
 	in := false
 	for _, l := range strings.Split(text, "\n") {
@@ -572,9 +576,11 @@ func normData(text string) []string {
 		switch {
 		case !in, l == "",
 			strings.HasPrefix(l, "   Last transition = "), strings.HasPrefix(l, "   Read timeout = "),
-			strings.HasPrefix(l, "   fd_in "), l == " nftables without counters", strings.HasPrefix(l, " libnftnl version "):
+			strings.HasPrefix(l, "   fd_in "), strings.HasPrefix(l, " fd_in "), l == " nftables without counters", strings.HasPrefix(l, " libnftnl version "):
 			continue
 		}
+		l = mac.ReplaceAllString(l, "${1}MAC")
+		l = linkLocal.ReplaceAllString(l, "${1}fe80::LINK")
 		out = append(out, l)
 	}
 	return out
