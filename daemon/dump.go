@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -202,6 +203,16 @@ func vipString(a config.Address, dev string, set bool) string {
 	return b.String()
 }
 
+// vipDev is the device of an instance's VIPs as keepalived's dumps name
+// it: "vrrp.52@eth1" for a VMAC on eth1 (format_ipaddress), else the
+// interface.
+func (in *instance) vipDev() string {
+	if in.vmacName != "" && in.ifname == in.vmacName && in.cfg.Interface != in.ifname {
+		return in.ifname + "@" + in.cfg.Interface
+	}
+	return in.ifname
+}
+
 // scriptProgram is a vrrp_script as the checker resolved it (path, user,
 // insecure), or nil when the runner does not know it.
 func (d *Daemon) scriptProgram(s *config.Script) *checker.Program {
@@ -284,10 +295,10 @@ func (d *Daemon) jsonDump() []jsonInstance {
 			jd.MasterAdverInt = jd.AdverInt
 		}
 		for _, a := range ci.VIPs {
-			jd.VIPs = append(jd.VIPs, vipString(a, in.ifname, st.VIPsSet))
+			jd.VIPs = append(jd.VIPs, vipString(a, in.vipDev(), st.VIPsSet))
 		}
 		for _, a := range ci.ExcludedVIPs {
-			jd.EVIPs = append(jd.EVIPs, vipString(a, in.ifname, st.VIPsSet))
+			jd.EVIPs = append(jd.EVIPs, vipString(a, in.vipDev(), st.VIPsSet))
 		}
 		for _, ti := range ci.TrackInterfaces {
 			jd.TrackIfp = append(jd.TrackIfp, ti.Name)
@@ -402,9 +413,13 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 				}
 			}
 		}
-		if ci.Unicast {
+		// keepalived's vrrp->flags: unicast and use_vmac are bits of it
+		// (only unicast has a line of its own).
+		if ci.Unicast || ci.UseVMAC {
 			w("   Flags:")
-			w("     Using unicast")
+			if ci.Unicast {
+				w("     Using unicast")
+			}
 		} else {
 			w("   Flags: none")
 		}
@@ -421,7 +436,19 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 			}
 			w("   Master down timer = %d usecs", vrrp.MasterDownInterval(ci.Version, uint8(st.EffectivePriority), st.MasterAdverInt, in.vcfg.DownTimerAdverts).Microseconds())
 		}
-		w("   Interface = %s", in.ifname)
+		if ci.UseVMAC {
+			// The VMAC in use, else the name it will get.
+			name := orDefault(in.vmacName, vmacName(ci, &d.cfg.Global))
+			if name == "" {
+				name = "vrrp." + strconv.Itoa(ci.VRID)
+			}
+			w("   Use VMAC, i/f name %s, is_up = %t, xmit_base = %t", name, in.vmacName != "", ci.VMACXmitBase)
+		}
+		if in.vmac != "" {
+			w("   Interface = %s, vmac on %s%s", in.ifname, ci.Interface, onOff(ci.VMACXmitBase, ", xmit base i/f", ""))
+		} else {
+			w("   Interface = %s", in.ifname)
+		}
 		if ci.DontTrackPrimary {
 			w("   VRRP interface tracking disabled")
 		}
@@ -468,20 +495,14 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 		for _, l := range hmacDataLines(ci.AuthHMAC) {
 			w("%s", l)
 		}
-		if len(ci.TrackInterfaces) > 0 {
-			w("   Tracked interfaces :")
-			for _, ti := range ci.TrackInterfaces {
-				w("     %s weight %d%s", ti.Name, ti.Weight, onOff(ti.Reverse, " reverse", ""))
-			}
-		}
 		w("   Virtual IP (%d):", len(ci.VIPs))
 		for _, a := range ci.VIPs {
-			w("     %s", vipString(a, in.ifname, st.VIPsSet))
+			w("     %s", vipString(a, in.vipDev(), st.VIPsSet))
 		}
 		if len(ci.ExcludedVIPs) > 0 {
 			w("   Virtual IP Excluded :")
 			for _, a := range ci.ExcludedVIPs {
-				w("     %s", vipString(a, in.ifname, st.VIPsSet))
+				w("     %s", vipString(a, in.vipDev(), st.VIPsSet))
 			}
 		}
 		if ci.Unicast {
@@ -501,6 +522,14 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 				compat = "config"
 			}
 			w("   Unicast checksum compatibility = %s", compat)
+		}
+		// keepalived writes the tracked interfaces after the VIPs and the
+		// unicast peers (vrrp_data.c dump_vrrp).
+		if len(ci.TrackInterfaces) > 0 {
+			w("   Tracked interfaces :")
+			for _, ti := range ci.TrackInterfaces {
+				w("     %s weight %d%s", ti.Name, ti.Weight, onOff(ti.Reverse, " reverse", ""))
+			}
 		}
 		if len(ci.TrackScripts) > 0 {
 			w("   Tracked scripts :")
@@ -670,8 +699,7 @@ func (d *Daemon) interfaceTrackers() map[string][]ifTracker {
 // of IPv6 only the link-local ones. The HW type comes from the link's
 // address (keepalived's ARPHRD number is not in the standard library's
 // view): LOOPBACK, ETHERNET for a 6-byte MAC, else UNKNOWN (65534) for
-// none, ARPHRD_NONE (tun, WireGuard). The original arp_ignore, arp_filter
-// and promote_secondaries are shown as 0.
+// none, ARPHRD_NONE (tun, WireGuard).
 func (d *Daemon) writeInterfaces(b *bytes.Buffer) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
 	list := d.opts.ifaces
@@ -701,7 +729,9 @@ func (d *Daemon) writeInterfaces(b *bytes.Buffer) {
 			vmacOf[in.vmacName] = in
 			arpResets[in.cfg.Interface]++
 		}
-		if in.cfg.PromoteSecondaries {
+		// A VMAC has promote_secondaries of its own (keepalived counts
+		// only the instances on other interfaces).
+		if in.cfg.PromoteSecondaries && in.vmacName == "" {
 			promotes[in.ifname]++
 		}
 	}
@@ -770,10 +800,24 @@ func (d *Daemon) writeInterfaces(b *bytes.Buffer) {
 			w("   HW Type = UNKNOWN")
 		}
 		w("   NIC netlink status update")
+		// The sysctls keepalived (and netif.EnsureVMAC) set for a VMAC:
+		// arp_ignore=1 arp_filter=1 on its parent, arp_ignore=1
+		// rp_filter=0 promote_secondaries=1 on the VMAC; keepalived shows
+		// them, and rp_filter once it has set one. Elsewhere 0.
+		ignore, filter, promote, rp := 0, 0, 0, false
+		switch {
+		case vmacOf[ifi.Name] != nil:
+			ignore, promote, rp = 1, 1, true
+		case arpResets[ifi.Name] > 0:
+			ignore, filter, rp = 1, 1, true
+		}
 		w("   Reset ARP config counter %d", arpResets[ifi.Name])
-		w("   Original arp_ignore 0")
-		w("   Original arp_filter 0")
-		w("   Original promote_secondaries 0")
+		w("   Original arp_ignore %d", ignore)
+		w("   Original arp_filter %d", filter)
+		if rp {
+			w("   rp_filter 0")
+		}
+		w("   Original promote_secondaries %d", promote)
 		w("   Reset promote_secondaries counter %d", promotes[ifi.Name])
 		if ts := trackers[ifi.Name]; len(ts) > 0 {
 			w("   Tracking VRRP instances :")

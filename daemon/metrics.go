@@ -82,10 +82,10 @@ func (d *Daemon) metricsSnapshot() metricsSnapshot {
 			base:      in.cfg.Priority, eff: st.EffectivePriority, vipsSet: st.VIPsSet, stats: in.stats(),
 		}
 		for _, a := range in.cfg.VIPs {
-			mi.vips = append(mi.vips, vipLabels(vipString(a, in.ifname, false)))
+			mi.vips = append(mi.vips, vipLabels(vipString(a, in.vipDev(), false)))
 		}
 		for _, a := range in.cfg.ExcludedVIPs {
-			mi.evips = append(mi.evips, vipLabels(vipString(a, in.ifname, false)))
+			mi.evips = append(mi.evips, vipLabels(vipString(a, in.vipDev(), false)))
 		}
 		m.instances = append(m.instances, mi)
 	}
