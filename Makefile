@@ -10,14 +10,15 @@ FUZZTIME ?= 30s
 # Debian packages the kernel and end-to-end tests use: real keepalived 2.2.7
 # as a peer, nginx behind the VIP, tcpdump for wire timing, ip, killall, ps,
 # aiosmtpd as the SMTP server the e-mail alert tests send to, stress-ng as
-# the CPU hog of make test-hog.
-DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps net-tools curl nftables python3-aiosmtpd stress-ng
+# the CPU hog of make test-hog; debhelper and lintian build and check
+# `make deb`'s package.
+DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps net-tools curl nftables python3-aiosmtpd stress-ng debhelper lintian
 # keepalived 2.4.3, the second reference peer (auth_hmac): its release tarball
 # and the cache it is built in once per machine (test/peers/keepalived-2.4.3.sh).
 PEERS    ?= $(CURDIR)/../shared/peers
 PEERCACHE ?= /var/cache/keepalived-go
 
-.PHONY: all build test test-unit test-hog test-root deps peer-2.4.3 bench bench-ha fuzz install demo soak clean vet
+.PHONY: all build test test-unit test-hog test-root deps peer-2.4.3 bench bench-ha fuzz install deb demo soak clean vet
 
 all: build
 
@@ -103,6 +104,19 @@ install: build
 	@if [ ! -e $(DESTDIR)/etc/default/keepalived ]; then \
 		install -D -m 0644 examples/keepalived.default $(DESTDIR)/etc/default/keepalived; fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+# deb: the Debian package keepalived-go (debian/, built with debhelper), in
+# $(DEB_OUT), checked with lintian. It Provides, Conflicts with and Replaces
+# keepalived: `dpkg -i` or `apt install ./bin/deb/keepalived-go_*.deb` swaps
+# Debian's keepalived out, keeps /etc/keepalived, and restarts the service on
+# an upgrade as Debian's package does. DEB_VERSION_OVERRIDE builds the tree
+# under another version (the package test's upgrade).
+DEB_OUT ?= $(CURDIR)/bin/deb
+deb:
+	rm -rf $(DEB_OUT)
+	GO=$(GO) DEB_OUT=$(DEB_OUT) debian/rules clean
+	GO=$(GO) DEB_OUT=$(DEB_OUT) DEB_VERSION_OVERRIDE=$(DEB_VERSION_OVERRIDE) debian/rules binary
+	lintian --fail-on error,warning $(DEB_OUT)/*.deb
 
 demo: deps build
 	./examples/demo.sh

@@ -181,7 +181,7 @@ func TestConflictConfirmedOnce(t *testing.T) {
 	if len(cs) != 1 || cs[0].VIP != "10.0.0.100" || cs[0].MAC != "02:00:00:00:00:20" || cs[0].Episodes != 1 {
 		t.Errorf("status conflicts: %+v", cs)
 	}
-	if m := string(metricsText(st)); !strings.Contains(m, `keepalived_vip_conflicts_total{iname="VI_1"} 1`) {
+	if m := string(metricsText(h.d.metricsSnapshot())); !strings.Contains(m, `keepalived_vip_conflicts_total{iname="VI_1"} 1`) {
 		t.Errorf("metrics:\n%s", m)
 	}
 	if s := string(h.d.statsText()); !strings.Contains(s, "  VIP Conflicts: 1\n    10.0.0.100 answered by 02:00:00:00:00:20 on eth0: 1 time(s)\n") {

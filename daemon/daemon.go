@@ -87,6 +87,7 @@ type Options struct {
 	// Test seams (nil = the real thing).
 	notifier notifier
 	scripts  scriptsFactory
+	ifaces   func() ([]hostIface, error) // keepalived.data's Interfaces (dump.go)
 }
 
 // Errors the daemon returns, for errors.Is.

@@ -5,8 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -203,6 +207,16 @@ func vipString(a config.Address, dev string, set bool) string {
 	return b.String()
 }
 
+// vipDev is the device of an instance's VIPs as keepalived's dumps name
+// it: "vrrp.52@eth1" for a VMAC on eth1 (format_ipaddress), else the
+// interface.
+func (in *instance) vipDev() string {
+	if in.vmacName != "" && in.ifname == in.vmacName && in.cfg.Interface != in.ifname {
+		return in.ifname + "@" + in.cfg.Interface
+	}
+	return in.ifname
+}
+
 // scriptProgram is a vrrp_script as the checker resolved it (path, user,
 // insecure), or nil when the runner does not know it.
 func (d *Daemon) scriptProgram(s *config.Script) *checker.Program {
@@ -285,10 +299,10 @@ func (d *Daemon) jsonDump() []jsonInstance {
 			jd.MasterAdverInt = jd.AdverInt
 		}
 		for _, a := range ci.VIPs {
-			jd.VIPs = append(jd.VIPs, vipString(a, in.ifname, st.VIPsSet))
+			jd.VIPs = append(jd.VIPs, vipString(a, in.vipDev(), st.VIPsSet))
 		}
 		for _, a := range ci.ExcludedVIPs {
-			jd.EVIPs = append(jd.EVIPs, vipString(a, in.ifname, st.VIPsSet))
+			jd.EVIPs = append(jd.EVIPs, vipString(a, in.vipDev(), st.VIPsSet))
 		}
 		for _, ti := range ci.TrackInterfaces {
 			jd.TrackIfp = append(jd.TrackIfp, ti.Name)
@@ -404,9 +418,13 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 				}
 			}
 		}
-		if ci.Unicast {
+		// keepalived's vrrp->flags: unicast and use_vmac are bits of it
+		// (only unicast has a line of its own).
+		if ci.Unicast || ci.UseVMAC {
 			w("   Flags:")
-			w("     Using unicast")
+			if ci.Unicast {
+				w("     Using unicast")
+			}
 		} else {
 			w("   Flags: none")
 		}
@@ -423,7 +441,19 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 			}
 			w("   Master down timer = %d usecs", vrrp.MasterDownInterval(ci.Version, uint8(st.EffectivePriority), st.MasterAdverInt, in.vcfg.DownTimerAdverts).Microseconds())
 		}
-		w("   Interface = %s", in.ifname)
+		if ci.UseVMAC {
+			// The VMAC in use, else the name it will get.
+			name := orDefault(in.vmacName, vmacName(ci, &d.cfg.Global))
+			if name == "" {
+				name = "vrrp." + strconv.Itoa(ci.VRID)
+			}
+			w("   Use VMAC, i/f name %s, is_up = %t, xmit_base = %t", name, in.vmacName != "", ci.VMACXmitBase)
+		}
+		if in.vmac != "" {
+			w("   Interface = %s, vmac on %s%s", in.ifname, ci.Interface, onOff(ci.VMACXmitBase, ", xmit base i/f", ""))
+		} else {
+			w("   Interface = %s", in.ifname)
+		}
 		if ci.DontTrackPrimary {
 			w("   VRRP interface tracking disabled")
 		}
@@ -470,20 +500,14 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 		for _, l := range hmacDataLines(ci.AuthHMAC) {
 			w("%s", l)
 		}
-		if len(ci.TrackInterfaces) > 0 {
-			w("   Tracked interfaces :")
-			for _, ti := range ci.TrackInterfaces {
-				w("     %s weight %d%s", ti.Name, ti.Weight, onOff(ti.Reverse, " reverse", ""))
-			}
-		}
 		w("   Virtual IP (%d):", len(ci.VIPs))
 		for _, a := range ci.VIPs {
-			w("     %s", vipString(a, in.ifname, st.VIPsSet))
+			w("     %s", vipString(a, in.vipDev(), st.VIPsSet))
 		}
 		if len(ci.ExcludedVIPs) > 0 {
 			w("   Virtual IP Excluded :")
 			for _, a := range ci.ExcludedVIPs {
-				w("     %s", vipString(a, in.ifname, st.VIPsSet))
+				w("     %s", vipString(a, in.vipDev(), st.VIPsSet))
 			}
 		}
 		if ci.Unicast {
@@ -504,6 +528,14 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 			}
 			w("   Unicast checksum compatibility = %s", compat)
 		}
+		// keepalived writes the tracked interfaces after the VIPs and the
+		// unicast peers (vrrp_data.c dump_vrrp).
+		if len(ci.TrackInterfaces) > 0 {
+			w("   Tracked interfaces :")
+			for _, ti := range ci.TrackInterfaces {
+				w("     %s weight %d%s", ti.Name, ti.Weight, onOff(ti.Reverse, " reverse", ""))
+			}
+		}
 		if len(ci.TrackScripts) > 0 {
 			w("   Tracked scripts :")
 			for _, ts := range ci.TrackScripts {
@@ -514,6 +546,9 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 		w("   Notify deleted = %s", onOff(ci.Notify.DeletedSet, "Deleted", "Fault"))
 		d.writeNotifyScripts(&b, &ci.Notify, true)
 		w("   Notify priority changes = %t", ci.NotifyPrioChanges)
+	}
+	if live {
+		d.writeSockpool(&b)
 	}
 	if len(d.groups) > 0 {
 		w("------< VRRP Sync groups >------")
@@ -527,7 +562,275 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 			d.writeScript(&b, s)
 		}
 	}
+	if live {
+		d.writeInterfaces(&b)
+	}
 	return b.Bytes()
+}
+
+// writeSockpool is keepalived.data's "VRRP Sockpool" (vrrp_data.c
+// dump_sock_pool): one entry per socket, in the order the instances first
+// use them, with the instances on it by VRID. keepalived's first line of
+// an entry, " fd_in N fd_out = M" (its two descriptors' numbers), is left
+// out (README, deliberate differences).
+func (d *Daemon) writeSockpool(b *bytes.Buffer) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	var socks []*conn
+	members := map[*conn][]*instance{}
+	for _, in := range d.insts {
+		if in.conn == nil {
+			continue
+		}
+		if members[in.conn] == nil {
+			socks = append(socks, in.conn)
+		}
+		members[in.conn] = append(members[in.conn], in)
+	}
+	if len(socks) == 0 {
+		return
+	}
+	w("------< VRRP Sockpool >------")
+	for _, c := range socks {
+		ms := members[c]
+		slices.SortStableFunc(ms, func(a, b *instance) int { return a.cfg.VRID - b.cfg.VRID })
+		w("   Interface = %s", c.key.Ifname)
+		w("   Family = %s", onOff(c.key.IPv6, "IPv6", "IPv4"))
+		w("   Protocol = %s", onOff(c.key.AH, "AH", "VRRP"))
+		if ms[0].cfg.Unicast {
+			w("   Type = Unicast")
+			src := c.key.Src
+			if !src.IsValid() {
+				src = ms[0].src
+			}
+			w("   Address = %s", addrOr(src, "0.0.0.0"))
+		} else {
+			w("   Type = Multicast")
+		}
+		w("   Rx buf size = %d", c.key.RcvBuf)
+		w("   VRRP instances")
+		for _, in := range ms {
+			w("     %s vrid %d", in.name(), in.cfg.VRID)
+		}
+	}
+}
+
+// hostIface is one network interface as keepalived.data's "Interfaces"
+// section shows it, from the standard library's view of the namespace the
+// daemon runs in (net.Interfaces: netlink on Linux).
+type hostIface struct {
+	Index  int
+	Name   string
+	MTU    int
+	HWAddr net.HardwareAddr
+	Flags  net.Flags
+	Addrs  []netip.Addr // in the kernel's order
+}
+
+// listIfaces lists the interfaces of the daemon's network namespace.
+func listIfaces() ([]hostIface, error) {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]hostIface, 0, len(ifs))
+	for _, ifi := range ifs {
+		h := hostIface{Index: ifi.Index, Name: ifi.Name, MTU: ifi.MTU, HWAddr: ifi.HardwareAddr, Flags: ifi.Flags}
+		addrs, _ := ifi.Addrs()
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok {
+				if ad, ok := netip.AddrFromSlice(ipn.IP); ok {
+					h.Addrs = append(h.Addrs, ad.Unmap())
+				}
+			}
+		}
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// ifTracker is one "Tracking VRRP instances" line of an interface.
+type ifTracker struct {
+	in      *instance
+	weight  int
+	reverse bool
+}
+
+// interfaceTrackers are, per interface name, the instances tracking it in
+// keepalived's order (vrrp.c, add_vrrp_to_interface): per instance, its
+// track_interface entries, its own interface (weight 255 with
+// dont_track_primary), the VMAC it runs on, then the interfaces of its
+// VIPs and eVIPs (weight 0, unless no_track); an instance already on an
+// interface's list is not added twice.
+func (d *Daemon) interfaceTrackers() map[string][]ifTracker {
+	out := map[string][]ifTracker{}
+	add := func(ifname string, t ifTracker) {
+		for _, o := range out[ifname] {
+			if o.in == t.in {
+				return
+			}
+		}
+		out[ifname] = append(out[ifname], t)
+	}
+	for _, in := range d.insts {
+		own := 0
+		if in.cfg.DontTrackPrimary {
+			own = 255
+		}
+		for _, ti := range in.cfg.TrackInterfaces {
+			if ti.Name != in.cfg.Interface {
+				add(ti.Name, ifTracker{in: in, weight: ti.Weight, reverse: ti.Reverse})
+			}
+		}
+		add(in.cfg.Interface, ifTracker{in: in, weight: own})
+		if in.ifname != in.cfg.Interface {
+			add(in.ifname, ifTracker{in: in, weight: own})
+		}
+		for _, a := range append(append([]config.Address(nil), in.cfg.VIPs...), in.cfg.ExcludedVIPs...) {
+			dev := a.Dev
+			if dev == "" {
+				dev = in.ifname
+			}
+			if !a.NoTrack && (!in.cfg.DontTrackPrimary || (dev != in.ifname && dev != in.cfg.Interface)) {
+				add(dev, ifTracker{in: in})
+			}
+		}
+	}
+	return out
+}
+
+// writeInterfaces is keepalived.data's "Interfaces" (vrrp_if.c dump_if):
+// every interface of the namespace, as keepalived 2.2.7 writes them. The
+// addresses are those that are not VIPs (keepalived ignores its own), and
+// of IPv6 only the link-local ones. The HW type comes from the link's
+// address (keepalived's ARPHRD number is not in the standard library's
+// view): LOOPBACK, ETHERNET for a 6-byte MAC, else UNKNOWN (65534) for
+// none, ARPHRD_NONE (tun, WireGuard).
+func (d *Daemon) writeInterfaces(b *bytes.Buffer) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	list := d.opts.ifaces
+	if list == nil {
+		list = listIfaces
+	}
+	ifs, err := list()
+	if err != nil || len(ifs) == 0 {
+		return
+	}
+	type devAddr struct {
+		dev  string
+		addr netip.Addr
+	}
+	vips := map[devAddr]bool{}
+	vmacOf := map[string]*instance{}
+	arpResets, promotes := map[string]int{}, map[string]int{}
+	for _, in := range d.insts {
+		for _, a := range append(append([]config.Address(nil), in.cfg.VIPs...), in.cfg.ExcludedVIPs...) {
+			dev := a.Dev
+			if dev == "" {
+				dev = in.ifname
+			}
+			vips[devAddr{dev, a.Addr()}] = true
+		}
+		if in.vmacName != "" {
+			vmacOf[in.vmacName] = in
+			arpResets[in.cfg.Interface]++
+		}
+		// A VMAC has promote_secondaries of its own (keepalived counts
+		// only the instances on other interfaces).
+		if in.cfg.PromoteSecondaries && in.vmacName == "" {
+			promotes[in.ifname]++
+		}
+	}
+	trackers := d.interfaceTrackers()
+	w("------< Interfaces >------")
+	for _, ifi := range ifs {
+		var v4, v6 []netip.Addr
+		for _, a := range ifi.Addrs {
+			switch {
+			case vips[devAddr{ifi.Name, a}]:
+			case a.Is4():
+				v4 = append(v4, a)
+			case a.IsLinkLocalUnicast():
+				v6 = append(v6, a)
+			}
+		}
+		w(" Name = %s", ifi.Name)
+		w("   index = %d", ifi.Index)
+		for _, fam := range []struct {
+			name  string
+			addrs []netip.Addr
+		}{{"IPv4", v4}, {"IPv6", v6}} {
+			if len(fam.addrs) == 0 {
+				w("   %s address = (none)", fam.name)
+				continue
+			}
+			w("   %s address = %s", fam.name, fam.addrs[0])
+			if len(fam.addrs) > 1 {
+				w("   Additional %s addresses :", fam.name)
+				for _, a := range fam.addrs[1:] {
+					w("     %s", a)
+				}
+			}
+		}
+		if len(ifi.HWAddr) > 0 {
+			w("   MAC = %s", ifi.HWAddr)
+			bc := make(net.HardwareAddr, len(ifi.HWAddr))
+			for i := range bc {
+				bc[i] = 0xff
+			}
+			w("   MAC broadcast = %s", bc)
+		}
+		f := ifi.Flags
+		w("   State = %sUP, %sRUNNING%s%s%s%s", onOff(f&net.FlagUp != 0, "", "not "), onOff(f&net.FlagRunning != 0, "", "not "),
+			onOff(f&net.FlagBroadcast == 0, ", no broadcast", ""), onOff(f&net.FlagLoopback != 0, ", loopback", ""),
+			onOff(f&net.FlagPointToPoint != 0, ", point to point", ""), onOff(f&net.FlagMulticast == 0, ", no multicast", ""))
+		w("   Seen up = %d", b2i(f&net.FlagUp != 0))
+		w("   Delayed state change running = false")
+		w("   Up debounce timer = 0us")
+		w("   Down debounce timer = 0us")
+		if in := vmacOf[ifi.Name]; in != nil {
+			w("   VMAC type private, underlying interface = %s, state = UP, RUNNING", in.cfg.Interface)
+			if in.vmac != "" {
+				w("   I/f created by keepalived")
+			}
+		}
+		w("   MTU = %d", ifi.MTU)
+		switch {
+		case f&net.FlagLoopback != 0:
+			w("   HW Type = LOOPBACK")
+		case len(ifi.HWAddr) == 6:
+			w("   HW Type = ETHERNET")
+		case len(ifi.HWAddr) == 0:
+			w("   HW Type = UNKNOWN (65534)")
+		default:
+			w("   HW Type = UNKNOWN")
+		}
+		w("   NIC netlink status update")
+		// The sysctls keepalived (and netif.EnsureVMAC) set for a VMAC:
+		// arp_ignore=1 arp_filter=1 on its parent, arp_ignore=1
+		// rp_filter=0 promote_secondaries=1 on the VMAC; keepalived shows
+		// them, and rp_filter once it has set one. Elsewhere 0.
+		ignore, filter, promote, rp := 0, 0, 0, false
+		switch {
+		case vmacOf[ifi.Name] != nil:
+			ignore, promote, rp = 1, 1, true
+		case arpResets[ifi.Name] > 0:
+			ignore, filter, rp = 1, 1, true
+		}
+		w("   Reset ARP config counter %d", arpResets[ifi.Name])
+		w("   Original arp_ignore %d", ignore)
+		w("   Original arp_filter %d", filter)
+		if rp {
+			w("   rp_filter 0")
+		}
+		w("   Original promote_secondaries %d", promote)
+		w("   Reset promote_secondaries counter %d", promotes[ifi.Name])
+		if ts := trackers[ifi.Name]; len(ts) > 0 {
+			w("   Tracking VRRP instances :")
+			for _, t := range ts {
+				w("     %s, weight %d%s", t.in.name(), t.weight, onOff(t.reverse, " reverse", ""))
+			}
+		}
+	}
 }
 
 // writeNotifyScripts are the "TYPE state transition script = ..." lines
@@ -622,17 +925,7 @@ func secsString(t time.Duration) string {
 // interval.
 func (d *Daemon) writeScript(b *bytes.Buffer, s *config.Script) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
-	st := d.track["script:"+s.Name]
-	result := s.Rise - 1
-	initState := "INIT"
-	switch {
-	case st.Reported && st.OK:
-		result, initState = s.Rise+s.Fall-1, "unknown"
-	case st.Reported:
-		result, initState = 0, "unknown"
-	case s.InitFail:
-		result, initState = 0, "INIT/FAILED"
-	}
+	result, initState := d.scriptResult(s)
 	prog := d.scriptProgram(s)
 	uidgid := scriptUIDGID(&d.cfg.Global, &config.Command{User: s.User, Group: s.Group})
 	if prog != nil {
@@ -673,6 +966,23 @@ func (d *Daemon) writeScript(b *bytes.Buffer, s *config.Script) {
 		}
 	}
 	w("   State = idle")
+}
+
+// scriptResult is a vrrp_script's result counter as writeScript shows it
+// (see there) and its "Init state"; the script is GOOD when the result is
+// at least its rise (keepalived's vrrp_script status), as keepalived.data
+// and /metrics' keepalived_script_status both say.
+func (d *Daemon) scriptResult(s *config.Script) (result int, initState string) {
+	st := d.track["script:"+s.Name]
+	switch {
+	case st.Reported && st.OK:
+		return s.Rise + s.Fall - 1, "unknown"
+	case st.Reported:
+		return 0, "unknown"
+	case s.InitFail:
+		return 0, "INIT/FAILED"
+	}
+	return s.Rise - 1, "INIT"
 }
 
 // ParentData is keepalived_parent.data, what keepalived's parent writes on

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +60,32 @@ func eth(name string, up bool, prefixes ...string) netif.Link {
 		l.Addrs = append(l.Addrs, netip.MustParsePrefix(p))
 	}
 	return l
+}
+
+// ifaces is the fake host's interfaces as keepalived.data's Interfaces
+// section lists them: lo, then the links by index.
+func (h *fakeHost) ifaces() ([]hostIface, error) {
+	out := []hostIface{{Index: 1, Name: "lo", MTU: 65536, Flags: net.FlagUp | net.FlagRunning | net.FlagLoopback,
+		Addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}}
+	var links []netif.Link
+	for _, l := range h.links {
+		links = append(links, l)
+	}
+	sort.Slice(links, func(i, j int) bool { return links[i].Index < links[j].Index })
+	for _, l := range links {
+		hi := hostIface{Index: l.Index, Name: l.Name, MTU: l.MTU, HWAddr: l.HWAddr, Flags: net.FlagBroadcast}
+		if l.Up {
+			hi.Flags |= net.FlagUp | net.FlagRunning
+		}
+		if l.Multicast {
+			hi.Flags |= net.FlagMulticast
+		}
+		for _, p := range l.Addrs {
+			hi.Addrs = append(hi.Addrs, p.Addr())
+		}
+		out = append(out, hi)
+	}
+	return out, nil
 }
 
 func (h *fakeHost) host() netif.Host {
@@ -304,6 +332,7 @@ func newHarness(t *testing.T, cfg *config.Config, links ...netif.Link) *harness 
 		Now:      func() time.Time { return h.now },
 		Load:     func(string, string) (*config.Config, config.Diagnostics, error) { return h.next, h.nextDiags, nil },
 		notifier: h.notify,
+		ifaces:   h.host.ifaces,
 		scripts:  func(*config.Config, *slog.Logger, scriptRunner) (scriptRunner, error) { return nil, nil },
 	})
 	if err != nil {

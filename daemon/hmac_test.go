@@ -82,7 +82,7 @@ func TestDaemonHMAC(t *testing.T) {
 	}
 	st := h.d.snapshot()
 	sj, _ := json.Marshal(st)
-	metrics := string(metricsText(st))
+	metrics := string(metricsText(h.d.metricsSnapshot()))
 	if !strings.Contains(metrics, `keepalived_auth_ext_missing_total{`) || !strings.Contains(string(sj), `"auth_ext_missing":2`) {
 		t.Errorf("status or metrics lack auth_ext_missing:\n%s\n%s", sj, metrics)
 	}

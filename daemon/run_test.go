@@ -114,7 +114,7 @@ func TestRunEndToEnd(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	sb.Write(body)
 	resp.Body.Close()
-	if !strings.Contains(sb.String(), `keepalived_vrrp_state{iname="VI_1",intf="eth0",vrid="51",ip_address="10.0.0.100/24,10.0.0.101/32"} 2`) {
+	if !strings.Contains(sb.String(), `keepalived_vrrp_state{iname="VI_1",intf="eth0",ip_address="10.0.0.101",vrid="51"} 2`) {
 		t.Errorf("/metrics:\n%s", sb.String())
 	}
 	if !regexp.MustCompile(`(?m)^go_memstats_mallocs_total [1-9][0-9]*$`).MatchString(sb.String()) {

@@ -145,12 +145,19 @@ func (d *Daemon) route(method, path string, ok bool) (int, string, []byte) {
 	case method != "GET" && method != "HEAD":
 		return 405, text, []byte("method not allowed\n")
 	}
+	if path == "/metrics" {
+		// A daemon that no longer answers is keepalived_up 0, as the
+		// exporter says of a keepalived that does not answer its signals.
+		const prom = "text/plain; version=0.0.4; charset=utf-8"
+		m, err := d.metrics()
+		if err != nil {
+			return 200, prom, metricsDown
+		}
+		return 200, prom, metricsText(m)
+	}
 	s, err := d.Status()
 	if err != nil {
 		return 503, text, []byte(err.Error() + "\n")
-	}
-	if path == "/metrics" {
-		return 200, "text/plain; version=0.0.4; charset=utf-8", metricsText(s)
 	}
 	body, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {

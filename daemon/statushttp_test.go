@@ -14,7 +14,8 @@ import (
 // (what curl and Prometheus send, and what they must not get 200 for) and
 // reads the answers with net/http's own response parser, so that a reply
 // a real client cannot read fails the test. Once the daemon has stopped,
-// /status answers 503, which is what a scrape during shutdown gets.
+// /status answers 503, which is what a scrape during shutdown gets, and
+// /metrics keepalived_up 0, as the exporter says of a silent keepalived.
 func TestStatusHTTP(t *testing.T) {
 	h := newHarness(t, configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")), eth("eth0", true, "10.0.0.1/24"))
 	srv, err := h.d.serveStatus("127.0.0.1:0")
@@ -40,13 +41,14 @@ func TestStatusHTTP(t *testing.T) {
 		body      string // a substring of the body; "" = empty body
 	}{
 		{"status", "GET /status HTTP/1.1\r\nHost: x\r\nUser-Agent: curl\r\n\r\n", 200, `"name": "VI_1"`},
-		{"metrics with a query", "GET /metrics?name[]=x HTTP/1.0\r\n\r\n", 200, `keepalived_vrrp_base_priority{iname="VI_1",intf="eth0",vrid="51",ip_address="10.0.0.100/24"} 100`},
+		{"metrics with a query", "GET /metrics?name[]=x HTTP/1.0\r\n\r\n", 200, `keepalived_vrrp_base_priority{iname="VI_1",intf="eth0",vrid="51"} 100`},
 		{"head", "HEAD /status HTTP/1.1\r\n\r\n", 200, ""},
 		{"unknown path", "GET /plan HTTP/1.1\r\n\r\n", 404, "not found"},
 		{"wrong method", "POST /status HTTP/1.1\r\nContent-Length: 0\r\n\r\n", 405, "not allowed"},
 		{"not http", "hello\r\n\r\n", 400, "bad request"},
 		{"http/2 preface", "PRI * HTTP/2.0\r\n\r\n", 400, "bad request"},
 		{"stopped", "GET /status HTTP/1.1\r\n\r\n", 503, "not running"},
+		{"metrics once stopped", "GET /metrics HTTP/1.1\r\n\r\n", 200, "\nkeepalived_up 0\n"},
 	} {
 		if tc.name == "stopped" {
 			stop()

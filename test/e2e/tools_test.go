@@ -279,6 +279,22 @@ func buildExporter(t *testing.T) string {
 		cmd.Dir = filepath.Join(src, "keepalived-exporter")
 		if out, err := cmd.CombinedOutput(); err != nil {
 			exporterErr = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		// promtool check metrics is promlint on its stdin: built in the
+		// exporter's module, which holds client_golang already, rather
+		// than Debian's prometheus package (19 MB, the server included).
+		lintDir := filepath.Join(src, "keepalived-exporter", "cmd", "kg-promlint")
+		os.MkdirAll(lintDir, 0o755)
+		if err := os.WriteFile(filepath.Join(lintDir, "main.go"), []byte(promlintMain), 0o644); err != nil {
+			exporterErr = err
+			return
+		}
+		promlintBin = filepath.Join(tools.Dir, "kg-promlint")
+		cmd = exec.Command("go", "build", "-o", promlintBin, "./cmd/kg-promlint")
+		cmd.Dir = filepath.Join(src, "keepalived-exporter")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			exporterErr = fmt.Errorf("go build promlint: %v\n%s", err, out)
 		}
 	})
 	if exporterErr != nil {
@@ -287,11 +303,85 @@ func buildExporter(t *testing.T) string {
 	return exporterBin
 }
 
+// promlintMain is what `promtool check metrics` runs (promtool's
+// checkMetrics: promlint.New(os.Stdin).Lint()), one problem a line,
+// exit 3 when there is one.
+const promlintMain = `package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+)
+
+func main() {
+	problems, err := promlint.New(os.Stdin).Lint()
+	if err != nil {
+		fmt.Println("error while linting:", err)
+		os.Exit(1)
+	}
+	for _, p := range problems {
+		fmt.Println(p.Metric, p.Text)
+	}
+	if len(problems) > 0 {
+		os.Exit(3)
+	}
+}
+`
+
 var (
 	exporterOnce sync.Once
 	exporterBin  string
+	promlintBin  string
 	exporterErr  error
 )
+
+// promlint runs `promtool check metrics`'s linter on a scrape and returns
+// its problems ("" when clean).
+func promlint(t *testing.T, metrics string) string {
+	t.Helper()
+	cmd := exec.Command(promlintBin)
+	cmd.Stdin = strings.NewReader(metrics)
+	out, err := cmd.CombinedOutput()
+	if err != nil && len(out) == 0 {
+		t.Fatalf("promlint: %v", err)
+	}
+	return string(out)
+}
+
+// ourStatusAddr is where our daemon serves /metrics in the tools tests
+// (inside the host's network namespace; the exporter takes 9165).
+const ourStatusAddr = "127.0.0.1:9166"
+
+// withStatusAddr has the daemons t starts serve /status and /metrics on
+// ourStatusAddr (keepalived-go's --status-addr), until t ends.
+func withStatusAddr(t *testing.T) {
+	saved := DaemonArgs
+	DaemonArgs = append(append([]string(nil), saved...), "--status-addr", ourStatusAddr)
+	t.Cleanup(func() { DaemonArgs = saved })
+}
+
+// promFamilies is a scrape's keepalived_* families but the exporter's own
+// (keepalived_exporter_*), as "name TYPE help".
+func promFamilies(metrics string) map[string]string {
+	types, helps := map[string]string{}, map[string]string{}
+	for _, l := range strings.Split(metrics, "\n") {
+		for prefix, m := range map[string]map[string]string{"# TYPE ": types, "# HELP ": helps} {
+			if rest, ok := strings.CutPrefix(l, prefix); ok {
+				name, v, _ := strings.Cut(rest, " ")
+				if strings.HasPrefix(name, "keepalived_") && !strings.HasPrefix(name, "keepalived_exporter") {
+					m[name] = v
+				}
+			}
+		}
+	}
+	out := map[string]string{}
+	for name, typ := range types {
+		out[name] = typ + " " + helps[name]
+	}
+	return out
+}
 
 // scrapeExporter runs the exporter on h beside its daemon, as on a
 // keepalived host: `keepalived` on its PATH is the daemon's binary, /tmp is
@@ -373,14 +463,24 @@ func metricSeries(metrics string) []string {
 // exports the series it exports for keepalived 2.2.7 on the same
 // configuration, with the same states (keepalived_up 1, the VRRP states,
 // the script's status and state).
+//
+// Our own /metrics, scraped beside it, holds every family the exporter
+// exports for keepalived 2.2.7 (same type and help) and every series of
+// it (same labels; the same value for keepalived_up, the states and the
+// script status), in both modes, and promtool's linter finds nothing in it.
 func TestExporterReadsUs(t *testing.T) {
 	needOurs(t)
 	bin := buildExporter(t)
 	for _, useJSON := range []bool{false, true} {
 		mode := map[bool]string{false: "text", true: "json"}[useJSON]
 		series := map[Impl][]string{}
+		families := map[Impl]map[string]string{}
+		var own string // our /metrics
 		for _, impl := range []Impl{Keepalived, Ours} {
 			t.Run(mode+" "+string(impl), func(t *testing.T) {
+				if impl == Ours {
+					withStatusAddr(t)
+				}
 				h, d, _ := newToolsHost(t, impl, "/bin/true")
 				if !d.WaitLog("(VI_2) Entering MASTER STATE", 10*time.Second) {
 					t.Fatalf("%s: VI_2 not MASTER:\n%s", impl, d.LogText())
@@ -391,9 +491,18 @@ func TestExporterReadsUs(t *testing.T) {
 						t.Errorf("exporter (%s, %s): %s", impl, mode, l)
 					}
 				}
-				series[impl] = metricSeries(m)
+				series[impl], families[impl] = metricSeries(m), promFamilies(m)
 				if !slices.Contains(series[impl], "keepalived_up 1") {
 					t.Errorf("%s: keepalived_up is not 1:\n%s", impl, m)
+				}
+				if impl == Ours {
+					var err error
+					if own, err = h.Run("curl", "-sf", "-m", "5", "http://"+ourStatusAddr+"/metrics"); err != nil {
+						t.Fatalf("our /metrics: %v", err)
+					}
+					if problems := promlint(t, own); problems != "" {
+						t.Errorf("promtool check metrics on our /metrics:\n%s", problems)
+					}
 				}
 			})
 		}
@@ -403,6 +512,19 @@ func TestExporterReadsUs(t *testing.T) {
 		if diff := cmp.Diff(series[Keepalived], series[Ours]); diff != "" {
 			t.Errorf("%s mode: exported series (-keepalived +ours):\n%s", mode, diff)
 		}
+		ownFamilies, ownSeries := promFamilies(own), metricSeries(own)
+		for name, want := range families[Keepalived] {
+			if got, ok := ownFamilies[name]; !ok {
+				t.Errorf("%s mode: our /metrics lacks %s (%s), which the exporter exports for keepalived", mode, name, want)
+			} else if got != want {
+				t.Errorf("%s mode: our /metrics has %s as %q, the exporter %q", mode, name, got, want)
+			}
+		}
+		for _, s := range series[Keepalived] {
+			if !slices.Contains(ownSeries, s) {
+				t.Errorf("%s mode: our /metrics lacks the exporter's series for keepalived %s", mode, s)
+			}
+		}
 	}
 }
 
@@ -411,6 +533,12 @@ func TestExporterReadsUs(t *testing.T) {
 // awaits it.
 func liveDumps(t *testing.T, impl Impl) map[string]string {
 	h, d, _ := newToolsHost(t, impl, "/bin/true")
+	return dumpsOf(t, h, d)
+}
+
+// dumpsOf is liveDumps on a running daemon.
+func dumpsOf(t *testing.T, h *Host, d *Daemon) map[string]string {
+	impl := d.Impl
 	if !d.WaitLog("(VI_2) Entering MASTER STATE", 10*time.Second) {
 		t.Fatalf("%s: VI_2 not MASTER:\n%s", impl, d.LogText())
 	}
@@ -434,10 +562,14 @@ func liveDumps(t *testing.T, impl Impl) map[string]string {
 }
 
 // normData keeps the sections of keepalived.data we write, without what
-// differs between any two runs (times, socket numbers) and the lines
-// README lists as deliberately left out.
+// differs between any two runs (times, socket numbers, the lab's MACs and
+// IPv6 link-local addresses) and the lines README lists as deliberately
+// left out.
 func normData(text string) []string {
-	keep := map[string]bool{"Global definitions": true, "VRRP Topology": true, "VRRP Sync groups": true, "VRRP Scripts": true}
+	keep := map[string]bool{"Global definitions": true, "VRRP Topology": true, "VRRP Sockpool": true,
+		"VRRP Sync groups": true, "VRRP Scripts": true, "Interfaces": true}
+	mac := regexp.MustCompile(`^(   MAC = )[0-9a-f:]+$`)
+	linkLocal := regexp.MustCompile(`^(   IPv6 address = )fe80::[0-9a-f:]+$`)
 	var out []string
 	in := false
 	for _, l := range strings.Split(text, "\n") {
@@ -452,9 +584,11 @@ func normData(text string) []string {
 		switch {
 		case !in, l == "",
 			strings.HasPrefix(l, "   Last transition = "), strings.HasPrefix(l, "   Read timeout = "),
-			strings.HasPrefix(l, "   fd_in "), l == " nftables without counters", strings.HasPrefix(l, " libnftnl version "):
+			strings.HasPrefix(l, "   fd_in "), strings.HasPrefix(l, " fd_in "), strings.HasPrefix(l, " nftables "), strings.HasPrefix(l, " libnftnl version "):
 			continue
 		}
+		l = mac.ReplaceAllString(l, "${1}MAC")
+		l = linkLocal.ReplaceAllString(l, "${1}fe80::LINK")
 		out = append(out, l)
 	}
 	return out
@@ -509,5 +643,54 @@ func TestDumpsMatchKeepalived(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestVMACDumpMatchesKeepalived: with VI_2 on a use_vmac macvlan and
+// tracking eth0, keepalived.data is keepalived 2.2.7's: the topology's
+// "Flags:", "Use VMAC, i/f name vrrp.52, ...", "Interface = vrrp.52, vmac
+// on eth1", the VIP on "dev vrrp.52@eth1", the tracked interfaces after
+// the VIPs; the VMAC and its parent in Interfaces with the sysctls set for
+// the VMAC and the tracking instances.
+func TestVMACDumpMatchesKeepalived(t *testing.T) {
+	needOurs(t)
+	conf := strings.Replace(toolsConf("/bin/true"), "    interface eth1\n",
+		"    interface eth1\n    use_vmac\n    track_interface {\n        eth0\n    }\n", 1)
+	got := map[Impl]string{}
+	for _, impl := range []Impl{Keepalived, Ours} {
+		t.Run(string(impl), func(t *testing.T) {
+			l := New(t, tools, HostSpec{Name: "lb1", Ifaces: []IfaceSpec{
+				{Name: "eth0", Addrs: []netip.Prefix{mustPrefix("10.31.0.1/24")}},
+				{Name: "eth1", Addrs: []netip.Prefix{mustPrefix("10.32.0.1/24")}},
+			}})
+			h := l.Host("lb1")
+			h.WriteConf(conf)
+			got[impl] = dumpsOf(t, h, h.StartDaemon(impl))["keepalived.data"]
+		})
+	}
+	if got[Keepalived] == "" || got[Ours] == "" {
+		t.Fatal("a daemon did not dump")
+	}
+	// keepalived disables IPv6 on the VMAC of an IPv4 instance (vrrp_vmac.c
+	// link_set_ipv6, addr_gen_mode none): its VMAC has no link-local
+	// address, ours (netif.EnsureVMAC does that for IPv6 VMACs only) has
+	// one, which our dump shows as it is. That line of the VMAC is not
+	// compared here.
+	vmacLL := func(lines []string) []string {
+		var out []string
+		inVMAC := false
+		for _, l := range lines {
+			if strings.HasPrefix(l, " Name = ") {
+				inVMAC = l == " Name = vrrp.52"
+			}
+			if inVMAC && strings.HasPrefix(l, "   IPv6 address = ") {
+				continue
+			}
+			out = append(out, l)
+		}
+		return out
+	}
+	if diff := cmp.Diff(vmacLL(normData(got[Keepalived])), vmacLL(normData(got[Ours]))); diff != "" {
+		t.Errorf("keepalived.data with a VMAC (-keepalived +ours):\n%s", diff)
 	}
 }
