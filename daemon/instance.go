@@ -302,6 +302,8 @@ func (d *Daemon) refreshSource(now time.Time, in *instance) {
 // connKey is the socket an instance speaks on.
 func connKey(in *instance) netif.ConnConfig {
 	k := netif.ConnConfig{Ifname: in.ifname, IPv6: in.vcfg.IPv6}
+	// auth_type AH (VRRPv2 over IPv4 only) speaks IP protocol 51
+	k.AH = in.vcfg.AuthType == vrrp.AuthAH && !in.vcfg.IPv6 && in.vcfg.Version == 2
 	if len(in.vcfg.UnicastPeers) > 0 {
 		k.Src = in.src
 	} else {

@@ -47,7 +47,6 @@ func startVerdict(t *testing.T, n *netns, bin, conf string) (started bool, rc in
 // knownStartDifferences are corpus files on which the start decisions
 // differ for a reason outside the start-up policy, and that reason.
 var knownStartDifferences = map[string]string{
-	"keepalived-samples/keepalived.conf.SSL_GET":        "auth_type AH: keepalived runs it, our VRRP core has no AH authentication and the VRRP process exits FATAL",
 	"keepalived-samples/keepalived.conf.vrrp.lvs_syncd": "lvs_sync_daemon_interface: keepalived's VRRP process initialises IPVS and exits FATAL where the kernel has no ip_vs (this machine); we run no LVS sync daemon",
 }
 
