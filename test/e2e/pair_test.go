@@ -48,6 +48,8 @@ type pairOpts struct {
 	CheckNginx bool
 	// HMAC, if set, is an auth_hmac block body on both (instead of auth PASS).
 	HMAC string
+	// AH: auth_type AH on both instead of PASS (v2 only).
+	AH bool
 }
 
 func (o pairOpts) instance(l *Lab, me int, master bool) Instance {
@@ -66,6 +68,7 @@ func (o pairOpts) instance(l *Lab, me int, master bool) Instance {
 		}
 	}
 	in.Nopreempt = o.Nopreempt
+	in.AuthAH = in.Auth && (o.AH || scenarioAH)
 	if o.HMAC == "" {
 		o.HMAC = scenarioHMAC
 	}
