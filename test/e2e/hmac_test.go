@@ -219,3 +219,79 @@ func runHMACBench(t *testing.T) {
 		})
 	}
 }
+
+// TestKA243Rolling (issue 12, item 3): a rolling migration of a keepalived
+// 2.4.3 pair with auth_hmac enforce, the client polling the VIP
+// throughout. Step 1: the backup lb2 is stopped (SIGTERM, as `systemctl
+// stop` does) and ours started there with the same file; it must stay
+// backup past its master-down interval (2.4.3's signed adverts accepted)
+// with no client outage. Step 2: the master lb1 is stopped the same way;
+// ours on lb2 takes over after its skew time: the one graceful handover.
+// Step 3: ours starts on lb1 and preempts back (2.4.3 is gone: ours+ours).
+// No step may cost the client more than one graceful handover.
+func TestKA243Rolling(t *testing.T) {
+	p := startPair(t, Keepalived243, Keepalived243, pairOpts{HMAC: pairHMAC})
+	checkHMACPair(t, p)
+	graceful := p.skew() + 400*time.Millisecond + slack()
+	noAuthComplaint := func(h *Host) {
+		t.Helper()
+		log := h.Daemon().LogText()
+		for _, bad := range []string{"authentication trailer", "authentication HMAC", "authentication key id", "disabling extension"} {
+			if strings.Contains(log, bad) {
+				t.Errorf("%s (%s) logs %q:\n%s", h.Name, h.Daemon().Impl, bad, log)
+			}
+		}
+	}
+
+	// 1: the backup becomes ours.
+	s1 := time.Now()
+	if !p.B.Daemon().Stop(5 * time.Second) {
+		t.Fatal("keepalived 2.4.3 on lb2 did not exit within 5 s of SIGTERM")
+	}
+	p.B.StartDaemon(Ours)
+	time.Sleep(5 * time.Second) // past ours' master-down interval (3.65 s)
+	if h := holders(p.L, lanVIP, "lb1", "lb2"); len(h) != 1 || h[0] != "lb1" {
+		t.Fatalf("step 1: VIP held by %v, want [lb1]", h)
+	}
+	if adv := p.L.Wire.Packets(s1, AdvertFrom("lb2", 51)); len(adv) > 0 {
+		t.Errorf("step 1: ours on lb2 sent adverts beside the live 2.4.3 master: first %v", adv[0])
+	}
+	noAuthComplaint(p.B)
+	m1 := Measure{Scenario: "rolling 1: backup lb2 2.4.3 -> ours", Impls: "keepalived-2.4.3+ours", Event: s1,
+		Outage: p.Prober.Longest(s1), NewMaster: "lb1"}
+	checkWithin(t, "client outage replacing the backup", m1.Outage.Dur(), 0, 200*time.Millisecond)
+	report(t, m1)
+
+	// 2: the master stops; ours on lb2 takes over.
+	m2 := p.failover("rolling 2: master lb1 2.4.3 stopped", p.skew(), func() { p.M.Daemon().Signal(syscall.SIGTERM) })
+	m2.Impls = "keepalived-2.4.3+ours"
+	if !p.M.Daemon().Wait(5 * time.Second) {
+		t.Errorf("keepalived 2.4.3 on lb1 did not exit within 5 s of SIGTERM")
+	}
+	checkWithin(t, "takeover after the master's SIGTERM", m2.Takeover, m2.Bound, slack())
+	checkWithin(t, "client outage of the graceful handover", m2.Outage.Dur(), 0, graceful)
+	report(t, m2)
+
+	// 3: ours on lb1 takes the VIP back.
+	s3 := time.Now()
+	p.M.StartDaemon(Ours)
+	adv, ok := p.L.Wire.Wait(s3, 10*time.Second, AdvertFrom("lb1", 51))
+	if !ok {
+		t.Fatal("step 3: ours on lb1 did not become master")
+	}
+	if !p.Prober.WaitServed("lb1", 5*time.Second) {
+		t.Fatalf("step 3: client not served by lb1:%s", p.Prober.Recent(8))
+	}
+	time.Sleep(time.Second)
+	if h := holders(p.L, lanVIP, "lb1", "lb2"); len(h) != 1 || h[0] != "lb1" {
+		t.Errorf("step 3: VIP held by %v, want [lb1]", h)
+	}
+	noAuthComplaint(p.M)
+	noAuthComplaint(p.B)
+	m3 := Measure{Scenario: "rolling 3: ours on lb1 preempts back", Impls: "ours+ours", Event: s3, Takeover: adv.At.Sub(s3),
+		Bound: 3*time.Second + 156*time.Second/256, Outage: p.Prober.Longest(s3), NewMaster: "lb1"}
+	checkWithin(t, "client outage of the handback", m3.Outage.Dur(), 0, graceful)
+	report(t, m3)
+	t.Logf("rolling migration: outages %v, %v, %v (graceful handover bound %v)",
+		m1.Outage.Dur().Round(time.Millisecond), m2.Outage.Dur().Round(time.Millisecond), m3.Outage.Dur().Round(time.Millisecond), graceful)
+}
