@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -294,4 +295,106 @@ func TestKA243Rolling(t *testing.T) {
 	report(t, m3)
 	t.Logf("rolling migration: outages %v, %v, %v (graceful handover bound %v)",
 		m1.Outage.Dur().Round(time.Millisecond), m2.Outage.Dur().Round(time.Millisecond), m3.Outage.Dur().Round(time.Millisecond), graceful)
+}
+
+// ipv6Addr is lb i's global IPv6 address in TestKA243AcceptsOurIPv6.
+func ipv6Addr(i int) netip.Prefix {
+	return netip.PrefixFrom(netip.AddrFrom16([16]byte{0xfd, 0, 0, 0x12, 14: 0, 15: byte(0x10 + i)}), 64)
+}
+
+// TestKA243AcceptsOurIPv6 (issue 12, item 2): keepalived 2.4.3 as BACKUP
+// in enforce mode beside ours as MASTER, VRRPv3 over IPv6, multicast
+// (VRID 61, from the link-local address) and unicast (VRID 62, between the
+// global addresses), auth_hmac on both: 2.4.3 stays BACKUP past its
+// master-down interval and sends nothing, and its keepalived.stats show
+// the adverts received with no authentication error of any kind.
+func TestKA243AcceptsOurIPv6(t *testing.T) {
+	needOurs(t)
+	needKA243(t)
+	var specs []HostSpec
+	for i := 1; i <= 2; i++ {
+		specs = append(specs, HostSpec{Name: fmt.Sprintf("lb%d", i),
+			Ifaces: []IfaceSpec{{Name: "eth0", Addrs: []netip.Prefix{lbAddr(i)}}}})
+	}
+	l := New(t, tools, specs...)
+	l.WatchWire()
+	// The unicast sources without DAD: ours does not open a unicast socket
+	// on a tentative address (keepalived 2.4.3 binds with IPV6_FREEBIND).
+	for i := 1; i <= 2; i++ {
+		l.Host(fmt.Sprintf("lb%d", i)).Must("ip", "addr", "add", ipv6Addr(i).String(), "dev", "eth0", "nodad")
+	}
+	vipM, vipU := netip.MustParseAddr("fd00:12::61"), netip.MustParseAddr("fd00:12::62")
+	conf := func(me int) string {
+		state, prio := "BACKUP", 90
+		if me == 1 {
+			state, prio = "MASTER", 100
+		}
+		m := Instance{Name: "VI_6M", State: state, Iface: "eth0", VRID: 61, Prio: prio, AdvertInt: "1", Version: 3,
+			HMAC: pairHMAC, VIPs: []netip.Prefix{netip.PrefixFrom(vipM, 64)}}
+		u := m
+		u.Name, u.VRID, u.VIPs = "VI_6U", 62, []netip.Prefix{netip.PrefixFrom(vipU, 64)}
+		u.Src, u.Peers = ipv6Addr(me).Addr(), []netip.Addr{ipv6Addr(3 - me).Addr()}
+		return Conf(fmt.Sprintf("lb%d", me), m, u)
+	}
+	m, b := l.Host("lb1"), l.Host("lb2")
+	m.WriteConf(conf(1))
+	b.WriteConf(conf(2))
+	m.StartDaemon(Ours)
+	waitVIP(t, m, vipM, 20*time.Second)
+	waitVIP(t, m, vipU, 20*time.Second)
+	start := time.Now()
+	b.StartDaemon(Keepalived243)
+	time.Sleep(7 * time.Second) // past 2.4.3's master-down interval (3 s + skew), and its addresses' DAD
+	for _, vip := range []netip.Addr{vipM, vipU} {
+		if h := holders(l, vip, "lb1", "lb2"); len(h) != 1 || h[0] != "lb1" {
+			t.Errorf("VIP %s held by %v, want [lb1]", vip, h)
+		}
+	}
+	for _, vrid := range []int{61, 62} {
+		if adv := l.Wire.Packets(start, AdvertFrom("lb2", vrid)); len(adv) > 0 {
+			t.Errorf("keepalived 2.4.3 sent adverts for VRID %d beside our master: first %v", vrid, adv[0])
+		}
+		if n := len(l.Wire.Packets(start, AdvertFrom("lb1", vrid))); n < 5 {
+			caps, _ := filepath.Glob(filepath.Join(l.Dir, "tcpdump-*.txt"))
+			var lines []string
+			for _, f := range caps {
+				b, _ := os.ReadFile(f)
+				for _, ln := range strings.Split(string(b), "\n") {
+					if strings.Contains(ln, fmt.Sprintf("vrid %d,", vrid)) && len(lines) < 5 {
+						lines = append(lines, filepath.Base(f)+": "+ln)
+					}
+				}
+			}
+			t.Errorf("%d adverts of ours for VRID %d on the wire since 2.4.3 started; tcpdump saw:\n%s", n, vrid, strings.Join(lines, "\n"))
+		}
+	}
+	b.Daemon().Signal(syscall.SIGUSR2)
+	time.Sleep(500 * time.Millisecond)
+	stats, _ := b.Run("sh", "-c", "cat /tmp/keepalived.stats \"$TMPDIR/keepalived.stats\" 2>/dev/null")
+	for _, name := range []string{"VI_6M", "VI_6U"} {
+		_, sec, ok := strings.Cut(stats, "VRRP Instance: "+name+"\n")
+		if !ok {
+			t.Fatalf("keepalived 2.4.3's keepalived.stats has no %s:\n%s", name, stats)
+		}
+		if i := strings.Index(sec, "VRRP Instance: "); i >= 0 {
+			sec = sec[:i]
+		}
+		var rcvd int
+		if _, err := fmt.Sscanf(sec, "  Advertisements:\n    Received: %d", &rcvd); err != nil || rcvd < 5 {
+			t.Errorf("%s: 2.4.3 received %d adverts (%v):\n%s", name, rcvd, err, sec)
+		}
+		for _, want := range []string{"    Type Mismatch: 0\n", "    Failure: 0\n", "    Missing: 0\n", "    Malformed: 0\n",
+			"    Unknown Key: 0\n", "    Invalid HMAC: 0\n", "    Stale: 0\n", "    Replay: 0\n", "  Became master: 0\n"} {
+			if !strings.Contains(sec, want) {
+				t.Errorf("%s: 2.4.3's stats lack %q:\n%s", name, want, sec)
+			}
+		}
+		t.Logf("%s: keepalived 2.4.3 as backup received %d of our signed IPv6 adverts, no authentication error", name, rcvd)
+	}
+	log := b.Daemon().LogText()
+	for _, bad := range []string{"authentication trailer", "authentication HMAC", "authentication key id", "Entering MASTER"} {
+		if strings.Contains(log, bad) {
+			t.Errorf("keepalived 2.4.3 logs %q:\n%s", bad, log)
+		}
+	}
 }
