@@ -17,6 +17,10 @@
 //     IPv6 headers are the kernel's, as with keepalived (checksum offset 6,
 //     traffic class 0xc0, source and hop limit per packet in control
 //     messages).
+//   - auth_type AH adverts go out on an IPv4 protocol-51 Conn as the whole
+//     datagram the VRRP core built (its ICV covers the IP header, the
+//     identification included, as keepalived's send buffer does); received
+//     ones hand the IP and AH headers over with the VRRP part.
 //   - Every constructor binds to the network namespace of the calling
 //     thread, and objects that open sockets later go back into it on a
 //     locked thread. The daemon never switches namespace (with -s its whole
