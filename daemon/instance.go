@@ -575,6 +575,8 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 	case vrrp.Log:
 		if a.Group != "" {
 			d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg))
+		} else if a.Bare {
+			d.log.Info(a.Msg)
 		} else {
 			d.logf(in, slog.LevelInfo, "%s", a.Msg)
 		}

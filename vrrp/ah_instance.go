@@ -7,6 +7,7 @@ package vrrp
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 )
 
 // ErrAHNextHeader drops an AH datagram that does not carry VRRP
@@ -53,9 +54,10 @@ func (in *Instance) ahCheck(r *Received, ihl int) bool {
 	case ahBadICV:
 		in.logf("IPSEC-AH : invalid IPSEC HMAC-MD5 value. Due to fields mutation or bad password !")
 	case ahBadSPI:
-		// keepalived prints both as the in-memory 32-bit integers.
-		in.logf("IPSEC AH : invalid IPSEC SPI value. %d and expect %d",
-			binary.NativeEndian.Uint32(r.AH[12:16]), binary.NativeEndian.Uint32(r.AH[ihl+4:ihl+8]))
+		// keepalived prints both as the in-memory 32-bit integers, and
+		// names no instance.
+		in.emit(Log{Msg: fmt.Sprintf("IPSEC AH : invalid IPSEC SPI value. %d and expect %d",
+			binary.NativeEndian.Uint32(r.AH[12:16]), binary.NativeEndian.Uint32(r.AH[ihl+4:ihl+8])), Bare: true})
 	case ahReplay:
 		in.logf("IPSEC-AH : sequence number %d already processed. Packet dropped. Local(%d)", seq, in.ah.seq)
 	}

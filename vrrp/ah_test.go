@@ -375,3 +375,26 @@ func BenchmarkAHBackupReceive(b *testing.B) {
 		b.Fatalf("auth failures: %+v", in.Stats())
 	}
 }
+
+// TestAHReloadKeepsCounter: a Reconfigure keeps the AH counter and IP
+// identification (keepalived keeps them across a reload) and takes a new
+// password at once.
+func TestAHReloadKeepsCounter(t *testing.T) {
+	c := ahCfg(100, self)
+	in := mustInstance(t, c)
+	now, acts := becomeMaster(t, in)
+	first := ahSends(t, in, acts)[0]
+	c.Priority, c.AuthPass = 120, pass("kgah2")
+	r := ahSends(t, in, in.Step(now.Add(100*time.Millisecond), Reconfigure{Config: c}))
+	if len(r) != 1 || ahSeqOf(r[0]) != ahSeqOf(first)+1 || binary.BigEndian.Uint16(r[0].AH[4:6]) != binary.BigEndian.Uint16(first.AH[4:6])+1 {
+		t.Fatalf("reload advert %+v after sequence %d", r, ahSeqOf(first))
+	}
+	peerCfg := ahCfg(90, peer)
+	peerCfg.AuthPass = pass("kgah2")
+	b := mustInstance(t, peerCfg)
+	b.Step(t0, Startup{})
+	b.Step(now, &r[0])
+	if st := b.Stats(); st.AdvertRcvd != 1 || st.AuthFailure != 0 {
+		t.Errorf("a peer with the new password: stats %+v", st)
+	}
+}

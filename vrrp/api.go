@@ -234,6 +234,8 @@ type Log struct {
 	// Group, when set, names the sync group the line is about; the daemon
 	// prefixes it "VRRP_Group(Group) " instead of the instance name.
 	Group string
+	// Bare: keepalived logs this line without any prefix (its AH SPI line).
+	Bare bool
 }
 
 // GroupTransition reports a sync group changing state (group notify
