@@ -87,6 +87,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./vrrp/
 	$(GO) test -run '^$$' -fuzz '^FuzzReceive$$' -fuzztime $(FUZZTIME) ./vrrp/
 	$(GO) test -run '^$$' -fuzz '^FuzzHMACTrailer$$' -fuzztime $(FUZZTIME) ./vrrp/
+	$(GO) test -run '^$$' -fuzz '^FuzzReceiveAH$$' -fuzztime $(FUZZTIME) ./vrrp/
 	$(GO) test -run '^$$' -fuzz '^FuzzSchedule$$' -fuzztime $(FUZZTIME) ./vrrp/sim/
 	$(GO) test -run '^$$' -fuzz '^FuzzFrames$$' -fuzztime $(FUZZTIME) ./netif/
 	$(GO) test -run '^$$' -fuzz '^FuzzParse4$$' -fuzztime $(FUZZTIME) ./netif/

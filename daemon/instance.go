@@ -304,6 +304,8 @@ func (d *Daemon) refreshSource(now time.Time, in *instance) {
 // connKey is the socket an instance speaks on.
 func connKey(in *instance) netif.ConnConfig {
 	k := netif.ConnConfig{Ifname: in.ifname, IPv6: in.vcfg.IPv6}
+	// auth_type AH (VRRPv2 over IPv4 only) speaks IP protocol 51
+	k.AH = in.vcfg.AuthType == vrrp.AuthAH && !in.vcfg.IPv6 && in.vcfg.Version == 2
 	if len(in.vcfg.UnicastPeers) > 0 {
 		k.Src = in.src
 	} else {
@@ -575,6 +577,8 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 	case vrrp.Log:
 		if a.Group != "" {
 			d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg), logging.Group(a.Group))
+		} else if a.Bare {
+			d.log.Info(a.Msg)
 		} else {
 			d.logf(in, slog.LevelInfo, "%s", a.Msg)
 		}

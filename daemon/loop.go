@@ -279,14 +279,14 @@ func (d *Daemon) onPacket(now time.Time, p rxPacket) {
 	if !ok {
 		return // too short to name a VRID; the core counts nothing for it
 	}
-	d.rx = vrrp.Received{Src: p.pkt.Src, Dst: p.pkt.Dst, TTL: p.pkt.TTL, IPLen: p.pkt.IPLen, Packet: p.pkt.Payload}
+	d.rx = vrrp.Received{Src: p.pkt.Src, Dst: p.pkt.Dst, TTL: p.pkt.TTL, IPLen: p.pkt.IPLen, Packet: p.pkt.Payload, AH: p.pkt.AHHeader}
 	ins := p.conn.byVRID[vrid]
 	for _, in := range ins {
 		if in.conn == p.conn { // not released by a reload since the read
 			d.step(now, in, &d.rx)
 		}
 	}
-	d.rx.Packet = nil // the socket's buffer is the reader's again
+	d.rx.Packet, d.rx.AH = nil, nil // the socket's buffer is the reader's again
 	if len(ins) == 0 && d.cfg.Global.LogUnknownVRIDs {
 		d.log.Info(fmt.Sprintf("Unknown VRID(%d) received on interface(%s). ignoring...", vrid, p.conn.key.Ifname), logging.VRID(int(vrid)), logging.Ifname(p.conn.key.Ifname))
 	}

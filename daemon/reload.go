@@ -186,6 +186,11 @@ func (d *Daemon) reconfigure(now time.Time, in *instance, c config.InstanceChang
 	vcfg := vrrpConfig(next, c.New, in.src)
 	if !reflect.DeepEqual(vcfg, in.vcfg) {
 		in.vcfg = vcfg
+		if in.conn != nil && connKey(in) != in.conn.key {
+			// auth_type AH on or off: AH is IP protocol 51, another socket
+			d.releaseConn(in)
+			in.conn = d.acquireConn(in)
+		}
 		// Through the instance's sync group as it stood before the reload
 		// (the groups are rebuilt after it). The core sends the advert and
 		// announces what the reload added.

@@ -430,6 +430,7 @@ func (c *conn) parse4() (Packet, bool) {
 			return Packet{}, false
 		}
 		p.AH = true
+		p.AHHeader = b[:ihl+ahLen]
 		rest = rest[ahLen:]
 	}
 	p.Payload = rest
@@ -460,9 +461,17 @@ func (c *conn) Send(payload []byte, src, dst netip.Addr, ttl uint8) error {
 	}
 	c.smu.Lock()
 	defer c.smu.Unlock()
-	if c.cfg.IPv6 {
+	switch {
+	case c.cfg.IPv6:
 		c.build6(payload, src, dst, ttl)
-	} else {
+	case c.cfg.AH:
+		if len(payload) < 20 || payload[0]>>4 != 4 || payload[9] != protoAH {
+			return fmt.Errorf("netif: send on %s: AH datagram of %d bytes is not an IPv4 datagram of protocol 51", c.cfg.Ifname, len(payload))
+		}
+		c.sbuf = append(c.sbuf[:0], payload...)
+		c.sa4.Addr = dst.As4()
+		c.sn = len(payload)
+	default:
 		if len(payload) > 65535-20 {
 			return fmt.Errorf("netif: send on %s: payload of %d bytes too long", c.cfg.Ifname, len(payload))
 		}

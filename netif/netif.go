@@ -17,6 +17,10 @@
 //     IPv6 headers are the kernel's, as with keepalived (checksum offset 6,
 //     traffic class 0xc0, source and hop limit per packet in control
 //     messages).
+//   - auth_type AH adverts go out on an IPv4 protocol-51 Conn as the whole
+//     datagram the VRRP core built (its ICV covers the IP header, the
+//     identification included, as keepalived's send buffer does); received
+//     ones hand the IP and AH headers over with the VRRP part.
 //   - Every constructor binds to the network namespace of the calling
 //     thread, and objects that open sockets later go back into it on a
 //     locked thread. The daemon never switches namespace (with -s its whole
@@ -102,6 +106,9 @@ type Packet struct {
 	IPLen   int    // IPv4 total length field (0 for IPv6)
 	AH      bool   // an IPv4 AH header preceded the VRRP part
 	Payload []byte // the VRRP part (after IP and AH headers); valid until the next Recv
+	// AHHeader is, when AH, the IPv4 header and the AH header before
+	// Payload, as received (the AH ICV covers them); valid until the next Recv.
+	AHHeader []byte
 }
 
 // Conn sends and receives VRRP adverts on one interface for one family.
@@ -116,7 +123,10 @@ type Conn interface {
 	// Send sends one VRRP payload from src to dst with the TTL / hop limit.
 	// An invalid src means the Conn's configured Src (or, if that too is
 	// unset, the kernel's choice). For IPv6, ttl 0 means the kernel's
-	// default hop limit (keepalived's unicast default).
+	// default hop limit (keepalived's unicast default). On an AH Conn the
+	// payload is the whole IPv4 datagram (IP header, AH header, VRRP), as
+	// the VRRP core builds it because the AH ICV covers the IP header: it
+	// is sent as it is to dst (the kernel fills in the IP checksum).
 	Send(payload []byte, src, dst netip.Addr, ttl uint8) error
 	Close() error
 }
@@ -129,7 +139,8 @@ type ConnConfig struct {
 	Group netip.Addr
 	// Src is the local address adverts are sent from (bind for unicast).
 	Src netip.Addr
-	// AH receives IPv4 protocol 51 (auth_type AH) instead of 112.
+	// AH receives and sends IPv4 protocol 51 (auth_type AH) instead of
+	// 112; Send then takes whole datagrams.
 	AH bool
 	// RcvBuf sets SO_RCVBUF when > 0 (kernel_rx_buf_size).
 	RcvBuf int

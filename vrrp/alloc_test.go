@@ -36,7 +36,9 @@ func masterAt(t *testing.T, c Config) (*Instance, time.Time) {
 func TestMasterAdvertStepAllocatesNothing(t *testing.T) {
 	uni := baseCfg()
 	uni.UnicastPeers = []netip.Addr{peer, netip.MustParseAddr("10.0.0.3")}
-	for name, c := range map[string]Config{"multicast": baseCfg(), "unicast": uni} {
+	ah, ahUni := ahCfg(100, self), ahCfg(100, self)
+	ahUni.UnicastPeers = uni.UnicastPeers
+	for name, c := range map[string]Config{"multicast": baseCfg(), "unicast": uni, "AH multicast": ah, "AH unicast": ahUni} {
 		in, next := masterAt(t, c)
 		sends := 0
 		allocs := testing.AllocsPerRun(100, func() {
@@ -79,6 +81,34 @@ func TestBackupReceiveAllocatesNothing(t *testing.T) {
 	}
 	if d, _ := in.NextDeadline(); d != now.Add(in.downTimer()) {
 		t.Errorf("deadline %v after the last advert, want %v", d.Sub(now), in.downTimer())
+	}
+}
+
+// TestAHBackupReceiveAllocatesNothing: checking an AH advert (ICV, SPI,
+// sequence number) allocates nothing either; each advert is a new one of
+// a running master, so none is a replay.
+func TestAHBackupReceiveAllocatesNothing(t *testing.T) {
+	m, next := masterAt(t, ahCfg(200, peer))
+	in := mustInstance(t, ahCfg(100, self))
+	in.Step(t0, Startup{})
+	var rs []Received
+	for i := 0; i < 102; i++ {
+		rs = append(rs, ahSends(t, m, m.Step(next, nil))...)
+		next = next.Add(time.Second)
+	}
+	now, i := t0, 0
+	allocs := testing.AllocsPerRun(100, func() {
+		now = now.Add(time.Second)
+		if acts := in.Step(now, &rs[i]); len(acts) != 0 {
+			t.Fatalf("actions %q, want none", describe(acts))
+		}
+		i++
+	})
+	if allocs != 0 {
+		t.Errorf("%.1f allocations per received AH advert, want 0", allocs)
+	}
+	if st := in.Stats(); in.State() != StateBackup || st.AdvertRcvd != 101 || st.AuthFailure != 0 {
+		t.Errorf("state %v, stats %+v: want BACKUP, 101 received, no auth failure", in.State(), st)
 	}
 }
 

@@ -86,8 +86,9 @@ type Config struct {
 	// vrrp_thread_timeout_handler).
 	TimerExpiredBackup uint8
 
-	AuthType uint8   // 0 none, 1 PASS (v2 only)
-	AuthPass [8]byte // zero padded
+	// AuthType is 0 none, 1 PASS, 2 AH (VRRPv2 over IPv4 only; ah.go).
+	AuthType uint8
+	AuthPass [8]byte // zero padded; with AH, the HMAC-MD5 key
 	// HMAC is keepalived 2.4's auth_hmac (hmac.go); nil: none.
 	HMAC *HMACConfig
 
@@ -136,6 +137,10 @@ type Received struct {
 	IPHdrLen int
 	// TTL 0 means unknown (keepalived's -1): the TTL checks are skipped.
 	Packet []byte
+	// AH is, for an IPv4 datagram of protocol 51 (auth_type AH), its IPv4
+	// header and AH header as received, which the ICV covers; Packet is
+	// then the VRRP part after them. nil: no AH header.
+	AH []byte
 }
 
 // Fault reports a fault source turning on or off (tracked interface down,
@@ -213,7 +218,9 @@ type AddVIPs struct{ Addrs []netip.Addr }
 type DelVIPs struct{ Addrs []netip.Addr }
 
 // SendAdvert asks for one advert to each destination. Packet is the encoded
-// VRRP part (checksum filled for Dst, which matters for v3 IPv4). TTL is 255
+// VRRP part (checksum filled for Dst, which matters for v3 IPv4); for an
+// auth_type AH instance it is the whole IPv4 datagram, IPv4 header and AH
+// header included (the ICV covers the IP header: ah.go). TTL is 255
 // for multicast; for unicast the configured unicast_ttl, 0 meaning the
 // kernel's default hop limit (IPv6 without unicast_ttl).
 //
@@ -243,6 +250,8 @@ type Log struct {
 	// Group, when set, names the sync group the line is about; the daemon
 	// prefixes it "VRRP_Group(Group) " instead of the instance name.
 	Group string
+	// Bare: keepalived logs this line without any prefix (its AH SPI line).
+	Bare bool
 }
 
 // GroupTransition reports a sync group changing state (group notify

@@ -20,10 +20,21 @@ type capturedPacket struct {
 	ipv6     bool
 	vrrp     []byte
 	at       time.Time // capture time
+	// ah is, for an auth_type AH advert (IP protocol 51), its IPv4 header
+	// and AH header; vrrp is then the VRRP part after them.
+	ah []byte
+}
+
+// datagram is an AH advert's whole IPv4 datagram with the header checksum
+// zero (the kernel's: the core leaves it zero).
+func (p capturedPacket) datagram() []byte {
+	d := append(bytes.Clone(p.ah), p.vrrp...)
+	d[10], d[11] = 0, 0
+	return d
 }
 
 // readPcap reads a classic little-endian Ethernet pcap and returns its IPv4
-// and IPv6 protocol-112 packets.
+// and IPv6 protocol-112 packets and its IPv4 AH (protocol 51) ones.
 func readPcap(t *testing.T, path string) []capturedPacket {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -53,6 +64,15 @@ func readPcap(t *testing.T, path string) []capturedPacket {
 			out = append(out, capturedPacket{
 				src: netip.AddrFrom4([4]byte(ip[12:16])), dst: netip.AddrFrom4([4]byte(ip[16:20])),
 				ttl: ip[8], ipLen: tot, vrrp: ip[ihl:tot], at: at,
+			})
+		case et == 0x0800 && len(ip) >= 20 && ip[9] == ProtoAH:
+			hdrs, rest, ok := SplitAH(ip[:binary.BigEndian.Uint16(ip[2:])])
+			if !ok {
+				t.Fatalf("%s: malformed AH datagram % x", path, ip)
+			}
+			out = append(out, capturedPacket{
+				src: netip.AddrFrom4([4]byte(ip[12:16])), dst: netip.AddrFrom4([4]byte(ip[16:20])),
+				ttl: ip[8], ipLen: len(hdrs) + len(rest), vrrp: rest, ah: hdrs, at: at,
 			})
 		case et == 0x86dd && len(ip) >= 40 && ip[6] == ProtoVRRP:
 			pl := int(binary.BigEndian.Uint16(ip[4:]))
@@ -99,6 +119,11 @@ var goldenCases = []struct {
 		VIPs: addrs("10.99.0.113"), Src: netip.MustParseAddr("10.99.0.1"), UnicastPeers: addrs("10.99.0.2", "10.99.0.3")}},
 	{"v3-unicast-oldcsum", Config{Name: "VI_1", VRID: 64, Version: 3, Priority: 255, WantMaster: true, AdvertInt: time.Second,
 		VIPs: addrs("10.99.0.114"), Src: netip.MustParseAddr("10.99.0.1"), UnicastPeers: addrs("10.99.0.2"), UnicastChecksum: ChecksumCompatOld}},
+	{"v2-ah", Config{Name: "VI_1", VRID: 57, Version: 2, Priority: 255, WantMaster: true, AdvertInt: time.Second,
+		VIPs: addrs("10.99.0.107"), Src: netip.MustParseAddr("10.99.0.1"), AuthType: AuthAH, AuthPass: pass("s3cret")}},
+	{"v2-ah-unicast", Config{Name: "VI_1", VRID: 58, Version: 2, Priority: 255, WantMaster: true, AdvertInt: time.Second,
+		VIPs: addrs("10.99.0.108"), Src: netip.MustParseAddr("10.99.0.1"), UnicastPeers: addrs("10.99.0.2", "10.99.0.3"),
+		AuthType: AuthAH, AuthPass: pass("kgahpas8")}},
 	{"v3-ipv6-mcast", Config{Name: "VI_6", VRID: 71, Version: 3, IPv6: true, Priority: 255, WantMaster: true, AdvertInt: time.Second,
 		VIPs: addrs("fe80::71", "fd99::71"), Src: netip.MustParseAddr("fe80::ff:fe99:1")}},
 	{"v3-ipv6-unicast", Config{Name: "VI_6", VRID: 72, Version: 3, IPv6: true, Priority: 255, WantMaster: true, AdvertInt: time.Second,
@@ -189,7 +214,15 @@ func TestGoldenInstanceSends(t *testing.T) {
 			if len(sent) == 0 {
 				t.Fatal("never sent an advert")
 			}
-			if !bytes.Equal(sent[0].Packet, pkts[0].vrrp) || sent[0].Dst != pkts[0].dst {
+			if pkts[0].ah != nil {
+				// AH: the whole datagram is the core's, IP identification,
+				// sequence number and ICV included; keepalived's first
+				// advert has identification 1 and sequence number 1, as
+				// ours does.
+				if want := pkts[0].datagram(); !bytes.Equal(sent[0].Packet, want) || sent[0].Dst != pkts[0].dst {
+					t.Errorf("first AH advert to %v\n got % x\nwant % x (to %v)", sent[0].Dst, sent[0].Packet, want, pkts[0].dst)
+				}
+			} else if !bytes.Equal(sent[0].Packet, pkts[0].vrrp) || sent[0].Dst != pkts[0].dst {
 				t.Errorf("first advert to %v\n got % x\nwant % x (to %v)", sent[0].Dst, sent[0].Packet, pkts[0].vrrp, pkts[0].dst)
 			}
 			// TTL as keepalived set it: 255, except IPv6 unicast without
@@ -197,16 +230,25 @@ func TestGoldenInstanceSends(t *testing.T) {
 			if wantTTL := pkts[0].ttl; sent[0].TTL != wantTTL && !(sent[0].TTL == 0 && wantTTL == 64 && gc.cfg.IPv6) {
 				t.Errorf("TTL %d, keepalived's %d", sent[0].TTL, wantTTL)
 			}
+			last := pkts[len(pkts)-1]
+			want := last.vrrp
+			if last.ah != nil {
+				// Our shutdown comes after one advert, keepalived's after
+				// several: take up its counters where its last advert
+				// left them, and the whole datagram must be its.
+				want = last.datagram()
+				in.ah.ipID = binary.BigEndian.Uint16(want[4:6]) - 1
+				in.ah.seq = binary.BigEndian.Uint32(want[ipv4HdrLen+8:]) - 1
+			}
 			var stop []SendAdvert
 			for _, a := range in.Step(now.Add(10*time.Millisecond), Shutdown{}) {
 				if s, ok := a.(*SendAdvert); ok {
 					stop = append(stop, *s)
 				}
 			}
-			last := pkts[len(pkts)-1]
 			found := false
 			for _, s := range stop {
-				if s.Dst == last.dst && bytes.Equal(s.Packet, last.vrrp) {
+				if s.Dst == last.dst && bytes.Equal(s.Packet, want) {
 					found = true
 				}
 			}
@@ -247,7 +289,7 @@ func TestGoldenBackupAccepts(t *testing.T) {
 			var logs []string
 			for _, p := range pkts[:len(pkts)-1] {
 				now = now.Add(10 * time.Millisecond)
-				for _, a := range in.Step(now, Received{Src: p.src, Dst: p.dst, TTL: p.ttl, IPLen: p.ipLen, Packet: p.vrrp}) {
+				for _, a := range in.Step(now, Received{Src: p.src, Dst: p.dst, TTL: p.ttl, IPLen: p.ipLen, Packet: p.vrrp, AH: p.ah}) {
 					if l, ok := a.(Log); ok {
 						logs = append(logs, l.Msg)
 					}

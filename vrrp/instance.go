@@ -63,6 +63,11 @@ type Instance struct {
 	hmacLog hmacLogState
 	txSeq   uint64 // the sequence of the advert being sent
 
+	// auth_type AH (ah.go): nil unless configured. ahRxSeq is the
+	// sequence number of the advert being checked.
+	ah      *ahState
+	ahRxSeq uint32
+
 	// The memory of a Step's actions: the list, the encoded adverts and
 	// the SendAdvert actions pointing into them. The instance owns it and
 	// reuses it from one Step to the next, so a master's advert and a
@@ -172,11 +177,14 @@ func normalize(c *Config) error {
 			return bad("unicast peer %v does not match the instance's family", ip)
 		}
 	}
-	if c.AuthType != AuthNone && c.AuthType != AuthPass {
+	if c.AuthType > AuthAH {
 		return bad("auth_type %d not supported", c.AuthType)
 	}
 	if c.AuthType != AuthNone && (c.Version == 3 || c.IPv6) {
 		c.AuthType = AuthNone
+	}
+	if c.AuthType == AuthAH && c.HMAC != nil {
+		return bad("auth_type AH together with auth_hmac is not supported")
 	}
 	if c.DownTimerAdverts < 1 || c.DownTimerAdverts > 100 {
 		return bad("down_timer_adverts %d must be 1-100", c.DownTimerAdverts)
@@ -207,6 +215,7 @@ func normalize(c *Config) error {
 
 func (in *Instance) applyConfig() {
 	in.applyHMAC()
+	in.applyAH()
 	in.basePrio = in.cfg.Priority
 	in.adverInt = in.cfg.AdvertInt
 	if in.state == StateInit {
@@ -531,6 +540,10 @@ func (in *Instance) gotoMaster(reason string) {
 	if in.sync != nil && !in.sync.canGotoMaster(in) {
 		return
 	}
+	if in.ah != nil && in.ah.cycle {
+		// "If becoming MASTER in IPSEC AH AUTH, we reset the anti-replay"
+		in.ah.cycle, in.ah.seq = false, 0
+	}
 	in.fromState = in.state
 	if in.ownerStart {
 		// keepalived's owner passes through BACKUP silently (1 us).
@@ -657,9 +670,10 @@ func (in *Instance) held() []netip.Addr {
 
 // --- adverts ---
 
-// advert returns our advert with the given priority.
+// advert returns our advert with the given priority. Only PASS carries
+// the password; AH's 8 authentication bytes are zero.
 func (in *Instance) advert(prio uint8) Advert {
-	return Advert{
+	a := Advert{
 		Version:  uint8(in.cfg.Version),
 		Type:     TypeAdvert,
 		VRID:     in.cfg.VRID,
@@ -672,6 +686,10 @@ func (in *Instance) advert(prio uint8) Advert {
 
 		ChecksumAsV2: in.cfg.V3ChecksumAsV2,
 	}
+	if in.cfg.AuthType != AuthPass {
+		a.AuthData = [AuthLen]byte{}
+	}
+	return a
 }
 
 // stalled is keepalived 2.4.3's vrrp_thread_timeout_handler for this
@@ -713,6 +731,9 @@ func (in *Instance) sendAdvert(prio uint8) {
 	in.lastAdvertSent = in.now
 	a := in.advert(prio)
 	in.txSeq = in.hmacSeq()
+	if in.ah != nil {
+		in.ah.nextSend()
+	}
 	if len(in.cfg.UnicastPeers) == 0 {
 		in.emitSend(&a, in.cfg.McastGroup, in.cfg.McastGroup, TTL, prio)
 	} else {
@@ -733,6 +754,15 @@ func (in *Instance) sendAdvert(prio uint8) {
 // emitted keep the old arrays.
 func (in *Instance) emitSend(a *Advert, dst, csumDst netip.Addr, ttl, prio uint8) {
 	start := len(in.txbuf)
+	if in.ah != nil {
+		in.txbuf = appendAHHeaders(in.txbuf, in.cfg.Src, dst, in.ah.ipID, ttl, in.ah.seq, a.Len())
+		in.txbuf = a.AppendEncode(in.txbuf, in.cfg.Src, csumDst)
+		in.ah.sign(in.txbuf[start:], len(in.cfg.UnicastPeers) > 0)
+		pkt := in.txbuf[start:len(in.txbuf):len(in.txbuf)]
+		in.sends = append(in.sends, SendAdvert{Dst: dst, TTL: ttl, Priority: prio, Packet: pkt})
+		in.emit(&in.sends[len(in.sends)-1])
+		return
+	}
 	in.txbuf = a.AppendEncode(in.txbuf, in.cfg.Src, csumDst)
 	if in.hmac != nil {
 		in.txbuf = in.appendHMAC(in.txbuf, len(in.txbuf)-start, in.txSeq)

@@ -504,7 +504,11 @@ func TestNewInstanceValidation(t *testing.T) {
 		{"v3 interval too long", func(c *Config) { c.Version, c.AdvertInt = 3, 41*time.Second }},
 		{"v3 interval not centiseconds", func(c *Config) { c.Version, c.AdvertInt = 3, 15*time.Millisecond }},
 		{"family mismatch", func(c *Config) { c.VIPs = []netip.Addr{netip.MustParseAddr("fe80::1")} }},
-		{"auth AH", func(c *Config) { c.AuthType = AuthAH }},
+		{"auth type 3", func(c *Config) { c.AuthType = 3 }},
+		{"auth AH with auth_hmac", func(c *Config) {
+			c.AuthType = AuthAH
+			c.HMAC = &HMACConfig{Keys: []HMACKey{{ID: 1, Key: []byte("k")}}, ActiveKey: 1}
+		}},
 		{"down timer adverts", func(c *Config) { c.DownTimerAdverts = 101 }},
 	}
 	for _, tt := range tests {

@@ -17,7 +17,7 @@ const (
 	PrioStop    = 0   // "resigning" priority of a stopping master
 	AuthNone    = 0
 	AuthPass    = 1
-	AuthAH      = 2 // recognised on the wire; AH itself (IP protocol 51) is not supported
+	AuthAH      = 2 // IPsec AH (IP protocol 51) before the VRRP part: ah.go
 	AuthLen     = 8 // v2 IPv4 authentication data, always present
 	HeaderLen   = 8
 	MaxAddrs    = 255

@@ -63,14 +63,35 @@ func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
 			iphl = ipv4HdrLen
 		}
 	}
+	// rxHdr is what came before the VRRP part, expHdr what should have.
+	rxHdr, expHdr, ahIHL := iphl, iphl, 0
+	if !c.IPv6 {
+		if (r.AH != nil) != (c.AuthType == AuthAH) {
+			if r.AH != nil {
+				in.logf("Received AH header but auth type not AH")
+			} else {
+				in.logf("No AH header but auth type is AH")
+			}
+			in.drop(ErrAuthTypeMismatch)
+			return false
+		}
+		if r.AH != nil {
+			ihl, err := ahHeaderLen(r.AH)
+			if err != nil {
+				in.drop(ErrLength)
+				return false
+			}
+			ahIHL, rxHdr, expHdr = ihl, len(r.AH), ihl+AHLen
+		}
+	}
 	pduLen := ExpectedLen(hd.Version, uint8(p[3]), c.IPv6)
 	p, tr := in.hmacSplit(p, pduLen)
-	if want := iphl + pduLen; iphl+len(p) != want {
+	if want := expHdr + pduLen; rxHdr+len(p) != want {
 		word := "short"
-		if iphl+len(p) > want {
+		if rxHdr+len(p) > want {
 			word = "long"
 		}
-		in.logf("vrrp packet too %s, length %d and expect %d", word, iphl+len(p), want)
+		in.logf("vrrp packet too %s, length %d and expect %d", word, rxHdr+len(p), want)
 		in.drop(ErrLength)
 		return false
 	}
@@ -104,6 +125,9 @@ func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
 			in.drop(ErrAuthFailure)
 			return false
 		}
+		if c.AuthType == AuthAH && !in.ahCheck(r, ahIHL) {
+			return false
+		}
 		if hd.AdverInt != in.adverInt {
 			in.logf("advertisement interval mismatch mine=%d sec rcv'd=%d sec", in.adverInt/time.Second, p[5])
 			in.drop(ErrAdvertInterval)
@@ -121,8 +145,8 @@ func (in *Instance) check(r *Received, hd *Advert, checkAddr bool) bool {
 		in.drop(ErrAddrCount)
 		return false
 	}
-	if !c.IPv6 && r.IPLen != 0 && r.IPLen != iphl+len(r.Packet) {
-		in.logf("ip_tot_len mismatch against received length. %d and received %d", r.IPLen, iphl+len(r.Packet))
+	if !c.IPv6 && r.IPLen != 0 && r.IPLen != rxHdr+len(r.Packet) {
+		in.logf("ip_tot_len mismatch against received length. %d and received %d", r.IPLen, rxHdr+len(r.Packet))
 		in.drop(ErrIPLength)
 		return false
 	}
@@ -333,6 +357,11 @@ func (in *Instance) masterRx(r *Received, hd *Advert) bool {
 			suffix = ", forcing new election"
 		}
 		in.logf("Received advert from %v with lower priority %d, ours %d%s", r.Src, hd.Priority, in.effPrio, suffix)
+		if in.ah != nil {
+			// keepalived takes the lower priority advert's number.
+			in.logf("IPSEC-AH : Syncing seq_num - Increment seq")
+			in.ah.seq, in.ah.cycle = in.ahRxSeq+1, false
+		}
 		if !in.cfg.LowerPrioNoAdvert {
 			in.sendAdvert(in.effPrio)
 		}
@@ -348,6 +377,9 @@ func (in *Instance) masterRx(r *Received, hd *Advert) bool {
 			in.logf("Master received advert from %v with higher priority %d, ours %d", r.Src, hd.Priority, in.effPrio)
 		} else {
 			in.logf("Master received advert from %v with same priority %d but higher IP address than ours", r.Src, hd.Priority)
+		}
+		if in.ah != nil {
+			in.ah.cycle = false
 		}
 		if in.cfg.Version == 3 {
 			in.masterAdverInt = hd.AdverInt

@@ -186,6 +186,7 @@ func (in *Instance) reconfigure(cfg Config) {
 	oldHeld := in.held()
 	in.cfg = cfg
 	in.applyHMAC() // new keys, same sequence and replay marks
+	in.applyAH()   // a new password, the same counter and IP identification
 	in.basePrio = cfg.Priority
 	in.adverInt = cfg.AdvertInt
 	if in.csumCompat != ChecksumCompatAuto || cfg.UnicastChecksum != ChecksumCompatDetect {

@@ -58,7 +58,8 @@ func TestHABench(t *testing.T) {
 	// whole with -run 'TestHABench/^$'.
 	if out := os.Getenv("KGE_BENCH_OUT"); out != "" {
 		rows, fp := readResults(t, results)
-		if err := os.WriteFile(out, []byte(renderBench(rows, fp)), 0o644); err != nil {
+		old, _ := os.ReadFile(out)
+		if err := os.WriteFile(out, []byte(keepHandWritten(string(old), renderBench(rows, fp))), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("wrote %s", out)
@@ -112,18 +113,26 @@ func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 0, 64)
 }
 
-// renderBench writes the markdown: per scenario, one line per combo and the
-// ratio of ours+ours to keepalived+keepalived.
-func renderBench(rows []row, fp []footprint) string {
-	var b strings.Builder
-	b.WriteString("# High availability, measured: keepalived-go beside keepalived 2.2.7\n\n")
-	fmt.Fprintf(&b, "Generated on %s (%s) by `make bench-ha`, i.e. `KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$PWD/BENCHMARKS-ha.md go test -count=1 -timeout 90m -run TestHABench -v ./test/e2e/`, "+
-		"or by `sudo test/e2e/bench-parts.sh`, which runs the same tests part by part into one results file and renders it (a part measures one scenario with all four pairings, so each row of a scenario comes from the same run).\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"), hostSummary())
-	b.WriteString(benchPreamble)
-	// A scenario measured again (a run in parts) keeps its latest figures.
-	byScen := map[string][]row{}
-	var order []string
+// handMarker starts the hand-written part of BENCHMARKS-ha.md (runs made
+// by hand, with their commands), which a new render keeps as it is.
+const handMarker = "<!-- Hand-written sections below: make bench-ha keeps them as they are. -->"
+
+// keepHandWritten appends to a new render the hand-written part of the
+// file it replaces (from handMarker on), if it has one.
+func keepHandWritten(old, rendered string) string {
+	if i := strings.Index(old, handMarker); i >= 0 {
+		return rendered + "\n" + old[i:]
+	}
+	return rendered
+}
+
+// hmacPrefix names the rows of TestHABench/hmac (runHMACBench).
+const hmacPrefix = "hmac "
+
+// groupRows groups rows by scenario in first-seen order; a scenario
+// measured again for a pairing (a run in parts) keeps its latest figures.
+func groupRows(rows []row) (order []string, byScen map[string][]row) {
+	byScen = map[string][]row{}
 	for _, r := range rows {
 		if _, ok := byScen[r.Scenario]; !ok {
 			order = append(order, r.Scenario)
@@ -136,8 +145,16 @@ func renderBench(rows []row, fp []footprint) string {
 		}
 		byScen[r.Scenario] = append(kept, r)
 	}
-	b.WriteString("Pairings are named master+backup: `ours+keepalived` is keepalived-go on lb1 (the master, priority 100) and keepalived 2.2.7 on lb2.\n\n")
-	b.WriteString("| scenario | master+backup | client outage ms | takeover ms | GARP ms | protocol bound ms | notes |\n|---|---|---|---|---|---|---|\n")
+	return order, byScen
+}
+
+// writeRows writes the per-pairing table of the scenarios in order.
+func writeRows(b *strings.Builder, order []string, byScen map[string][]row, notes bool) {
+	if notes {
+		b.WriteString("| scenario | master+backup | client outage ms | takeover ms | GARP ms | protocol bound ms | notes |\n|---|---|---|---|---|---|---|\n")
+	} else {
+		b.WriteString("| scenario | master+backup | client outage ms | takeover ms | GARP ms | protocol bound ms |\n|---|---|---|---|---|---|\n")
+	}
 	for _, s := range order {
 		for _, r := range byScen[s] {
 			bound := ""
@@ -152,19 +169,26 @@ func renderBench(rows []row, fp []footprint) string {
 			if r.Garp > 0 {
 				g = ms(r.Garp)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", s, r.Impls, ms(r.Out), tk, g, bound, r.Note)
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |", s, r.Impls, ms(r.Out), tk, g, bound)
+			if notes {
+				fmt.Fprintf(b, " %s |", r.Note)
+			}
+			b.WriteString("\n")
 		}
 	}
-	b.WriteString("\n## Ours against keepalived, same run\n\n")
-	b.WriteString("Ratio = ours+ours / keepalived+keepalived (below 1: ours is faster). Takeover is the figure the protocol bounds; the client outage adds the client's reaction to the gratuitous ARPs.\n\n")
-	b.WriteString("| scenario | outage ours ms | outage keepalived ms | ratio | takeover ours ms | takeover keepalived ms | ratio | ours - bound ms |\n|---|---|---|---|---|---|---|---|\n")
+}
+
+// writeRatios writes ours+ours against the reference pairing ref, per
+// scenario measured with both.
+func writeRatios(b *strings.Builder, order []string, byScen map[string][]row, ref combo, refName string) {
+	fmt.Fprintf(b, "| scenario | outage ours ms | outage %[1]s ms | ratio | takeover ours ms | takeover %[1]s ms | ratio | ours - bound ms |\n|---|---|---|---|---|---|---|---|\n", refName)
 	for _, s := range order {
 		var o, k *row
 		for i, r := range byScen[s] {
 			switch r.Impls {
 			case oo.String():
 				o = &byScen[s][i]
-			case kk.String():
+			case ref.String():
 				k = &byScen[s][i]
 			}
 		}
@@ -181,9 +205,61 @@ func renderBench(rows []row, fp []footprint) string {
 		if o.Bound > 0 && o.Takeover > 0 {
 			over = strconv.FormatFloat(float64(o.Takeover-o.Bound)/float64(time.Millisecond), 'f', 0, 64)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", s, ms(o.Out), ms(k.Out), ratio(o.Out, k.Out),
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", s, ms(o.Out), ms(k.Out), ratio(o.Out, k.Out),
 			ms(o.Takeover), ms(k.Takeover), ratio(o.Takeover, k.Takeover), over)
 	}
+}
+
+// renderHMAC writes the section of the auth_hmac rows (TestHABench/hmac:
+// the pairings with keepalived 2.4.3), "" when there are none.
+func renderHMAC(rows []row) string {
+	order, byScen := groupRows(rows)
+	if len(order) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n## auth_hmac beside keepalived 2.4.3, same run\n\n")
+	b.WriteString(hmacPreamble)
+	writeRows(&b, order, byScen, false)
+	b.WriteString("\nRatio = ours+ours / keepalived-2.4.3+keepalived-2.4.3, both with auth_hmac (below 1: ours is faster).\n\n")
+	writeRatios(&b, order, byScen, k3k3, "keepalived-2.4.3")
+	return b.String()
+}
+
+const hmacPreamble = `The same LAN and measures, v2, advert_int 1, with auth_hmac enforce on
+both nodes (keys 1 and 2, key 1 active): sigkill, sigterm, preempt-back
+(the old master restarted takes the VIP back; takeover is to its first
+advert) and nopreempt-back (it stays backup, VIP on lb2), for ours+ours,
+ours beside keepalived 2.4.3 in each role, and keepalived 2.4.3 alone.
+
+`
+
+// renderBench writes the markdown: per scenario, one line per combo and the
+// ratio of ours+ours to keepalived+keepalived; the auth_hmac rows in their
+// own section beside keepalived 2.4.3.
+func renderBench(rows []row, fp []footprint) string {
+	var main, hmacRows []row
+	for _, r := range rows {
+		if strings.HasPrefix(r.Scenario, hmacPrefix) {
+			hmacRows = append(hmacRows, r)
+		} else {
+			main = append(main, r)
+		}
+	}
+	rows = main
+	var b strings.Builder
+	b.WriteString("# High availability, measured: keepalived-go beside keepalived 2.2.7\n\n")
+	fmt.Fprintf(&b, "Generated on %s (%s) by `make bench-ha`, i.e. `KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$PWD/BENCHMARKS-ha.md go test -count=1 -timeout 90m -run TestHABench -v ./test/e2e/`, "+
+		"or by `sudo test/e2e/bench-parts.sh`, which runs the same tests part by part into one results file and renders it (a part measures one scenario with all four pairings, so each row of a scenario comes from the same run).\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), hostSummary())
+	b.WriteString(benchPreamble)
+	order, byScen := groupRows(rows)
+	b.WriteString("Pairings are named master+backup: `ours+keepalived` is keepalived-go on lb1 (the master, priority 100) and keepalived 2.2.7 on lb2.\n\n")
+	writeRows(&b, order, byScen, true)
+	b.WriteString("\n## Ours against keepalived, same run\n\n")
+	b.WriteString("Ratio = ours+ours / keepalived+keepalived (below 1: ours is faster). Takeover is the figure the protocol bounds; the client outage adds the client's reaction to the gratuitous ARPs.\n\n")
+	writeRatios(&b, order, byScen, kk, "keepalived")
+	b.WriteString(renderHMAC(hmacRows))
 	if len(fp) > 0 {
 		b.WriteString("\n## Footprint, same run\n\n")
 		b.WriteString(footprintPreamble)
@@ -240,4 +316,50 @@ func hostSummary() string {
 	}
 	u, _ := os.ReadFile("/proc/sys/kernel/osrelease")
 	return fmt.Sprintf("%d CPUs, Linux %s", n, strings.TrimSpace(string(u)))
+}
+
+// TestRenderBench: the auth_hmac rows of TestHABench/hmac get their own
+// section, with ours+ours against keepalived 2.4.3+2.4.3, and stay out of
+// the keepalived 2.2.7 tables; a re-render keeps the hand-written part.
+func TestRenderBench(t *testing.T) {
+	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
+	rows := []row{
+		{Scenario: "sigkill", Impls: "ours+ours", Takeover: ms(3150), Garp: ms(3155), Out: ms(3170), Bound: ms(3148)},
+		{Scenario: "sigkill", Impls: "keepalived+keepalived", Takeover: ms(3152), Garp: ms(3156), Out: ms(3171), Bound: ms(3148)},
+		{Scenario: "hmac sigkill", Impls: "ours+ours", Takeover: ms(3151), Garp: ms(3159), Out: ms(3157), Bound: ms(3148)},
+		{Scenario: "hmac sigkill", Impls: "keepalived-2.4.3+keepalived-2.4.3", Takeover: ms(3152), Garp: ms(3162), Out: ms(3167), Bound: ms(3148)},
+		{Scenario: "hmac nopreempt-back", Impls: "ours+keepalived-2.4.3"},
+	}
+	got := renderBench(rows, nil)
+	main, hmacPart, ok := strings.Cut(got, "## auth_hmac beside keepalived 2.4.3, same run")
+	if !ok {
+		t.Fatalf("no auth_hmac section:\n%s", got)
+	}
+	if strings.Contains(main, "hmac ") {
+		t.Errorf("auth_hmac rows in the keepalived 2.2.7 tables:\n%s", main)
+	}
+	for _, want := range []string{
+		"| hmac sigkill | ours+ours | 3157 | 3151 | 3159 | 3148 |\n",
+		"| hmac sigkill | keepalived-2.4.3+keepalived-2.4.3 | 3167 | 3152 | 3162 | 3148 |\n",
+		"| hmac nopreempt-back | ours+keepalived-2.4.3 | 0 |  |  |  |\n",
+		"| scenario | outage ours ms | outage keepalived-2.4.3 ms | ratio |",
+		"| hmac sigkill | 3157 | 3167 | 1.00 | 3151 | 3152 | 1.00 | 3 |\n",
+	} {
+		if !strings.Contains(hmacPart, want) {
+			t.Errorf("auth_hmac section lacks %q:\n%s", want, hmacPart)
+		}
+	}
+	if !strings.Contains(main, "| sigkill | 3170 | 3171 | 1.00 | 3150 | 3152 | 1.00 | 2 |\n") {
+		t.Errorf("keepalived 2.2.7 ratio row missing:\n%s", main)
+	}
+	if s := renderBench(rows[:2], nil); strings.Contains(s, "auth_hmac") {
+		t.Errorf("an auth_hmac section without auth_hmac rows:\n%s", s)
+	}
+	old := "# old render\n\n" + handMarker + "\n\n## By hand\n\nkept\n"
+	if got := keepHandWritten(old, "# new\n"); got != "# new\n\n"+handMarker+"\n\n## By hand\n\nkept\n" {
+		t.Errorf("keepHandWritten = %q", got)
+	}
+	if got := keepHandWritten("# old, nothing by hand\n", "# new\n"); got != "# new\n" {
+		t.Errorf("keepHandWritten without a marker = %q", got)
+	}
 }

@@ -17,6 +17,7 @@ type Instance struct {
 	Version   int    // 0: keepalived's default (2)
 	Nopreempt bool
 	Auth      bool // auth_type PASS (v2 only)
+	AuthAH    bool // auth_type AH instead of PASS (v2 IPv4 only)
 	// HMAC, if set, is the body of an auth_hmac block (keepalived 2.4),
 	// one statement a line.
 	HMAC string
@@ -51,7 +52,11 @@ func Conf(routerID string, insts ...Instance) string {
 			b.WriteString("    nopreempt\n")
 		}
 		if in.Auth {
-			b.WriteString("    authentication {\n        auth_type PASS\n        auth_pass kge1\n    }\n")
+			typ := "PASS"
+			if in.AuthAH {
+				typ = "AH"
+			}
+			fmt.Fprintf(&b, "    authentication {\n        auth_type %s\n        auth_pass kge1\n    }\n", typ)
 		}
 		if in.HMAC != "" {
 			b.WriteString("    auth_hmac {\n")

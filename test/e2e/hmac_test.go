@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -106,7 +107,8 @@ func forged(src netip.Addr, pass bool) []byte {
 // capture, one with a flipped byte, one signed with a key id neither
 // holds, and an unsigned priority-255 advert from a host without the key
 // are each dropped and counted by both, and the VIP never moves. The same
-// priority-255 advert against auth PASS takes the VIP off the master.
+// priority-255 advert against auth PASS, and against no authentication,
+// takes the VIP off the master (the time and the client outage reported).
 func TestKA243Attacks(t *testing.T) {
 	attacker := lanClient.Addr()
 	t.Run("auth_hmac enforce", func(t *testing.T) {
@@ -172,20 +174,48 @@ func TestKA243Attacks(t *testing.T) {
 		}
 		t.Logf("auth_hmac enforce: 1 replay + 3 x (unsigned priority 255, flipped byte, unknown key id): VIP stayed on lb1")
 	})
-	t.Run("auth PASS for contrast", func(t *testing.T) {
-		p := startPair(t, Ours, Keepalived243, pairOpts{})
-		at := time.Now()
-		attackerSend(t, p.L, attacker, forged(attacker, true))
-		deadline := time.Now().Add(2 * time.Second)
-		for p.M.HasAddr(lanVIP) && time.Now().Before(deadline) {
-			time.Sleep(10 * time.Millisecond)
-		}
-		if p.M.HasAddr(lanVIP) {
-			t.Errorf("a forged priority-255 advert with the sniffed password did not move the VIP off the master")
-		} else {
-			t.Logf("auth PASS: one forged priority-255 advert took the VIP off the master after %v", time.Since(at).Round(time.Millisecond))
-		}
-	})
+	// The same priority-255 advert against auth PASS (the password sniffed
+	// from the wire) and against no authentication: it takes the VIP off
+	// the master.
+	for _, tc := range []struct {
+		name string
+		o    pairOpts
+		pass bool
+	}{
+		{"auth PASS for contrast", pairOpts{}, true},
+		{"no authentication for contrast", pairOpts{NoAuth: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := startPair(t, Ours, Keepalived243, tc.o)
+			_, at, ok := p.L.Wire.AtPhase("lb1", 51, p.phase(), 5*time.Second)
+			if !ok {
+				t.Fatal("no advert from the master lb1")
+			}
+			attackerSend(t, p.L, attacker, forged(attacker, tc.pass))
+			deadline := time.Now().Add(2 * time.Second)
+			for p.M.HasAddr(lanVIP) && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			if p.M.HasAddr(lanVIP) {
+				t.Fatalf("%s: a forged priority-255 advert did not move the VIP off the master", tc.name)
+			}
+			took := time.Since(at)
+			// Nobody holds the VIP until a node's master-down timer (reset
+			// by the forged advert) expires: the outage lasts that long.
+			if !p.Prober.WaitDown(at, 2*time.Second) {
+				t.Errorf("%s: the client saw no outage with the VIP off the master", tc.name)
+			}
+			if !p.Prober.WaitServed("", 10*time.Second) {
+				t.Fatalf("%s: client not served again within 10 s:%s", tc.name, p.Prober.Recent(8))
+			}
+			time.Sleep(200 * time.Millisecond)
+			o := p.Prober.Longest(at)
+			t.Logf("%s: one forged priority-255 advert took the VIP off the master after %v; client outage %v",
+				tc.name, took.Round(time.Millisecond), o.Dur().Round(time.Millisecond))
+			report(t, Measure{Scenario: "attack: forged priority 255, " + strings.TrimSuffix(tc.name, " for contrast"), Impls: p.name(),
+				Event: at, Outage: o, Note: fmt.Sprintf("VIP off the master after %v", took.Round(time.Millisecond))})
+		})
+	}
 }
 
 // scenarioHMAC, when set, is an auth_hmac block every pair scenario's
@@ -217,5 +247,183 @@ func runHMACBench(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// TestKA243Rolling (issue 12, item 3): a rolling migration of a keepalived
+// 2.4.3 pair with auth_hmac enforce, the client polling the VIP
+// throughout. Step 1: the backup lb2 is stopped (SIGTERM, as `systemctl
+// stop` does) and ours started there with the same file; it must stay
+// backup past its master-down interval (2.4.3's signed adverts accepted)
+// with no client outage. Step 2: the master lb1 is stopped the same way;
+// ours on lb2 takes over after its skew time: the one graceful handover.
+// Step 3: ours starts on lb1 and preempts back (2.4.3 is gone: ours+ours).
+// No step may cost the client more than one graceful handover.
+func TestKA243Rolling(t *testing.T) {
+	p := startPair(t, Keepalived243, Keepalived243, pairOpts{HMAC: pairHMAC})
+	checkHMACPair(t, p)
+	graceful := p.skew() + 400*time.Millisecond + slack()
+	noAuthComplaint := func(h *Host) {
+		t.Helper()
+		log := h.Daemon().LogText()
+		for _, bad := range []string{"authentication trailer", "authentication HMAC", "authentication key id", "disabling extension"} {
+			if strings.Contains(log, bad) {
+				t.Errorf("%s (%s) logs %q:\n%s", h.Name, h.Daemon().Impl, bad, log)
+			}
+		}
+	}
+
+	// 1: the backup becomes ours.
+	s1 := time.Now()
+	if !p.B.Daemon().Stop(5 * time.Second) {
+		t.Fatal("keepalived 2.4.3 on lb2 did not exit within 5 s of SIGTERM")
+	}
+	p.B.StartDaemon(Ours)
+	time.Sleep(5 * time.Second) // past ours' master-down interval (3.65 s)
+	if h := holders(p.L, lanVIP, "lb1", "lb2"); len(h) != 1 || h[0] != "lb1" {
+		t.Fatalf("step 1: VIP held by %v, want [lb1]", h)
+	}
+	if adv := p.L.Wire.Packets(s1, AdvertFrom("lb2", 51)); len(adv) > 0 {
+		t.Errorf("step 1: ours on lb2 sent adverts beside the live 2.4.3 master: first %v", adv[0])
+	}
+	noAuthComplaint(p.B)
+	m1 := Measure{Scenario: "rolling 1: backup lb2 2.4.3 -> ours", Impls: "keepalived-2.4.3+ours", Event: s1,
+		Outage: p.Prober.Longest(s1), NewMaster: "lb1"}
+	checkWithin(t, "client outage replacing the backup", m1.Outage.Dur(), 0, time.Second)
+	report(t, m1)
+
+	// 2: the master stops; ours on lb2 takes over.
+	m2 := p.failover("rolling 2: master lb1 2.4.3 stopped", p.skew(), func() { p.M.Daemon().Signal(syscall.SIGTERM) })
+	m2.Impls = "keepalived-2.4.3+ours"
+	if !p.M.Daemon().Wait(5 * time.Second) {
+		t.Errorf("keepalived 2.4.3 on lb1 did not exit within 5 s of SIGTERM")
+	}
+	checkWithin(t, "takeover after the master's SIGTERM", m2.Takeover, m2.Bound, slack())
+	checkWithin(t, "client outage of the graceful handover", m2.Outage.Dur(), 0, graceful)
+	report(t, m2)
+
+	// 3: ours on lb1 takes the VIP back.
+	s3 := time.Now()
+	p.M.StartDaemon(Ours)
+	adv, ok := p.L.Wire.Wait(s3, 10*time.Second, AdvertFrom("lb1", 51))
+	if !ok {
+		t.Fatal("step 3: ours on lb1 did not become master")
+	}
+	if !p.Prober.WaitServed("lb1", 5*time.Second) {
+		t.Fatalf("step 3: client not served by lb1:%s", p.Prober.Recent(8))
+	}
+	time.Sleep(time.Second)
+	if h := holders(p.L, lanVIP, "lb1", "lb2"); len(h) != 1 || h[0] != "lb1" {
+		t.Errorf("step 3: VIP held by %v, want [lb1]", h)
+	}
+	noAuthComplaint(p.M)
+	noAuthComplaint(p.B)
+	m3 := Measure{Scenario: "rolling 3: ours on lb1 preempts back", Impls: "ours+ours", Event: s3, Takeover: adv.At.Sub(s3),
+		Bound: 3*time.Second + 156*time.Second/256, Outage: p.Prober.Longest(s3), NewMaster: "lb1"}
+	checkWithin(t, "client outage of the handback", m3.Outage.Dur(), 0, graceful)
+	report(t, m3)
+	t.Logf("rolling migration: outages %v, %v, %v (graceful handover bound %v)",
+		m1.Outage.Dur().Round(time.Millisecond), m2.Outage.Dur().Round(time.Millisecond), m3.Outage.Dur().Round(time.Millisecond), graceful)
+}
+
+// ipv6Addr is lb i's global IPv6 address in TestKA243AcceptsOurIPv6.
+func ipv6Addr(i int) netip.Prefix {
+	return netip.PrefixFrom(netip.AddrFrom16([16]byte{0xfd, 0, 0, 0x12, 14: 0, 15: byte(0x10 + i)}), 64)
+}
+
+// TestKA243AcceptsOurIPv6 (issue 12, item 2): keepalived 2.4.3 as BACKUP
+// in enforce mode beside ours as MASTER, VRRPv3 over IPv6, multicast
+// (VRID 61, from the link-local address) and unicast (VRID 62, between the
+// global addresses), auth_hmac on both: 2.4.3 stays BACKUP past its
+// master-down interval and sends nothing, and its keepalived.stats show
+// the adverts received with no authentication error of any kind.
+func TestKA243AcceptsOurIPv6(t *testing.T) {
+	needOurs(t)
+	needKA243(t)
+	var specs []HostSpec
+	for i := 1; i <= 2; i++ {
+		specs = append(specs, HostSpec{Name: fmt.Sprintf("lb%d", i),
+			Ifaces: []IfaceSpec{{Name: "eth0", Addrs: []netip.Prefix{lbAddr(i)}}}})
+	}
+	l := New(t, tools, specs...)
+	l.WatchWire()
+	// The unicast sources without DAD: ours does not open a unicast socket
+	// on a tentative address (keepalived 2.4.3 binds with IPV6_FREEBIND).
+	for i := 1; i <= 2; i++ {
+		l.Host(fmt.Sprintf("lb%d", i)).Must("ip", "addr", "add", ipv6Addr(i).String(), "dev", "eth0", "nodad")
+	}
+	vipM, vipU := netip.MustParseAddr("fd00:12::61"), netip.MustParseAddr("fd00:12::62")
+	conf := func(me int) string {
+		state, prio := "BACKUP", 90
+		if me == 1 {
+			state, prio = "MASTER", 100
+		}
+		m := Instance{Name: "VI_6M", State: state, Iface: "eth0", VRID: 61, Prio: prio, AdvertInt: "1", Version: 3,
+			HMAC: pairHMAC, VIPs: []netip.Prefix{netip.PrefixFrom(vipM, 64)}}
+		u := m
+		u.Name, u.VRID, u.VIPs = "VI_6U", 62, []netip.Prefix{netip.PrefixFrom(vipU, 64)}
+		u.Src, u.Peers = ipv6Addr(me).Addr(), []netip.Addr{ipv6Addr(3 - me).Addr()}
+		return Conf(fmt.Sprintf("lb%d", me), m, u)
+	}
+	m, b := l.Host("lb1"), l.Host("lb2")
+	m.WriteConf(conf(1))
+	b.WriteConf(conf(2))
+	m.StartDaemon(Ours)
+	waitVIP(t, m, vipM, 20*time.Second)
+	waitVIP(t, m, vipU, 20*time.Second)
+	start := time.Now()
+	b.StartDaemon(Keepalived243)
+	time.Sleep(7 * time.Second) // past 2.4.3's master-down interval (3 s + skew), and its addresses' DAD
+	for _, vip := range []netip.Addr{vipM, vipU} {
+		if h := holders(l, vip, "lb1", "lb2"); len(h) != 1 || h[0] != "lb1" {
+			t.Errorf("VIP %s held by %v, want [lb1]", vip, h)
+		}
+	}
+	for _, vrid := range []int{61, 62} {
+		if adv := l.Wire.Packets(start, AdvertFrom("lb2", vrid)); len(adv) > 0 {
+			t.Errorf("keepalived 2.4.3 sent adverts for VRID %d beside our master: first %v", vrid, adv[0])
+		}
+		if n := len(l.Wire.Packets(start, AdvertFrom("lb1", vrid))); n < 5 {
+			caps, _ := filepath.Glob(filepath.Join(l.Dir, "tcpdump-*.txt"))
+			var lines []string
+			for _, f := range caps {
+				b, _ := os.ReadFile(f)
+				for _, ln := range strings.Split(string(b), "\n") {
+					if strings.Contains(ln, fmt.Sprintf("vrid %d,", vrid)) && len(lines) < 5 {
+						lines = append(lines, filepath.Base(f)+": "+ln)
+					}
+				}
+			}
+			t.Errorf("%d adverts of ours for VRID %d on the wire since 2.4.3 started; tcpdump saw:\n%s", n, vrid, strings.Join(lines, "\n"))
+		}
+	}
+	b.Daemon().Signal(syscall.SIGUSR2)
+	time.Sleep(500 * time.Millisecond)
+	stats, _ := b.Run("sh", "-c", "cat /tmp/keepalived.stats \"$TMPDIR/keepalived.stats\" 2>/dev/null")
+	for _, name := range []string{"VI_6M", "VI_6U"} {
+		_, sec, ok := strings.Cut(stats, "VRRP Instance: "+name+"\n")
+		if !ok {
+			t.Fatalf("keepalived 2.4.3's keepalived.stats has no %s:\n%s", name, stats)
+		}
+		if i := strings.Index(sec, "VRRP Instance: "); i >= 0 {
+			sec = sec[:i]
+		}
+		var rcvd int
+		if _, err := fmt.Sscanf(sec, "  Advertisements:\n    Received: %d", &rcvd); err != nil || rcvd < 5 {
+			t.Errorf("%s: 2.4.3 received %d adverts (%v):\n%s", name, rcvd, err, sec)
+		}
+		for _, want := range []string{"    Type Mismatch: 0\n", "    Failure: 0\n", "    Missing: 0\n", "    Malformed: 0\n",
+			"    Unknown Key: 0\n", "    Invalid HMAC: 0\n", "    Stale: 0\n", "    Replay: 0\n", "  Became master: 0\n"} {
+			if !strings.Contains(sec, want) {
+				t.Errorf("%s: 2.4.3's stats lack %q:\n%s", name, want, sec)
+			}
+		}
+		t.Logf("%s: keepalived 2.4.3 as backup received %d of our signed IPv6 adverts, no authentication error", name, rcvd)
+	}
+	log := b.Daemon().LogText()
+	for _, bad := range []string{"authentication trailer", "authentication HMAC", "authentication key id", "Entering MASTER"} {
+		if strings.Contains(log, bad) {
+			t.Errorf("keepalived 2.4.3 logs %q:\n%s", bad, log)
+		}
 	}
 }

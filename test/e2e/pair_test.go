@@ -50,6 +50,10 @@ type pairOpts struct {
 	CheckNginx bool
 	// HMAC, if set, is an auth_hmac block body on both (instead of auth PASS).
 	HMAC string
+	// AH: auth_type AH on both instead of PASS (v2 only).
+	AH bool
+	// NoAuth: no authentication block at all (not even PASS).
+	NoAuth bool
 }
 
 func (o pairOpts) instance(l *Lab, me int, master bool) Instance {
@@ -68,6 +72,8 @@ func (o pairOpts) instance(l *Lab, me int, master bool) Instance {
 		}
 	}
 	in.Nopreempt = o.Nopreempt
+	in.Auth = in.Auth && !o.NoAuth
+	in.AuthAH = in.Auth && (o.AH || scenarioAH)
 	if o.HMAC == "" {
 		o.HMAC = scenarioHMAC
 	}

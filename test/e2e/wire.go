@@ -45,7 +45,9 @@ func (p Packet) String() string {
 }
 
 var (
-	advertRE = regexp.MustCompile(`^(\d+\.\d+) IP (\S+) > (\S+): VRRPv(\d), Advertisement, vrid (\d+), prio (\d+)`)
+	// An auth_type AH advert has tcpdump's AH(...) part before the VRRP one;
+	// IPv6 ones are IP6; tcpdump names a TTL other than 255.
+	advertRE = regexp.MustCompile(`^(\d+\.\d+) IP6? (\S+) > (\S+): (?:AH\([^)]*\): )?VRRPv(\d), Advertisement, (?:\(ttl \d+\), )?vrid (\d+), prio (\d+)`)
 	arpRE    = regexp.MustCompile(`^(\d+\.\d+) ARP, Request who-has (\S+) (?:\(\S+\) )?tell (\S+),`)
 )
 
@@ -104,7 +106,7 @@ func (l *Lab) WatchWire(hosts ...*Host) *Wire {
 	for _, h := range hosts {
 		for _, port := range h.Ports {
 			cmd := exec.Command("ip", "netns", "exec", l.Switch, "tcpdump", "-tt", "-n", "-l", "--immediate-mode",
-				"-Q", "in", "-i", port, "vrrp or arp")
+				"-Q", "in", "-i", port, "vrrp or ip proto 51 or ip6 proto 112 or arp")
 			stdout, closeOut, err := pipeTo(func(w *os.File) { cmd.Stdout = w })
 			if err != nil {
 				t.Fatal(err)

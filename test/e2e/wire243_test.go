@@ -29,6 +29,7 @@ type wireVariant struct {
 	pass    bool
 	ipv6    bool
 	unicast bool
+	ah      bool // auth_type AH (the keepalived 2.2.7 comparison)
 }
 
 var wireVariants = []wireVariant{
@@ -51,28 +52,36 @@ func wireConf() string {
 			if withHMAC {
 				vrid = 80 + i
 			}
-			fmt.Fprintf(&b, "vrrp_instance W%d {\n    state MASTER\n    interface eth0\n    virtual_router_id %d\n    priority 100\n    advert_int 1\n    version %d\n", vrid, vrid, v.version)
-			if v.pass {
-				b.WriteString("    authentication {\n        auth_type PASS\n        auth_pass kge1\n    }\n")
-			}
-			if withHMAC {
-				b.WriteString("    auth_hmac {\n")
-				for _, l := range strings.Split(pairHMAC, "\n") {
-					fmt.Fprintf(&b, "        %s\n", l)
-				}
-				b.WriteString("        anti_replay monotonic\n    }\n")
-			}
-			if v.unicast {
-				fmt.Fprintf(&b, "    unicast_src_ip %s\n    unicast_peer {\n        %s\n    }\n", lbAddr(1).Addr(), lbAddr(2).Addr())
-			}
-			if v.ipv6 {
-				fmt.Fprintf(&b, "    virtual_ipaddress {\n        fe80::1:%d/64 dev eth0\n    }\n}\n", vrid)
-			} else {
-				fmt.Fprintf(&b, "    virtual_ipaddress {\n        10.0.%d.10/24 dev eth0\n    }\n}\n", vrid)
-			}
+			writeVariant(&b, v, vrid, withHMAC)
 		}
 	}
 	return b.String()
+}
+
+// writeVariant writes the vrrp_instance of variant v as VRID vrid.
+func writeVariant(b *strings.Builder, v wireVariant, vrid int, withHMAC bool) {
+	fmt.Fprintf(b, "vrrp_instance W%d {\n    state MASTER\n    interface eth0\n    virtual_router_id %d\n    priority 100\n    advert_int 1\n    version %d\n", vrid, vrid, v.version)
+	switch {
+	case v.ah:
+		b.WriteString("    authentication {\n        auth_type AH\n        auth_pass kge1\n    }\n")
+	case v.pass:
+		b.WriteString("    authentication {\n        auth_type PASS\n        auth_pass kge1\n    }\n")
+	}
+	if withHMAC {
+		b.WriteString("    auth_hmac {\n")
+		for _, l := range strings.Split(pairHMAC, "\n") {
+			fmt.Fprintf(b, "        %s\n", l)
+		}
+		b.WriteString("        anti_replay monotonic\n    }\n")
+	}
+	if v.unicast {
+		fmt.Fprintf(b, "    unicast_src_ip %s\n    unicast_peer {\n        %s\n    }\n", lbAddr(1).Addr(), lbAddr(2).Addr())
+	}
+	if v.ipv6 {
+		fmt.Fprintf(b, "    virtual_ipaddress {\n        fe80::1:%d/64 dev eth0\n    }\n}\n", vrid)
+	} else {
+		fmt.Fprintf(b, "    virtual_ipaddress {\n        10.0.%d.10/24 dev eth0\n    }\n}\n", vrid)
+	}
 }
 
 var (
@@ -86,7 +95,7 @@ func captureAdverts(t *testing.T, l *Lab, h *Host, d time.Duration) map[int][]by
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", l.Switch, "tcpdump", "-n", "-l", "-x", "--immediate-mode", "-Q", "in", "-i", h.Ports[0], "vrrp or ip6 proto 112")
+	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", l.Switch, "tcpdump", "-n", "-l", "-x", "--immediate-mode", "-Q", "in", "-i", h.Ports[0], "vrrp or ip6 proto 112 or ip proto 51")
 	out, _ := cmd.Output()
 	got := map[int][]byte{}
 	vrid := -1
@@ -126,14 +135,24 @@ func captureAdverts(t *testing.T, l *Lab, h *Host, d time.Duration) map[int][]by
 // once its link-local address has left DAD, which on a loaded machine
 // can be later than the IPv4 ones.
 func runForAdverts(t *testing.T, l *Lab, impl Impl) map[int][]byte {
+	var vrids []int
+	for i := range wireVariants {
+		vrids = append(vrids, 60+i, 80+i)
+	}
+	return runForAdvertsOf(t, l, impl, wireConf(), vrids)
+}
+
+// runForAdvertsOf runs impl on lb1 with conf and returns what it sent,
+// capturing until each of vrids has sent an advert (or 30 s have passed).
+func runForAdvertsOf(t *testing.T, l *Lab, impl Impl, conf string, vrids []int) map[int][]byte {
 	h := l.Host("lb1")
-	h.WriteConf(wireConf())
+	h.WriteConf(conf)
 	d := h.StartDaemon(impl)
 	time.Sleep(1500 * time.Millisecond)
 	got := map[int][]byte{}
 	missing := func() bool {
-		for i := range wireVariants {
-			if got[60+i] == nil || got[80+i] == nil {
+		for _, v := range vrids {
+			if got[v] == nil {
 				return true
 			}
 		}

@@ -24,6 +24,24 @@ func TestParseTcpdump(t *testing.T) {
 			ok:   true,
 		},
 		{
+			name: "VRRPv2 advert with auth_type AH",
+			line: `1795323980.25 IP 10.0.0.11 > 224.0.0.18: AH(spi=0x0a00000b,seq=0x6,icv=0xc6a91caa24b9285d699d8e70): VRRPv2, Advertisement, vrid 51, prio 100, authtype ah, intvl 1s, length 20`,
+			want: Packet{At: time.Unix(1795323980, 250000000), Kind: "advert", Src: a("10.0.0.11"), Dst: a("224.0.0.18"), Version: 2, VRID: 51, Prio: 100},
+			ok:   true,
+		},
+		{
+			name: "VRRPv3 IPv6 advert",
+			line: `1795323980.5 IP6 fe80::1 > ff02::12: VRRPv3, Advertisement, vrid 61, prio 100, intvl 100cs, length 52`,
+			want: Packet{At: time.Unix(1795323980, 500000000), Kind: "advert", Src: a("fe80::1"), Dst: a("ff02::12"), Version: 3, VRID: 61, Prio: 100},
+			ok:   true,
+		},
+		{
+			name: "VRRPv3 IPv6 unicast, kernel hop limit",
+			line: `1796224139.183435 IP6 fd00:12::11 > fd00:12::12: VRRPv3, Advertisement, (ttl 64), vrid 62, prio 100, intvl 100cs, length 52`,
+			want: Packet{At: time.Unix(1796224139, 183435000), Kind: "advert", Src: a("fd00:12::11"), Dst: a("fd00:12::12"), Version: 3, VRID: 62, Prio: 100},
+			ok:   true,
+		},
+		{
 			name: "VRRPv3 unicast priority 0",
 			line: `1795323980.5 IP 192.168.1.150 > 192.168.1.151: VRRPv3, Advertisement, vrid 255, prio 0, intvl 10cs, length 12, addrs: 192.168.1.140`,
 			want: Packet{At: time.Unix(1795323980, 500000000), Kind: "advert", Src: a("192.168.1.150"), Dst: a("192.168.1.151"), Version: 3, VRID: 255, Prio: 0},

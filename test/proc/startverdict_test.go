@@ -46,9 +46,7 @@ func startVerdict(t *testing.T, n *netns, bin, conf string) (started bool, rc in
 
 // knownStartDifferences are corpus files on which the start decisions
 // differ for a reason outside the start-up policy, and that reason.
-var knownStartDifferences = map[string]string{
-	"keepalived-samples/keepalived.conf.SSL_GET": "auth_type AH: keepalived runs it, our VRRP core has no AH authentication and the VRRP process exits FATAL",
-}
+var knownStartDifferences = map[string]string{}
 
 // deliberateStartDifferences are corpus files we start on purpose where
 // keepalived may not (README, "Deliberate differences"): the test requires

@@ -465,9 +465,17 @@ func (s *Sim) send(from *Node, a *vrrp.SendAdvert) {
 			if !to.up || to.comp != comp {
 				return
 			}
+			rx := vrrp.Received{Src: src, Dst: dst, TTL: ttl, IPLen: 20 + len(pkt), Packet: pkt}
+			if hdrs, p, ok := vrrp.SplitAH(pkt); ok && !v6 {
+				// auth_type AH: the core sent the whole datagram
+				rx.AH, rx.Packet, rx.IPLen = hdrs, p, len(pkt)
+			}
+			if len(rx.Packet) < 2 {
+				return
+			}
 			for _, n := range to.nodes {
-				if n.cfg.VRID == pkt[1] && n.cfg.IPv6 == v6 {
-					s.step(n, vrrp.Received{Src: src, Dst: dst, TTL: ttl, IPLen: 20 + len(pkt), Packet: pkt})
+				if n.cfg.VRID == rx.Packet[1] && n.cfg.IPv6 == v6 {
+					s.step(n, rx)
 					return
 				}
 			}

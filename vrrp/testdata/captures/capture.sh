@@ -33,7 +33,7 @@ ip -n kgv-b addr add fd99::2/64 dev kgv-vb nodad
 ip -n kgv-a link set kgv-va up
 ip -n kgv-b link set kgv-vb up
 sleep 1
-ip netns exec kgv-b tcpdump -i kgv-vb -U -w "$tmp/out.pcap" 'ip proto 112 or ip6 proto 112' >/dev/null 2>&1 &
+ip netns exec kgv-b tcpdump -i kgv-vb -U -w "$tmp/out.pcap" 'ip proto 112 or ip proto 51 or ip6 proto 112' >/dev/null 2>&1 &
 echo $! > "$tmp/tcpdump.pid"
 sleep 1
 ip netns exec kgv-a /usr/sbin/keepalived -n -l -D -P -f "$PWD/$name.conf" -p "$tmp/keepalived.pid" -r "$tmp/vrrp.pid" >"$tmp/log" 2>&1 &
