@@ -44,6 +44,7 @@ type instance struct {
 	deadline    time.Time
 	hasDeadline bool
 	heapIdx     int
+	touched     bool // in the timers' touched list
 }
 
 func (in *instance) name() string { return in.cfg.Name }
