@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
 	"github.com/mdlayher/packet"
 	"github.com/vishvananda/netlink"
@@ -30,19 +31,39 @@ type prober struct {
 	closed bool
 	wg     sync.WaitGroup
 
-	// local is every MAC of this host's interfaces, refreshed at each
-	// Probe: a claim from one of them is this host's kernel answering on
-	// another interface of the same segment (arp_ignore 0 answers for
-	// any local address), not a second master.
+	// local is every MAC of this host's interfaces, read again when a
+	// claim comes from a MAC not in it: a claim from one of them is this
+	// host's kernel answering on another interface of the same segment
+	// (arp_ignore 0 answers for any local address), not a second master.
+	// Reading it at every Probe instead was a netlink link dump per probe
+	// (1,000 masters probe 200 times a second): most of the daemon's CPU
+	// and all of its steady-state allocations.
 	lmu   sync.RWMutex
 	local map[[6]byte]bool
+	// localAt is when local was last read (under p.mu): at most once a
+	// second, so that a flood of foreign claims is not a dump per packet.
+	localAt time.Time
 }
 
-// isLocal reports whether mac is one of this host's interfaces'.
+// isLocal reports whether mac is one of this host's interfaces', reading
+// the host's MACs again if it is not among those last read (a new
+// interface, a VMAC, a changed address).
 func (p *prober) isLocal(mac net.HardwareAddr) bool {
 	if len(mac) != 6 {
 		return false
 	}
+	p.lmu.RLock()
+	ok := p.local[[6]byte(mac)]
+	p.lmu.RUnlock()
+	if ok {
+		return true
+	}
+	p.mu.Lock()
+	if !p.closed && p.h != nil && time.Since(p.localAt) >= time.Second {
+		p.refreshLocal()
+		p.localAt = time.Now()
+	}
+	p.mu.Unlock()
 	p.lmu.RLock()
 	defer p.lmu.RUnlock()
 	return p.local[[6]byte(mac)]
@@ -152,7 +173,6 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 	if attrs == nil {
 		return err // nil for a NOARP interface: nothing to probe
 	}
-	p.refreshLocal()
 	mac := attrs.HardwareAddr
 	c := p.conns[ifname]
 	if c != nil && (c.index != attrs.Index || !bytes.Equal(c.mac, mac)) {
@@ -243,7 +263,7 @@ func (p *prober) read(ifname string, c *probeConn, pc *packet.Conn) {
 				return
 			}
 			addr, mac, ok := ParseClaim(buf[:n])
-			if !ok || bytes.Equal(mac, own) || p.isLocal(mac) || !c.watched(addr) {
+			if !ok || bytes.Equal(mac, own) || !c.watched(addr) || p.isLocal(mac) {
 				continue
 			}
 			a := ProbeAnswer{Ifname: ifname, Addr: addr, MAC: append(net.HardwareAddr(nil), mac...), Own: own}
