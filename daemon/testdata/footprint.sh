@@ -17,6 +17,10 @@
 # /proc/PID/smaps_rollup (and USS, the private part), and CPU
 # (utime+stime from /proc/PID/stat) over SECONDS (default 60).
 #
+# PERF=FILE records a CPU profile of our VRRP child over the window
+# (perf record -g, into FILE.ROLE.N; use an unstripped build, e.g.
+# `CGO_ENABLED=0 go build -trimpath`, for symbols).
+#
 # HMAC=1 gives every instance an auth_hmac block (keepalived 2.4; run it
 # with KEEPALIVED=keepalived 2.4.3's binary, issue 12's CPU comparison).
 #
@@ -173,7 +177,13 @@ for n in $SIZES; do
 	fi
 	po_=$(pids "$lo"); pk_=$(pids "$lk")
 	o0=$(ticks "$po_"); k0=$(ticks "$pk_"); so0=$(ctxsw "$po_"); sk0=$(ctxsw "$pk_")
-	sleep "$SECS"
+	if [ -n "${PERF:-}" ]; then
+		# A CPU profile of our VRRP child over the window (give an
+		# unstripped build for symbols): PERF.ROLE.N, for perf report.
+		perf record -F 999 -g -o "$PERF.$role.$n" -p "$(cat "$D/o$n/v.pid")" -- sleep "$SECS" >/dev/null 2>&1 || sleep "$SECS"
+	else
+		sleep "$SECS"
+	fi
 	o1=$(ticks "$po_"); k1=$(ticks "$pk_"); so1=$(ctxsw "$po_"); sk1=$(ctxsw "$pk_")
 	# Memory now, before any /metrics request (one allocates a lot for
 	# 1,000 instances, and the heap it grows would count).
