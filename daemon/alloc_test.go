@@ -66,11 +66,11 @@ func TestMasterAdvertAllocatesNothing(t *testing.T) {
 }
 
 // TestRunLoopReceiveAllocatesNothing is the whole receive path as it runs:
-// the socket's reader goroutine, the loop's channel and select, the
-// handler and the core, with nothing allocated per advert. The fake
-// socket's Recv is entered again only once the loop has finished with the
-// last packet (the reader waits for it), which is how the test knows one
-// advert went all the way.
+// the socket's reader goroutine taking the loop's lock, the handler and
+// the core, re-arming the loop's timer, with nothing allocated per advert.
+// The fake socket's Recv is entered again only once the reader has
+// finished with the last packet, which is how the test knows one advert
+// went all the way.
 func TestRunLoopReceiveAllocatesNothing(t *testing.T) {
 	h := newHarness(t, configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")), eth("eth0", true, "10.0.0.1/24"))
 	h.d.opts.Now = time.Now
@@ -110,7 +110,7 @@ func TestRunLoopReceiveAllocatesNothing(t *testing.T) {
 }
 
 // BenchmarkRunLoopReceive is one BACKUP's received advert through the
-// whole receive path as it runs (reader goroutine, the loop's select, the
+// whole receive path as it runs (reader goroutine, the loop's lock, the
 // handler, the core), one after the other; BenchmarkOnPacket is the
 // handler and the core alone, among 1,000 instances.
 func BenchmarkRunLoopReceive(b *testing.B) {

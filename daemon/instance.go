@@ -46,6 +46,7 @@ type instance struct {
 	deadline    time.Time
 	hasDeadline bool
 	heapIdx     int
+	touched     bool // in the timers' touched list
 }
 
 func (in *instance) name() string { return in.cfg.Name }
@@ -388,17 +389,17 @@ func (d *Daemon) releaseConn(in *instance) {
 	delete(d.conns, c.key)
 }
 
-// read is the one reader goroutine of a socket. The packet stays in the
-// socket's own receive buffer (netif's Payload is valid until the next
-// Recv): the reader hands it to the loop and waits for the loop to be done
-// with it before it reads the next one, so a received advert is neither
-// copied nor allocated. The kernel queues what arrives meanwhile. It reads
-// nc, not c.c, which reopenConns replaces under a new reader; its ack
-// channel is its own, so a packet of a replaced reader never wakes the new
-// one.
+// read is the one reader goroutine of a socket, and it hands what it
+// reads to the core itself, under the loop's lock (Daemon.mu): the packet
+// stays in the socket's own receive buffer (netif's Payload is valid
+// until the next Recv) while the instance steps, so a received advert is
+// neither copied nor allocated, and no other goroutine is woken for it.
+// The kernel queues what arrives meanwhile, and the next Recv takes it
+// without sleeping. It reads nc, not c.c, which reopenConns replaces under
+// a new reader; a reader cancelled while it waited for the lock (its
+// socket released or reopened, or the daemon stopping) drops its packet.
 func (d *Daemon) read(ctx context.Context, c *conn, nc netif.Conn) {
 	defer d.readers.Done()
-	ack := make(chan struct{}, 1)
 	backoff := 10 * time.Millisecond
 	for {
 		p, err := nc.Recv(ctx)
@@ -418,16 +419,14 @@ func (d *Daemon) read(ctx context.Context, c *conn, nc netif.Conn) {
 			continue
 		}
 		backoff = 10 * time.Millisecond
-		select {
-		case d.pkts <- rxPacket{conn: c, pkt: p, done: ack}:
-		case <-ctx.Done():
+		d.mu.Lock()
+		if ctx.Err() != nil {
+			d.mu.Unlock()
 			return
 		}
-		select {
-		case <-ack:
-		case <-ctx.Done():
-			return
-		}
+		d.safely("packet", func() error { d.onPacket(d.opts.Now(), rxPacket{conn: c, pkt: p}); return nil })
+		d.armTimer()
+		d.mu.Unlock()
 	}
 }
 
@@ -879,7 +878,6 @@ func (d *Daemon) shutdown(now time.Time) {
 		d.notify.Close()
 	}
 	d.closeMail()
-	d.cancel()
-	d.readers.Wait()
+	d.cancel() // the readers end; Run waits for them once it has let go of the lock
 	d.mode = modeNormal
 }

@@ -27,8 +27,18 @@ type Daemon struct {
 	// Run returns.
 	lastCfg atomic.Pointer[config.Config]
 
-	// Everything below is owned by the loop goroutine (or by a test that
-	// drives the handlers directly, without Run).
+	// mu is the loop's lock. Everything below it is owned by whoever holds
+	// it: the loop goroutine while it handles an event, a socket's reader
+	// while it hands its advert to the core (instance.go, read), or a test
+	// that drives the handlers directly, without Run. Receiving on the
+	// reader's own goroutine, rather than handing each packet over to the
+	// loop, is what keeps a BACKUP's received advert at one goroutine
+	// wake-up instead of three (the reader's, the loop's, the reader's
+	// again): each wake-up of an idle Go process is several thread
+	// switches (the poller's thread, a spinning thread, sysmon), and they
+	// were most of a 1,000-instance BACKUP's CPU.
+	mu sync.Mutex
+
 	cfg     *config.Config
 	insts   []*instance
 	groups  []*group
@@ -67,15 +77,15 @@ type Daemon struct {
 	bursts  atomic.Int64
 	quietMu sync.Mutex
 
-	// timerFor is the deadline the loop's timer is set for, while
-	// timerSet (armTimer).
+	// timer is the loop's one timer (nil before Run); timerFor is the
+	// deadline it is set for, while timerSet (armTimer).
+	timer    *time.Timer
 	timerFor time.Time
 	timerSet bool
-	// rx is the one Received event the loop hands the cores, by pointer:
-	// an event boxed per packet would be an allocation per advert.
+	// rx is the one Received event handed to the cores, by pointer: an
+	// event boxed per packet would be an allocation per advert.
 	rx       vrrp.Received
 	reqs     chan request
-	pkts     chan rxPacket
 	linkEvs  <-chan netif.LinkEvent
 	addrEvs  <-chan netif.AddrEvent
 	ctx      context.Context // lives until shutdown completes: readers, scripts
@@ -98,12 +108,11 @@ type request struct {
 	done chan error
 }
 
-// rxPacket is one received packet, still in its socket's buffer: done
-// tells the reader the loop is finished with it.
+// rxPacket is one received packet, still in its socket's buffer (valid
+// until its reader's next Recv), and the socket it came on.
 type rxPacket struct {
 	conn *conn
 	pkt  netif.Packet
-	done chan<- struct{}
 }
 
 // linkState is what the daemon knows of one interface.
@@ -120,7 +129,6 @@ func newDaemon(opts Options) *Daemon {
 		links:    map[string]*linkState{},
 		track:    map[string]trackState{},
 		reqs:     make(chan request),
-		pkts:     make(chan rxPacket, 256),
 		loopDone: make(chan struct{}),
 		ctx:      context.Background(),
 		cancel:   func() {},
@@ -158,6 +166,16 @@ func (d *Daemon) Run(ctx context.Context) error {
 	defer func() { d.lastCfg.Store(d.cfg) }()
 	d.ctx, d.cancel = context.WithCancel(context.Background())
 	defer d.cancel()
+	// Readers wait for the lock, and shutdown cancels them: they are
+	// waited for once it is released.
+	defer d.readers.Wait()
+	d.mu.Lock()
+	locked := true
+	defer func() {
+		if locked {
+			d.mu.Unlock()
+		}
+	}()
 
 	linkEvs, addrEvs, err := d.opts.Host.Links.Watch(d.ctx)
 	if err != nil {
@@ -180,37 +198,50 @@ func (d *Daemon) Run(ctx context.Context) error {
 		}
 	}
 
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
+	d.timer = time.NewTimer(time.Hour)
+	defer d.timer.Stop()
 	for {
-		d.armTimer(timer)
+		// The channels are read under the lock; the select waits without it.
+		d.armTimer()
+		updates, linkEvs, addrEvs := d.scriptUpdates(), d.linkEvs, d.addrEvs
+		d.mu.Unlock()
+		locked = false
 		select {
 		case <-ctx.Done():
+			d.mu.Lock()
+			locked = true
 			for _, srv := range srvs {
 				srv.Close()
 			}
 			d.shutdown(d.opts.Now())
 			return nil
-		case p := <-d.pkts:
-			d.safely("packet", func() error { d.onPacket(d.opts.Now(), p); return nil })
-			p.done <- struct{}{}
-		case u := <-d.scriptUpdates():
+		case u := <-updates:
+			d.mu.Lock()
+			locked = true
 			d.safely("tracker update", func() error { d.onUpdate(d.opts.Now(), u); return nil })
-		case ev, ok := <-d.linkEvs:
+		case ev, ok := <-linkEvs:
+			d.mu.Lock()
+			locked = true
 			if !ok {
 				d.linkEvs = nil
 				continue
 			}
 			d.safely("link event", func() error { d.onLink(d.opts.Now(), ev); return nil })
-		case ev, ok := <-d.addrEvs:
+		case ev, ok := <-addrEvs:
+			d.mu.Lock()
+			locked = true
 			if !ok {
 				d.addrEvs = nil
 				continue
 			}
 			d.safely("address event", func() error { d.onAddr(d.opts.Now(), ev); return nil })
 		case r := <-d.reqs:
+			d.mu.Lock()
+			locked = true
 			r.done <- d.safely("request", r.fn)
-		case <-timer.C:
+		case <-d.timer.C:
+			d.mu.Lock()
+			locked = true
 			d.timerSet = false
 			d.safely("timer", func() error { d.onTimer(d.opts.Now()); return nil })
 		}
@@ -237,34 +268,30 @@ func (d *Daemon) safely(what string, fn func() error) (err error) {
 	return fn()
 }
 
-// armTimer sets timer to the earliest deadline of any instance. A timer
-// already set for that deadline is left alone: a BACKUP's advert moves its
-// own deadline, rarely the earliest, and resetting the timer after every
-// packet is work for nothing.
-func (d *Daemon) armTimer(t *time.Timer) {
-	next, ok := d.nextDeadline()
-	if !ok {
-		next = time.Time{}
+// armTimer sets the loop's timer (under the lock; nothing before Run) for
+// the earliest deadline of any instance, unless it is already set for that
+// or an earlier time. A timer that fires early finds nothing due and is
+// set again then: as BACKUP every received advert moves its instance's
+// deadline later (and that instance's is usually the earliest, the
+// adverts coming round in the same order), so resetting the timer for
+// every packet would be a runtime timer update per advert where one
+// early wake-up every few seconds does the same.
+func (d *Daemon) armTimer() {
+	t := d.timer
+	if t == nil {
+		return
 	}
-	if d.timerSet && next.Equal(d.timerFor) {
+	next, ok := d.nextDeadline()
+	if d.timerSet && (!ok || !next.Before(d.timerFor)) {
 		return
 	}
 	d.timerSet, d.timerFor = true, next
-	if !t.Stop() {
-		select {
-		case <-t.C:
-		default:
-		}
-	}
 	if !ok {
+		d.timerFor = d.opts.Now().Add(time.Hour)
 		t.Reset(time.Hour)
 		return
 	}
-	wait := next.Sub(d.opts.Now())
-	if wait < 0 {
-		wait = 0
-	}
-	t.Reset(wait)
+	t.Reset(max(next.Sub(d.opts.Now()), 0))
 }
 
 // onPacket hands one received advert to the instance of its VRID on the

@@ -11,8 +11,11 @@ import (
 // second). An instance's deadline can only change when it is stepped: apply
 // marks it touched, and the heap is fixed before it is read.
 type timers struct {
-	h       timerHeap
-	touched map[*instance]bool
+	h timerHeap
+	// touched lists the instances stepped since the heap was last fixed,
+	// each once (instance.touched): a slice, not a map, because a BACKUP
+	// adds one per received advert and the heap is fixed right after.
+	touched []*instance
 	dirty   bool        // the instance set changed: rebuild
 	due     []*instance // onTimer's list, kept to be reused
 }
@@ -45,10 +48,19 @@ func (h *timerHeap) Pop() any {
 
 // touch records that an instance was stepped.
 func (d *Daemon) touch(in *instance) {
-	if d.timers.touched == nil {
-		d.timers.touched = map[*instance]bool{}
+	if !in.touched {
+		in.touched = true
+		d.timers.touched = append(d.timers.touched, in)
 	}
-	d.timers.touched[in] = true
+}
+
+// untouch empties the touched list.
+func (t *timers) untouch() {
+	for _, in := range t.touched {
+		in.touched = false
+	}
+	clear(t.touched)
+	t.touched = t.touched[:0]
 }
 
 // refreshTimers brings the heap up to date with the instances' deadlines.
@@ -63,10 +75,10 @@ func (d *Daemon) refreshTimers() {
 		}
 		heap.Init(&t.h)
 		t.dirty = false
-		clear(t.touched)
+		t.untouch()
 		return
 	}
-	for in := range t.touched {
+	for _, in := range t.touched {
 		if in.heapIdx < 0 || in.heapIdx >= len(t.h) || t.h[in.heapIdx] != in {
 			t.dirty = true // removed meanwhile: rebuild
 			continue
@@ -74,7 +86,7 @@ func (d *Daemon) refreshTimers() {
 		in.deadline, in.hasDeadline = in.eng.NextDeadline()
 		heap.Fix(&t.h, in.heapIdx)
 	}
-	clear(t.touched)
+	t.untouch()
 	if t.dirty {
 		d.refreshTimers()
 	}

@@ -44,6 +44,30 @@ func TestProberHearsHolder(t *testing.T) {
 	if err := p.Probe("nosuch0", []netip.Addr{vip4}); err == nil {
 		t.Errorf("probe on a missing interface: no error")
 	}
+	// Probe again on the open sockets (the interface checked by ioctl, no
+	// netlink lookup), then after a's MAC changed: the answers come to
+	// the new MAC, so the change was seen and the sockets made again.
+	for _, own := range []string{"02:00:00:00:09:01", "02:00:00:00:09:05"} {
+		if own != "02:00:00:00:09:01" {
+			l.ip(a, "link", "set", "eth0", "address", own)
+		}
+		if err := p.Probe("eth0", []netip.Addr{vip4}); err != nil {
+			t.Fatal(err)
+		}
+		timeout := time.After(5 * time.Second)
+	wait:
+		for {
+			select {
+			case ans := <-p.Answers():
+				if ans.Addr == vip4 && ans.Own.String() == own && ans.MAC.String() == "02:00:00:00:09:02" {
+					break wait
+				}
+				// an answer to the earlier probes (the sockets of the old MAC)
+			case <-timeout:
+				t.Fatalf("probe from %s: no answer for %s to it in 5 s", own, vip4)
+			}
+		}
+	}
 }
 
 // TestProberHearsVMACTwin: with use_vmac two masters of one VRID answer

@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"sync"
 	"syscall"
+	"time"
+	"unsafe"
 
 	"github.com/mdlayher/packet"
 	"github.com/vishvananda/netlink"
@@ -26,24 +28,45 @@ type prober struct {
 
 	mu     sync.Mutex
 	h      *netlink.Handle
+	ctl    int // a datagram socket of ns for the interface ioctls (0: none yet)
 	conns  map[string]*probeConn
 	buf    []byte
 	closed bool
 	wg     sync.WaitGroup
 
-	// local is every MAC of this host's interfaces, refreshed at each
-	// Probe: a claim from one of them is this host's kernel answering on
-	// another interface of the same segment (arp_ignore 0 answers for
-	// any local address), not a second master.
+	// local is every MAC of this host's interfaces, read again when a
+	// claim comes from a MAC not in it: a claim from one of them is this
+	// host's kernel answering on another interface of the same segment
+	// (arp_ignore 0 answers for any local address), not a second master.
+	// Reading it at every Probe instead was a netlink link dump per probe
+	// (1,000 masters probe 200 times a second): most of the daemon's CPU
+	// and all of its steady-state allocations.
 	lmu   sync.RWMutex
 	local map[[6]byte]int // how many interfaces have the MAC
+	// localAt is when local was last read (under p.mu): at most once a
+	// second, so that a flood of foreign claims is not a dump per packet.
+	localAt time.Time
 }
 
-// localCount is how many of this host's interfaces have mac.
+// localCount is how many of this host's interfaces have mac, reading
+// the host's MACs again if it is not among those last read (a new
+// interface, a VMAC, a changed address).
 func (p *prober) localCount(mac net.HardwareAddr) int {
 	if len(mac) != 6 {
 		return 0
 	}
+	p.lmu.RLock()
+	n := p.local[[6]byte(mac)]
+	p.lmu.RUnlock()
+	if n > 0 {
+		return n
+	}
+	p.mu.Lock()
+	if !p.closed && p.h != nil && time.Since(p.localAt) >= time.Second {
+		p.refreshLocal()
+		p.localAt = time.Now()
+	}
+	p.mu.Unlock()
 	p.lmu.RLock()
 	defer p.lmu.RUnlock()
 	return p.local[[6]byte(mac)]
@@ -72,6 +95,7 @@ func (p *prober) refreshLocal() {
 type probeConn struct {
 	index int
 	mac   net.HardwareAddr
+	mtu   int
 	arp   *packet.Conn
 	nd    *packet.Conn
 	// watch is every address probed on the interface: only claims for
@@ -134,6 +158,10 @@ func (p *prober) Close() error {
 		p.h.Close()
 		p.h = nil
 	}
+	if p.ctl > 0 {
+		unix.Close(p.ctl)
+		p.ctl = 0
+	}
 	p.mu.Unlock()
 	p.wg.Wait()
 	p.ns.close()
@@ -152,22 +180,24 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 	if p.closed {
 		return ErrClosed
 	}
-	attrs, err := ethernetLink(&p.h, p.ns, "probe", ifname)
-	if attrs == nil {
-		return err // nil for a NOARP interface: nothing to probe
-	}
-	p.refreshLocal()
-	mac := attrs.HardwareAddr
 	c := p.conns[ifname]
-	if c != nil && (c.index != attrs.Index || !bytes.Equal(c.mac, mac)) {
-		c.close()
-		delete(p.conns, ifname)
-		c = nil
+	if c == nil || !p.unchanged(ifname, c) {
+		attrs, err := ethernetLink(&p.h, p.ns, "probe", ifname)
+		if attrs == nil {
+			return err // nil for a NOARP interface: nothing to probe
+		}
+		if c != nil && (c.index != attrs.Index || !bytes.Equal(c.mac, attrs.HardwareAddr)) {
+			c.close()
+			delete(p.conns, ifname)
+			c = nil
+		}
+		if c == nil {
+			c = &probeConn{index: attrs.Index, mac: append(net.HardwareAddr(nil), attrs.HardwareAddr...), mtu: attrs.MTU, watch: map[netip.Addr]struct{}{}}
+			p.conns[ifname] = c
+		}
 	}
-	if c == nil {
-		c = &probeConn{index: attrs.Index, mac: append(net.HardwareAddr(nil), mac...), watch: map[netip.Addr]struct{}{}}
-		p.conns[ifname] = c
-	}
+	mac := c.mac
+	var err error
 	var has4, has6 bool
 	for _, ip := range addrs {
 		if !c.watched(ip.Unmap()) {
@@ -181,13 +211,14 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 			has6 = true
 		}
 	}
-	ifi := &net.Interface{Index: attrs.Index, Name: ifname, HardwareAddr: mac, MTU: attrs.MTU}
+	ifi := &net.Interface{Index: c.index, Name: ifname, HardwareAddr: mac, MTU: c.mtu}
 	err = p.ns.do(func() error {
 		if has4 && c.arp == nil {
 			pc, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_ARP, nil)
 			if err != nil {
 				return fmt.Errorf("packet socket: %w", err)
 			}
+			ignoreOutgoing(pc)
 			c.arp = pc
 			p.read(ifname, c, pc)
 		}
@@ -196,6 +227,7 @@ func (p *prober) Probe(ifname string, addrs []netip.Addr) error {
 			if err != nil {
 				return fmt.Errorf("packet socket: %w", err)
 			}
+			ignoreOutgoing(pc)
 			c.nd = pc
 			p.read(ifname, c, pc)
 		}
@@ -277,6 +309,66 @@ func (p *prober) read(ifname string, c *probeConn, pc *packet.Conn) {
 			}
 		}
 	}()
+}
+
+// ignoreOutgoing asks the kernel not to hand pc the frames this host sends
+// (PACKET_IGNORE_OUTGOING, Linux 4.20): the probes and gratuitous ARPs of
+// 1,000 masters would otherwise wake the claim reader hundreds of times a
+// second for frames it drops (they come from our own MAC). On an older
+// kernel the reader still drops them.
+func ignoreOutgoing(pc *packet.Conn) {
+	rc, err := pc.SyscallConn()
+	if err != nil {
+		return
+	}
+	_ = rc.Control(func(fd uintptr) {
+		_ = unix.SetsockoptInt(int(fd), unix.SOL_PACKET, unix.PACKET_IGNORE_OUTGOING, 1)
+	})
+}
+
+// ifreq is the kernel's struct ifreq for the SIOCGIF* ioctls: the name,
+// then the union (a short for the flags, an int for the index, a sockaddr
+// for the hardware address).
+type ifreq struct {
+	name [unix.IFNAMSIZ]byte
+	data [24]byte
+}
+
+// unchanged reports whether ifname still has the index and MAC its open
+// sockets were made for and still does ARP (under p.mu), with three ioctls
+// and no allocation: a netlink link lookup at every probe was dozens of
+// objects each, 200 times a second with 1,000 masters. false sends Probe
+// to the netlink lookup, which opens the sockets again if needed.
+func (p *prober) unchanged(ifname string, c *probeConn) bool {
+	if p.ctl <= 0 {
+		err := p.ns.do(func() error {
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+			if err == nil {
+				p.ctl = fd
+			}
+			return err
+		})
+		if err != nil {
+			return false
+		}
+	}
+	if len(ifname) >= unix.IFNAMSIZ {
+		return false
+	}
+	var r ifreq
+	copy(r.name[:], ifname)
+	ioctl := func(req uintptr) bool {
+		_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(p.ctl), req, uintptr(unsafe.Pointer(&r)))
+		return errno == 0
+	}
+	if !ioctl(unix.SIOCGIFINDEX) || int(*(*int32)(unsafe.Pointer(&r.data[0]))) != c.index {
+		return false
+	}
+	if !ioctl(unix.SIOCGIFFLAGS) || *(*uint16)(unsafe.Pointer(&r.data[0]))&unix.IFF_NOARP != 0 {
+		return false
+	}
+	// The hardware address is a sockaddr: family (2 bytes), then the MAC.
+	return ioctl(unix.SIOCGIFHWADDR) && bytes.Equal(r.data[2:2+len(c.mac)], c.mac)
 }
 
 // recvFrame reads one frame from a packet socket and the kernel's packet

@@ -17,6 +17,10 @@
 # /proc/PID/smaps_rollup (and USS, the private part), and CPU
 # (utime+stime from /proc/PID/stat) over SECONDS (default 60).
 #
+# PERF=FILE records a CPU profile of our VRRP child over the window
+# (perf record -g, into FILE.ROLE.N; use an unstripped build, e.g.
+# `CGO_ENABLED=0 go build -trimpath`, for symbols).
+#
 # HMAC=1 gives every instance an auth_hmac block (keepalived 2.4; run it
 # with KEEPALIVED=keepalived 2.4.3's binary, issue 12's CPU comparison).
 #
@@ -30,8 +34,11 @@
 # keepalived figure); kills only the PIDs it started and deletes its
 # namespaces on exit.
 #
+# Context switches of every thread of each daemon over SECONDS (ctxsw)
+# count its wake-ups: where a BACKUP's CPU goes is mostly there.
+#
 # Output: one line per role, daemon and size, e.g.
-#   backup 1000 keepalived-go    procs 2  up 1000  RSS 23456 kB  PSS 12345 kB  USS ... CPU 61 ticks / 60 s (1.02 %)  allocs/advert 0.00
+#   backup 1000 keepalived-go    procs 2  up 1000  RSS 23456 kB  PSS 12345 kB  USS ... CPU 61 ticks / 60 s (1.02 %)  ctxsw 12345  allocs/advert 0.00
 set -eu
 OURS=${1:?usage: footprint.sh OURS-BINARY [SECONDS]}
 SECS=${2:-60}
@@ -128,6 +135,9 @@ pids() {
 		awk -v g="$1" '{ sub(/^.*\) /, ""); if ($3 == g) { split(FILENAME, f, "/"); print f[3] } }' "$s" 2>/dev/null || true
 	done
 }
+# ctxsw PIDS: context switches (voluntary and not) of every thread of PIDS:
+# about one per wake-up for keepalived, several for a Go process.
+ctxsw() { t=0; for p in $1; do x=$(cat /proc/$p/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s + 0 }'); t=$((t + x)); done; echo $t; }
 ticks() { t=0; for p in $1; do x=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' /proc/$p/stat 2>/dev/null || echo 0); t=$((t + x)); done; echo $t; }
 # smaps FIELD PIDS: the sum of FIELD of /proc/PID/smaps_rollup over PIDS;
 # FIELD USS is Private_Clean + Private_Dirty (what only that process holds).
@@ -166,9 +176,15 @@ for n in $SIZES; do
 		mo=$((n - mo)); mk=$((n - mk))
 	fi
 	po_=$(pids "$lo"); pk_=$(pids "$lk")
-	o0=$(ticks "$po_"); k0=$(ticks "$pk_")
-	sleep "$SECS"
-	o1=$(ticks "$po_"); k1=$(ticks "$pk_")
+	o0=$(ticks "$po_"); k0=$(ticks "$pk_"); so0=$(ctxsw "$po_"); sk0=$(ctxsw "$pk_")
+	if [ -n "${PERF:-}" ]; then
+		# A CPU profile of our VRRP child over the window (give an
+		# unstripped build for symbols): PERF.ROLE.N, for perf report.
+		perf record -F 999 -g -o "$PERF.$role.$n" -p "$(cat "$D/o$n/v.pid")" -- sleep "$SECS" >/dev/null 2>&1 || sleep "$SECS"
+	else
+		sleep "$SECS"
+	fi
+	o1=$(ticks "$po_"); k1=$(ticks "$pk_"); so1=$(ctxsw "$po_"); sk1=$(ctxsw "$pk_")
 	# Memory now, before any /metrics request (one allocates a lot for
 	# 1,000 instances, and the heap it grows would count).
 	mem_o="$(smaps Rss "$po_") $(smaps Pss "$po_") $(smaps USS "$po_")"
@@ -187,12 +203,12 @@ for n in $SIZES; do
 		kalloc=$(awk -v n=$n -v s=$LTRACE '$NF == "total" { c = $(NF-1) } END { printf "%.3f (%d calls, ~%d adverts)", (c + 0) / (n * s), c + 0, n * s }' "$D/lt$n" 2>/dev/null || echo -)
 	fi
 	for who in o k; do
-		if [ $who = o ]; then p=$po_; name=keepalived-go; c=$((o1 - o0)); m=$mo; al=$oalloc; mem=$mem_o; else p=$pk_; name=$KANAME; c=$((k1 - k0)); m=$mk; al=$kalloc; mem=$mem_k; fi
+		if [ $who = o ]; then p=$po_; name=keepalived-go; c=$((o1 - o0)); w=$((so1 - so0)); m=$mo; al=$oalloc; mem=$mem_o; else p=$pk_; name=$KANAME; c=$((k1 - k0)); w=$((sk1 - sk0)); m=$mk; al=$kalloc; mem=$mem_k; fi
 		np=$(echo $p | wc -w)
 		set -- $mem
-		printf '%-6s %4d %-16s procs %d  up %4d  RSS %6d kB  PSS %6d kB  USS %6d kB  CPU %4d ticks / %d s (%s %%)  allocs/advert %s\n' \
+		printf '%-6s %4d %-16s procs %d  up %4d  RSS %6d kB  PSS %6d kB  USS %6d kB  CPU %4d ticks / %d s (%s %%)  ctxsw %d  allocs/advert %s\n' \
 			"$role" "$n" "$name" "$np" "$m" "$1" "$2" "$3" "$c" "$SECS" \
-			"$(awk -v c=$c -v s=$SECS -v hz=$HZ 'BEGIN { printf "%.2f", 100 * c / hz / s }')" "$al"
+			"$(awk -v c=$c -v s=$SECS -v hz=$HZ 'BEGIN { printf "%.2f", 100 * c / hz / s }')" "$w" "$al"
 		[ -n "${VERBOSE:-}" ] && for q in $p; do printf '        pid %s %s RSS %s kB PSS %s kB USS %s kB\n' "$q" "$(tr '\0' ' ' </proc/$q/cmdline | cut -c1-40)" "$(smaps Rss $q)" "$(smaps Pss $q)" "$(smaps USS $q)"; done
 	done
 	kill -TERM "$lo" "$lk" ${lpo:-} ${lpk:-} 2>/dev/null || true
