@@ -25,6 +25,9 @@ import (
 func (a *app) runDaemon() int {
 	env := process.TakeEnv()
 	a.absolutize(env.Cwd)
+	if !process.UmaskFromCmdline() {
+		process.SetStartUmask(0, false) // keepalived's 0177 until umask says otherwise
+	}
 	process.SetMemoryPolicy()
 	if env.Role == process.RoleVRRP {
 		return a.runChild(env)
@@ -111,7 +114,6 @@ var notApplicable = []struct{ long, why string }{
 	{"snmp-agent-socket", "keepalived-go has no SNMP agent"},
 	{"address-monitoring", "netlink address changes are not logged"},
 	{"core-dump-pattern", "the kernel core_pattern is left alone (core dumps are enabled as with -m)"},
-	{"all-config", "missing include files are reported by `keepalived check-config`"},
 	{"config-fd", "internal to keepalived"},
 	{"flush-log-file", "the log file is written unbuffered"},
 }
@@ -216,10 +218,19 @@ func checkConfigFile(path string) error {
 	return nil
 }
 
-// loadConfig is the daemon's loader: the parser, for the daemon's own
-// file and for `reload --plan`.
-func loadConfig(path, configID string) (*config.Config, config.Diagnostics, error) {
-	return parser.LoadFile(path, parser.Options{ConfigID: configID})
+// loader is the daemon's loader: the parser (with -e's strict include
+// checks), for the daemon's own file and for `reload --plan`. Each
+// configuration read sets the process's umask from its umask keyword, as
+// keepalived's parse does (unless -u was given).
+func (a *app) loader(lg *slog.Logger) func(path, configID string) (*config.Config, config.Diagnostics, error) {
+	allConfig := a.opts.allConfig
+	return func(path, configID string) (*config.Config, config.Diagnostics, error) {
+		cfg, diags, err := parser.LoadFile(path, parser.Options{ConfigID: configID, AllConfig: allConfig})
+		if cfg != nil {
+			process.ApplyConfigUmask(&cfg.Global, lg)
+		}
+		return cfg, diags, err
+	}
 }
 
 // runChild is the VRRP child: process.Child running package daemon on
@@ -296,7 +307,7 @@ func (a *app) startVRRP(lg *slog.Logger, ppid int, vrrpPid string) (*vrrpSide, i
 	d, err := daemon.New(daemon.Options{
 		ConfigFile:      o.configFile,
 		ConfigID:        o.configID,
-		Load:            loadConfig,
+		Load:            a.loader(lg),
 		Logger:          lg,
 		Host:            host,
 		DontReleaseVRRP: o.dontReleaseVRRP,

@@ -42,6 +42,7 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 		cfg, _, err = parser.LoadFile(o.configFile, parser.Options{ConfigID: o.configID, AllConfig: o.allConfig})
 	})
 	if err == nil && cfg != nil {
+		process.ApplyConfigUmask(&cfg.Global, lg)
 		g.scripts = process.ScriptsOf(&cfg.Global)
 		g.parentData = daemon.ParentData(&cfg.Global)
 		g.netns = cfg.Global.NetNamespace

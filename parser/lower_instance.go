@@ -485,13 +485,37 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		in.UseVMACAddr = true
 	case "vmac_xmit_base":
 		in.VMACXmitBase = true
+	case "garp_extra_if", "vmac_garp_intvl":
+		if kw == "vmac_garp_intvl" {
+			l.warnf(n.Pos, "Keyword \"vmac_garp_intvl\" is deprecated - please use \"garp_extra_if\"")
+		}
+		// As keepalived: "all" takes effect as it is met; no number
+		// ignores the line; 0 is a valid interval (off).
+		var e config.GarpExtraIf
+		delay := int64(-1)
+		for _, a := range n.Args {
+			if a.Text == "all" {
+				e.AllIf = true
+				continue
+			}
+			v, msg := checkInt(a.Text, 0, 86400, false)
+			if msg != "" {
+				l.errorf(a.Pos, "(%s): %s '%s' invalid - ignoring", name, kw, a.Text)
+				return
+			}
+			delay = v
+		}
+		if delay < 0 {
+			l.errorf(n.Pos, "(%s): %s specified without time - ignoring", name, kw)
+			return
+		}
+		e.Interval = secs(delay)
+		in.GarpExtraIf = &e
 	case "use_ipvlan", "vrf", "linkbeat_use_polling", "kernel_rx_buf_size", "debug",
-		"garp_extra_if", "vmac_garp_intvl", "lvs_sync_daemon_interface":
+		"lvs_sync_daemon_interface":
 		switch kw {
 		case "lvs_sync_daemon_interface":
 			l.warnf(n.Pos, "(%s) Specifying lvs_sync_daemon_interface against a vrrp is deprecated. Please use global lvs_sync_daemon", name)
-		case "vmac_garp_intvl":
-			l.warnf(n.Pos, "Keyword \"vmac_garp_intvl\" is deprecated - please use \"garp_extra_if\"")
 		case "linkbeat_use_polling":
 			l.warnf(n.Pos, "(%s) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block", name)
 		case "debug":
