@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -175,6 +176,9 @@ func (a *app) runParent(env process.Env) int {
 		closeLogs()
 		lg, closeLogs = a.logger("Keepalived")
 	}
+	if g.maxAutoPriority == 0 && !daemonized {
+		lg.Info("NOTICE: setting config option max_auto_priority should result in better keepalived performance")
+	}
 	watchdog, _ := process.WatchdogInterval()
 	p := &process.Parent{
 		Logger:   lg,
@@ -248,6 +252,7 @@ func (a *app) runChild(env process.Env) int {
 		vrrpPid = process.PidfilePaths(o.pidFile, o.vrrpPidFile, false, "").VRRP
 	}
 	var v *vrrpSide
+	var autoPrio *process.AutoPriority // max_auto_priority
 	c := &process.Child{
 		Logger:  lg,
 		VRRPPid: vrrpPid,
@@ -260,6 +265,10 @@ func (a *app) runChild(env process.Env) int {
 			return v, code
 		},
 		Running: func() {
+			if cfg := v.Config(); cfg != nil {
+				autoPrio = process.NewAutoPriority(&cfg.Global, lg)
+				go autoPrio.Run(context.Background())
+			}
 			if o.dumpConf {
 				// -d: keepalived's text dump of the configuration, to the
 				// log (the JSON model is `check-config --dump`).
@@ -270,7 +279,12 @@ func (a *app) runChild(env process.Env) int {
 				}
 			}
 		},
-		Reloaded: func() { v.ctl.Reloaded(time.Now()) },
+		Reloaded: func() {
+			v.ctl.Reloaded(time.Now())
+			if cfg := v.Config(); cfg != nil && autoPrio != nil {
+				autoPrio.Configure(&cfg.Global)
+			}
+		},
 	}
 	code := c.Run()
 	if v != nil {

@@ -28,6 +28,9 @@ type runGlobals struct {
 	scripts *process.Scripts
 	// parentData is keepalived_parent.data (SIGUSR1), rendered at start.
 	parentData []byte
+	// maxAutoPriority is max_auto_priority (0: keepalived's start-up
+	// NOTICE suggests setting it; -1 silences it).
+	maxAutoPriority int
 }
 
 // readGlobals parses the configuration for the parent. Findings are not
@@ -43,6 +46,7 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 	})
 	if err == nil && cfg != nil {
 		process.ApplyConfigUmask(&cfg.Global, lg)
+		g.maxAutoPriority = cfg.Global.MaxAutoPriority
 		g.scripts = process.ScriptsOf(&cfg.Global)
 		g.parentData = daemon.ParentData(&cfg.Global)
 		g.netns = cfg.Global.NetNamespace

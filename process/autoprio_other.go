@@ -1,0 +1,8 @@
+//go:build !linux
+
+package process
+
+import "errors"
+
+// setRealtime is Linux-only (the daemon runs on Linux only).
+func setRealtime(int) error { return errors.New("process: real-time scheduling is Linux-only here") }
