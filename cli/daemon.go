@@ -199,6 +199,8 @@ func (a *app) runParent(env process.Env) int {
 			Notify:      process.NewNotifier(),
 			Watchdog:    watchdog,
 			ParentDump:  g.parentDump(lg),
+			Reload:      g.reload,
+			ReloadRead:  func() process.ReloadSettings { return a.readGlobals(lg).reload },
 		},
 	}
 	return p.Run()

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
@@ -31,6 +32,8 @@ type runGlobals struct {
 	// maxAutoPriority is max_auto_priority (0: keepalived's start-up
 	// NOTICE suggests setting it; -1 silences it).
 	maxAutoPriority int
+	// reload is reload_check_config and reload_file, for the parent.
+	reload process.ReloadSettings
 }
 
 // readGlobals parses the configuration for the parent. Findings are not
@@ -47,6 +50,13 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 	if err == nil && cfg != nil {
 		process.ApplyConfigUmask(&cfg.Global, lg)
 		g.maxAutoPriority = cfg.Global.MaxAutoPriority
+		if cfg.Global.ReloadCheckConfig {
+			g.reload.CheckLog = cfg.Global.ReloadCheckConfigLog
+			if g.reload.CheckLog == "" {
+				g.reload.CheckLog = os.DevNull // keepalived's default
+			}
+		}
+		g.reload.File = cfg.Global.ReloadFile
 		g.scripts = process.ScriptsOf(&cfg.Global)
 		g.parentData = daemon.ParentData(&cfg.Global)
 		g.netns = cfg.Global.NetNamespace
@@ -64,6 +74,15 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 	}
 	if g.netns != "" || g.instance != "" {
 		g.usePidDir = true
+	}
+	if g.reload.File == config.DefaultReloadFile {
+		// keepalived's init_global_data: beside the pidfiles.
+		switch {
+		case g.instance != "":
+			g.reload.File = "/run/keepalived/keepalived_" + g.instance + ".reload"
+		case g.usePidDir:
+			g.reload.File = "/run/keepalived/keepalived.reload"
+		}
 	}
 	// The parse (and the model but for the few values above) is garbage
 	// now: hand its pages back to the system, or the supervising parent
