@@ -29,6 +29,8 @@ type runGlobals struct {
 	scripts *process.Scripts
 	// parentData is keepalived_parent.data (SIGUSR1), rendered at start.
 	parentData []byte
+	// parentDataName is its file name (data_use_instance adds the names).
+	parentDataName string
 	// maxAutoPriority is max_auto_priority (0: keepalived's start-up
 	// NOTICE suggests setting it; -1 silences it).
 	maxAutoPriority int
@@ -59,6 +61,7 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 		g.reload.File = cfg.Global.ReloadFile
 		g.scripts = process.ScriptsOf(&cfg.Global)
 		g.parentData = daemon.ParentData(&cfg.Global)
+		g.parentDataName = cfg.Global.DumpFileName("keepalived_parent.data")
 		g.netns = cfg.Global.NetNamespace
 		g.instance = cfg.Global.InstanceName
 		g.usePidDir = cfg.Global.UsePidDir
@@ -115,9 +118,9 @@ func (g runGlobals) parentDump(lg *slog.Logger) func() {
 	if g.parentData == nil {
 		return nil
 	}
-	data := g.parentData
+	data, name := g.parentData, g.parentDataName
 	return func() {
-		if err := daemon.WriteDumpFile(daemon.DefaultTmpDir(), "keepalived_parent.data", data); err != nil {
+		if err := daemon.WriteDumpFile(daemon.DefaultTmpDir(), name, data); err != nil {
 			lg.Error(err.Error(), logging.Err(err))
 		}
 	}

@@ -367,6 +367,26 @@ func (in *Instance) ExtraIfGarp(g *Global) GarpExtraIf {
 	return g.GarpExtraIf
 }
 
+// DumpFileName is the name a dump file gets (keepalived 2.2.7
+// open_dump_file): with data_use_instance and a network namespace or an
+// instance name, they go before the extension (keepalived.NS_INST.data,
+// keepalived.NS.stats, keepalived_parent.INST.data); else name itself.
+func (g *Global) DumpFileName(name string) string {
+	if !g.DataUseInstance || (g.NetNamespace == "" && g.InstanceName == "") {
+		return name
+	}
+	tag := g.NetNamespace
+	if g.NetNamespace != "" && g.InstanceName != "" {
+		tag += "_"
+	}
+	tag += g.InstanceName
+	ext := ""
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name, ext = name[:i], name[i:]
+	}
+	return name + "." + tag + ext
+}
+
 // MinAutoPriority is min_auto_priority_delay, its default resolved.
 func (g *Global) MinAutoPriority() time.Duration {
 	if g.MinAutoPriorityDelay > 0 {

@@ -66,7 +66,7 @@ func (in *instance) stats() vrrp.Stats {
 // counters (STATS_CLEAR).
 func (d *Daemon) writeStats(clear bool) error {
 	d.log.Info(fmt.Sprintf("Printing VRRP stats for process(%d) on signal", os.Getpid()))
-	if err := writeFile(d.opts.TmpDir, "keepalived.stats", d.statsText()); err != nil {
+	if err := writeFile(d.opts.TmpDir, d.cfg.Global.DumpFileName("keepalived.stats"), d.statsText()); err != nil {
 		return err
 	}
 	if clear {
@@ -329,7 +329,7 @@ func (d *Daemon) writeJSON(now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("daemon: dump json: %w", err)
 	}
-	return writeFile(d.opts.TmpDir, "keepalived.json", b)
+	return writeFile(d.opts.TmpDir, d.cfg.Global.DumpFileName("keepalived.json"), b)
 }
 
 // writeData writes keepalived.data (SIGUSR1), or the file state_dump_file
@@ -337,7 +337,11 @@ func (d *Daemon) writeJSON(now time.Time) error {
 func (d *Daemon) writeData(now time.Time) error {
 	d.log.Info(fmt.Sprintf("Printing VRRP data for process(%d) on signal", os.Getpid()))
 	path := d.cfg.Global.DataDumpPath(d.opts.TmpDir)
-	return writeFile(filepath.Dir(path), filepath.Base(path), d.dataText(now))
+	name := filepath.Base(path)
+	if d.cfg.Global.StateDumpFile == "" {
+		name = d.cfg.Global.DumpFileName(name) // data_use_instance
+	}
+	return writeFile(filepath.Dir(path), name, d.dataText(now))
 }
 
 func onOff(b bool, on, off string) string {
