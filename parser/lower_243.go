@@ -59,6 +59,22 @@ func notRunGlobal(kw string) string {
 		return "DBus"
 	case kw == "vrrp_ipsets", kw == "vrrp_iptables":
 		return "the iptables / ipsets firewall"
+	case kw == "nftables", strings.HasPrefix(kw, "nftables_"):
+		return "the nftables firewall"
+	case kw == "vrrp_priority", kw == "vrrp_rt_priority", kw == "vrrp_rlimit_rttime", kw == "vrrp_rlimit_rtime",
+		kw == "vrrp_no_swap", kw == "vrrp_cpu_affinity":
+		return "fixed process tuning (nice value, real-time priority, memory locking, CPU affinity)"
+	case kw == "process_names", kw == "process_name", kw == "vrrp_process_name":
+		return "process renaming (the processes are always named keepalived)"
+	case strings.HasPrefix(kw, "vrrp_netlink_"), strings.HasPrefix(kw, "process_monitor_rcv_bufs"),
+		kw == "vrrp_rx_bufs_policy", kw == "vrrp_rx_bufs_multiplier":
+		return "socket buffer sizing (the kernel's defaults are used)"
+	case kw == "random_seed":
+		return "random number seeding"
+	case kw == "tmp_config_directory":
+		return "the consolidated configuration copy"
+	case kw == "disable_local_igmp":
+		return "the IGMP version sysctl handling"
 	case kw == "use_symlink_paths":
 		return "configuration file symlink resolution"
 	case kw == "iproute_usr_dir", kw == "iproute_etc_dir":
@@ -180,6 +196,7 @@ func (l *lowerer) instance243(ic *instCtx, n *Node) bool {
 		}
 		in.HighestOtherPriority = int(other)
 		l.extra(n, 1, ctxInstance)
+		l.noticef(n.Pos, "(%s) %s is read and kept but not run (keepalived-go has no stalled-timer detection)", in.Name, n.Keyword)
 	default:
 		return false
 	}

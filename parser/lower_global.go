@@ -383,6 +383,7 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 		case "vrrp_iptables":
 			l.warnf(n.Pos, "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option")
 			g.Other = append(g.Other, l.raw(n))
+			l.noticef(n.Pos, "`%s` is accepted and not run (%s is not part of keepalived-go)", kw, notRunGlobal(kw))
 		case "notification_email":
 			// A value block: every word is one address (keepalived's
 			// read_value_block), added to those of an earlier block.

@@ -483,6 +483,7 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		}
 	case "use_vmac_addr":
 		in.UseVMACAddr = true
+		l.noticef(n.Pos, "(%s) use_vmac_addr is accepted and not implemented by keepalived-go (no VMACs for addresses on other interfaces)", name)
 	case "vmac_xmit_base":
 		in.VMACXmitBase = true
 	case "garp_extra_if", "vmac_garp_intvl":
@@ -516,8 +517,12 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		switch kw {
 		case "lvs_sync_daemon_interface":
 			l.warnf(n.Pos, "(%s) Specifying lvs_sync_daemon_interface against a vrrp is deprecated. Please use global lvs_sync_daemon", name)
+			l.noticef(n.Pos, "(%s) lvs_sync_daemon_interface is accepted and not run (LVS is not part of keepalived-go)", name)
+		case "kernel_rx_buf_size":
+			l.noticef(n.Pos, "(%s) kernel_rx_buf_size is accepted and not run (socket buffer sizing: the kernel's defaults are used)", name)
 		case "linkbeat_use_polling":
 			l.warnf(n.Pos, "(%s) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block", name)
+			l.noticef(n.Pos, "(%s) linkbeat_use_polling is accepted and not run (link state always comes from netlink in keepalived-go)", name)
 		case "debug":
 			if l.need(n, 1) {
 				l.uintArgMsg(n, 0, 0, 4, "(%s) Debug value '%s' not valid; must be between 0-4", name, n.Args[0].Text)

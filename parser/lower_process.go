@@ -66,6 +66,7 @@ func (l *lowerer) processGlobal(n *Node) bool {
 		}
 		g.VMACAddrPrefix = n.Args[0].Text
 		l.extra(n, 1, ctxGlobal)
+		l.noticef(n.Pos, "`vmac_addr_prefix` is accepted and not run (keepalived-go makes no VMACs for addresses: use_vmac_addr is not implemented)")
 	case "reload_file":
 		if len(n.Args) == 0 {
 			g.ReloadFile = config.DefaultReloadFile
@@ -79,8 +80,10 @@ func (l *lowerer) processGlobal(n *Node) bool {
 			break
 		}
 		g.ReloadTimeFile = n.Args[0].Text
+		l.noticef(n.Pos, "`reload_time_file` is accepted and not run (scheduled reloads are not implemented by keepalived-go)")
 	case "reload_repeat":
 		g.ReloadRepeat = true
+		l.noticef(n.Pos, "`reload_repeat` is accepted and not run (scheduled reloads are not implemented by keepalived-go)")
 	case "config_save_dir":
 		if !l.need(n, 1) {
 			break
@@ -92,6 +95,7 @@ func (l *lowerer) processGlobal(n *Node) bool {
 			g.ConfigSaveDir = "/"
 		}
 		l.extra(n, 1, ctxGlobal)
+		l.noticef(n.Pos, "`config_save_dir` is accepted and not run (keepalived-go saves no copies of the configuration)")
 	case "data_use_instance":
 		if v, ok := l.optBool(n, "Invalid value '%s' for global date_use_instance specified", argText(n, 0)); ok {
 			g.DataUseInstance = v

@@ -590,6 +590,7 @@ func (l *lowerer) lowerSyncGroup(n *Node) {
 			gc.procs = append(gc.procs, l.trackRefs(e, name, "track_process")...)
 		case "track_bfd":
 			l.cfg.Raw = append(l.cfg.Raw, l.raw(e))
+			l.noticef(e.Pos, "(%s) track_bfd is accepted but not run (BFD is not part of keepalived-go)", name)
 		case "notify_backup", "notify_master", "notify_fault", "notify_stop", "notify":
 			l.notify(e, who, &gc.g.Notify)
 		case "smtp_alert":
