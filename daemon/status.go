@@ -41,6 +41,8 @@ type InstanceStatus struct {
 type Status struct {
 	ConfigFile string           `json:"config_file"`
 	Instances  []InstanceStatus `json:"instances"`
+	// Mail is what the e-mail alerts did (nil without them; mailstatus.go).
+	Mail *MailStatus `json:"mail,omitempty"`
 }
 
 // snapshot builds the status on the loop goroutine.
@@ -65,6 +67,7 @@ func (d *Daemon) snapshot() Status {
 		}
 		s.Instances = append(s.Instances, is)
 	}
+	s.Mail = d.mailStatus()
 	return s
 }
 
@@ -142,6 +145,7 @@ func metricsText(s Status) []byte {
 		fmt.Fprintf(&b, "# HELP go_memstats_mallocs_total Total number of heap objects allocated.\n# TYPE go_memstats_mallocs_total counter\ngo_memstats_mallocs_total %d\n", sample[0].Value.Uint64())
 	}
 	conflictMetrics(&b, s)
+	mailMetrics(&b, s)
 	return b.Bytes()
 }
 
