@@ -51,6 +51,7 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 	})
 	if err == nil && cfg != nil {
 		process.ApplyConfigUmask(&cfg.Global, lg)
+		saveConfigCopy(&cfg.Global, cfg.Files, lg)
 		g.maxAutoPriority = cfg.Global.MaxAutoPriority
 		if cfg.Global.ReloadCheckConfig {
 			g.reload.CheckLog = cfg.Global.ReloadCheckConfigLog
@@ -59,6 +60,7 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 			}
 		}
 		g.reload.File = cfg.Global.ReloadFile
+		g.reload.TimeFile, g.reload.Repeat = cfg.Global.ReloadTimeFile, cfg.Global.ReloadRepeat
 		g.scripts = process.ScriptsOf(&cfg.Global)
 		g.parentData = daemon.ParentData(&cfg.Global)
 		g.parentDataName = cfg.Global.DumpFileName("keepalived_parent.data")

@@ -1,6 +1,7 @@
 package process
 
 import (
+	"context"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -21,6 +22,10 @@ import (
 type ReloadSettings struct {
 	CheckLog string
 	File     string
+	// TimeFile and Repeat are reload_time_file and reload_repeat
+	// (reloadtime.go).
+	TimeFile string
+	Repeat   bool
 }
 
 // reloadCheckTimeout is how long the check may run (keepalived gives it
@@ -110,4 +115,35 @@ func (s *Supervisor) reloadNow(afterCheck bool) {
 	if s.child != nil {
 		s.child.cmd.Process.Signal(syscall.SIGHUP)
 	}
+	s.restartReloadTimer()
+}
+
+// hangup is a reload asked for (SIGHUP, or the reload time reached) while
+// a child runs: checked first with reload_check_config, queued behind a
+// check that runs.
+func (s *Supervisor) hangup() {
+	switch {
+	case s.checking:
+		s.reloadQueued = true // keepalived queues it too
+	case s.Reload.CheckLog != "":
+		s.startReloadCheck()
+	default:
+		s.reloadNow(false)
+	}
+}
+
+// restartReloadTimer (re)starts the watch of reload_time_file with the
+// current settings (keepalived restarts its monitor at each reload).
+func (s *Supervisor) restartReloadTimer() {
+	if s.stopTimer != nil {
+		s.stopTimer()
+		s.stopTimer = nil
+	}
+	if s.Reload.TimeFile == "" {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopTimer = cancel
+	r := &reloadTimer{file: s.Reload.TimeFile, repeat: s.Reload.Repeat, log: s.Logger, fire: s.timed}
+	go r.run(ctx)
 }

@@ -69,6 +69,9 @@ type Supervisor struct {
 	checking     bool
 	reloadQueued bool
 	checked      chan reloadChecked
+	// timed fires at the reload_time_file time; stopTimer ends its watch.
+	timed     chan struct{}
+	stopTimer func()
 }
 
 // childProc is one VRRP child.
@@ -183,6 +186,13 @@ func (s *Supervisor) startChild() error {
 func (s *Supervisor) Run() int {
 	s.events = make(chan childEvent, 64)
 	s.checked = make(chan reloadChecked, 1)
+	s.timed = make(chan struct{})
+	s.restartReloadTimer()
+	defer func() {
+		if s.stopTimer != nil {
+			s.stopTimer()
+		}
+	}()
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1,
 		syscall.SIGUSR2, SigJSON, SigStatsClear, syscall.SIGPIPE)
@@ -234,14 +244,7 @@ func (s *Supervisor) Run() int {
 					}
 					continue
 				}
-				switch {
-				case s.checking:
-					s.reloadQueued = true // keepalived queues it too
-				case s.Reload.CheckLog != "":
-					s.startReloadCheck()
-				default:
-					s.reloadNow(false)
-				}
+				s.hangup()
 			default:
 				if s.child != nil {
 					s.child.cmd.Process.Signal(sig)
@@ -251,18 +254,23 @@ func (s *Supervisor) Run() int {
 					s.ParentDump()
 				}
 			}
+		case <-s.timed:
+			// keepalived's reload timer sends itself SIGHUP.
+			if !s.terminating && s.child != nil {
+				s.hangup()
+			} else {
+				s.restartReloadTimer()
+			}
 		case r := <-s.checked:
 			s.checking = false
 			if r.ok && !s.terminating {
 				s.reloadNow(true)
+			} else if s.stopTimer == nil {
+				s.restartReloadTimer() // a timed reload that failed its check
 			}
 			if s.reloadQueued && !s.terminating {
 				s.reloadQueued = false
-				if s.Reload.CheckLog != "" {
-					s.startReloadCheck()
-				} else {
-					s.reloadNow(false)
-				}
+				s.hangup()
 			}
 		case <-kill:
 			if s.child != nil {
