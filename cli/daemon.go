@@ -255,6 +255,7 @@ func (a *app) runChild(env process.Env) int {
 	}
 	var v *vrrpSide
 	var autoPrio *process.AutoPriority // max_auto_priority
+	saver := &vrrpSaver{lg: lg}        // config_save_dir
 	c := &process.Child{
 		Logger:  lg,
 		VRRPPid: vrrpPid,
@@ -281,7 +282,9 @@ func (a *app) runChild(env process.Env) int {
 				}
 			}
 		},
+		BeforeReload: func() { saver.v = v; saver.save(false) },
 		Reloaded: func() {
+			saver.save(true)
 			v.ctl.Reloaded(time.Now())
 			if cfg := v.Config(); cfg != nil && autoPrio != nil {
 				autoPrio.Configure(&cfg.Global)

@@ -80,22 +80,19 @@ func (l *lowerer) processGlobal(n *Node) bool {
 			break
 		}
 		g.ReloadTimeFile = n.Args[0].Text
-		l.noticef(n.Pos, "`reload_time_file` is accepted and not run (scheduled reloads are not implemented by keepalived-go)")
 	case "reload_repeat":
 		g.ReloadRepeat = true
-		l.noticef(n.Pos, "`reload_repeat` is accepted and not run (scheduled reloads are not implemented by keepalived-go)")
 	case "config_save_dir":
 		if !l.need(n, 1) {
 			break
 		}
-		// keepalived's parent makes a missing directory (mode 0700); the
-		// daemon does the same when it saves the first copy.
+		// keepalived's parent makes a missing directory (mode 0700), and
+		// so does ours (cli/configsave.go).
 		g.ConfigSaveDir = strings.TrimSuffix(n.Args[0].Text, "/")
 		if g.ConfigSaveDir == "" {
 			g.ConfigSaveDir = "/"
 		}
 		l.extra(n, 1, ctxGlobal)
-		l.noticef(n.Pos, "`config_save_dir` is accepted and not run (keepalived-go saves no copies of the configuration)")
 	case "data_use_instance":
 		if v, ok := l.optBool(n, "Invalid value '%s' for global date_use_instance specified", argText(n, 0)); ok {
 			g.DataUseInstance = v
