@@ -187,6 +187,15 @@ type Global struct {
 	ReloadCheckConfig    bool     `json:"reload_check_config,omitempty"`
 	ReloadCheckConfigLog string   `json:"reload_check_config_log,omitempty"`
 	MaxAutoPriority      int      `json:"max_auto_priority,omitempty"`
+	// VRRPProcessPriority is vrrp_priority: the VRRP process's nice value
+	// (-20..19, 0 = leave it), used when it has no real-time priority.
+	VRRPProcessPriority int `json:"vrrp_priority,omitempty"`
+	// VRRPRealtimePriority is vrrp_rt_priority: SCHED_RR at this priority
+	// (1..99) from the start (0: none).
+	VRRPRealtimePriority int `json:"vrrp_rt_priority,omitempty"`
+	// VRRPCPUAffinity is vrrp_cpu_affinity: the CPUs the VRRP process
+	// runs on (empty: any).
+	VRRPCPUAffinity []int `json:"vrrp_cpu_affinity,omitempty"`
 	// MinAutoPriorityDelay is min_auto_priority_delay (default
 	// DefaultMinAutoPriorityDelay): how late the VRRP process may run
 	// before max_auto_priority raises its real-time priority.

@@ -783,9 +783,9 @@ func writeGlobalDefinitions(b *bytes.Buffer, g *config.Global, parent bool) {
 		w(" Max auto priority = %d", g.MaxAutoPriority)
 	}
 	w(" Min auto priority delay = %d usecs", g.MinAutoPriority().Microseconds())
-	w(" VRRP process priority = %s", otherArg(g, "vrrp_priority", "0"))
+	w(" VRRP process priority = %d", g.VRRPProcessPriority)
 	w(" VRRP don't swap = %t", otherSet(g, "vrrp_no_swap"))
-	w(" VRRP realtime priority = %s", otherArg(g, "vrrp_rt_priority", "0"))
+	w(" VRRP realtime priority = %d", g.VRRPRealtimePriority)
 	w(" VRRP realtime limit = %s", otherArg(g, "vrrp_rlimit_rtime", otherArg(g, "vrrp_rlimit_rttime", "10000")))
 	w(" Checker process priority = 0")
 	w(" Checker don't swap = false")

@@ -61,9 +61,10 @@ func notRunGlobal(kw string) string {
 		return "the iptables / ipsets firewall"
 	case kw == "nftables", strings.HasPrefix(kw, "nftables_"):
 		return "the nftables firewall"
-	case kw == "vrrp_priority", kw == "vrrp_rt_priority", kw == "vrrp_rlimit_rttime", kw == "vrrp_rlimit_rtime",
-		kw == "vrrp_no_swap", kw == "vrrp_cpu_affinity":
-		return "fixed process tuning (nice value, real-time priority, memory locking, CPU affinity)"
+	case kw == "vrrp_rlimit_rttime", kw == "vrrp_rlimit_rtime":
+		return "a real-time CPU limit (RLIMIT_RTTIME would kill Go runtime threads)"
+	case kw == "vrrp_no_swap":
+		return "locking the process in memory"
 	case kw == "process_names", kw == "process_name", kw == "vrrp_process_name":
 		return "process renaming (the processes are always named keepalived)"
 	case strings.HasPrefix(kw, "vrrp_netlink_"), strings.HasPrefix(kw, "process_monitor_rcv_bufs"),

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -9,7 +10,8 @@ import (
 )
 
 // The global_defs keywords of the process and the reload machinery
-// (keepalived 2.2.7 global_parser.c): umask, min_auto_priority_delay,
+// (keepalived 2.2.7 global_parser.c): umask, vrrp_priority,
+// vrrp_rt_priority, vrrp_cpu_affinity, min_auto_priority_delay,
 // vrrp_garp_extra_if, vmac_addr_prefix, reload_file, reload_time_file,
 // reload_repeat, config_save_dir, data_use_instance. Each is lowered into
 // its typed field, with keepalived's messages for bad values.
@@ -32,6 +34,60 @@ func (l *lowerer) processGlobal(n *Node) bool {
 			g.MinAutoPriorityDelay = time.Duration(v) * time.Microsecond
 		}
 		l.extra(n, 1, ctxGlobal)
+	case "vrrp_priority":
+		// keepalived's get_priority: a bad value means 0 (no change).
+		g.VRRPProcessPriority = 0
+		if len(n.Args) == 0 {
+			l.errorf(n.Pos, "No vrrp process priority specified")
+			break
+		}
+		v, msg := checkInt(n.Args[0].Text, -20, 19, true)
+		if msg != "" {
+			l.errorf(n.Args[0].Pos, "Invalid vrrp process priority specified")
+			break
+		}
+		g.VRRPProcessPriority = int(v)
+		l.extra(n, 1, ctxGlobal)
+	case "vrrp_rt_priority":
+		if len(n.Args) == 0 {
+			l.errorf(n.Pos, "No vrrp process real-time priority specified")
+			break
+		}
+		v, msg := checkInt(n.Args[0].Text, -1<<31, 1<<31-1, true)
+		if msg != "" {
+			l.errorf(n.Args[0].Pos, "vrrp process real-time priority '%s' invalid", n.Args[0].Text)
+			break
+		}
+		switch {
+		case v < 1:
+			l.errorf(n.Args[0].Pos, "vrrp process real-time priority %d less than minimum 1 - setting to minimum", v)
+			v = 1
+		case v > 99:
+			l.errorf(n.Args[0].Pos, "vrrp process real-time priority %d greater than maximum 99 - setting to maximum", v)
+			v = 99
+		}
+		g.VRRPRealtimePriority = int(v)
+		l.extra(n, 1, ctxGlobal)
+	case "vrrp_cpu_affinity":
+		if len(n.Args) == 0 {
+			l.errorf(n.Pos, "No vrrp cpu_id set specified")
+			break
+		}
+		g.VRRPCPUAffinity = nil
+		ncpu := runtime.NumCPU()
+		var cpus []int
+		last := 0 // keepalived prints the last id it read, not the bad one
+		for _, a := range n.Args {
+			v, msg := checkInt(a.Text, 0, int64(ncpu-1), true)
+			if msg != "" {
+				l.errorf(a.Pos, "Invalid cpu_id:%d specified for vrrp process", last)
+				cpus = nil // and drops the whole set
+				break
+			}
+			last = int(v)
+			cpus = append(cpus, last)
+		}
+		g.VRRPCPUAffinity = cpus
 	case "vrrp_garp_extra_if", "vrrp_vmac_garp_intvl":
 		if kw == "vrrp_vmac_garp_intvl" {
 			l.warnf(n.Pos, "Keyword \"vrrp_vmac_garp_intvl\" is deprecated - please use \"vrrp_garp_extra_if\"")

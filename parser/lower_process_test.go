@@ -126,3 +126,36 @@ func TestLowerInstanceGarpExtraIf(t *testing.T) {
 		})
 	}
 }
+
+// TestLowerVRRPProcessTuning: vrrp_priority, vrrp_rt_priority and
+// vrrp_cpu_affinity with keepalived 2.2.7's messages (a real-time
+// priority out of range is clamped, a bad CPU drops the set).
+func TestLowerVRRPProcessTuning(t *testing.T) {
+	cases := []struct {
+		text     string
+		nice, rt int
+		cpus     []int
+		diags    []string
+	}{
+		{text: "vrrp_priority -5", nice: -5},
+		{text: "vrrp_priority 20", diags: []string{"t.conf:2:19: error: Invalid vrrp process priority specified"}},
+		{text: "vrrp_rt_priority 50", rt: 50},
+		{text: "vrrp_rt_priority 150", rt: 99, diags: []string{"t.conf:2:22: error: vrrp process real-time priority 150 greater than maximum 99 - setting to maximum"}},
+		{text: "vrrp_rt_priority 0", rt: 1, diags: []string{"t.conf:2:22: error: vrrp process real-time priority 0 less than minimum 1 - setting to minimum"}},
+		{text: "vrrp_cpu_affinity 0", cpus: []int{0}},
+		{text: "vrrp_cpu_affinity 0 99999", diags: []string{"t.conf:2:25: error: Invalid cpu_id:0 specified for vrrp process"}},
+	}
+	for _, tc := range cases {
+		cfg, _, lines := lowerText(t, "global_defs {\n    "+tc.text+"\n}\n")
+		g := cfg.Global
+		var diags []string
+		for _, l := range lines {
+			if !strings.Contains(l, "notice:") {
+				diags = append(diags, l)
+			}
+		}
+		if g.VRRPProcessPriority != tc.nice || g.VRRPRealtimePriority != tc.rt || !cmp.Equal(g.VRRPCPUAffinity, tc.cpus) || !cmp.Equal(diags, tc.diags) {
+			t.Errorf("%q: nice %d rt %d cpus %v %q, want %d %d %v %q", tc.text, g.VRRPProcessPriority, g.VRRPRealtimePriority, g.VRRPCPUAffinity, diags, tc.nice, tc.rt, tc.cpus, tc.diags)
+		}
+	}
+}

@@ -27,6 +27,9 @@ import (
 // with SCHED_RESET_ON_FORK, as keepalived sets it, on every thread the
 // process has (Linux applies it per thread): scripts started afterwards
 // run with normal scheduling, and so do runtime threads made later.
+// It also applies the fixed settings: vrrp_rt_priority (SCHED_RR from the
+// start, where max_auto_priority then climbs from), else vrrp_priority
+// (the nice value), and vrrp_cpu_affinity.
 type AutoPriority struct {
 	Logger *slog.Logger
 
@@ -35,6 +38,18 @@ type AutoPriority struct {
 	minDelay time.Duration
 	cur      int
 	wake     chan struct{}
+	// fixed is the vrrp_rt_priority / vrrp_priority / vrrp_cpu_affinity
+	// last applied.
+	fixed fixedTuning
+}
+
+// fixedTuning is the VRRP process's configured scheduling (keepalived
+// 2.2.7 start_vrrp, set_process_priorities and set_process_cpu_affinity):
+// SCHED_RR at vrrp_rt_priority from the start, else the nice value
+// vrrp_priority; the CPUs of vrrp_cpu_affinity.
+type fixedTuning struct {
+	rt, nice int
+	cpus     string
 }
 
 // probeInterval is how often the probe checks the process's lateness.
@@ -53,10 +68,44 @@ func (a *AutoPriority) Configure(g *config.Global) {
 	a.mu.Lock()
 	a.max = g.MaxAutoPriority
 	a.minDelay = g.MinAutoPriority()
+	a.applyFixed(g)
 	a.mu.Unlock()
 	select {
 	case a.wake <- struct{}{}:
 	default:
+	}
+}
+
+// applyFixed sets the configured scheduling when it differs from what was
+// applied (at start, and at a reload that changes it).
+func (a *AutoPriority) applyFixed(g *config.Global) {
+	want := fixedTuning{rt: g.VRRPRealtimePriority, nice: g.VRRPProcessPriority, cpus: fmt.Sprint(g.VRRPCPUAffinity)}
+	if want == a.fixed {
+		return
+	}
+	a.fixed = want
+	switch {
+	case want.rt > 0:
+		if err := setRealtime(want.rt); err != nil {
+			a.warn("child process: cannot raise priority", err)
+		} else {
+			a.cur = want.rt
+		}
+	case want.nice != 0:
+		if err := setNice(want.nice); err != nil {
+			a.log(fmt.Sprintf("Unable to set process priority to %d - %v", want.nice, err))
+		}
+	}
+	if len(g.VRRPCPUAffinity) > 0 {
+		if err := setAffinity(g.VRRPCPUAffinity); err != nil {
+			a.warn(fmt.Sprintf("unable to set cpu affinity to vrrp process (%v)", err), err)
+		}
+	}
+}
+
+func (a *AutoPriority) warn(msg string, err error) {
+	if a.Logger != nil {
+		a.Logger.Warn(msg, slog.String("error", err.Error()))
 	}
 }
 
