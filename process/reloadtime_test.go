@@ -1,6 +1,9 @@
 package process
 
 import (
+	"context"
+	"log/slog"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -30,5 +33,54 @@ func TestParseReloadTime(t *testing.T) {
 		if !got.Equal(tc.want) || dateSet != tc.dateSet || !slices.Equal(msgs, tc.msgs) {
 			t.Errorf("%q: %v %t %q, want %v %t %q", tc.in, got, dateSet, msgs, tc.want, tc.dateSet, tc.msgs)
 		}
+	}
+}
+
+// TestReloadTimerFires: a time of day written to the file fires the
+// reload at that time and removes the file; with reload_repeat the file
+// stays (the same time tomorrow follows); removing the file cancels.
+func TestReloadTimerFires(t *testing.T) {
+	for _, repeat := range []bool{false, true} {
+		dir := t.TempDir()
+		file := dir + "/reload.time"
+		fire := make(chan struct{})
+		r := &reloadTimer{file: file, repeat: repeat, log: slog.New(slog.DiscardHandler), fire: fire}
+		ctx, cancel := context.WithCancel(context.Background())
+		go r.run(ctx)
+		at := time.Now().Add(2 * time.Second).Truncate(time.Second)
+		if err := os.WriteFile(file, []byte(at.Format("15:04:05")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-fire:
+			if early := time.Until(at); early > 100*time.Millisecond {
+				t.Errorf("repeat %t: fired %v early", repeat, early)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("repeat %t: no reload at %s", repeat, at.Format("15:04:05"))
+		}
+		_, err := os.Stat(file)
+		if kept := err == nil; kept != repeat {
+			t.Errorf("repeat %t: file kept %t", repeat, kept)
+		}
+		cancel()
+	}
+
+	// Cancelled: the file goes before the time.
+	dir := t.TempDir()
+	file := dir + "/reload.time"
+	fire := make(chan struct{}, 1)
+	r := &reloadTimer{file: file, log: slog.New(slog.DiscardHandler), fire: fire}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	at := time.Now().Add(4 * time.Second).Truncate(time.Second) // 3 s or more: the removal is seen (1 s poll) before it
+	os.WriteFile(file, []byte(at.Format("15:04:05")+"\n"), 0o644)
+	go r.run(ctx)
+	time.Sleep(1200 * time.Millisecond)
+	os.Remove(file)
+	select {
+	case <-fire:
+		t.Errorf("fired although the file was removed")
+	case <-time.After(time.Until(at) + 1500*time.Millisecond):
 	}
 }
