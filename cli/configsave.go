@@ -27,7 +27,8 @@ import (
 var parentSaves atomic.Int64
 
 // saveConfigCopy writes the parent's copy of the files read; the
-// directory is made (0700) if missing, as keepalived's parent does.
+// directory is made if missing, as keepalived's parent does (mkdir 0700
+// under the umask: 0600 with keepalived's default 0177).
 func saveConfigCopy(g *config.Global, files []string, lg *slog.Logger) {
 	dir := g.ConfigSaveDir
 	if dir == "" {

@@ -142,8 +142,8 @@ func (l *lowerer) processGlobal(n *Node) bool {
 		if !l.need(n, 1) {
 			break
 		}
-		// keepalived's parent makes a missing directory (mode 0700), and
-		// so does ours (cli/configsave.go).
+		// keepalived's parent makes a missing directory (mkdir 0700 under
+		// the umask), and so does ours (cli/configsave.go).
 		g.ConfigSaveDir = strings.TrimSuffix(n.Args[0].Text, "/")
 		if g.ConfigSaveDir == "" {
 			g.ConfigSaveDir = "/"

@@ -12,7 +12,8 @@ import (
 )
 
 // TestConfigSaveDir: with config_save_dir DIR (missing: the parent makes
-// it, 0700), the parent saves a copy of the configuration at start
+// it, mkdir 0700 under the umask: 0600 with keepalived's 0177, as
+// keepalived 2.2.7 does), the parent saves a copy of the configuration at start
 // (keepalived.conf.PARENT.0) and at a reload (.1), and the VRRP process
 // saves its configuration dump before and after the reload
 // (keepalived_vrrp.CHILD.1.pre and .post, the VIP in both). Run with
@@ -48,8 +49,8 @@ vrrp_instance VI_1 {
 			if !waitFor(10*time.Second, func() bool { return strings.Contains(k.out.String(), "Entering BACKUP STATE") }) {
 				t.Fatalf("no BACKUP state\n%s", k.out.String())
 			}
-			if fi, err := os.Stat(save); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o700 {
-				t.Fatalf("config_save_dir not made 0700: %v %v", fi, err)
+			if fi, err := os.Stat(save); err != nil || !fi.IsDir() || fi.Mode().Perm() != 0o600 {
+				t.Fatalf("config_save_dir not made 0600: %v %v", fi, err)
 			}
 			syscall.Kill(parent, syscall.SIGHUP)
 			post := filepath.Join(save, fmt.Sprintf("keepalived_vrrp.%d.1.post", child))
