@@ -3,7 +3,6 @@ module github.com/keepalived-go/keepalived
 go 1.26.8
 
 require (
-	github.com/alecthomas/participle/v2 v2.1.4
 	github.com/google/go-cmp v0.7.0
 	github.com/mdlayher/packet v1.2.0
 	github.com/spf13/cobra v1.10.2

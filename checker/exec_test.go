@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // TestHelperStartAndDie is not a test: run by TestScriptDiesWithDaemon as
@@ -42,7 +44,7 @@ func TestHelperStartAndDie(t *testing.T) {
 // after the switch).
 func TestScriptDiesWithDaemon(t *testing.T) {
 	users := []string{""}
-	if os.Geteuid() == 0 && os.Getenv("KAGO_NO_ROOT_TESTS") != "1" {
+	if testenv.RootTests() {
 		users = append(users, "nobody")
 	}
 	for _, u := range users {

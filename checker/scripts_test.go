@@ -8,11 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // writeScript writes an executable file in dir.
@@ -188,7 +188,9 @@ func TestScriptExitCodes(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newScripts(t, ScriptOptions{}, cfgScript("s", tc.argv, 100*time.Millisecond, 0))
+			// A timeout of its own: the default (the interval, 100 ms) is
+			// shorter than a fork and exec of sh on a loaded machine.
+			s := newScripts(t, ScriptOptions{}, cfgScript("s", tc.argv, 100*time.Millisecond, 5*time.Second))
 			r := startScripts(t, s)
 			for i, want := range tc.want {
 				u := r.next(5 * time.Second)
@@ -437,9 +439,7 @@ func TestScriptCadenceNotShiftedBySlowScript(t *testing.T) {
 }
 
 func TestScriptUserGroup(t *testing.T) {
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root to switch users")
-	}
+	testenv.NeedRoot(t) // to switch users
 	nobody, err := LookupIdentity("nobody", "")
 	if err != nil {
 		t.Skip("no user nobody")
@@ -516,28 +516,10 @@ func TestScriptUserGroup(t *testing.T) {
 	}
 }
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestScriptStillRunningIsSkipped(t *testing.T) {
 	dir := t.TempDir()
 	p := writeScript(t, dir, "slow", "#!/bin/sh\ncd "+dir+"\n[ -e running ] && echo overlap >> runs\ntouch running\necho x >> runs\nsleep 0.25\nrm running\n")
-	var logs syncBuffer
+	var logs testenv.Buffer
 	s := newScripts(t, ScriptOptions{Logger: slog.New(slog.NewTextHandler(&logs, nil))},
 		cfgScript("s", []string{p}, 100*time.Millisecond, time.Second))
 	r := startScripts(t, s)

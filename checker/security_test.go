@@ -8,14 +8,8 @@ import (
 	"testing"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
-
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root: the walk checks that paths are owned by root")
-	}
-}
 
 // secureDir makes a root-owned 0755 directory under t.TempDir, whose own
 // parents (root-owned, 0700) pass the walk.
@@ -29,7 +23,7 @@ func secureDir(t *testing.T) string {
 }
 
 func TestSecurityWalk(t *testing.T) {
-	needRoot(t)
+	testenv.NeedRoot(t) // the walk checks that paths are owned by root
 	root := Identity{}
 	tests := []struct {
 		name string
@@ -191,7 +185,7 @@ func TestCommandString(t *testing.T) {
 }
 
 func TestCheckSecurity(t *testing.T) {
-	needRoot(t)
+	testenv.NeedRoot(t) // the walk checks that paths are owned by root
 	d := secureDir(t)
 	good := writeScript(t, d, "good", "#!/bin/sh\n")
 	wdir := mkdir(t, d, "w", 0o777, 0, 0)

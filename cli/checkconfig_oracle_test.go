@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/internal/testenv"
 	"github.com/keepalived-go/keepalived/parser"
 )
 
@@ -28,9 +29,7 @@ import (
 // our model's. It needs root and keepalived; each run takes about a
 // second, so only a selection runs unless KGL_ORACLE_ALL=1.
 func TestModelAgainstKeepalivedDump(t *testing.T) {
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root (network namespace)")
-	}
+	testenv.NeedRoot(t)
 	ka, err := exec.LookPath("keepalived")
 	if err != nil {
 		t.Skip("keepalived is not installed (make deps)")
@@ -120,8 +119,13 @@ func keepalivedDump(t *testing.T, ns, ka, file string) (string, error) {
 	t.Helper()
 	dir := t.TempDir()
 	pid := filepath.Join(dir, "keepalived.pid")
+	// Every pidfile is the run's own: a configuration with a bfd_instance
+	// (or LVS) starts a BFD (or checker) child whose default pidfile,
+	// /run/bfd.pid, outlives the SIGKILL below and makes the next run
+	// "already running".
 	cmd := exec.Command("ip", "netns", "exec", ns, ka, "-n", "-l", "-P", "-f", file,
-		"-p", pid, "-r", filepath.Join(dir, "vrrp.pid"), "--no-syslog")
+		"-p", pid, "-r", filepath.Join(dir, "vrrp.pid"), "-c", filepath.Join(dir, "checkers.pid"),
+		"-b", filepath.Join(dir, "bfd.pid"), "--no-syslog")
 	cmd.Dir = filepath.Dir(file)
 	cmd.Env = append(os.Environ(), "TMPDIR="+dir)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

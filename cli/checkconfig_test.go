@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // writeConf writes a configuration into a temporary directory.
@@ -129,9 +129,7 @@ func TestConfigTestHelper(t *testing.T) {
 // the same zero / non-zero verdict (issue 2, item 7). It needs root and
 // the keepalived binary; it skips without them or without the corpus.
 func TestVerdictsAgainstKeepalived(t *testing.T) {
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root (network namespace)")
-	}
+	testenv.NeedRoot(t)
 	ka, err := exec.LookPath("keepalived")
 	if err != nil {
 		t.Skip("keepalived is not installed (make deps)")
@@ -234,20 +232,10 @@ func TestVerdictsAgainstKeepalived(t *testing.T) {
 	})
 }
 
-// netns makes a namespace with eth0..eth3 (veth pairs, the peers named
-// kglpeerN) and removes it when the test ends.
+// netns makes a namespace with eth0..eth3 (veth ends, testenv.Ifaces)
+// and removes it when the test ends.
 func netns(t *testing.T, ns string) {
 	t.Helper()
-	ip := func(args ...string) {
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
-		}
-	}
-	ip("netns", "add", ns)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
-	ip("-n", ns, "link", "set", "lo", "up")
-	for i := 0; i < 4; i++ {
-		ip("-n", ns, "link", "add", fmt.Sprintf("eth%d", i), "type", "veth", "peer", "name", fmt.Sprintf("kglpeer%d", i))
-		ip("-n", ns, "link", "set", fmt.Sprintf("eth%d", i), "up")
-	}
+	testenv.Netns(t, ns)
+	testenv.Ifaces(t, ns, 4)
 }

@@ -133,3 +133,102 @@ func (in *Instance) UnicastHops() uint8 {
 	}
 	return uint8(in.UnicastTTL)
 }
+
+// Defaults that depend on other settings or on global_defs (keepalived's
+// vrrp_complete_instance, vrrp/vrrp.c). The parser lowers what a
+// configuration wrote and calls these for what it did not write; the
+// checks and warnings about written values stay with the parser, which
+// knows their positions.
+
+// DefaultFamily is the address family of an instance with neither an
+// address nor a `family` keyword to decide it.
+const DefaultFamily = IPv4
+
+// DefaultVersionFor is the VRRP version of an instance that does not write
+// `version`: 3 over IPv6 (VRRPv2 is IPv4-only, RFC 3768), global_defs'
+// vrrp_version otherwise.
+func DefaultVersionFor(f Family, g *Global) int {
+	if f == IPv6 {
+		return 3
+	}
+	return g.Version
+}
+
+// DefaultPriorityFor is the priority of an instance that does not write
+// `priority`: an instance in state MASTER is the address owner (255),
+// any other has DefaultPriority.
+func DefaultPriorityFor(s InitialState) int {
+	if s == StateMaster {
+		return OwnerPriority
+	}
+	return DefaultPriority
+}
+
+// DefaultUnicastTTLFor is the unicast_ttl of an instance that does not
+// write it: DefaultUnicastTTL over IPv4, DefaultUnicastTTL6 (the kernel's
+// hop limit) over IPv6.
+func DefaultUnicastTTLFor(f Family) int {
+	if f == IPv4 {
+		return DefaultUnicastTTL
+	}
+	return DefaultUnicastTTL6
+}
+
+// DefaultAcceptFor is accept mode when an instance writes neither
+// `accept` nor `no_accept`: on for the address owner, and outside strict
+// mode (RFC 5798 wants it off).
+func DefaultAcceptFor(owner, strict bool) bool { return owner || !strict }
+
+// DefaultMcastDstFor is the multicast destination of a multicast instance
+// that does not write mcast_dst_ip: global_defs' group of its family.
+func DefaultMcastDstFor(f Family, g *Global) netip.Addr {
+	if f == IPv4 {
+		return g.McastGroup4
+	}
+	return g.McastGroup6
+}
+
+// DefaultLowerPrioNoAdvertFor is lower_prio_no_advert when an instance
+// does not write it: always on in strict mode, else global_defs' value.
+func DefaultLowerPrioNoAdvertFor(strict bool, g *Global) bool {
+	return strict || g.LowerPrioNoAdvert
+}
+
+// DefaultHigherPrioSendAdvertFor is higher_prio_send_advert when an
+// instance does not write it: never in strict mode, else global_defs'.
+func DefaultHigherPrioSendAdvertFor(strict bool, g *Global) bool {
+	return !strict && g.HigherPrioSendAdv
+}
+
+// DefaultNotifyPrioChangesFor is notify_priority_changes when an instance
+// does not write it: its sync group's (itself defaulted to global_defs'),
+// or global_defs' without a group.
+func DefaultNotifyPrioChangesFor(sg *SyncGroup, g *Global) bool {
+	if sg != nil {
+		return sg.NotifyPrioChanges
+	}
+	return g.NotifyPrioChanges
+}
+
+// InstanceGarpDefaults is an instance's GARP schedule before its garp_*
+// keywords: global_defs' schedule, where strict mode sends no repeated
+// lower-priority GARPs.
+func InstanceGarpDefaults(g Garp, strict bool) Garp {
+	if strict {
+		g.LowerPrioRepeat, g.LowerPrioDelay = 0, 0
+	}
+	return g
+}
+
+// LowerPrioDefaults fills the lower-priority values of global_defs' GARP
+// schedule that it did not write: they follow the master ones
+// (vrrp_garp_lower_prio_repeat after vrrp_garp_master_repeat, the delay
+// after vrrp_garp_master_delay).
+func (g *Garp) LowerPrioDefaults(repeatWritten, delayWritten bool) {
+	if !repeatWritten {
+		g.LowerPrioRepeat = g.MasterRepeat
+	}
+	if !delayWritten {
+		g.LowerPrioDelay = g.MasterDelay
+	}
+}

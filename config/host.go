@@ -11,13 +11,18 @@ import "fmt"
 // Each missing interface is a general-class error in keepalived's words,
 // followed by one "Non-existent interface specified in configuration"
 // (BAD_IF class), which is why keepalived's `-t` exits 5 for it rather than
-// 4. With dynamic_interfaces nothing is reported, as keepalived tolerates
-// the interfaces appearing later.
+// 4. With dynamic_interfaces nothing is reported about interfaces, as
+// keepalived tolerates the interfaces appearing later. The global_defs
+// values keepalived checks against the host (CPU ids, disable_local_igmp,
+// config_save_dir) are checked too (checkHostGlobal).
 func CheckHost(cfg *Config, lookup func(ifname string) bool) Diagnostics {
-	if cfg == nil || lookup == nil || cfg.Global.DynamicInterfaces {
+	if cfg == nil {
 		return nil
 	}
-	var ds Diagnostics
+	ds := checkHostGlobal(cfg)
+	if lookup == nil || cfg.Global.DynamicInterfaces {
+		return ds
+	}
 	known := map[string]bool{}
 	exists := func(name string) bool {
 		if v, ok := known[name]; ok {

@@ -49,6 +49,9 @@ func vrrpConfig(cfg *config.Config, ci *config.Instance, src netip.Addr) vrrp.Co
 	}
 	c.V3ChecksumAsV2 = ci.V3ChecksumAsV2
 	c.OwnerIgnoreAdverts = ci.OwnerIgnoreAdverts
+	if h := ci.HighestOtherPriority; h > 0 && h < 255 {
+		c.TimerExpiredBackup = uint8(h)
+	}
 	for _, a := range ci.VIPs {
 		c.VIPs = append(c.VIPs, a.Addr())
 		c.Announce = append(c.Announce, a.Addr())

@@ -2,43 +2,25 @@ package daemon
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/internal/testenv"
 	"github.com/keepalived-go/keepalived/netif"
 )
 
 // The kernel tier: two daemons on the real Linux host seams of package
 // netif, each in its own throwaway network namespace, the two joined by a
-// veth pair. Root only; KAGO_NO_ROOT_TESTS=1 skips it.
-
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root (and KAGO_NO_ROOT_TESTS unset)")
-	}
-}
-
-func ipCmd(t *testing.T, args ...string) string {
-	t.Helper()
-	out, err := exec.Command("ip", args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
+// veth pair (testenv.Pair, which skips unless the root tiers run).
 
 // linuxHost builds the netif seams inside namespace ns; sockets opened
 // later by Listen are opened there too.
 func linuxHost(t *testing.T, ns string) netif.Host {
 	t.Helper()
-	path := "/run/netns/" + ns
+	path := testenv.Path(ns)
 	var h netif.Host
 	if err := netif.WithNetns(path, func() error {
 		var err error
@@ -60,27 +42,11 @@ func linuxHost(t *testing.T, ns string) netif.Host {
 }
 
 func hasVIP(t *testing.T, ns, vip string) bool {
-	return strings.Contains(ipCmd(t, "-n", ns, "-br", "addr", "show", "dev", "eth0"), vip)
+	return strings.Contains(testenv.IP(t, "-n", ns, "-br", "addr", "show", "dev", "eth0"), vip)
 }
 
 func TestKernelPairFailoverAndReload(t *testing.T) {
-	needRoot(t)
-	suffix := fmt.Sprint(os.Getpid() % 100000)
-	nsA, nsB := "kgd-ka"+suffix, "kgd-kb"+suffix
-	for _, ns := range []string{nsA, nsB} {
-		ipCmd(t, "netns", "add", ns)
-		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
-	}
-	va, vb := "kgd-a"+suffix, "kgd-b"+suffix
-	ipCmd(t, "link", "add", va, "type", "veth", "peer", "name", vb)
-	ipCmd(t, "link", "set", va, "netns", nsA)
-	ipCmd(t, "link", "set", vb, "netns", nsB)
-	for i, x := range [][2]string{{nsA, va}, {nsB, vb}} {
-		ipCmd(t, "-n", x[0], "link", "set", x[1], "name", "eth0")
-		ipCmd(t, "-n", x[0], "link", "set", "lo", "up")
-		ipCmd(t, "-n", x[0], "link", "set", "eth0", "up")
-		ipCmd(t, "-n", x[0], "addr", "add", fmt.Sprintf("10.88.0.%d/24", i+1), "dev", "eth0")
-	}
+	nsA, nsB := testenv.Pair(t, "kgd", "10.88.0.1/24", "10.88.0.2/24")
 	mk := func(prio int, vips ...string) *config.Config {
 		in := vi("VI_1", 51, "eth0", prio, vips...)
 		in.Version, in.AdvertInt = 3, 100*time.Millisecond
@@ -131,6 +97,6 @@ func TestKernelPairFailoverAndReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !hasVIP(t, nsB, "10.88.0.101/32") || !hasVIP(t, nsB, "10.88.0.100/24") {
-		t.Errorf("after reload: %s", ipCmd(t, "-n", nsB, "-br", "addr", "show", "dev", "eth0"))
+		t.Errorf("after reload: %s", testenv.IP(t, "-n", nsB, "-br", "addr", "show", "dev", "eth0"))
 	}
 }

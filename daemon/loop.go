@@ -270,6 +270,7 @@ func (d *Daemon) armTimer(t *time.Timer) {
 // socket it arrived on. The packet is read in place and given to the core
 // by pointer: a BACKUP's advert costs no allocation.
 func (d *Daemon) onPacket(now time.Time, p rxPacket) {
+	d.checkStall(now) // a stalled loop may see the new master's advert first
 	if d.delaying(now) {
 		return // keepalived discards adverts read during vrrp_startup_delay
 	}

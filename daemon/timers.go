@@ -103,6 +103,7 @@ func (d *Daemon) nextDeadline() (time.Time, bool) {
 // onTimer steps every instance whose deadline has passed, each once (a
 // core whose deadline stays in the past cannot spin the loop).
 func (d *Daemon) onTimer(now time.Time) {
+	d.checkStall(now)
 	d.checkQuiet(now)
 	d.delaying(now)
 	d.sendDueGarps(now)

@@ -100,14 +100,17 @@ func TestTrackInterfaceWeight(t *testing.T) {
 	}
 }
 
-// slowRunner is a tracker set whose scripts take a while to die and that
-// reports a (stale) result on its way out.
-type slowRunner struct{ names []string }
+// slowRunner is a tracker set whose scripts do not die until the test
+// closes release, and that reports a (stale) result on its way out.
+type slowRunner struct {
+	names   []string
+	release <-chan struct{}
+}
 
 func (r slowRunner) Runnable() []string { return r.names }
 func (r slowRunner) Run(ctx context.Context, out chan<- checker.Update) {
 	<-ctx.Done()
-	time.Sleep(300 * time.Millisecond)
+	<-r.release
 	select {
 	case out <- checker.Update{Kind: "script", Name: "chk", OK: false}:
 	case <-time.After(time.Second):
@@ -123,22 +126,30 @@ func TestReloadDoesNotWaitForScripts(t *testing.T) {
 	cfg := configOf(in)
 	cfg.Scripts = []*config.Script{config.DefaultScript("chk")}
 	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	release := make(chan struct{})
 	h.d.opts.scripts = func(*config.Config, *slog.Logger, scriptRunner) (scriptRunner, error) {
-		return slowRunner{names: []string{"chk"}}, nil
+		return slowRunner{names: []string{"chk"}, release: release}, nil
 	}
 	h.start()
 	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: true})
 	old := h.d.scripts
-	start := time.Now()
-	if err := h.d.applyReload(h.now, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 200*time.Millisecond {
-		t.Errorf("reload waited %s for the old scripts", d)
+	// The old scripts cannot end before release is closed: a reload that
+	// waited for them would never return.
+	reloaded := make(chan error, 1)
+	go func() { reloaded <- h.d.applyReload(h.now, cfg) }()
+	select {
+	case err := <-reloaded:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("reload waited for the old scripts")
 	}
 	if h.d.scripts == old || h.d.scripts == nil {
 		t.Fatal("scripts not restarted")
 	}
+	close(release)
 	select {
 	case <-old.done:
 	case <-time.After(3 * time.Second):

@@ -1,46 +1,28 @@
 package mail
 
 import (
-	"bytes"
 	"context"
 	"net"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // aiosmtpdPython is Debian's python3, which has python3-aiosmtpd (make
 // deps installs it); another python3 on PATH may not.
 const aiosmtpdPython = "/usr/bin/python3"
 
-// lockedBuffer is the server's stdout, read while it is written.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // TestDeliverToAiosmtpd: a real SMTP server (aiosmtpd, from Debian, on
 // 127.0.0.1 only) accepts our dialogue and prints the message it
 // received: keepalived's headers and body, for every recipient.
 func TestDeliverToAiosmtpd(t *testing.T) {
-	if os.Getenv("KAGO_NO_ROOT_TESTS") != "" {
-		t.Skip("KAGO_NO_ROOT_TESTS: aiosmtpd comes with make deps")
-	}
+	// Not root itself, but of the full tier: aiosmtpd comes with make
+	// deps, which the root tiers (make test) run first.
+	testenv.NeedRoot(t)
 	if err := exec.Command(aiosmtpdPython, "-c", "import aiosmtpd").Run(); err != nil {
 		t.Fatalf("python3-aiosmtpd missing (make deps installs it): %v", err)
 	}
@@ -50,7 +32,7 @@ func TestDeliverToAiosmtpd(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	var out lockedBuffer
+	var out testenv.Buffer
 	cmd := exec.Command(aiosmtpdPython, "-m", "aiosmtpd", "-n", "-l", addr)
 	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -16,12 +16,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files from real keepalived")
@@ -33,21 +34,12 @@ const keepalivedBin = "/usr/sbin/keepalived"
 type keepalived struct {
 	cmd *exec.Cmd
 	dir string
-	mu  sync.Mutex
-	log bytes.Buffer
+	log testenv.Buffer
 }
 
-func (k *keepalived) Write(p []byte) (int, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.log.Write(p)
-}
+func (k *keepalived) Write(p []byte) (int, error) { return k.log.Write(p) }
 
-func (k *keepalived) Log() string {
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	return k.log.String()
-}
+func (k *keepalived) Log() string { return k.log.String() }
 
 func startKeepalived(t *testing.T, ns, conf string) *keepalived {
 	t.Helper()

@@ -12,32 +12,20 @@ package netif
 // used from ordinary goroutines.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/vishvananda/netlink"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 var labSeq atomic.Int32
-
-// needRoot skips tests that need root or that the environment turned off.
-func needRoot(t testing.TB) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root (network namespaces)")
-	}
-	if os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("KAGO_NO_ROOT_TESTS=1")
-	}
-}
 
 type lab struct {
 	t  testing.TB
@@ -45,7 +33,7 @@ type lab struct {
 }
 
 func newLab(t testing.TB) *lab {
-	needRoot(t)
+	testenv.NeedRoot(t)
 	return &lab{t: t, id: fmt.Sprintf("%d-%d", os.Getpid()%100000, labSeq.Add(1))}
 }
 
@@ -54,9 +42,7 @@ func newLab(t testing.TB) *lab {
 func (l *lab) ns(name string) string {
 	l.t.Helper()
 	n := "kgn-" + l.id + "-" + name
-	run(l.t, "ip", "netns", "add", n)
-	l.t.Cleanup(func() { exec.Command("ip", "netns", "del", n).Run() })
-	l.ip(n, "link", "set", "lo", "up")
+	testenv.Netns(l.t, n)
 	l.sysctl(n, "net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0")
 	return n
 }
@@ -65,33 +51,23 @@ func nsPath(ns string) string { return "/run/netns/" + ns }
 
 func (l *lab) ip(ns string, args ...string) string {
 	l.t.Helper()
-	return run(l.t, "ip", append([]string{"-n", ns}, args...)...)
+	return testenv.IP(l.t, append([]string{"-n", ns}, args...)...)
 }
 
 func (l *lab) sysctl(ns string, kv ...string) {
 	l.t.Helper()
-	run(l.t, "ip", append([]string{"netns", "exec", ns, "sysctl", "-q", "-w"}, kv...)...)
+	testenv.Sysctl(l.t, ns, kv...)
 }
 
 func (l *lab) readSysctl(ns, key string) string {
 	l.t.Helper()
-	return strings.TrimSpace(run(l.t, "ip", "netns", "exec", ns, "sysctl", "-n", key))
+	return strings.TrimSpace(testenv.IP(l.t, "netns", "exec", ns, "sysctl", "-n", key))
 }
 
 // veth links nsA/ifA with nsB/ifB, both up, with the given MACs if set.
 func (l *lab) veth(nsA, ifA, macA, nsB, ifB, macB string) {
 	l.t.Helper()
-	args := []string{"link", "add", ifA}
-	if macA != "" {
-		args = append(args, "address", macA)
-	}
-	args = append(args, "type", "veth", "peer", "name", ifB, "netns", nsB)
-	if macB != "" {
-		args = append(args, "address", macB)
-	}
-	l.ip(nsA, args...)
-	l.ip(nsA, "link", "set", ifA, "up")
-	l.ip(nsB, "link", "set", ifB, "up")
+	testenv.Veth(l.t, nsA, ifA, macA, nsB, ifB, macB)
 }
 
 // pair returns two namespaces joined by a veth (eth0 in each) with
@@ -113,36 +89,16 @@ func (l *lab) pair() (a, b string) {
 // waitLinkLocal waits until the interface has a usable link-local address.
 func (l *lab) waitLinkLocal(ns, ifname string) {
 	l.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		out := l.ip(ns, "-6", "addr", "show", "dev", ifname, "scope", "link")
-		if strings.Contains(out, "fe80::") && !strings.Contains(out, "tentative") {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	l.t.Fatalf("%s %s: no link-local address", ns, ifname)
+	testenv.WaitLinkLocal(l.t, ns, ifname)
 }
 
 // jsonOf runs `ip -j -n NS args...` and decodes it.
 func (l *lab) jsonOf(ns string, v any, args ...string) {
 	l.t.Helper()
-	out := run(l.t, "ip", append([]string{"-j", "-n", ns}, args...)...)
+	out := testenv.IP(l.t, append([]string{"-j", "-n", ns}, args...)...)
 	if err := json.Unmarshal([]byte(out), v); err != nil {
 		l.t.Fatalf("ip -j %v: %v\n%s", args, err, out)
 	}
-}
-
-func run(t testing.TB, name string, args ...string) string {
-	t.Helper()
-	var stderr bytes.Buffer
-	cmd := exec.Command(name, args...)
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, stderr.String())
-	}
-	return string(out)
 }
 
 // in runs fn inside ns (a name from lab.ns), failing the test on error.

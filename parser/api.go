@@ -1,6 +1,6 @@
 // Package parser reads keepalived.conf text the way keepalived's lexer does
 // (comments anywhere, quoting, braces anywhere, include globs, $VAR, @id
-// lines, ~SEQ / ~LST) into a positioned AST built with participle/v2, then
+// lines, ~SEQ / ~LST) into a positioned AST (a block nester, nest.go), then
 // lowers it into the typed, validated config.Config.
 //
 // This file is the contract the rest of the project is written against.

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // TestBenchConfigTest times `keepalived -t -f testdata/lots.conf`, real
@@ -25,9 +27,7 @@ func TestBenchConfigTest(t *testing.T) {
 	if os.Getenv("KAGO_BENCH") != "1" {
 		t.Skip("set KAGO_BENCH=1 to time keepalived -t against ours")
 	}
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root for the network namespace")
-	}
+	testenv.NeedRoot(t)
 	real, err := exec.LookPath("keepalived")
 	if err != nil {
 		t.Skip("real keepalived is not installed")
@@ -67,25 +67,16 @@ type runStats struct {
 	rc        int   // exit status of the last run
 }
 
-// setupNetns creates ns with interfaces eth0..eth3 (up), removed at the
-// end of the test. They are veth ends (peers kgpN), since this kernel has
-// no dummy driver; for `-t` only their existence matters.
+// setupNetns creates ns with interfaces eth0..eth3 (up, 192.0.2.10-13/24),
+// removed at the end of the test. They are veth ends (testenv.Ifaces),
+// since this kernel has no dummy driver; for `-t` only their existence
+// matters.
 func setupNetns(t *testing.T, ns string) {
 	t.Helper()
-	run := func(args ...string) {
-		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
-			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	_ = exec.Command("ip", "netns", "del", ns).Run()
-	run("netns", "add", ns)
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns).Run() })
-	run("-n", ns, "link", "set", "lo", "up")
+	testenv.Netns(t, ns)
+	testenv.Ifaces(t, ns, 4)
 	for i := 0; i < 4; i++ {
-		ifn := fmt.Sprintf("eth%d", i)
-		run("-n", ns, "link", "add", ifn, "type", "veth", "peer", "name", fmt.Sprintf("kgp%d", i))
-		run("-n", ns, "addr", "add", fmt.Sprintf("192.0.2.%d/24", 10+i), "dev", ifn)
-		run("-n", ns, "link", "set", ifn, "up")
+		testenv.IP(t, "-n", ns, "addr", "add", fmt.Sprintf("192.0.2.%d/24", 10+i), "dev", fmt.Sprintf("eth%d", i))
 	}
 }
 

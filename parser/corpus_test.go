@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // verdictNS is the network namespace real keepalived runs `-t` in (with
@@ -116,9 +117,7 @@ func nsInterfaces(t *testing.T, ns string) map[string]bool {
 // the binary's wherever no script check is involved.
 func TestCorpusVerdicts(t *testing.T) {
 	files := corpusConfigs(t)
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("needs root for the network namespace")
-	}
+	testenv.NeedRoot(t)
 	real := "/usr/sbin/keepalived"
 	if _, err := os.Stat(real); err != nil {
 		t.Skip("real keepalived 2.2.7 is not installed (make deps)")

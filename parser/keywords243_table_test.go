@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // keywordTableBegin / End delimit the generated section of
@@ -31,9 +33,7 @@ func TestKeywordTable243(t *testing.T) {
 	if os.Getenv("KGP_KEYWORD_TABLE") != "1" {
 		t.Skip("a measurement for BENCHMARKS-lower.md: KGP_KEYWORD_TABLE=1")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("needs root for the network namespace")
-	}
+	testenv.NeedRoot(t)
 	ka227 := "/usr/sbin/keepalived"
 	for _, b := range []string{ka227, ka243Bin} {
 		if _, err := os.Stat(b); err != nil {

@@ -187,8 +187,54 @@ var lenientCases = []struct {
 			"t.conf:1:1: warning: (VI_1) No VIP specified; at least one is sensible",
 			"t.conf:4:18: error: Unexpected '{' - `priority` takes no block: as keepalived does, its lines are read as vrrp_instance keywords and its `}` ends the vrrp_instance; what follows is read at the top level",
 			"t.conf:7:5: error: unknown keyword `advert_int` at the top level (`advert_int` belongs in vrrp_instance)",
-			"t.conf:8:5: error: unknown keyword `virtual_ipaddress` at the top level (`virtual_ipaddress` belongs in vrrp_instance); its block is skipped",
+			"t.conf:8:5: error: unknown keyword `virtual_ipaddress` at the top level (`virtual_ipaddress` belongs in vrrp_instance); its lines are read as top-level keywords (the others are ignored) and its `}` is an unknown keyword there, as keepalived does",
 		},
+	},
+	{
+		// keepalived 2.2.7's dump: priority 150, BACKUP, PASS "secret".
+		name: "a block inside authentication ends it; its `}` ends the instance",
+		text: inst(vip + "\n    authentication {\n        auth_type PASS\n        auth_pass secret {\n        }\n        priority 150\n    }\n    priority 50\n    state MASTER\n"),
+		check: func(t *testing.T, c *config.Config) {
+			in := c.Instances[0]
+			if in.Priority != 150 || in.WantMaster() || in.Auth.Type != config.AuthPass || string(in.Auth.Pass[:6]) != "secret" {
+				t.Errorf("priority %d master %v auth %v %q, want 150, BACKUP, PASS secret", in.Priority, in.WantMaster(), in.Auth.Type, in.Auth.Pass)
+			}
+		},
+		diags: []string{
+			"t.conf:9:26: error: Unexpected '{' - `auth_pass` takes no block: as keepalived does, its lines are read as authentication keywords and its `}` ends the authentication; what follows is read in the vrrp_instance, which its `}` ends",
+			"t.conf:13:5: error: unknown keyword `priority` at the top level (`priority` belongs in vrrp_instance)",
+			"t.conf:14:5: error: unknown keyword `state` at the top level (`state` belongs in vrrp_instance)",
+		},
+	},
+	{
+		name: "an unknown block inside authentication: its lines are authentication keywords",
+		text: inst(vip + "\n    authentication {\n        auth_extra {\n            auth_type PASS\n            auth_pass secret\n        }\n        priority 150\n    }\n    state MASTER\n"),
+		check: func(t *testing.T, c *config.Config) {
+			in := c.Instances[0]
+			if in.Priority != 150 || in.WantMaster() || in.Auth.Type != config.AuthPass {
+				t.Errorf("priority %d master %v auth %v, want 150, BACKUP, PASS", in.Priority, in.WantMaster(), in.Auth.Type)
+			}
+		},
+		diags: []string{
+			"t.conf:8:9: error: unknown keyword `auth_extra` in authentication; its lines are read as authentication keywords and its `}` ends the authentication, as keepalived does; what follows is read in the vrrp_instance, which its `}` ends",
+			"t.conf:14:5: error: unknown keyword `state` at the top level (`state` belongs in vrrp_instance)",
+		},
+	},
+	{
+		name: "an unknown top-level block: the vrrp_instance in it runs",
+		text: "cluster {\n" + inst("    priority 120\n"+vip) + "}\n",
+		check: func(t *testing.T, c *config.Config) {
+			if in := c.Instances[0]; in.Name != "VI_1" || in.Priority != 120 || len(in.VIPs) != 1 {
+				t.Errorf("%s priority %d VIPs %v", in.Name, in.Priority, in.VIPs)
+			}
+		},
+		diags: []string{"t.conf:1:1: error: unknown keyword `cluster` at the top level; its lines are read as top-level keywords (the others are ignored) and its `}` is an unknown keyword there, as keepalived does"},
+	},
+	{
+		name:  "an instance without VRID in an unknown top-level block: refused",
+		text:  "cluster {\nvrrp_instance VI_1 {\n    interface eth0\n" + vip + "\n}\n}\n",
+		exit:  config.ExitStartConfig,
+		diags: []string{"t.conf:1:1: error: unknown keyword `cluster` at the top level; its lines are read as top-level keywords (the others are ignored) and its `}` is an unknown keyword there, as keepalived does", "t.conf:2:1: error: (VI_1) the virtual router id must be set"},
 	},
 	// What keepalived 2.2.7 refuses at start: its VRRP process exits with
 	// KEEPALIVED_EXIT_CONFIG (2) and the parent with it.

@@ -1,57 +1,40 @@
 package parser
 
 import (
-	"errors"
-	"io"
-
-	"github.com/alecthomas/participle/v2/lexer"
-
 	"github.com/keepalived-go/keepalived/config"
 )
 
-// The lexer hands the preprocessor's logical lines to participle as
-// tokens: a Lines token per run of consecutive lines of words (its
-// Pos.Offset indexes tokenStream.runs; the preprocessor has already split
-// each line's words, with their positions), LBrace / RBrace tokens for
-// split-off braces, and a Leaf token for a whole block that holds lines
-// only (`{`, lines, `}`: a value block such as virtual_ipaddress, or a
-// block of simple settings), which is lexically as plain as a quoted
-// string. A token per run of lines rather than per word, and per leaf
-// block rather than per brace, keeps participle's reflective parsing cheap:
-// only the nesting of blocks is left for the grammar to find.
+// The preprocessor's logical lines become tokens: a Lines token per run of
+// consecutive lines of words (its run indexes tokenStream.runs; the
+// preprocessor has already split each line's words, with their
+// positions), LBrace / RBrace tokens for split-off braces, and a Leaf
+// token for a whole block that holds lines only (`{`, lines, `}`: a value
+// block such as virtual_ipaddress, or a block of simple settings), which
+// is lexically as plain as a quoted string. The nester (nest.go) then
+// finds the blocks.
 
-// Token types of the stream.
+// tokKind is the kind of a token.
+type tokKind uint8
+
 const (
-	tokLine lexer.TokenType = iota + 1
+	tokLine tokKind = iota + 1
 	tokLBrace
 	tokRBrace
 	tokLeaf
 )
 
-// tokenDef is the lexer.Definition participle builds the grammar against.
-// Its Lex is never used: Parse feeds the preprocessed stream directly.
-type tokenDef struct{}
-
-func (tokenDef) Symbols() map[string]lexer.TokenType {
-	return map[string]lexer.TokenType{
-		"EOF":    lexer.EOF,
-		"Lines":  tokLine,
-		"Leaf":   tokLeaf,
-		"LBrace": tokLBrace,
-		"RBrace": tokRBrace,
-	}
+// token is one token of the stream: a brace at pos, or a run of lines
+// (tokLine, tokLeaf) described by runs[run].
+type token struct {
+	kind tokKind
+	pos  config.Pos
+	run  int
 }
 
-var errNoReader = errors.New("parser: the token definition lexes preprocessed lines only")
-
-func (tokenDef) Lex(string, io.Reader) (lexer.Lexer, error) { return nil, errNoReader }
-
-// tokenStream is a lexer.Lexer over a prepared token slice.
+// tokenStream is the tokens of one chunk of logical lines.
 type tokenStream struct {
-	toks []lexer.Token
+	toks []token
 	runs []lineRun
-	i    int
-	eof  lexer.Position
 }
 
 // lineRun is a run of consecutive lines of words: lines[first:first+n]
@@ -62,26 +45,9 @@ type lineRun struct {
 	close    config.Pos
 }
 
-func (s *tokenStream) Next() (lexer.Token, error) {
-	if s.i >= len(s.toks) {
-		return lexer.EOFToken(s.eof), nil
-	}
-	t := s.toks[s.i]
-	s.i++
-	return t, nil
-}
-
-func lexPos(p config.Pos) lexer.Position {
-	return lexer.Position{Filename: p.File, Line: p.Line, Column: p.Col}
-}
-
-func cfgPos(p lexer.Position) config.Pos {
-	return config.Pos{File: p.Filename, Line: p.Line, Col: p.Column}
-}
-
 // tokenize turns logical lines into tokens. Blocks nested deeper than
 // maxDepth are flattened (their braces dropped, with one finding), so the
-// recursive grammar cannot be driven into a stack overflow.
+// recursive nester cannot be driven into a stack overflow.
 func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenStream {
 	n := 0 // tokens: one per brace and per run of lines (an upper bound)
 	for i, l := range lines {
@@ -89,7 +55,7 @@ func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenSt
 			n++
 		}
 	}
-	s := &tokenStream{toks: make([]lexer.Token, 0, n)}
+	s := &tokenStream{toks: make([]token, 0, n)}
 	depth, dropped := 0, 0
 	reported := false
 	skip := 0
@@ -110,16 +76,14 @@ func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenSt
 				continue
 			}
 			if n, ok := leafAt(lines, i); ok {
-				pos := lexPos(l.raw.posAt(0))
-				pos.Offset = len(s.runs)
 				closeLine := lines[i+1+n]
+				s.toks = append(s.toks, token{kind: tokLeaf, pos: l.raw.posAt(0), run: len(s.runs)})
 				s.runs = append(s.runs, lineRun{first: i + 1, n: n, close: closeLine.raw.posAt(0)})
-				s.toks = append(s.toks, lexer.Token{Type: tokLeaf, Value: "{}", Pos: pos})
 				skip = n + 1
 				continue
 			}
 			depth++
-			s.toks = append(s.toks, lexer.Token{Type: tokLBrace, Value: "{", Pos: lexPos(l.raw.posAt(0))})
+			s.toks = append(s.toks, token{kind: tokLBrace, pos: l.raw.posAt(0)})
 		case kindClose:
 			if dropped > 0 {
 				dropped--
@@ -128,23 +92,17 @@ func tokenize(lines []logical, maxDepth int, diags *config.Diagnostics) *tokenSt
 			if depth > 0 {
 				depth--
 			}
-			s.toks = append(s.toks, lexer.Token{Type: tokRBrace, Value: "}", Pos: lexPos(l.raw.posAt(0))})
+			s.toks = append(s.toks, token{kind: tokRBrace, pos: l.raw.posAt(0)})
 		case kindWords:
 			// extend the run only when this line directly follows it (a
 			// dropped brace in between breaks the run)
-			if k := len(s.toks) - 1; k >= 0 && s.toks[k].Type == tokLine && i > 0 && lines[i-1].kind == kindWords {
-				s.runs[s.toks[k].Pos.Offset].n++
+			if k := len(s.toks) - 1; k >= 0 && s.toks[k].kind == tokLine && i > 0 && lines[i-1].kind == kindWords {
+				s.runs[s.toks[k].run].n++
 				continue
 			}
-			pos := lexPos(l.words[0].Pos)
-			pos.Offset = len(s.runs)
+			s.toks = append(s.toks, token{kind: tokLine, pos: l.words[0].Pos, run: len(s.runs)})
 			s.runs = append(s.runs, lineRun{first: i, n: 1})
-			s.toks = append(s.toks, lexer.Token{Type: tokLine, Value: "lines", Pos: pos})
 		}
-	}
-	if len(lines) > 0 {
-		last := lines[len(lines)-1].raw
-		s.eof = lexPos(last.posAt(len(last.text)))
 	}
 	return s
 }

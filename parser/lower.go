@@ -53,9 +53,23 @@ type lowerer struct {
 	rulePref int
 	// garpGroups counts garp_group blocks (keepalived numbers them from 0).
 	garpGroups int
+	// pendingUp holds the statements a misplaced block's `}` pushed out
+	// of a block nested in a vrrp_instance (authentication): the
+	// instance's walk reads them next, then ends (walkKnown).
+	// reread marks the statements of a block read again at the top level
+	// (rereadAtRoot): those that are not top-level keywords are ignored
+	// without a finding of their own.
+	reread       map[*Node]bool
+	pendingUp    []*Node
+	pendingUpSet bool
 	// spill holds the statements a misplaced block's `}` pushed out of a
 	// top-level block (known): lowerRoot reads them at the top level next.
 	spill []*Node
+	// bfd holds the bfd_instance names and sessions seen so far
+	// (lower_bfd.go); curVS / curRS the virtual and real server whose
+	// block is being checked, for the checkers' messages.
+	bfd          bfdState
+	curVS, curRS *Node
 	// instNames are the names of every vrrp_instance, for hints.
 	instNames map[string]bool
 	// byName indexes what has been lowered (generated configurations may
@@ -253,27 +267,34 @@ func plural(n int) string {
 //
 // A block where keepalived expects none (after an unknown keyword, or
 // after a keyword that takes no block) is read the way keepalived 2.2.7
-// reads it, so that we run the configuration keepalived runs: its `{` is
-// ignored, its lines are keywords of ctx, and its `}` ends the block of
-// ctx. The statements after it are read at the top level (spilled, see
-// lowerRoot). Inside authentication, the one block of keywords nested in
-// another, such a block is skipped instead.
+// reads it (lib/parser.c process_stream: an unknown keyword's `{` is
+// part of its ignored line, and a `}` ends the current block), so that we
+// run the configuration keepalived runs: its `{` is ignored, its lines are
+// keywords of ctx, and its `}` ends the block of ctx. The statements after
+// it belong to the block around ctx: for a top-level block they are read
+// at the top level (spilled, see lowerRoot); for authentication and
+// auth_hmac, the blocks nested in a vrrp_instance, they are read as
+// vrrp_instance keywords, and the block's own `}` then ends the
+// vrrp_instance (pendingUp, read by the instance's walk).
 func (l *lowerer) known(nodes []*Node, ctx string) iter.Seq[*Node] {
 	return func(yield func(*Node) bool) {
 		l.walkKnown(nodes, ctx, yield)
 	}
 }
 
+// nestedCtx reports whether ctx is a block nested in a vrrp_instance.
+func nestedCtx(ctx string) bool { return ctx == ctxAuth || ctx == ctxHMAC }
+
 // walkKnown is known's loop. ended reports that a misplaced block's `}`
-// ended the block of ctx (the statements after it were spilled); stop that
-// the consumer asked to stop.
+// ended the block of ctx (the statements after it were handed to the
+// enclosing block); stop that the consumer asked to stop.
 func (l *lowerer) walkKnown(nodes []*Node, ctx string, yield func(*Node) bool) (ended, stop bool) {
 	for i, n := range nodes {
 		if n == nil {
 			continue
 		}
 		kw := isKeyword(ctx, n.Keyword)
-		misplaced := n.Block != nil && ctx != ctxRoot && ctx != ctxAuth && (!kw || !blockKeyword(ctx, n.Keyword))
+		misplaced := n.Block != nil && ctx != ctxRoot && (!kw || !blockKeyword(ctx, n.Keyword))
 		if !kw {
 			l.unknown(n, ctx)
 			if !misplaced {
@@ -286,20 +307,57 @@ func (l *lowerer) walkKnown(nodes []*Node, ctx string, yield func(*Node) bool) (
 			if !yield(&flat) {
 				return false, true
 			}
-			l.errorf(n.Block.Open, "Unexpected '{' - `%s` takes no block: as keepalived does, its lines are read as %s keywords and its `}` ends the %s; what follows is read at the top level", n.Keyword, ctx, ctx)
-		} else if !yield(n) {
-			return false, true
+			l.errorf(n.Block.Open, "Unexpected '{' - `%s` takes no block: as keepalived does, its lines are read as %s keywords and its `}` ends the %s; %s", n.Keyword, ctx, ctx, afterEnd(ctx))
+		} else {
+			if !yield(n) {
+				return false, true
+			}
+			// A nested block (authentication) ended early: the rest of
+			// its lines are this block's, and its `}` ends this block.
+			if l.pendingUpSet {
+				up := l.pendingUp
+				l.pendingUp, l.pendingUpSet = nil, false
+				// If these end this block early too, their remainder is
+				// spilled first, as it comes first in the file.
+				if _, stop := l.walkKnown(up, ctx, yield); stop {
+					return false, true
+				}
+				l.spill = append(l.spill, nodes[i+1:]...)
+				return true, false
+			}
 		}
 		if !misplaced {
 			continue
 		}
-		if _, stop := l.walkKnown(n.Block.Nodes, ctx, yield); stop {
+		innerEnded, stop := l.walkKnown(n.Block.Nodes, ctx, yield)
+		if stop {
 			return false, true
 		}
-		l.spill = append(l.spill, nodes[i+1:]...)
+		switch {
+		case nestedCtx(ctx) && !innerEnded:
+			// Read next in the vrrp_instance, whose block ends after them.
+			l.pendingUp = append(l.pendingUp, nodes[i+1:]...)
+			l.pendingUpSet = true
+		case nestedCtx(ctx):
+			// The inner `}` already ended this block and its remainder
+			// went to the vrrp_instance; this block's `}` ended the
+			// instance, so the rest is read at the top level.
+			l.spill = append(l.spill, nodes[i+1:]...)
+		default:
+			l.spill = append(l.spill, nodes[i+1:]...)
+		}
 		return true, false
 	}
 	return false, false
+}
+
+// afterEnd says where keepalived reads what follows the `}` that ended a
+// block of ctx early.
+func afterEnd(ctx string) string {
+	if nestedCtx(ctx) {
+		return "what follows is read in the vrrp_instance, which its `}` ends"
+	}
+	return "what follows is read at the top level"
 }
 
 // unknown reports an unknown keyword of block kind ctx, once: the contents
@@ -323,10 +381,10 @@ func (l *lowerer) unknown(n *Node, ctx string) {
 		if strings.HasSuffix(msg, "?") {
 			sep = " Its"
 		}
-		if ctx == ctxRoot || ctx == ctxAuth {
-			msg += sep + " block is skipped"
+		if ctx == ctxRoot {
+			msg += sep + " lines are read as top-level keywords (the others are ignored) and its `}` is an unknown keyword there, as keepalived does"
 		} else {
-			msg += fmt.Sprintf("%s lines are read as %s keywords and its `}` ends the %s, as keepalived does; what follows is read at the top level", sep, ctx, ctx)
+			msg += fmt.Sprintf("%s lines are read as %s keywords and its `}` ends the %s, as keepalived does; %s", sep, ctx, ctx, afterEnd(ctx))
 		}
 	}
 	l.errorf(n.Pos, "%s", msg)
@@ -373,16 +431,49 @@ func (l *lowerer) lowerRoot(nodes []*Node) {
 		// the top level, as keepalived reads them, before the next one;
 		// each `}` left over from the block is keepalived's "Unknown
 		// keyword '}'" there.
+		// They are read depth first: what one of them pushes out comes
+		// before the statements after it.
 		for len(l.spill) > 0 {
-			spilled := l.spill
+			m, rest := l.spill[0], l.spill[1:]
 			l.spill = nil
-			for _, m := range spilled {
-				if m != nil {
-					l.rootStatement(m)
-				}
+			if m != nil {
+				l.rootStatement(m)
 			}
+			l.spill = append(l.spill, rest...)
 		}
 	}
+}
+
+// rereadAtRoot hands the lines of n's block back to the top level, to be
+// read next: at the top level keepalived takes a `{` after an unknown
+// keyword, or after one that opens no block, as part of that line, so the
+// block's lines are top-level statements (a vrrp_instance in them is
+// run) and its `}` is an unknown keyword there.
+//
+// The lines that are not top-level keywords are not reported one by one
+// (keepalived's cascade of "Unknown keyword" lines): the finding on n says
+// what happens to them.
+func (l *lowerer) rereadAtRoot(n *Node) {
+	if l.reread == nil {
+		l.reread = map[*Node]bool{}
+	}
+	for _, m := range n.Block.Nodes {
+		l.reread[m] = true
+	}
+	l.spill = append(append([]*Node{}, n.Block.Nodes...), l.spill...)
+}
+
+// rootNoBlock reports a block after a top-level keyword that takes none.
+// Its contents are skipped: these keywords (use_pid_dir, net_namespace,
+// ...) are only active in keepalived's parent process, and the VRRP
+// process skips the block of an inactive keyword whole (lib/parser.c
+// process_stream, skip_sublevel), so no vrrp_instance or vrrp_script in
+// it is run.
+func (l *lowerer) rootNoBlock(n *Node) {
+	if n.Block == nil {
+		return
+	}
+	l.errorf(n.Block.Open, "Unexpected '{' - `%s` takes no block; the block is skipped, as keepalived's VRRP process skips it", n.Keyword)
 }
 
 // rootStatement lowers one top-level statement.
@@ -423,7 +514,7 @@ func (l *lowerer) rootStatement(n *Node) {
 			}
 		case "net_namespace", "instance":
 			// Both name this keepalived once: a second one is an error.
-			l.noBlock(n)
+			l.rootNoBlock(n)
 			dst := &l.cfg.Global.NetNamespace
 			if n.Keyword == "instance" {
 				dst = &l.cfg.Global.InstanceName
@@ -439,7 +530,7 @@ func (l *lowerer) rootStatement(n *Node) {
 			*dst = n.Args[0].Text
 			l.extra(n, 1, ctxRoot)
 		case "net_namespace_ipvs", "namespace_with_ipsets":
-			l.noBlock(n)
+			l.rootNoBlock(n)
 			l.cfg.Global.Other = append(l.cfg.Global.Other, l.raw(n))
 			what := "LVS / IPVS"
 			if n.Keyword == "namespace_with_ipsets" {
@@ -447,11 +538,11 @@ func (l *lowerer) rootStatement(n *Node) {
 			}
 			l.noticef(n.Pos, "`%s` is accepted and not run (%s is not part of keepalived-go)", n.Keyword, what)
 		case "use_pid_dir":
-			l.noBlock(n)
+			l.rootNoBlock(n)
 			l.cfg.Global.UsePidDir = true
 			l.extra(n, 0, ctxRoot)
 		case "child_wait_time":
-			l.noBlock(n)
+			l.rootNoBlock(n)
 			if l.need(n, 1) {
 				if v, ok := l.uintArgMsg(n, 0, 0, 1<<31-1, "Invalid child_wait_time %s", n.Args[0].Text); ok {
 					l.cfg.Global.ChildWaitTime = secs(v)
@@ -459,14 +550,19 @@ func (l *lowerer) rootStatement(n *Node) {
 				l.extra(n, 1, ctxRoot)
 			}
 		case "linkbeat_use_polling":
-			l.noBlock(n)
+			l.rootNoBlock(n)
 			l.cfg.Global.LinkbeatUsePolling = true
 		default:
 			if why, ok := rawRootBlocks[n.Keyword]; ok {
 				l.lowerChecked(n, why)
 				return
 			}
-			l.unknown(n, ctxRoot)
+			if !l.reread[n] {
+				l.unknown(n, ctxRoot)
+			}
+			if n.Block != nil {
+				l.rereadAtRoot(n)
+			}
 		}
 	}
 }

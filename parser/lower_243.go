@@ -66,10 +66,10 @@ func notRunGlobal(kw string) string {
 	case kw == "vrrp_no_swap":
 		return "locking the process in memory"
 	case kw == "process_names", kw == "process_name", kw == "vrrp_process_name":
-		return "process renaming (the processes are always named keepalived)"
+		return "process renaming"
 	case strings.HasPrefix(kw, "vrrp_netlink_"), strings.HasPrefix(kw, "process_monitor_rcv_bufs"),
 		kw == "vrrp_rx_bufs_policy", kw == "vrrp_rx_bufs_multiplier":
-		return "socket buffer sizing (the kernel's defaults are used)"
+		return "socket buffer sizing"
 	case kw == "random_seed":
 		return "random number seeding"
 	case kw == "tmp_config_directory":
@@ -197,7 +197,6 @@ func (l *lowerer) instance243(ic *instCtx, n *Node) bool {
 		}
 		in.HighestOtherPriority = int(other)
 		l.extra(n, 1, ctxInstance)
-		l.noticef(n.Pos, "(%s) %s is read and kept but not run (keepalived-go has no stalled-timer detection)", in.Name, n.Keyword)
 	default:
 		return false
 	}

@@ -196,10 +196,10 @@ var lower243Cases = []struct {
 	},
 	{
 		name: "bfd_instance, SSL, track_group and virtual_server_group",
-		text: "bfd_instance b1 {\n    neighbor_ip 10.0.0.300\n    min_rx 5000\n}\nSSL {\n    certifcate /tmp/c\n}\ntrack_group tg {\n    group {\n        VI_1\n    }\n    grop x\n}\nvirtual_server_group g {\n    10.0.0.1-10 80\n    fwmark 0\n    bogus 80\n}\n" + inst(vip),
+		text: "bfd_instance b1 {\n    min_rx 0.5\n    neighbor_ip 10.0.0.300\n}\nSSL {\n    certifcate /tmp/c\n}\ntrack_group tg {\n    group {\n        VI_1\n    }\n    grop x\n}\nvirtual_server_group g {\n    10.0.0.1-10 80\n    fwmark 0\n    bogus 80\n}\n" + inst(vip),
 		want: []string{
-			"2:17: error: Invalid bfd_instance neighbor_ip address '10.0.0.300'",
-			"3:12: error: Invalid bfd_instance min_rx '5000' - must be in [1, 1000]",
+			"2:12: error: Configuration error: BFD instance b1 min_rx value 0.5 is not valid (must be in range [1-4294967]), ignoring",
+			"3:17: error: Configuration error: BFD instance b1 has malformed neighbor address 10.0.0.300, ignoring instance",
 			"6:5: error: unknown keyword `certifcate` in SSL; did you mean `certificate`?",
 			"12:5: error: unknown keyword `grop` in track_group; did you mean `group`?",
 			"16:12: error: virtual server group fwmark '0' must be in [1, 4294967295]",

@@ -23,6 +23,10 @@ type globalCtx struct {
 	// afterBoot is what remains of vrrp_delay_after_boot (2.4) at parse
 	// time; the start-up delay is the larger of it and vrrp_startup_delay.
 	afterBoot time.Duration
+	// What keepalived's handlers of kept-only keywords remember, for
+	// their "already specified" findings (lower_global_other.go).
+	nftables, nftablesIPVS, tmpConfigDir bool
+	snmpSocket, lvsSyncd                 string
 }
 
 // uptime is how long the system has been up (/proc/uptime), for
@@ -454,6 +458,7 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			// Other known keywords (SMTP, LVS, BFD, SNMP, DBus, process
 			// tuning, nftables...): accepted and kept verbatim, with a
 			// notice for those of subsystems we do not run.
+			l.checkGlobalOther(n)
 			g.Other = append(g.Other, l.raw(n))
 			if why := notRunGlobal(kw); why != "" {
 				l.noticef(n.Pos, "`%s` is accepted and not run (%s is not part of keepalived-go)", kw, why)
@@ -473,12 +478,7 @@ func zeroHint(s string) string {
 func (l *lowerer) finishGlobal() {
 	g := &l.cfg.Global
 	gc := &l.globalCtx
-	if !gc.lowerPrioRepeatSet {
-		g.Garp.LowerPrioRepeat = g.Garp.MasterRepeat
-	}
-	if !gc.lowerPrioDelaySet {
-		g.Garp.LowerPrioDelay = g.Garp.MasterDelay
-	}
+	g.Garp.LowerPrioDefaults(gc.lowerPrioRepeatSet, gc.lowerPrioDelaySet)
 	if gc.afterBoot > g.StartupDelay {
 		g.StartupDelay = gc.afterBoot
 	}

@@ -18,8 +18,9 @@ type instCtx struct {
 	node *Node
 	pos  map[string]config.Pos // first position of each keyword
 
-	priority int // 0 = unset
-	version  int // 0 = unset (configured or deduced)
+	priority int    // 0 = unset
+	vrf      string // the vrf keyword's interface (kept, not run)
+	version  int    // 0 = unset (configured or deduced)
 	family   config.Family
 
 	strict               *bool
@@ -324,6 +325,7 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 	case "track_process":
 		ic.trackProcs = append(ic.trackProcs, l.trackRefs(n, name, "track_process")...)
 	case "track_bfd":
+		l.trackBFD(n, name)
 		l.cfg.Raw = append(l.cfg.Raw, l.raw(n))
 		l.noticef(n.Pos, "(%s) track_bfd is accepted but not run (BFD is not part of keepalived-go)", name)
 	case "dont_track_primary":
@@ -529,6 +531,9 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 			}
 		case "use_ipvlan", "vrf":
 			l.noticef(n.Pos, "(%s) %s is accepted but not implemented by keepalived-go", name, kw)
+			if kw == "vrf" {
+				l.vrf(ic, n)
+			}
 		}
 		l.cfg.Raw = append(l.cfg.Raw, l.raw(n))
 	default:
@@ -674,4 +679,25 @@ func parseVMAC(s string) (mac []byte, five, ok bool) {
 		mac = append(mac, byte(v))
 	}
 	return mac, len(parts) == 5, true
+}
+
+// vrf checks `vrf NAME` as keepalived 2.2.7's vrrp_vrf_handler does, as
+// far as the file tells: the name fits IFNAMSIZ, one VRF per instance,
+// and not after `interface` (keepalived sets the interface from the VRF;
+// an interface given before it is an error there).
+func (l *lowerer) vrf(ic *instCtx, n *Node) {
+	if !l.need(n, 1) {
+		return
+	}
+	name, vrf := ic.in.Name, n.Args[0].Text
+	switch {
+	case len(vrf) >= 16:
+		l.errorf(n.Args[0].Pos, "(%s) VRF interface name '%s' too long - ignoring", name, vrf)
+	case ic.in.Interface != "":
+		l.errorf(n.Pos, "(%s) Cannot specify VRF interface and interface - ignoring", name)
+	case ic.vrf != "":
+		l.errorf(n.Pos, "(%s) VRF interface already specified as '%s' - ignoring", name, ic.vrf)
+	default:
+		ic.vrf = vrf
+	}
 }

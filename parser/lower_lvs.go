@@ -188,11 +188,12 @@ var lvsSchema = map[string]map[string]kwSpec{
 	}),
 	"FILE_CHECK": {"track_file": sAny(1), "weight": sAny(0)},
 	"BFD_CHECK":  {"name": sAny(1), "alpha": sBool()},
+	// bfd_instance values are checked by checkBFDInstance (lower_bfd.go).
 	ctxBFD: {
-		"source_ip": sAddr(), "neighbor_ip": sAddr(), "neighbour_ip": sAddr(),
-		"min_rx": sUint(1, 1000), "min_tx": sUint(1, 1000), "idle_tx": sUint(1, 1000),
-		"multiplier": sUint(1, 255), "passive": sFlag(), "ttl": sUint(1, 255), "hoplimit": sUint(1, 255),
-		"max_hops": sUint(1, 255), "multihop": sBool(), "weight": sAny(0), "vrrp": sFlag(), "checker": sFlag(),
+		"source_ip": sAny(1), "neighbor_ip": sAny(1), "neighbour_ip": sAny(1),
+		"min_rx": sAny(1), "min_tx": sAny(1), "idle_tx": sAny(1),
+		"multiplier": sAny(1), "passive": sFlag(), "ttl": sAny(1), "hoplimit": sAny(1),
+		"max_hops": sAny(1), "multihop": sAny(0), "weight": sAny(1), "vrrp": sFlag(), "checker": sFlag(),
 	},
 	ctxTrackGrp: {"group": sValues()},
 }
@@ -217,6 +218,7 @@ var lvsKeywordLists = func() map[string][]string {
 func (l *lowerer) lowerChecked(n *Node, why string) {
 	switch n.Keyword {
 	case ctxVS:
+		l.curVS, l.curRS = n, nil
 		l.checkVSHead(n)
 		if n.Block != nil {
 			l.checkBlock(n.Block.Nodes, ctxVS)
@@ -238,6 +240,9 @@ func (l *lowerer) lowerChecked(n *Node, why string) {
 		}
 		if n.Block != nil {
 			l.checkBlock(n.Block.Nodes, n.Keyword)
+		}
+		if n.Keyword == ctxBFD {
+			l.checkBFDInstance(n)
 		}
 	case "linkbeat_interfaces":
 		for _, e := range l.entries(n) {
@@ -363,7 +368,13 @@ func (l *lowerer) checkBlock(nodes []*Node, ctx string) {
 			}
 		default:
 			if l.needBlock(n) {
+				if sp.block == ctxRS {
+					l.curRS = n
+				}
 				l.checkBlock(n.Block.Nodes, sp.block)
+				if n.Keyword == "BFD_CHECK" {
+					l.checkBFDCheck(n, l.rsName())
+				}
 			}
 		}
 		l.checkArg(n, sp, ctx)
@@ -489,4 +500,29 @@ func (l *lowerer) vsEndChecks(n *Node) {
 			return
 		}
 	}
+}
+
+// rsName names the real server being checked as keepalived's FMT_RS
+// does: "[IP]:PROTO:PORT", PROTO the virtual server's protocol given
+// before the real server ("none" when none is).
+func (l *lowerer) rsName() string {
+	proto := "none"
+	if l.curVS != nil && l.curVS.Block != nil {
+		for _, e := range l.curVS.Block.Nodes {
+			if e == l.curRS {
+				break
+			}
+			if e != nil && e.Keyword == "protocol" && len(e.Args) > 0 {
+				proto = strings.ToLower(e.Args[0].Text)
+			}
+		}
+	}
+	if l.curRS == nil {
+		return "[]:" + proto + ":0"
+	}
+	port := argText(l.curRS, 1)
+	if port == "" {
+		port = "0"
+	}
+	return "[" + argText(l.curRS, 0) + "]:" + proto + ":" + port
 }

@@ -157,3 +157,30 @@ func (l *lowerer) optBool(n *Node, format string, args ...any) (bool, bool) {
 	l.extra(n, 1, "")
 	return v, true
 }
+
+// parseDecimalShift reads a decimal number with up to shift decimal
+// places into an integer scaled by 10^shift, as keepalived's
+// read_decimal_unsigned_func does (more places are rounded, with the
+// "too many decimal places" message).
+func parseDecimalShift(s string, shift int) (int64, string) {
+	v, msg := parseDecimalMicro(s)
+	if msg != "" && !isTooManyPlaces(msg) {
+		return 0, msg
+	}
+	div := int64(1)
+	for i := shift; i < 6; i++ {
+		div *= 10
+	}
+	if _, frac, ok := strings.Cut(s, "."); ok && len(frac) > shift {
+		// Round on the first dropped digit, as keepalived does.
+		up := frac[shift] >= '5'
+		v /= div
+		if up {
+			v++
+		}
+		return v, fmt.Sprintf("number '%s' has too many decimal places", s)
+	}
+	return v / div, ""
+}
+
+func isTooManyPlaces(msg string) bool { return strings.Contains(msg, "too many decimal places") }

@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -73,19 +72,18 @@ func (l *lowerer) processGlobal(n *Node) bool {
 			l.errorf(n.Pos, "No vrrp cpu_id set specified")
 			break
 		}
-		g.VRRPCPUAffinity = nil
-		ncpu := runtime.NumCPU()
+		// The ids are checked against this host's CPUs by
+		// config.CheckHost (which reads the statement kept in Other); an
+		// id that is not a number drops the set, as keepalived does.
+		g.Other = append(g.Other, l.raw(n))
 		var cpus []int
-		last := 0 // keepalived prints the last id it read, not the bad one
 		for _, a := range n.Args {
-			v, msg := checkInt(a.Text, 0, int64(ncpu-1), true)
+			v, msg := checkInt(a.Text, 0, 1<<31-1, true)
 			if msg != "" {
-				l.errorf(a.Pos, "Invalid cpu_id:%d specified for vrrp process", last)
-				cpus = nil // and drops the whole set
+				cpus = nil
 				break
 			}
-			last = int(v)
-			cpus = append(cpus, last)
+			cpus = append(cpus, int(v))
 		}
 		g.VRRPCPUAffinity = cpus
 	case "vrrp_garp_extra_if", "vrrp_vmac_garp_intvl":
@@ -144,6 +142,7 @@ func (l *lowerer) processGlobal(n *Node) bool {
 		}
 		// keepalived's parent makes a missing directory (mkdir 0700 under
 		// the umask), and so does ours (cli/configsave.go).
+		g.Other = append(g.Other, l.raw(n)) // for config.CheckHost
 		g.ConfigSaveDir = strings.TrimSuffix(n.Args[0].Text, "/")
 		if g.ConfigSaveDir == "" {
 			g.ConfigSaveDir = "/"

@@ -469,7 +469,7 @@ var lowerDiagCases = []struct {
 	{
 		name:  "a misspelt block is one error, its contents unreported",
 		text:  "vrrp_instanc VI_1 {\n    interface eth0\n    bogus 1\n    virtual_ipaddress {\n        10.0.0.1\n    }\n}\n",
-		want:  []string{"t.conf:1:1: error: unknown keyword `vrrp_instanc` at the top level; did you mean `vrrp_instance`? Its block is skipped"},
+		want:  []string{"t.conf:1:1: error: unknown keyword `vrrp_instanc` at the top level; did you mean `vrrp_instance`? Its lines are read as top-level keywords (the others are ignored) and its `}` is an unknown keyword there, as keepalived does"},
 		exitT: 5,
 	},
 	{

@@ -589,6 +589,7 @@ func (l *lowerer) lowerSyncGroup(n *Node) {
 		case "track_process":
 			gc.procs = append(gc.procs, l.trackRefs(e, name, "track_process")...)
 		case "track_bfd":
+			l.trackBFD(e, name)
 			l.cfg.Raw = append(l.cfg.Raw, l.raw(e))
 			l.noticef(e.Pos, "(%s) track_bfd is accepted but not run (BFD is not part of keepalived-go)", name)
 		case "notify_backup", "notify_master", "notify_fault", "notify_stop", "notify":

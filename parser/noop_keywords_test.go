@@ -52,6 +52,8 @@ const instanceBody = "interface eth0\nvirtual_router_id 51\nvirtual_ipaddress {\
 // their block around them (a unicast peer, an IPv6 address, priority
 // 255...), or which are part of what their block requires.
 var snippetOverride = map[string]string{
+	"vrrp_instance\ttimer_expired_backup":     "vrrp_instance VI_1 {\n" + instanceBody + "nopreempt\ntimer_expired_backup 200\n}\n",
+	"vrrp_instance\tthread_timer_expired":     "vrrp_instance VI_1 {\n" + instanceBody + "nopreempt\nthread_timer_expired 200\n}\n",
 	"vrrp_instance\tunicast_ttl":              "vrrp_instance VI_1 {\n" + instanceBody + "unicast_peer {\n10.0.0.2\n}\nunicast_ttl 64\n}\n",
 	"vrrp_instance\told_unicast_checksum":     "vrrp_instance VI_1 {\n" + instanceBody + "unicast_peer {\n10.0.0.2\n}\nold_unicast_checksum\n}\n",
 	"vrrp_instance\towner_ignore_adverts":     "vrrp_instance VI_1 {\n" + instanceBody + "priority 255\nowner_ignore_adverts\n}\n",

@@ -7,8 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/alecthomas/participle/v2/lexer"
-
 	"github.com/keepalived-go/keepalived/config"
 )
 
@@ -51,13 +49,9 @@ func parse(path string, text *string, opts Options, lim limits) (*File, config.D
 		}
 		p.stack = append(p.stack, g)
 	}
-	parser, err := grammar()
-	if err != nil {
-		return nil, nil, fmt.Errorf("parser: grammar: %w", err)
-	}
 	// The preprocessor runs in its own goroutine and hands over the lines
-	// in chunks that end between two top-level statements; the grammar
-	// parses each chunk as it comes (a pipeline over both cores).
+	// in chunks that end between two top-level statements; the nester
+	// builds each chunk's nodes as it comes (a pipeline over both cores).
 	chunks := make(chan []logical, 8)
 	p.chunkFn = func(ls []logical) { chunks <- ls }
 	go func() {
@@ -65,42 +59,15 @@ func parse(path string, text *string, opts Options, lim limits) (*File, config.D
 		p.run()
 		p.flushChunk()
 	}()
-	var c converter
+	var c nester
 	file := &File{}
-	var perr error
 	for ls := range chunks {
-		if perr != nil {
-			continue // drain
-		}
 		toks := tokenize(ls, lim.blockDepth, &c.diags)
-		lex, err := lexer.Upgrade(toks)
-		if err != nil {
-			perr = err
-			continue
-		}
-		g, err := parser.ParseFromLexer(lex)
-		if err != nil {
-			// The grammar accepts every token sequence the lexer makes.
-			perr = err
-			continue
-		}
-		c.lines, c.runs = ls, toks.runs
-		for _, it := range g.Items {
-			switch {
-			case it.Lines != nil:
-				file.Nodes = c.stmt(file.Nodes, it.Lines, it.Leaf, it.Block)
-			case it.StrayLeaf != nil || it.StrayBlock != nil:
-				file.Nodes = append(file.Nodes, c.stray(it.StrayLeaf, it.StrayBlock)...)
-			case it.Extra != nil:
-				c.errorf(cfgPos(it.Extra.Pos), "Extra '}' found")
-			}
-		}
+		c.lines, c.runs, c.toks, c.i = ls, toks.runs, toks.toks, 0
+		file.Nodes = c.file(file.Nodes)
 	}
 	// chunks is closed: the preprocessor is done with p.
 	diags := append(p.diags, c.diags...)
-	if perr != nil {
-		return nil, diags, fmt.Errorf("parser: %w", perr)
-	}
 	if c.unclosed > 0 {
 		diags = append(diags, config.Diagnostic{Pos: c.outermost, Severity: config.Error, Class: config.ClassGeneral,
 			Msg: fmt.Sprintf("There are %d missing '}'s or extra '{'s", c.unclosed)})
@@ -154,90 +121,4 @@ func (p *preprocessor) openMain(path string) (*globSource, error) {
 	names := make([]string, len(paths))
 	copy(names, paths)
 	return &globSource{paths: paths, names: names, typ: includeR | includeM | includeW, main: true, preload: data}, nil
-}
-
-// converter builds the public AST from the grammar's tree.
-type converter struct {
-	lines     []logical
-	runs      []lineRun
-	slab      []Node // nodes are allocated from here, 1024 at a time
-	diags     config.Diagnostics
-	unclosed  int
-	outermost config.Pos
-}
-
-func (c *converter) errorf(pos config.Pos, format string, args ...any) {
-	c.diags = append(c.diags, config.Diagnostic{Pos: pos, Severity: config.Error, Class: config.ClassGeneral, Msg: fmt.Sprintf(format, args...)})
-}
-
-// stmt appends the nodes of a run of lines; the block is the last one's.
-func (c *converter) stmt(nodes []*Node, lines, leaf *lexer.Token, block *gBlock) []*Node {
-	r := c.runs[lines.Pos.Offset]
-	var n *Node
-	for _, l := range c.lines[r.first : r.first+r.n] {
-		if len(c.slab) == 0 {
-			c.slab = make([]Node, 1024)
-		}
-		n = &c.slab[0]
-		c.slab = c.slab[1:]
-		*n = Node{Raw: l.raw.text, Pos: l.words[0].Pos, Keyword: l.words[0].Text}
-		if len(l.words) > 1 {
-			n.Args = l.words[1:]
-		}
-		nodes = append(nodes, n)
-	}
-	switch {
-	case leaf != nil:
-		n.Block = c.leaf(leaf)
-	case block != nil:
-		n.Block = c.block(block)
-	}
-	return nodes
-}
-
-// leaf is a block of lines only.
-func (c *converter) leaf(t *lexer.Token) *Block {
-	r := c.runs[t.Pos.Offset]
-	out := &Block{Open: cfgPos(t.Pos), Close: r.close}
-	out.Nodes = c.stmt(make([]*Node, 0, r.n), t, nil, nil)
-	return out
-}
-
-func (c *converter) block(b *gBlock) *Block {
-	out := &Block{Open: cfgPos(b.Open.Pos)}
-	if b.Close != nil {
-		out.Close = cfgPos(b.Close.Pos)
-	} else {
-		// unclosed blocks form a chain from the outermost one down
-		if c.unclosed == 0 {
-			c.outermost = out.Open
-		}
-		c.unclosed++
-	}
-	out.Nodes = c.items(b.Items)
-	return out
-}
-
-func (c *converter) items(items []*gItem) []*Node {
-	var nodes []*Node
-	for _, it := range items {
-		if it.Lines != nil {
-			nodes = c.stmt(nodes, it.Lines, it.Leaf, it.Block)
-		} else if it.StrayLeaf != nil || it.StrayBlock != nil {
-			nodes = append(nodes, c.stray(it.StrayLeaf, it.StrayBlock)...)
-		}
-	}
-	return nodes
-}
-
-// stray handles a `{` that follows no statement: keepalived ignores it and
-// reads what follows at the enclosing level; we do the same with its
-// contents (but its `}` closes only it, so nothing after it is misplaced).
-func (c *converter) stray(leaf *lexer.Token, b *gBlock) []*Node {
-	if leaf != nil {
-		c.errorf(cfgPos(leaf.Pos), "Unexpected '{' - ignoring")
-		return c.leaf(leaf).Nodes
-	}
-	c.errorf(cfgPos(b.Open.Pos), "Unexpected '{' - ignoring")
-	return c.block(b).Nodes
 }

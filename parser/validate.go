@@ -138,27 +138,21 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 		if ic.version == 2 && strict {
 			l.warnf(at("version"), "(%s) cannot use IPv6 with VRRP version 2; setting version 3", name)
 			ic.version = 3
-		} else if ic.version == 0 {
-			ic.version = 3
 		} else if ic.version == 2 {
 			l.ourWarnf(at("version"), "(%s) VRRPv2 is IPv4-only (RFC 3768): keepalived sends version 2 adverts over IPv6 here, which other routers reject; use version 3", name)
 		}
 	}
 	if ic.family == config.FamilyUnset {
-		ic.family = config.IPv4
+		ic.family = config.DefaultFamily
 	}
 	in.Family = ic.family
 	if ic.version == 0 {
-		ic.version = g.Version
+		ic.version = config.DefaultVersionFor(in.Family, g)
 	}
 	in.Version = ic.version
 
 	if !ic.ttlSet {
-		if in.Family == config.IPv4 {
-			in.UnicastTTL = config.DefaultUnicastTTL
-		} else {
-			in.UnicastTTL = config.DefaultUnicastTTL6
-		}
+		in.UnicastTTL = config.DefaultUnicastTTLFor(in.Family)
 	}
 
 	if len(in.VIPs) == 0 && !l.allowNoVIPs(ic, strict) {
@@ -177,11 +171,9 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 	}
 
 	if ic.priority == 0 {
-		if in.State == config.StateMaster {
-			ic.priority = config.OwnerPriority
+		ic.priority = config.DefaultPriorityFor(in.State)
+		if ic.priority == config.OwnerPriority {
 			l.noticef(at("state"), "(%s) state MASTER without priority: priority is 255 (address owner)", name)
-		} else {
-			ic.priority = config.DefaultPriority
 		}
 	}
 	in.Priority = ic.priority
@@ -292,7 +284,7 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 
 	// Accept mode.
 	if ic.accept == nil {
-		in.Accept = owner || !strict
+		in.Accept = config.DefaultAcceptFor(owner, strict)
 	} else {
 		in.Accept = *ic.accept
 	}
@@ -303,11 +295,7 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 
 	// Multicast destination.
 	if !in.Unicast && !in.McastDst.IsValid() {
-		if in.Family == config.IPv4 {
-			in.McastDst = g.McastGroup4
-		} else {
-			in.McastDst = g.McastGroup6
-		}
+		in.McastDst = config.DefaultMcastDstFor(in.Family, g)
 	} else if in.Unicast && in.McastDst.IsValid() {
 		l.warnf(at("mcast_dst_ip"), "(%s) multicast destination specified with unicast - ignoring", name)
 		in.McastDst = netip.Addr{}
@@ -317,7 +305,7 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 	l.completeGarp(ic, strict)
 
 	if ic.lowerPrioNoAdvert == nil {
-		in.LowerPrioNoAdvert = strict || g.LowerPrioNoAdvert
+		in.LowerPrioNoAdvert = config.DefaultLowerPrioNoAdvertFor(strict, g)
 	} else if strict && !*ic.lowerPrioNoAdvert {
 		l.warnf(at("lower_prio_no_advert"), "(%s) Strict mode requires no lower priority advert. resetting", name)
 		in.LowerPrioNoAdvert = true
@@ -325,7 +313,7 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 		in.LowerPrioNoAdvert = *ic.lowerPrioNoAdvert
 	}
 	if ic.higherPrioSendAdvert == nil {
-		in.HigherPrioSendAdvert = !strict && g.HigherPrioSendAdv
+		in.HigherPrioSendAdvert = config.DefaultHigherPrioSendAdvertFor(strict, g)
 	} else if strict && *ic.higherPrioSendAdvert {
 		l.warnf(at("higher_prio_send_advert"), "(%s) strict mode requires higher_prio_send_advert to be clear. resetting", name)
 		in.HigherPrioSendAdvert = false
@@ -341,10 +329,8 @@ func (l *lowerer) completeInstance(ic *instCtx) {
 	switch sg := l.byName.group[in.SyncGroup]; {
 	case ic.notifyPrioChanges != nil:
 		in.NotifyPrioChanges = *ic.notifyPrioChanges
-	case sg != nil:
-		in.NotifyPrioChanges = sg.NotifyPrioChanges
 	default:
-		in.NotifyPrioChanges = g.NotifyPrioChanges
+		in.NotifyPrioChanges = config.DefaultNotifyPrioChangesFor(sg, g)
 	}
 
 	l.roundAdvert(ic)
@@ -427,7 +413,7 @@ func maxVIPs(in *config.Instance, mtu int) int {
 // completeGarp resolves the instance GARP schedule against the globals.
 func (l *lowerer) completeGarp(ic *instCtx, strict bool) {
 	in := ic.in
-	g := l.cfg.Global.Garp
+	g := config.InstanceGarpDefaults(l.cfg.Global.Garp, strict)
 	set := func(kw string) bool { _, ok := ic.pos[kw]; return ok }
 	if !set("garp_master_delay") {
 		in.Garp.MasterDelay = g.MasterDelay
@@ -442,21 +428,13 @@ func (l *lowerer) completeGarp(ic *instCtx, strict bool) {
 		in.Garp.MasterRefreshRepeat = g.MasterRefreshRepeat
 	}
 	if !ic.garpLowerPrioRepeat {
-		if strict {
-			in.Garp.LowerPrioRepeat = 0
-		} else {
-			in.Garp.LowerPrioRepeat = g.LowerPrioRepeat
-		}
+		in.Garp.LowerPrioRepeat = g.LowerPrioRepeat
 	} else if strict && in.Garp.LowerPrioRepeat != 0 {
 		l.warnf(ic.at("garp_lower_prio_repeat"), "(%s) Strict mode requires no repeat garps. resetting", in.Name)
 		in.Garp.LowerPrioRepeat = 0
 	}
 	if !ic.garpLowerPrioDelay {
-		if strict {
-			in.Garp.LowerPrioDelay = 0
-		} else {
-			in.Garp.LowerPrioDelay = g.LowerPrioDelay
-		}
+		in.Garp.LowerPrioDelay = g.LowerPrioDelay
 	} else if strict && in.Garp.LowerPrioDelay != 0 {
 		l.warnf(ic.at("garp_lower_prio_delay"), "(%s) Strict mode requires no repeat garp delay. resetting", in.Name)
 		in.Garp.LowerPrioDelay = 0

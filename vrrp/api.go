@@ -79,6 +79,12 @@ type Config struct {
 	// OwnerIgnoreAdverts is keepalived 2.3's owner_ignore_adverts: while
 	// its effective priority is 255, the instance drops every advert.
 	OwnerIgnoreAdverts bool
+	// TimerExpiredBackup is keepalived 2.3's timer_expired_backup: the
+	// highest priority of the other routers (0: off). A master whose
+	// loop was stalled so long that a router of that priority has taken
+	// over goes to BACKUP on the Stalled event (keepalived 2.4.3's
+	// vrrp_thread_timeout_handler).
+	TimerExpiredBackup uint8
 
 	AuthType uint8   // 0 none, 1 PASS (v2 only)
 	AuthPass [8]byte // zero padded
@@ -156,6 +162,16 @@ type Priority struct{ Effective int }
 // (VRID, family, interface, unicast mode) is unchanged, keeping its state.
 type Reconfigure struct{ Config Config }
 
+// Stalled reports that the caller's loop woke long after its earliest
+// timer was due (keepalived's scheduler: "A thread timer expired N seconds
+// ago"). It is handled before the instance's overdue timers run, as
+// keepalived checks before it runs them: a master with TimerExpiredBackup
+// whose last advert is older than 3 x advert interval + the skew time of
+// that priority (the time such a router waits before taking over) goes to
+// BACKUP instead of sending its late advert over the new master's.
+type Stalled struct{}
+
+func (Stalled) isEvent()     {}
 func (Startup) isEvent()     {}
 func (Shutdown) isEvent()    {}
 func (Received) isEvent()    {}

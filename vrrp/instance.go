@@ -46,6 +46,7 @@ type Instance struct {
 	// rate-limits that line; we log it once).
 	ownerDropLogged bool
 	lastTransition  time.Time
+	lastAdvertSent  time.Time // vrrp->last_advert_sent, for Stalled
 	stats           Stats
 
 	sync *SyncGroup
@@ -305,6 +306,10 @@ func (in *Instance) flushReload() {
 
 func (in *Instance) step(now time.Time, ev Event) {
 	in.now = now
+	if _, ok := ev.(Stalled); ok {
+		in.stalled() // before the overdue timers, as keepalived
+		ev = nil
+	}
 	in.runTimers(now)
 	if ev != nil {
 		in.now = now
@@ -662,8 +667,43 @@ func (in *Instance) advert(prio uint8) Advert {
 	}
 }
 
+// stalled is keepalived 2.4.3's vrrp_thread_timeout_handler for this
+// instance: a master with timer_expired_backup whose last advert is older
+// than the time a router of the highest other priority waits before
+// taking over (3 adverts and its skew, from the configured interval) goes
+// to BACKUP. It reports whether it did.
+func (in *Instance) stalled() bool {
+	h := in.cfg.TimerExpiredBackup
+	if in.state != StateMaster || h == 0 || in.lastAdvertSent.IsZero() {
+		return false
+	}
+	if in.lastAdvertSent.Add(StalledWindow(in.cfg.Version, in.adverInt, h)).After(in.now) {
+		return false
+	}
+	prev := in.state
+	in.wantState = StateBackup
+	in.leaveMaster(false, "timer expired")
+	in.tsm(prev)
+	return true
+}
+
+// StalledWindow is how long after its last advert a stalled master with
+// timer_expired_backup h goes to BACKUP: 3 x the advert interval + the
+// skew time of priority h (vrrp_thread_timeout_handler).
+func StalledWindow(version int, adverInt time.Duration, h uint8) time.Duration {
+	return 3*adverInt + SkewTime(version, h, adverInt)
+}
+
+// StalledMin is the least lateness of the loop worth a Stalled event for
+// an instance with timer_expired_backup h: 2 x the advert interval + the
+// skew time of h (keepalived's quickest_takeover, vrrp_complete_init).
+func StalledMin(version int, adverInt time.Duration, h uint8) time.Duration {
+	return 2*adverInt + SkewTime(version, h, adverInt)
+}
+
 // sendAdvert is vrrp_send_adv: one advert to the group, or one per peer.
 func (in *Instance) sendAdvert(prio uint8) {
+	in.lastAdvertSent = in.now
 	a := in.advert(prio)
 	in.txSeq = in.hmacSeq()
 	if len(in.cfg.UnicastPeers) == 0 {

@@ -82,6 +82,16 @@ func (g *SyncGroup) StepSeq(now time.Time, member string, ev Event) []MemberActi
 	for _, m := range g.members {
 		m.reset()
 	}
+	if _, ok := ev.(Stalled); ok {
+		// Before the overdue timers, as for a lone instance.
+		for _, m := range g.members {
+			if m.cfg.Name == member {
+				m.now = now
+				m.stalled()
+			}
+		}
+		ev = nil
+	}
 	g.runTimers(now)
 	if ev != nil {
 		for _, m := range g.members {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // TestHABench runs every scenario with every combo (ours+ours, the mixed
@@ -17,7 +19,7 @@ import (
 // keepalived, then the footprint comparison, and writes the tables to
 // $KGE_BENCH_OUT (make bench-ha: BENCHMARKS-ha.md). Behind KAGO_BENCH_HA=1.
 func TestHABench(t *testing.T) {
-	needRoot(t)
+	testenv.NeedRoot(t)
 	if os.Getenv("KAGO_BENCH_HA") != "1" {
 		t.Skip("e2e: set KAGO_BENCH_HA=1 (make bench-ha)")
 	}

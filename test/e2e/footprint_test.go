@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // footprint is the resources one daemon run used.
@@ -67,7 +69,7 @@ func runFootprints(t *testing.T) []footprint {
 }
 
 func measureFootprint(t *testing.T, impl Impl, n int, window time.Duration) footprint {
-	needRoot(t)
+	testenv.NeedRoot(t)
 	var ifs []IfaceSpec
 	for i := 0; i < 4; i++ {
 		ifs = append(ifs, IfaceSpec{Name: fmt.Sprintf("eth%d", i), Addrs: []netip.Prefix{netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 1, byte(i), 11}), 24)}})

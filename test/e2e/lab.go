@@ -38,6 +38,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // Prefix names every namespace the lab creates.
@@ -106,8 +108,7 @@ func New(t testing.TB, tools *Tools, specs ...HostSpec) *Lab {
 	id := fmt.Sprintf("%s%d-%d", Prefix, os.Getpid()%100000, labSeq.Add(1))
 	l := &Lab{T: t, ID: id, Dir: t.TempDir(), Switch: id + "-sw", Tools: tools, Hosts: map[string]*Host{}}
 	t.Cleanup(l.close)
-	l.must("ip", "netns", "add", l.Switch)
-	l.must("ip", "-n", l.Switch, "link", "set", "lo", "up")
+	l.addNetns(l.Switch)
 	l.must("ip", "-n", l.Switch, "link", "add", BridgeName, "type", "bridge", "stp_state", "0", "mcast_snooping", "0")
 	l.must("ip", "-n", l.Switch, "link", "set", BridgeName, "up")
 	for _, s := range specs {
@@ -122,8 +123,7 @@ func (l *Lab) addHost(s HostSpec) *Host {
 	h := &Host{Lab: l, Spec: s, Name: s.Name, NS: l.ID + "-" + s.Name, Dir: filepath.Join(l.Dir, s.Name)}
 	l.Hosts[s.Name] = h
 	l.order = append(l.order, h)
-	l.must("ip", "netns", "add", h.NS)
-	l.must("ip", "-n", h.NS, "link", "set", "lo", "up")
+	l.addNetns(h.NS)
 	for i, ifc := range s.Ifaces {
 		port := "p-" + s.Name
 		if i > 0 {
@@ -154,6 +154,15 @@ func (l *Lab) Host(name string) *Host {
 	return h
 }
 
+// addNetns creates namespace name with lo up; close deletes it, after the
+// hosts' processes are stopped.
+func (l *Lab) addNetns(name string) {
+	l.T.Helper()
+	if err := testenv.AddNetns(name); err != nil {
+		l.T.Fatalf("e2e: %v", err)
+	}
+}
+
 func (l *Lab) must(args ...string) string {
 	l.T.Helper()
 	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
@@ -171,9 +180,9 @@ func (l *Lab) close() {
 		l.order[i].close()
 	}
 	for _, h := range l.order {
-		exec.Command("ip", "netns", "del", h.NS).Run()
+		testenv.DelNetns(h.NS)
 	}
-	exec.Command("ip", "netns", "del", l.Switch).Run()
+	testenv.DelNetns(l.Switch)
 	if l.T.Failed() {
 		l.dumpLogs()
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // The generic scenarios' LAN: lb1 and lb2 (and lb3) behind VIP 10.0.0.10,
@@ -24,7 +26,7 @@ func lbAddr(i int) netip.Prefix {
 // newLAN builds n load balancers lb1..lbn (eth0 10.0.0.11.., nginx) and a
 // client c1 (10.0.0.100), and watches the wire.
 func newLAN(t testing.TB, n int) *Lab {
-	needRoot(t)
+	testenv.NeedRoot(t)
 	specs := []HostSpec{}
 	for i := 1; i <= n; i++ {
 		specs = append(specs, HostSpec{Name: fmt.Sprintf("lb%d", i), Nginx: true,
@@ -286,14 +288,17 @@ func report(t testing.TB, m Measure) {
 }
 
 // slack is how far past a protocol bound a timing may land before a test
-// fails: `make test` shares two cores with every other package's tests, so
-// 500 ms by default; KGE_SLACK sets it (make bench-ha runs alone and
-// reports the exact figures, which is where the 50 ms bar is judged).
+// fails: `make test` shares two cores with every other package's tests
+// (and `make test-hog` with a CPU hog besides), so a second by default, as
+// no default-tier test bounds wall-clock time under 1 s (a reload's client
+// outage is bounded by slack alone); KGE_SLACK sets it (make bench-ha runs
+// alone and reports the exact figures, which is where the 50 ms bar is
+// judged).
 func slack() time.Duration {
 	if d, err := time.ParseDuration(os.Getenv("KGE_SLACK")); err == nil {
 		return d
 	}
-	return 500 * time.Millisecond
+	return time.Second
 }
 
 // checkWithin fails when got exceeds the bound by more than slack.

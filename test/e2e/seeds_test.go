@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // seedNode is one load balancer of a seed setup.
@@ -130,7 +132,7 @@ func dispatcherHTTP(conf string) string {
 // seedLab builds the seed's LAN: its two nodes with their own addresses
 // and interface names, its web servers, and a client.
 func seedLab(t testing.TB, s seed) *Lab {
-	needRoot(t)
+	testenv.NeedRoot(t)
 	var specs []HostSpec
 	for _, n := range s.Nodes {
 		hs := HostSpec{Name: n.Name, Nginx: true, NginxPorts: s.Ports,

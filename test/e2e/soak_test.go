@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // TestSoak: 5% packet loss on the LAN for 120 s at advert_int 1: an
@@ -19,7 +21,7 @@ import (
 // may fail over spuriously. Behind KAGO_SOAK=1 (make soak);
 // KGE_SOAK_SECONDS shortens it.
 func TestSoak(t *testing.T) {
-	needRoot(t)
+	testenv.NeedRoot(t)
 	if os.Getenv("KAGO_SOAK") != "1" {
 		t.Skip("e2e: set KAGO_SOAK=1 (make soak)")
 	}

@@ -25,6 +25,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // toolsConf is the configuration of the report in issue 14: two instances
@@ -84,7 +86,7 @@ vrrp_instance VI_2 {
 // running impl on toolsConf, and the reader of its notify_fifo.
 func newToolsHost(t *testing.T, impl Impl, script string) (*Host, *Daemon, <-chan string) {
 	t.Helper()
-	needRoot(t)
+	testenv.NeedRoot(t)
 	if impl == Ours {
 		needOurs(t)
 	}

@@ -8,28 +8,24 @@
 package proc
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // binary is the keepalived binary built once for the package.
 var binary string
 
 func TestMain(m *testing.M) {
-	if os.Geteuid() != 0 || os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		// Only the option tests that start nothing run without root.
-		os.Setenv("KGX_PROC_NO_ROOT", "1")
-	}
 	dir, err := os.MkdirTemp("", "kgx-proc-bin")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -47,11 +43,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// needRoot skips the tests that start a daemon (in a namespace) unless
+// the root tiers run; only the option tests that start nothing run
+// without root.
 func needRoot(t *testing.T) {
 	t.Helper()
-	if os.Getenv("KGX_PROC_NO_ROOT") == "1" {
-		t.Skip("needs root and network namespaces (KAGO_NO_ROOT_TESTS=1 or not root)")
-	}
+	testenv.NeedRoot(t)
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("iproute2 missing")
 	}
@@ -72,13 +69,9 @@ func newNetns(t *testing.T) *netns {
 		name: fmt.Sprintf("kgx-p%d-%d", os.Getpid()%100000, nsCounter.Add(1)),
 		dir:  t.TempDir(),
 	}
-	mustRun(t, "ip", "netns", "add", n.name)
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", n.name).Run() })
-	mustRun(t, "ip", "-n", n.name, "link", "add", "eth0", "type", "veth", "peer", "name", "eth1")
-	mustRun(t, "ip", "-n", n.name, "addr", "add", "10.77.0.1/24", "dev", "eth0")
-	for _, l := range []string{"lo", "eth0", "eth1"} {
-		mustRun(t, "ip", "-n", n.name, "link", "set", l, "up")
-	}
+	testenv.Netns(t, n.name)
+	testenv.Veth(t, n.name, "eth0", "", n.name, "eth1", "")
+	testenv.IP(t, "-n", n.name, "addr", "add", "10.77.0.1/24", "dev", "eth0")
 	return n
 }
 
@@ -127,28 +120,10 @@ func (n *netns) hasAddr(addr string) bool {
 	return strings.Contains(string(out), " "+addr+"/")
 }
 
-// syncBuffer is a bytes.Buffer safe for a process writing and a test reading.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // fg is a keepalived started with -n in a namespace.
 type fg struct {
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *testenv.Buffer
 	done   chan struct{}
 	status syscall.WaitStatus
 }
@@ -166,7 +141,7 @@ func (n *netns) startBin(t *testing.T, bin string, env []string, args ...string)
 	t.Helper()
 	full := append([]string{"netns", "exec", n.name, bin, "-n", "-l", "-G"}, args...)
 	cmd := exec.Command("ip", full...)
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.Env = append(append(os.Environ(), "TMPDIR="+n.dir), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

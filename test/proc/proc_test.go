@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // TestOptionsWithoutDaemon runs the options that answer and exit.
@@ -274,7 +276,7 @@ func TestParentKilled(t *testing.T) {
 	}
 	// Watch eth1 (the other end of the veth) for the priority-0 advert.
 	dump := exec.Command("ip", "netns", "exec", n.name, "tcpdump", "-l", "-nn", "-i", "eth1", "-c", "50", "ip proto 112")
-	var dumped syncBuffer
+	var dumped testenv.Buffer
 	dump.Stdout = &dumped
 	if err := dump.Start(); err == nil {
 		defer func() { dump.Process.Kill(); dump.Wait() }()

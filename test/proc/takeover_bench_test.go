@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // TestTakeoverAfterKill measures issue 5 item 8: how long the backup takes
@@ -87,19 +89,11 @@ func newPair(t *testing.T) *pair {
 		b:   fmt.Sprintf("kgx-tb%d-%d", os.Getpid()%100000, id),
 		dir: t.TempDir(),
 	}
-	ifa, ifb := fmt.Sprintf("kgxa%d", id), fmt.Sprintf("kgxb%d", id)
-	for _, ns := range []string{p.a, p.b} {
-		mustRun(t, "ip", "netns", "add", ns)
-		t.Cleanup(func() { exec.Command("ip", "netns", "del", ns).Run() })
-	}
-	mustRun(t, "ip", "link", "add", ifa, "netns", p.a, "type", "veth", "peer", "name", ifb, "netns", p.b)
-	for ns, ifn := range map[string]string{p.a: ifa, p.b: ifb} {
-		mustRun(t, "ip", "-n", ns, "link", "set", ifn, "name", "eth0")
-		mustRun(t, "ip", "-n", ns, "link", "set", "lo", "up")
-		mustRun(t, "ip", "-n", ns, "link", "set", "eth0", "up")
-	}
-	mustRun(t, "ip", "-n", p.a, "addr", "add", "10.78.0.1/24", "dev", "eth0")
-	mustRun(t, "ip", "-n", p.b, "addr", "add", "10.78.0.2/24", "dev", "eth0")
+	testenv.Netns(t, p.a)
+	testenv.Netns(t, p.b)
+	testenv.Veth(t, p.a, "eth0", "", p.b, "eth0", "")
+	testenv.IP(t, "-n", p.a, "addr", "add", "10.78.0.1/24", "dev", "eth0")
+	testenv.IP(t, "-n", p.b, "addr", "add", "10.78.0.2/24", "dev", "eth0")
 	return p
 }
 
