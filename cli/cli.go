@@ -32,7 +32,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -275,7 +274,7 @@ func (a *app) runKeepalived(positional []string) error {
 	}
 	if o.set["umask"] {
 		if m, ok := parseUmask(o.umask); ok {
-			syscall.Umask(m)
+			process.SetStartUmask(m, true)
 		} else {
 			// keepalived prints this without a newline.
 			fmt.Fprintf(a.stderr, "Invalid --umask option %s", o.umask)

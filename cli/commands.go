@@ -193,6 +193,9 @@ func (a *app) newStatusCmd() *cobra.Command {
 						c.VIP, c.Dev, c.MAC, c.First.Format("15:04:05"), c.Last.Format("15:04:05"), c.Episodes)
 				}
 			}
+			if m := s.Mail; m != nil {
+				fmt.Fprintf(out, "e-mail alerts via %s: %d sent, %d failed, %d dropped\n", m.Server, m.Sent, m.Failed, m.Dropped)
+			}
 			return nil
 		},
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +26,9 @@ import (
 func (a *app) runDaemon() int {
 	env := process.TakeEnv()
 	a.absolutize(env.Cwd)
+	if !process.UmaskFromCmdline() {
+		process.SetStartUmask(0, false) // keepalived's 0177 until umask says otherwise
+	}
 	process.SetMemoryPolicy()
 	if env.Role == process.RoleVRRP {
 		return a.runChild(env)
@@ -111,7 +115,6 @@ var notApplicable = []struct{ long, why string }{
 	{"snmp-agent-socket", "keepalived-go has no SNMP agent"},
 	{"address-monitoring", "netlink address changes are not logged"},
 	{"core-dump-pattern", "the kernel core_pattern is left alone (core dumps are enabled as with -m)"},
-	{"all-config", "missing include files are reported by `keepalived check-config`"},
 	{"config-fd", "internal to keepalived"},
 	{"flush-log-file", "the log file is written unbuffered"},
 }
@@ -173,6 +176,9 @@ func (a *app) runParent(env process.Env) int {
 		closeLogs()
 		lg, closeLogs = a.logger("Keepalived")
 	}
+	if g.maxAutoPriority == 0 && !daemonized {
+		lg.Info("NOTICE: setting config option max_auto_priority should result in better keepalived performance")
+	}
 	watchdog, _ := process.WatchdogInterval()
 	p := &process.Parent{
 		Logger:   lg,
@@ -193,6 +199,8 @@ func (a *app) runParent(env process.Env) int {
 			Notify:      process.NewNotifier(),
 			Watchdog:    watchdog,
 			ParentDump:  g.parentDump(lg),
+			Reload:      g.reload,
+			ReloadRead:  func() process.ReloadSettings { return a.readGlobals(lg).reload },
 		},
 	}
 	return p.Run()
@@ -216,10 +224,19 @@ func checkConfigFile(path string) error {
 	return nil
 }
 
-// loadConfig is the daemon's loader: the parser, for the daemon's own
-// file and for `reload --plan`.
-func loadConfig(path, configID string) (*config.Config, config.Diagnostics, error) {
-	return parser.LoadFile(path, parser.Options{ConfigID: configID})
+// loader is the daemon's loader: the parser (with -e's strict include
+// checks), for the daemon's own file and for `reload --plan`. Each
+// configuration read sets the process's umask from its umask keyword, as
+// keepalived's parse does (unless -u was given).
+func (a *app) loader(lg *slog.Logger) func(path, configID string) (*config.Config, config.Diagnostics, error) {
+	allConfig := a.opts.allConfig
+	return func(path, configID string) (*config.Config, config.Diagnostics, error) {
+		cfg, diags, err := parser.LoadFile(path, parser.Options{ConfigID: configID, AllConfig: allConfig})
+		if cfg != nil {
+			process.ApplyConfigUmask(&cfg.Global, lg)
+		}
+		return cfg, diags, err
+	}
 }
 
 // runChild is the VRRP child: process.Child running package daemon on
@@ -237,6 +254,8 @@ func (a *app) runChild(env process.Env) int {
 		vrrpPid = process.PidfilePaths(o.pidFile, o.vrrpPidFile, false, "").VRRP
 	}
 	var v *vrrpSide
+	var autoPrio *process.AutoPriority // max_auto_priority
+	saver := &vrrpSaver{lg: lg}        // config_save_dir
 	c := &process.Child{
 		Logger:  lg,
 		VRRPPid: vrrpPid,
@@ -249,6 +268,10 @@ func (a *app) runChild(env process.Env) int {
 			return v, code
 		},
 		Running: func() {
+			if cfg := v.Config(); cfg != nil {
+				autoPrio = process.NewAutoPriority(&cfg.Global, lg)
+				go autoPrio.Run(context.Background())
+			}
 			if o.dumpConf {
 				// -d: keepalived's text dump of the configuration, to the
 				// log (the JSON model is `check-config --dump`).
@@ -259,7 +282,14 @@ func (a *app) runChild(env process.Env) int {
 				}
 			}
 		},
-		Reloaded: func() { v.ctl.Reloaded(time.Now()) },
+		BeforeReload: func() { saver.v = v; saver.save(false) },
+		Reloaded: func() {
+			saver.save(true)
+			v.ctl.Reloaded(time.Now())
+			if cfg := v.Config(); cfg != nil && autoPrio != nil {
+				autoPrio.Configure(&cfg.Global)
+			}
+		},
 	}
 	code := c.Run()
 	if v != nil {
@@ -296,7 +326,7 @@ func (a *app) startVRRP(lg *slog.Logger, ppid int, vrrpPid string) (*vrrpSide, i
 	d, err := daemon.New(daemon.Options{
 		ConfigFile:      o.configFile,
 		ConfigID:        o.configID,
-		Load:            loadConfig,
+		Load:            a.loader(lg),
 		Logger:          lg,
 		Host:            host,
 		DontReleaseVRRP: o.dontReleaseVRRP,

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
@@ -28,6 +29,13 @@ type runGlobals struct {
 	scripts *process.Scripts
 	// parentData is keepalived_parent.data (SIGUSR1), rendered at start.
 	parentData []byte
+	// parentDataName is its file name (data_use_instance adds the names).
+	parentDataName string
+	// maxAutoPriority is max_auto_priority (0: keepalived's start-up
+	// NOTICE suggests setting it; -1 silences it).
+	maxAutoPriority int
+	// reload is reload_check_config and reload_file, for the parent.
+	reload process.ReloadSettings
 }
 
 // readGlobals parses the configuration for the parent. Findings are not
@@ -42,8 +50,20 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 		cfg, _, err = parser.LoadFile(o.configFile, parser.Options{ConfigID: o.configID, AllConfig: o.allConfig})
 	})
 	if err == nil && cfg != nil {
+		process.ApplyConfigUmask(&cfg.Global, lg)
+		saveConfigCopy(&cfg.Global, cfg.Files, lg)
+		g.maxAutoPriority = cfg.Global.MaxAutoPriority
+		if cfg.Global.ReloadCheckConfig {
+			g.reload.CheckLog = cfg.Global.ReloadCheckConfigLog
+			if g.reload.CheckLog == "" {
+				g.reload.CheckLog = os.DevNull // keepalived's default
+			}
+		}
+		g.reload.File = cfg.Global.ReloadFile
+		g.reload.TimeFile, g.reload.Repeat = cfg.Global.ReloadTimeFile, cfg.Global.ReloadRepeat
 		g.scripts = process.ScriptsOf(&cfg.Global)
 		g.parentData = daemon.ParentData(&cfg.Global)
+		g.parentDataName = cfg.Global.DumpFileName("keepalived_parent.data")
 		g.netns = cfg.Global.NetNamespace
 		g.instance = cfg.Global.InstanceName
 		g.usePidDir = cfg.Global.UsePidDir
@@ -59,6 +79,15 @@ func (a *app) readGlobals(lg *slog.Logger) runGlobals {
 	}
 	if g.netns != "" || g.instance != "" {
 		g.usePidDir = true
+	}
+	if g.reload.File == config.DefaultReloadFile {
+		// keepalived's init_global_data: beside the pidfiles.
+		switch {
+		case g.instance != "":
+			g.reload.File = "/run/keepalived/keepalived_" + g.instance + ".reload"
+		case g.usePidDir:
+			g.reload.File = "/run/keepalived/keepalived.reload"
+		}
 	}
 	// The parse (and the model but for the few values above) is garbage
 	// now: hand its pages back to the system, or the supervising parent
@@ -91,9 +120,9 @@ func (g runGlobals) parentDump(lg *slog.Logger) func() {
 	if g.parentData == nil {
 		return nil
 	}
-	data := g.parentData
+	data, name := g.parentData, g.parentDataName
 	return func() {
-		if err := daemon.WriteDumpFile(daemon.DefaultTmpDir(), "keepalived_parent.data", data); err != nil {
+		if err := daemon.WriteDumpFile(daemon.DefaultTmpDir(), name, data); err != nil {
 			lg.Error(err.Error(), logging.Err(err))
 		}
 	}

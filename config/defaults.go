@@ -25,6 +25,17 @@ const (
 	DefaultInterface    = "eth0"
 	DefaultVMACPrefix   = "vrrp"
 	DefaultConfigFile   = "/etc/keepalived/keepalived.conf"
+	// DefaultUmask is keepalived's file-creation mask (lib/utils.c
+	// umask_val): files it creates are readable by root only unless
+	// umask or -u says otherwise.
+	DefaultUmask = 0o177
+	// DefaultMinAutoPriorityDelay is min_auto_priority_delay's default
+	// (Global.MinAutoPriorityDelay 0 means it).
+	DefaultMinAutoPriorityDelay = time.Second
+	// DefaultReloadFile is where a bare reload_file puts its marker
+	// (RUNSTATEDIR/keepalived.reload; under /run/keepalived/ with
+	// use_pid_dir, keepalived_INSTANCE.reload with an instance name).
+	DefaultReloadFile = "/run/keepalived.reload"
 )
 
 // DefaultMcastGroup4 is the IPv4 VRRP multicast group (RFC 3768).

@@ -89,6 +89,9 @@ type DumpInstance struct {
 	Notify       []string      `json:"notify,omitempty"`
 	UseVMAC      bool          `json:"use_vmac,omitempty"`
 	SyncGroup    string        `json:"sync_group,omitempty"`
+	// GarpExtraIf is garp_extra_if resolved ("60s", "60s all"; the global
+	// default when the instance has none).
+	GarpExtraIf string `json:"garp_extra_if,omitempty"`
 }
 
 // DumpTracking is what an instance or group tracks, weights resolved.
@@ -158,6 +161,12 @@ func NewDump(cfg *Config) Dump {
 			Priority: in.Priority, AdvertInt: dur(in.AdvertInt), Version: in.Version,
 			Family: in.Family.String(), Preempt: !in.Nopreempt, Accept: in.Accept,
 			Strict: in.Strict, UseVMAC: in.UseVMAC, SyncGroup: in.SyncGroup,
+		}
+		if e := in.ExtraIfGarp(&g); e.Interval > 0 {
+			di.GarpExtraIf = dur(e.Interval)
+			if e.AllIf {
+				di.GarpExtraIf += " all"
+			}
 		}
 		di.State = "BACKUP"
 		if in.WantMaster() {

@@ -187,6 +187,43 @@ type Global struct {
 	ReloadCheckConfig    bool     `json:"reload_check_config,omitempty"`
 	ReloadCheckConfigLog string   `json:"reload_check_config_log,omitempty"`
 	MaxAutoPriority      int      `json:"max_auto_priority,omitempty"`
+	// VRRPProcessPriority is vrrp_priority: the VRRP process's nice value
+	// (-20..19, 0 = leave it), used when it has no real-time priority.
+	VRRPProcessPriority int `json:"vrrp_priority,omitempty"`
+	// VRRPRealtimePriority is vrrp_rt_priority: SCHED_RR at this priority
+	// (1..99) from the start (0: none).
+	VRRPRealtimePriority int `json:"vrrp_rt_priority,omitempty"`
+	// VRRPCPUAffinity is vrrp_cpu_affinity: the CPUs the VRRP process
+	// runs on (empty: any).
+	VRRPCPUAffinity []int `json:"vrrp_cpu_affinity,omitempty"`
+	// MinAutoPriorityDelay is min_auto_priority_delay (default
+	// DefaultMinAutoPriorityDelay): how late the VRRP process may run
+	// before max_auto_priority raises its real-time priority.
+	MinAutoPriorityDelay time.Duration `json:"min_auto_priority_delay,omitempty"` // 0: the default
+	// VMACAddrPrefix is vmac_addr_prefix: the name prefix of the VMACs
+	// keepalived makes for addresses (use_vmac_addr); empty: VMACPrefix.
+	VMACAddrPrefix string `json:"vmac_addr_prefix,omitempty"`
+	// GarpExtraIf is vrrp_garp_extra_if, the default of every instance's
+	// garp_extra_if (zero: off).
+	GarpExtraIf GarpExtraIf `json:"vrrp_garp_extra_if,omitzero"`
+	// Umask is umask: the file-creation mask the processes take when
+	// they read the file (nil: keepalived's DefaultUmask, or -u, which
+	// wins over the file).
+	Umask *uint32 `json:"umask,omitempty"`
+	// ReloadFile is reload_file: a file that exists while a reload reads
+	// the configuration ("" = none; a bare reload_file means
+	// DefaultReloadFile, resolved by the daemon).
+	ReloadFile string `json:"reload_file,omitempty"`
+	// ReloadTimeFile is reload_time_file: a file holding the time of a
+	// scheduled reload; ReloadRepeat (reload_repeat) keeps it afterwards.
+	ReloadTimeFile string `json:"reload_time_file,omitempty"`
+	ReloadRepeat   bool   `json:"reload_repeat,omitempty"`
+	// ConfigSaveDir is config_save_dir: where a copy of the configuration
+	// read is saved at start and at each reload.
+	ConfigSaveDir string `json:"config_save_dir,omitempty"`
+	// DataUseInstance is data_use_instance: the dump file names carry the
+	// network namespace and instance names (keepalived.NS_INST.data).
+	DataUseInstance bool `json:"data_use_instance,omitempty"`
 
 	// StartupScriptTimeout and ShutdownScriptTimeout are
 	// startup_script_timeout and shutdown_script_timeout (default
@@ -319,6 +356,52 @@ type Garp struct {
 	MasterRefreshRepeat int           `json:"master_refresh_repeat"` // 1
 	LowerPrioDelay      time.Duration `json:"lower_prio_delay"`      // = MasterDelay
 	LowerPrioRepeat     int           `json:"lower_prio_repeat"`     // = MasterRepeat
+}
+
+// GarpExtraIf is garp_extra_if / vrrp_garp_extra_if: while MASTER, every
+// Interval one gratuitous ARP (or NA) on each interface other than the
+// instance's that carries one of its VIPs or eVIPs: VMACs keepalived made,
+// or, with AllIf (the word "all"), every such interface.
+type GarpExtraIf struct {
+	Interval time.Duration `json:"interval,omitempty"` // 0: off
+	AllIf    bool          `json:"all,omitempty"`
+}
+
+// ExtraIfGarp is the instance's garp_extra_if, or the global
+// vrrp_garp_extra_if when it has none (keepalived vrrp_complete_instance).
+func (in *Instance) ExtraIfGarp(g *Global) GarpExtraIf {
+	if in.GarpExtraIf != nil {
+		return *in.GarpExtraIf
+	}
+	return g.GarpExtraIf
+}
+
+// DumpFileName is the name a dump file gets (keepalived 2.2.7
+// open_dump_file): with data_use_instance and a network namespace or an
+// instance name, they go before the extension (keepalived.NS_INST.data,
+// keepalived.NS.stats, keepalived_parent.INST.data); else name itself.
+func (g *Global) DumpFileName(name string) string {
+	if !g.DataUseInstance || (g.NetNamespace == "" && g.InstanceName == "") {
+		return name
+	}
+	tag := g.NetNamespace
+	if g.NetNamespace != "" && g.InstanceName != "" {
+		tag += "_"
+	}
+	tag += g.InstanceName
+	ext := ""
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		name, ext = name[:i], name[i:]
+	}
+	return name + "." + tag + ext
+}
+
+// MinAutoPriority is min_auto_priority_delay, its default resolved.
+func (g *Global) MinAutoPriority() time.Duration {
+	if g.MinAutoPriorityDelay > 0 {
+		return g.MinAutoPriorityDelay
+	}
+	return DefaultMinAutoPriorityDelay
 }
 
 // Command is a script command line as keepalived splits it (section 4.5):
@@ -499,6 +582,8 @@ type Instance struct {
 	// of the other family, get a VMAC of their own (as `use_vmac` on the
 	// address does).
 	UseVMACAddr bool `json:"use_vmac_addr,omitempty"`
+	// GarpExtraIf is garp_extra_if (nil: the global vrrp_garp_extra_if).
+	GarpExtraIf *GarpExtraIf `json:"garp_extra_if,omitempty"`
 
 	// SyncGroup is the name of the group this instance belongs to, if any.
 	SyncGroup string `json:"sync_group,omitempty"`

@@ -191,6 +191,13 @@ func (d *Daemon) loadConfig(start bool) (*config.Config, error) {
 		return nil, fmt.Errorf("daemon: load %s: no configuration", d.opts.ConfigFile)
 	}
 	n := countErrors(diags)
+	if start && cfg.Global.ReloadCheckConfig && config.ConfigTestExit(diags) != 0 {
+		// keepalived 2.2.7's start_vrrp: with reload_check_config, a file
+		// with anything -t reports (a warning too) stops the VRRP process
+		// with KEEPALIVED_EXIT_CONFIG.
+		d.log.Error(fmt.Sprintf("reload_check_config: refusing %s, which -t does not pass", d.opts.ConfigFile))
+		return nil, fmt.Errorf("%w: %s: reload_check_config and findings -t reports", ErrConfig, d.opts.ConfigFile)
+	}
 	if n == 0 {
 		return cfg, nil
 	}

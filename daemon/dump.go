@@ -25,24 +25,22 @@ import (
 // testdata/keepalived-2.2.7 and the tests compare our lines with them.
 
 // writeFile writes data to dir/name in the order keepalived's fopen_safe
-// does (lib/utils.c): a new temporary file dir/nameXXXXXX, mode 0600 (0666
-// under keepalived's umask 0177: keepalived.data holds auth_pass in
-// clear), renamed to the final name, and only then written and closed. A
-// reader that waits for IN_CLOSE_WRITE on the final name (VyOS's
-// wait_for_file_write_complete) sees the event it waits for; one that
-// renamed after closing would only ever produce IN_MOVED_TO there. The
+// does (lib/utils.c): a new temporary file dir/nameXXXXXX, mode 0666 less
+// the umask (0600 under keepalived's default 0177: keepalived.data holds
+// auth_pass in clear; createDumpTemp), renamed to the final name, and
+// only then written and closed. A reader that waits for IN_CLOSE_WRITE
+// on the final name (VyOS's wait_for_file_write_complete) sees the event
+// it waits for; one that renamed after closing would only ever produce
+// IN_MOVED_TO there. The
 // rename still replaces an old file in one step, so no other process can
 // slip a file (or a symlink) in under the name.
 func writeFile(dir, name string, data []byte) error {
-	f, err := os.CreateTemp(dir, name+"*")
+	f, err := createDumpTemp(dir, name)
 	if err != nil {
 		return fmt.Errorf("daemon: dump %s: %w", name, err)
 	}
 	tmp := f.Name()
-	err = f.Chmod(0o600)
-	if err == nil {
-		err = os.Rename(tmp, filepath.Join(dir, name))
-	}
+	err = os.Rename(tmp, filepath.Join(dir, name))
 	if err != nil {
 		f.Close()
 		os.Remove(tmp)
@@ -73,7 +71,7 @@ func (in *instance) stats() vrrp.Stats {
 // counters (STATS_CLEAR).
 func (d *Daemon) writeStats(clear bool) error {
 	d.log.Info(fmt.Sprintf("Printing VRRP stats for process(%d) on signal", os.Getpid()), logging.PID(os.Getpid()))
-	if err := writeFile(d.opts.TmpDir, "keepalived.stats", d.statsText()); err != nil {
+	if err := writeFile(d.opts.TmpDir, d.cfg.Global.DumpFileName("keepalived.stats"), d.statsText()); err != nil {
 		return err
 	}
 	if clear {
@@ -350,7 +348,7 @@ func (d *Daemon) writeJSON(now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("daemon: dump json: %w", err)
 	}
-	return writeFile(d.opts.TmpDir, "keepalived.json", b)
+	return writeFile(d.opts.TmpDir, d.cfg.Global.DumpFileName("keepalived.json"), b)
 }
 
 // writeData writes keepalived.data (SIGUSR1), or the file state_dump_file
@@ -358,7 +356,11 @@ func (d *Daemon) writeJSON(now time.Time) error {
 func (d *Daemon) writeData(now time.Time) error {
 	d.log.Info(fmt.Sprintf("Printing VRRP data for process(%d) on signal", os.Getpid()), logging.PID(os.Getpid()))
 	path := d.cfg.Global.DataDumpPath(d.opts.TmpDir)
-	return writeFile(filepath.Dir(path), filepath.Base(path), d.dataText(now))
+	name := filepath.Base(path)
+	if d.cfg.Global.StateDumpFile == "" {
+		name = d.cfg.Global.DumpFileName(name) // data_use_instance
+	}
+	return writeFile(filepath.Dir(path), name, d.dataText(now))
 }
 
 func onOff(b bool, on, off string) string {
@@ -1081,11 +1083,7 @@ func writeGlobalDefinitions(b *bytes.Buffer, g *config.Global, parent bool) {
 	w(" Gratuitous ARP lower priority delay = %d", int(g.Garp.LowerPrioDelay.Seconds()))
 	w(" Gratuitous ARP lower priority repeat = %d", g.Garp.LowerPrioRepeat)
 	w(" Num adverts before down = %d", orInt(g.DownTimerAdverts, 3))
-	if v := otherArg(g, "vrrp_garp_extra_if", ""); v != "" {
-		w(" Gratuitous ARP for each secondary i/f = %ss", v)
-	} else {
-		w(" Gratuitous ARP for each secondary VMAC = %ss", otherArg(g, "vmac_garp_intvl", "0"))
-	}
+	w(" Gratuitous ARP for each secondary %s = %ds", onOff(g.GarpExtraIf.AllIf, "i/f", "VMAC"), int(g.GarpExtraIf.Interval.Seconds()))
 	w(" Send advert after receive lower priority advert = %t", !g.LowerPrioNoAdvert)
 	w(" Send advert after receive higher priority advert = %t", g.HigherPrioSendAdv)
 	w(" Gratuitous ARP interval = %f", g.GarpInterval.Seconds())
@@ -1099,10 +1097,10 @@ func writeGlobalDefinitions(b *bytes.Buffer, g *config.Global, parent bool) {
 	} else {
 		w(" Max auto priority = %d", g.MaxAutoPriority)
 	}
-	w(" Min auto priority delay = %s usecs", otherArg(g, "min_auto_priority_delay", "1000000"))
-	w(" VRRP process priority = %s", otherArg(g, "vrrp_priority", "0"))
+	w(" Min auto priority delay = %d usecs", g.MinAutoPriority().Microseconds())
+	w(" VRRP process priority = %d", g.VRRPProcessPriority)
 	w(" VRRP don't swap = %t", otherSet(g, "vrrp_no_swap"))
-	w(" VRRP realtime priority = %s", otherArg(g, "vrrp_rt_priority", "0"))
+	w(" VRRP realtime priority = %d", g.VRRPRealtimePriority)
 	w(" VRRP realtime limit = %s", otherArg(g, "vrrp_rlimit_rtime", otherArg(g, "vrrp_rlimit_rttime", "10000")))
 	w(" Checker process priority = 0")
 	w(" Checker don't swap = false")
@@ -1135,7 +1133,7 @@ func writeGlobalDefinitions(b *bytes.Buffer, g *config.Global, parent bool) {
 		w(" %s = %s", k, v)
 	}
 	w(" rx_bufs_multiples = %s", otherArg(g, "vrrp_rx_bufs_multiplier", "3"))
-	w(" umask = 0177")
+	w(" umask = 0%o", dumpUmask())
 	if g.StartupDelay > 0 {
 		w(" vrrp_startup_delay = %g", g.StartupDelay.Seconds())
 	}

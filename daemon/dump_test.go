@@ -513,8 +513,11 @@ func TestDumpAtomic(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "keepalived.json")); string(b) != "[]" {
 		t.Errorf("content %q", b)
 	}
-	if fi, err := os.Stat(filepath.Join(dir, "keepalived.json")); err != nil || fi.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v, %v; want 0600", fi.Mode(), err)
+	// 0666 less the process's umask (0600 under keepalived's 0177).
+	if want := os.FileMode(0o666 &^ processUmask()); true {
+		if fi, err := os.Stat(filepath.Join(dir, "keepalived.json")); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("mode %v, %v; want %v", fi.Mode(), err, want)
+		}
 	}
 	if err := writeFile(filepath.Join(dir, "missing"), "x", nil); err == nil {
 		t.Error("no error for a missing directory")

@@ -40,6 +40,8 @@ type instance struct {
 	// silentOnly: every fault source is one keepalived keeps quiet about
 	// (an unweighted script that has not reported yet).
 	silentOnly bool
+	// extraGarpAt is when garp_extra_if sends next (zero: off; extragarp.go).
+	extraGarpAt time.Time
 	// statsBase is subtracted from the core's counters (STATS_CLEAR).
 	statsBase vrrp.Stats
 	// The timer heap's view of the core's NextDeadline (see timers.go).
@@ -560,13 +562,16 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 			return
 		}
 		d.send(in, a)
+		d.extraIfGarp(now, in)
 	case vrrp.Transition:
 		d.transition(now, in, a)
 	case vrrp.AddVIPs:
 		in.vipsSet = true
 		d.addVIPs(in, in.cfg, a.Addrs)
+		d.startExtraIfGarp(now, in)
 	case vrrp.DelVIPs:
 		in.vipsSet = false
+		in.extraGarpAt = time.Time{}
 		if d.mode == modeStopping && d.opts.DontReleaseVRRP {
 			return
 		}

@@ -255,6 +255,7 @@ func metricsText(m metricsSnapshot) []byte {
 		}
 	}
 	conflictMetrics(&w.b, m.status)
+	mailMetrics(&w.b, m.status)
 	// The process's heap allocations, so that an allocation per advert
 	// shows from outside: the footprint script divides its growth by the
 	// adverts received and sent.

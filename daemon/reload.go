@@ -98,7 +98,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 	d.setupMail(next)
 	// 3 and 4, in the new configuration's order.
 	var insts []*instance
-	var started []*instance
+	var started, kept []*instance
 	for _, c := range plan.Instances {
 		switch c.Op {
 		case config.OpKeep:
@@ -108,6 +108,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 			}
 			d.reconfigure(now, in, c, next)
 			insts = append(insts, in)
+			kept = append(kept, in)
 		case config.OpAdd:
 			in := fresh[c.New]
 			in.conn = d.acquireConn(in)
@@ -117,6 +118,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 	}
 	d.insts = insts
 	d.timers.dirty = true
+	oldEngs := d.groupEngines()
 	d.buildGroups(next)
 	d.restartScripts(next)
 	for _, in := range d.insts {
@@ -128,6 +130,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 		d.startInstance(now, in)
 	}
 	d.applyStatic(plan.Static)
+	d.fifoStatesOnReload(kept, oldEngs)
 	d.busy(now)
 	d.log.Info("Reload finished")
 	go returnMemory()

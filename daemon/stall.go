@@ -2,31 +2,20 @@ package daemon
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
+	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/vrrp"
 )
 
-// defaultMinAutoPriorityDelay is keepalived's min_auto_priority_delay
-// default: the loop counts as stalled once it runs this late.
-const defaultMinAutoPriorityDelay = time.Second
-
-// minAutoPriorityDelay is global_defs' min_auto_priority_delay (µs, the
-// last valid one), else the default.
+// minAutoPriorityDelay is global_defs' min_auto_priority_delay (its
+// default, 1 s, when unset): the loop counts as stalled once it runs this
+// late.
 func (d *Daemon) minAutoPriorityDelay() time.Duration {
-	v := defaultMinAutoPriorityDelay
 	if d.cfg == nil {
-		return v
+		return config.DefaultMinAutoPriorityDelay
 	}
-	for _, r := range d.cfg.Global.Other {
-		if r.Keyword == "min_auto_priority_delay" && len(r.Args) > 0 {
-			if n, err := strconv.ParseInt(r.Args[0], 10, 64); err == nil && n >= 1 && n <= 10000000 {
-				v = time.Duration(n) * time.Microsecond
-			}
-		}
-	}
-	return v
+	return d.cfg.Global.MinAutoPriority()
 }
 
 // checkStall is keepalived 2.4.3's check after each wake of its scheduler

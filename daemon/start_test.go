@@ -33,6 +33,10 @@ func TestNewStartPolicy(t *testing.T) {
 		{name: "keepalived_go_strict_config refuses it", text: strings.Replace(lenient, "global_defs {\n", "global_defs {\n    keepalived_go_strict_config\n", 1), wantErr: ErrConfig},
 		{name: "no VRID: keepalived refuses it too", text: strings.Replace(lenient, "    virtual_router_id 51\n", "", 1), wantErr: ErrConfig},
 		{name: "missing interface: refused", text: strings.Replace(lenient, "eth0", "eth9", 1), wantErr: ErrConfig},
+		{name: "reload_check_config refuses what -t reports", text: strings.Replace(lenient, "global_defs {\n", "global_defs {\n    reload_check_config\n", 1), wantErr: ErrConfig},
+		{name: "reload_check_config refuses a warning too", wantErr: ErrConfig,
+			text: "global_defs {\n    reload_check_config\n    vrrp_vmac_garp_intvl 5\n}\nvrrp_instance VI_1 {\n    interface eth0\n    virtual_router_id 51\n" +
+				"    virtual_ipaddress {\n        10.0.0.100/24\n    }\n}\n"},
 		{name: "failed strict include: refused with the include error", text: lenient, wantErr: ErrConfig, include: true,
 			extra: config.Diagnostics{{Pos: config.Pos{File: "keepalived.conf", Line: 12, Col: 1}, Severity: config.Error, Class: config.ClassFileNotFound, Msg: "Config files missing 'x'"}}},
 		{name: "failed strict include with --strict-config: still the include error", text: lenient, strict: true, wantErr: ErrConfig, include: true,

@@ -41,6 +41,8 @@ type InstanceStatus struct {
 type Status struct {
 	ConfigFile string           `json:"config_file"`
 	Instances  []InstanceStatus `json:"instances"`
+	// Mail is what the e-mail alerts did (nil without them; mailstatus.go).
+	Mail *MailStatus `json:"mail,omitempty"`
 }
 
 // snapshot builds the status on the loop goroutine.
@@ -68,6 +70,7 @@ func (d *Daemon) snapshot() Status {
 		}
 		s.Instances = append(s.Instances, is)
 	}
+	s.Mail = d.mailStatus()
 	return s
 }
 

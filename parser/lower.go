@@ -532,6 +532,11 @@ func (l *lowerer) rootStatement(n *Node) {
 		case "net_namespace_ipvs", "namespace_with_ipsets":
 			l.rootNoBlock(n)
 			l.cfg.Global.Other = append(l.cfg.Global.Other, l.raw(n))
+			what := "LVS / IPVS"
+			if n.Keyword == "namespace_with_ipsets" {
+				what = "the ipsets firewall"
+			}
+			l.noticef(n.Pos, "`%s` is accepted and not run (%s is not part of keepalived-go)", n.Keyword, what)
 		case "use_pid_dir":
 			l.rootNoBlock(n)
 			l.cfg.Global.UsePidDir = true

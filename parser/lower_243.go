@@ -59,6 +59,23 @@ func notRunGlobal(kw string) string {
 		return "DBus"
 	case kw == "vrrp_ipsets", kw == "vrrp_iptables":
 		return "the iptables / ipsets firewall"
+	case kw == "nftables", strings.HasPrefix(kw, "nftables_"):
+		return "the nftables firewall"
+	case kw == "vrrp_rlimit_rttime", kw == "vrrp_rlimit_rtime":
+		return "a real-time CPU limit (RLIMIT_RTTIME would kill Go runtime threads)"
+	case kw == "vrrp_no_swap":
+		return "locking the process in memory"
+	case kw == "process_names", kw == "process_name", kw == "vrrp_process_name":
+		return "process renaming"
+	case strings.HasPrefix(kw, "vrrp_netlink_"), strings.HasPrefix(kw, "process_monitor_rcv_bufs"),
+		kw == "vrrp_rx_bufs_policy", kw == "vrrp_rx_bufs_multiplier":
+		return "socket buffer sizing"
+	case kw == "random_seed":
+		return "random number seeding"
+	case kw == "tmp_config_directory":
+		return "the consolidated configuration copy"
+	case kw == "disable_local_igmp":
+		return "the IGMP version sysctl handling"
 	case kw == "use_symlink_paths":
 		return "configuration file symlink resolution"
 	case kw == "iproute_usr_dir", kw == "iproute_etc_dir":

@@ -57,7 +57,7 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 		if kw != "notification_email" {
 			l.noBlock(n)
 		}
-		if l.ourGlobal(n) || l.global243(n) {
+		if l.ourGlobal(n) || l.global243(n) || l.processGlobal(n) {
 			continue
 		}
 		switch kw {
@@ -352,15 +352,11 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 			}
 			g.DefaultInterface = n.Args[0].Text
 			l.extra(n, 1, ctxGlobal)
-		case "vmac_prefix", "vmac_addr_prefix":
+		case "vmac_prefix":
 			if !l.need(n, 1) {
 				continue
 			}
-			if kw == "vmac_prefix" {
-				g.VMACPrefix = n.Args[0].Text
-			} else {
-				g.Other = append(g.Other, l.raw(n))
-			}
+			g.VMACPrefix = n.Args[0].Text
 			l.extra(n, 1, ctxGlobal)
 		case "reload_check_config":
 			g.ReloadCheckConfig = true
@@ -391,11 +387,7 @@ func (l *lowerer) lowerGlobal(nodes []*Node) {
 		case "vrrp_iptables":
 			l.warnf(n.Pos, "iptables not supported, using nftables instead. Please replace 'vrrp_iptables and 'vrrp_ipsets' with 'nftables' config option")
 			g.Other = append(g.Other, l.raw(n))
-		case "vrrp_garp_extra_if", "vrrp_vmac_garp_intvl":
-			if kw == "vrrp_vmac_garp_intvl" {
-				l.warnf(n.Pos, "Keyword \"vrrp_vmac_garp_intvl\" is deprecated - please use \"vrrp_garp_extra_if\"")
-			}
-			g.Other = append(g.Other, l.raw(n))
+			l.noticef(n.Pos, "`%s` is accepted and not run (%s is not part of keepalived-go)", kw, notRunGlobal(kw))
 		case "notification_email":
 			// A value block: every word is one address (keepalived's
 			// read_value_block), added to those of an earlier block.

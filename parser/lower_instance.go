@@ -485,17 +485,46 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		}
 	case "use_vmac_addr":
 		in.UseVMACAddr = true
+		l.noticef(n.Pos, "(%s) use_vmac_addr is accepted and not implemented by keepalived-go (no VMACs for addresses on other interfaces)", name)
 	case "vmac_xmit_base":
 		in.VMACXmitBase = true
+	case "garp_extra_if", "vmac_garp_intvl":
+		if kw == "vmac_garp_intvl" {
+			l.warnf(n.Pos, "Keyword \"vmac_garp_intvl\" is deprecated - please use \"garp_extra_if\"")
+		}
+		// As keepalived: "all" takes effect as it is met; no number
+		// ignores the line; 0 is a valid interval (off).
+		var e config.GarpExtraIf
+		delay := int64(-1)
+		for _, a := range n.Args {
+			if a.Text == "all" {
+				e.AllIf = true
+				continue
+			}
+			v, msg := checkInt(a.Text, 0, 86400, false)
+			if msg != "" {
+				l.errorf(a.Pos, "(%s): %s '%s' invalid - ignoring", name, kw, a.Text)
+				return
+			}
+			delay = v
+		}
+		if delay < 0 {
+			l.errorf(n.Pos, "(%s): %s specified without time - ignoring", name, kw)
+			return
+		}
+		e.Interval = secs(delay)
+		in.GarpExtraIf = &e
 	case "use_ipvlan", "vrf", "linkbeat_use_polling", "kernel_rx_buf_size", "debug",
-		"garp_extra_if", "vmac_garp_intvl", "lvs_sync_daemon_interface":
+		"lvs_sync_daemon_interface":
 		switch kw {
 		case "lvs_sync_daemon_interface":
 			l.warnf(n.Pos, "(%s) Specifying lvs_sync_daemon_interface against a vrrp is deprecated. Please use global lvs_sync_daemon", name)
-		case "vmac_garp_intvl":
-			l.warnf(n.Pos, "Keyword \"vmac_garp_intvl\" is deprecated - please use \"garp_extra_if\"")
+			l.noticef(n.Pos, "(%s) lvs_sync_daemon_interface is accepted and not run (LVS is not part of keepalived-go)", name)
+		case "kernel_rx_buf_size":
+			l.noticef(n.Pos, "(%s) kernel_rx_buf_size is accepted and not run (socket buffer sizing: the kernel's defaults are used)", name)
 		case "linkbeat_use_polling":
 			l.warnf(n.Pos, "(%s) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block", name)
+			l.noticef(n.Pos, "(%s) linkbeat_use_polling is accepted and not run (link state always comes from netlink in keepalived-go)", name)
 		case "debug":
 			if l.need(n, 1) {
 				l.uintArgMsg(n, 0, 0, 4, "(%s) Debug value '%s' not valid; must be between 0-4", name, n.Args[0].Text)

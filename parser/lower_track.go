@@ -591,6 +591,7 @@ func (l *lowerer) lowerSyncGroup(n *Node) {
 		case "track_bfd":
 			l.trackBFD(e, name)
 			l.cfg.Raw = append(l.cfg.Raw, l.raw(e))
+			l.noticef(e.Pos, "(%s) track_bfd is accepted but not run (BFD is not part of keepalived-go)", name)
 		case "notify_backup", "notify_master", "notify_fault", "notify_stop", "notify":
 			l.notify(e, who, &gc.g.Notify)
 		case "smtp_alert":

@@ -47,8 +47,10 @@ type Child struct {
 	// Running, if set, is called once the VRRP side is ready (-d dumps
 	// the configuration then).
 	Running func()
-	// Reloaded, if set, is called after each successful reload.
-	Reloaded func()
+	// Reloaded, if set, is called after each successful reload;
+	// BeforeReload, if set, before each reload (config_save_dir's "pre").
+	Reloaded     func()
+	BeforeReload func()
 }
 
 // Run runs the child and returns its exit status.
@@ -133,6 +135,9 @@ func (c *Child) Run() int {
 					continue
 				}
 				report("reloading")
+				if c.BeforeReload != nil {
+					c.BeforeReload()
+				}
 				var err error
 				OnFreshStack(func() { err = v.Reload() })
 				if err != nil {

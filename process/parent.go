@@ -91,6 +91,8 @@ func (p *Parent) Run() int {
 	if p.Paths.Dir != "" {
 		if err := os.Mkdir(p.Paths.Dir, 0o755); err == nil {
 			dirMade = true
+			// 0755 whatever the umask, as keepalived's create_pid_dir.
+			_ = os.Chmod(p.Paths.Dir, 0o755)
 		} else if !errors.Is(err, os.ErrExist) {
 			lg.Info("Unable to create directory "+p.Paths.Dir, logging.File(p.Paths.Dir), logging.Err(err))
 		}

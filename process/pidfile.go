@@ -3,6 +3,7 @@ package process
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -71,11 +72,21 @@ func ControlSocketPath(vrrpPidfile string) string {
 	return strings.TrimSuffix(vrrpPidfile, ".pid") + ".ctl"
 }
 
-// WritePidfile writes "PID\n" with mode 0644, refusing to follow a symlink
-// (keepalived's pidfile_write).
+// WritePidfile writes "PID\n", refusing to follow a symlink (keepalived's
+// pidfile_write). A pidfile it creates is mode 0644 whatever the umask
+// (keepalived clears those bits of the mask around its open); one that
+// already exists keeps its mode.
 func WritePidfile(path string, pid int) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NOFOLLOW, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o644)
+	if err == nil {
+		err = f.Chmod(0o644)
+	} else if errors.Is(err, fs.ErrExist) {
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_TRUNC|syscall.O_NOFOLLOW, 0)
+	}
 	if err != nil {
+		if f != nil {
+			f.Close()
+		}
 		return fmt.Errorf("process: pidfile: %w", err)
 	}
 	if _, err := fmt.Fprintf(f, "%d\n", pid); err != nil {

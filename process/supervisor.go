@@ -52,6 +52,11 @@ type Supervisor struct {
 	// ParentDump, if set, writes keepalived_parent.data on SIGUSR1 (the
 	// caller renders it: the process model knows nothing of the daemon).
 	ParentDump func()
+	// Reload is what the parent does at a reload before it tells the
+	// child (reload_check_config, reload_file); ReloadRead, if set,
+	// re-reads it from the configuration at each reload.
+	Reload     ReloadSettings
+	ReloadRead func() ReloadSettings
 
 	spawn       chan spawnReq
 	events      chan childEvent
@@ -60,6 +65,13 @@ type Supervisor struct {
 	nextDelay   int        // seconds, calc_restart_delay's next_restart_delay
 	terminating bool
 	readySent   bool
+	// checking: a reload check runs; reloadQueued: a SIGHUP came meanwhile.
+	checking     bool
+	reloadQueued bool
+	checked      chan reloadChecked
+	// timed fires at the reload_time_file time; stopTimer ends its watch.
+	timed     chan struct{}
+	stopTimer func()
 }
 
 // childProc is one VRRP child.
@@ -173,6 +185,14 @@ func (s *Supervisor) startChild() error {
 // permanently, and returns the parent's exit status.
 func (s *Supervisor) Run() int {
 	s.events = make(chan childEvent, 64)
+	s.checked = make(chan reloadChecked, 1)
+	s.timed = make(chan struct{})
+	s.restartReloadTimer()
+	defer func() {
+		if s.stopTimer != nil {
+			s.stopTimer()
+		}
+	}()
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1,
 		syscall.SIGUSR2, SigJSON, SigStatsClear, syscall.SIGPIPE)
@@ -224,7 +244,7 @@ func (s *Supervisor) Run() int {
 					}
 					continue
 				}
-				s.child.cmd.Process.Signal(sig)
+				s.hangup()
 			default:
 				if s.child != nil {
 					s.child.cmd.Process.Signal(sig)
@@ -233,6 +253,24 @@ func (s *Supervisor) Run() int {
 					s.Logger.Info(fmt.Sprintf("Printing parent data for process(%d) on signal", os.Getpid()))
 					s.ParentDump()
 				}
+			}
+		case <-s.timed:
+			// keepalived's reload timer sends itself SIGHUP.
+			if !s.terminating && s.child != nil {
+				s.hangup()
+			} else {
+				s.restartReloadTimer()
+			}
+		case r := <-s.checked:
+			s.checking = false
+			if r.ok && !s.terminating {
+				s.reloadNow(true)
+			} else if s.stopTimer == nil {
+				s.restartReloadTimer() // a timed reload that failed its check
+			}
+			if s.reloadQueued && !s.terminating {
+				s.reloadQueued = false
+				s.hangup()
 			}
 		case <-kill:
 			if s.child != nil {

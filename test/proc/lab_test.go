@@ -132,7 +132,14 @@ type fg struct {
 // process group, killed whole at cleanup) and returns at once.
 func (n *netns) startFG(t *testing.T, env []string, args ...string) *fg {
 	t.Helper()
-	full := append([]string{"netns", "exec", n.name, binary, "-n", "-l", "-G"}, args...)
+	return n.startBin(t, binary, env, args...)
+}
+
+// startBin is startFG with another keepalived binary (keepalived 2.2.7's,
+// to compare).
+func (n *netns) startBin(t *testing.T, bin string, env []string, args ...string) *fg {
+	t.Helper()
+	full := append([]string{"netns", "exec", n.name, bin, "-n", "-l", "-G"}, args...)
 	cmd := exec.Command("ip", full...)
 	out := &testenv.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
