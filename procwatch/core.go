@@ -452,6 +452,39 @@ func (c *Core) Rescan(now time.Time, table map[int]Proc) []Change {
 	return c.changes
 }
 
+// Poll applies a /proc poll, the fallback when no process events can be
+// had (keepalived has none: without the connector its blocks never gain
+// quorum). A poll cannot see forks or exits, only counts, so the delays
+// apply to the count: a block that gains its quorum waits fork_delay, one
+// that loses it terminate_delay, and a pending delay whose condition is
+// gone by the next poll is dropped.
+func (c *Core) Poll(now time.Time, table map[int]Proc) []Change {
+	c.changes = c.changes[:0]
+	c.load(table)
+	for _, t := range c.trackers {
+		in := t.inQuorum()
+		switch {
+		case in == t.up:
+			t.forkOn, t.termOn = false, false
+		case in:
+			t.termOn = false
+			if t.forkDelay == 0 {
+				c.setStatus(t, true)
+			} else if !t.forkOn {
+				t.forkOn, t.forkAt = true, now.Add(t.forkDelay)
+			}
+		default:
+			t.forkOn = false
+			if t.termDelay == 0 {
+				c.setStatus(t, false)
+			} else if !t.termOn {
+				t.termOn, t.termAt = true, now.Add(t.termDelay)
+			}
+		}
+	}
+	return c.changes
+}
+
 // NextDeadline is the earliest pending fork or terminate delay.
 func (c *Core) NextDeadline() (time.Time, bool) {
 	var next time.Time
