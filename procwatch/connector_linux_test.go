@@ -155,4 +155,3 @@ func TestParseStat(t *testing.T) {
 		}
 	}
 }
-
