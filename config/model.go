@@ -44,8 +44,8 @@ type Config struct {
 	StaticRoutes    []Route   `json:"static_routes,omitempty"`
 	StaticRules     []Rule    `json:"static_rules,omitempty"`
 
-	// TrackProcesses are the vrrp_track_process blocks (kept; the daemon
-	// may not run them).
+	// TrackProcesses are the vrrp_track_process blocks (package procwatch
+	// runs them).
 	TrackProcesses []*TrackProcess `json:"track_processes,omitempty"`
 	// GarpGroups are the garp_group blocks (per-interface GARP/NA spacing).
 	GarpGroups []GarpGroup `json:"garp_groups,omitempty"`

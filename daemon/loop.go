@@ -36,6 +36,7 @@ type Daemon struct {
 	track   map[string]trackState
 	notify  notifier
 	scripts *scriptsRun
+	procs   *procsRun // vrrp_track_process (procs.go)
 	timers  timers
 	// garpQ holds paced gratuitous ARPs / NAs (garp.go); garpNext is when
 	// each interface may send its next one.
@@ -195,6 +196,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 			p.done <- struct{}{}
 		case u := <-d.scriptUpdates():
 			d.safely("tracker update", func() error { d.onUpdate(d.opts.Now(), u); return nil })
+		case c := <-d.procUpdates():
+			d.safely("track process", func() error { d.onProcChange(d.opts.Now(), c); return nil })
 		case ev, ok := <-d.linkEvs:
 			if !ok {
 				d.linkEvs = nil

@@ -118,6 +118,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 	d.timers.dirty = true
 	d.buildGroups(next)
 	d.restartScripts(next)
+	d.restartProcs(next)
 	for _, in := range d.insts {
 		if in.started {
 			d.updateTracking(now, in)
