@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/keepalived-go/keepalived/config"
 	"golang.org/x/sys/unix"
@@ -153,5 +156,44 @@ func TestParseStat(t *testing.T) {
 		if comm != c.comm || z != c.zombie || ok != c.ok {
 			t.Errorf("parseStat(%q) = %q, %v, %v; want %q, %v, %v", c.in, comm, z, ok, c.comm, c.zombie, c.ok)
 		}
+	}
+}
+
+// TestSubscribeRefusedInPIDNamespace: in a PID namespace of its own (a
+// container), the events' PIDs are not the ones /proc shows, so Subscribe
+// refuses and the watcher polls, with one warning.
+func TestSubscribeRefusedInPIDNamespace(t *testing.T) {
+	if os.Getenv("KGPW_IN_PIDNS") == "1" {
+		path, comm := uniqueSleep(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var warned strings.Builder
+		log := slog.New(slog.NewTextHandler(&warned, nil))
+		w, _ := Start(ctx, []*config.TrackProcess{block("t", comm)}, NewHost(nil), Options{Log: log, Poll: 50 * time.Millisecond})
+		if !w.Polling() {
+			t.Fatal("not polling in a PID namespace of its own")
+		}
+		if n := strings.Count(warned.String(), "polling /proc"); n != 1 || !strings.Contains(warned.String(), "not in the initial PID namespace") {
+			t.Fatalf("%d polling warnings in %q; want one naming the PID namespace", n, warned.String())
+		}
+		cmd := exec.Command(path, "30")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "started (seen by polling)", []Change{gained("t")}, []Change{next(t, w)})
+		cmd.Process.Kill()
+		check(t, "killed (seen by polling)", []Change{lost("t")}, []Change{next(t, w)})
+		cmd.Wait()
+		return
+	}
+	needRoot(t)
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip(err)
+	}
+	cmd := exec.Command("unshare", "--pid", "--fork", "--mount-proc", os.Args[0], "-test.run=^TestSubscribeRefusedInPIDNamespace$", "-test.v", "-test.count=1")
+	cmd.Env = append(os.Environ(), "KGPW_IN_PIDNS=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS") {
+		t.Fatalf("in a PID namespace: %v\n%s", err, out)
 	}
 }
