@@ -165,6 +165,11 @@ func TestTrackProcess(t *testing.T) {
 			report(t, m)
 			checkWithin(t, "takeover after nginx died (track_process)", m.Takeover, m.Bound, slack())
 			log := p.M.Daemon().LogText()
+			for _, l := range strings.Split(log, "\n") {
+				if strings.Contains(l, "Quorum") || strings.Contains(l, "FAULT") || strings.Contains(l, "process event") || strings.Contains(l, "track_process") {
+					t.Logf("%s lb1: %s", impl, l)
+				}
+			}
 			if !strings.Contains(log, "Quorum lost for tracked process ngx") {
 				t.Errorf("%s did not log the quorum loss:\n%s", impl, log)
 			}
