@@ -82,7 +82,7 @@ type TrackProcess struct {
 	Name           string        `json:"name"`
 	Process        string        `json:"process"`
 	Args           []string      `json:"args,omitempty"`
-	ParamMatch     string        `json:"param_match,omitempty"` // "", "initial" or "partial"
+	ParamMatch     string        `json:"param_match,omitempty"` // "", "exact" (no argument), "initial" or "partial"
 	Weight         int           `json:"weight"`
 	Reverse        bool          `json:"reverse,omitempty"`
 	Quorum         int           `json:"quorum"`               // default 1

@@ -218,7 +218,8 @@ func (l *lowerer) lowerTrackProcess(n *Node) {
 				t.Args = append(t.Args, a.Text)
 			}
 		case "param_match":
-			if !l.need(e, 1) {
+			if len(e.Args) == 0 {
+				t.ParamMatch = "exact" // keepalived: the arguments exactly
 				continue
 			}
 			switch e.Args[0].Text {

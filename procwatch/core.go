@@ -88,6 +88,8 @@ func newTracker(c *config.TrackProcess) *tracker {
 		t.params = append(append(t.params, a...), 0)
 	}
 	switch c.ParamMatch {
+	case "exact":
+		t.match = matchExact
 	case "initial":
 		t.match = matchInitial
 	case "partial":

@@ -220,3 +220,16 @@ func TestEmptyCore(t *testing.T) {
 	}
 	check(t, "init", nil, c.Init(map[int]Proc{1: {Comm: "init"}}))
 }
+
+// TestParamMatchAloneIsExact: `param_match` without a word compares the
+// arguments exactly; with no arguments given, the process must have none.
+func TestParamMatchAloneIsExact(t *testing.T) {
+	c := NewCore([]*config.TrackProcess{block("bare", "/usr/sbin/sshd", func(b *config.TrackProcess) { b.ParamMatch = "exact" })})
+	c.Init(map[int]Proc{
+		1: {Comm: "sshd", Cmdline: cmd("/usr/sbin/sshd")},
+		2: {Comm: "sshd", Cmdline: cmd("/usr/sbin/sshd", "-D")},
+	})
+	if st := c.Status()[0]; st.Current != 1 || !st.Full || st.ParamMatch != "exact" {
+		t.Errorf("status %+v; want 1 process counted, full command, exact", st)
+	}
+}
