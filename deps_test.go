@@ -39,6 +39,7 @@ func TestImportDirection(t *testing.T) {
 		{pkg: "logging", allowProject: []string{}},
 		{pkg: "process", allowProject: []string{"config", "checker", "logging"}},
 		{pkg: "mail", allowProject: []string{}},
+		{pkg: "procwatch", allowProject: []string{"config"}},
 	}
 	for _, r := range rules {
 		t.Run(r.pkg, func(t *testing.T) {

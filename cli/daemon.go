@@ -17,6 +17,7 @@ import (
 	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/parser"
 	"github.com/keepalived-go/keepalived/process"
+	"github.com/keepalived-go/keepalived/procwatch"
 )
 
 // runDaemon runs keepalived itself: the original command (which
@@ -329,6 +330,7 @@ func (a *app) startVRRP(lg *slog.Logger, ppid int, vrrpPid string) (*vrrpSide, i
 		Load:            a.loader(lg),
 		Logger:          lg,
 		Host:            host,
+		Processes:       procwatch.NewHost(lg),
 		DontReleaseVRRP: o.dontReleaseVRRP,
 		ReleaseVIPs:     o.releaseVIPs,
 		StatusAddr:      o.statusAddr,

@@ -44,8 +44,8 @@ type Config struct {
 	StaticRoutes    []Route   `json:"static_routes,omitempty"`
 	StaticRules     []Rule    `json:"static_rules,omitempty"`
 
-	// TrackProcesses are the vrrp_track_process blocks (kept; the daemon
-	// may not run them).
+	// TrackProcesses are the vrrp_track_process blocks (package procwatch
+	// runs them).
 	TrackProcesses []*TrackProcess `json:"track_processes,omitempty"`
 	// GarpGroups are the garp_group blocks (per-interface GARP/NA spacing).
 	GarpGroups []GarpGroup `json:"garp_groups,omitempty"`
@@ -82,7 +82,7 @@ type TrackProcess struct {
 	Name           string        `json:"name"`
 	Process        string        `json:"process"`
 	Args           []string      `json:"args,omitempty"`
-	ParamMatch     string        `json:"param_match,omitempty"` // "", "initial" or "partial"
+	ParamMatch     string        `json:"param_match,omitempty"` // "", "exact" (no argument), "initial" or "partial"
 	Weight         int           `json:"weight"`
 	Reverse        bool          `json:"reverse,omitempty"`
 	Quorum         int           `json:"quorum"`               // default 1

@@ -35,6 +35,7 @@ import (
 	"github.com/keepalived-go/keepalived/config"
 	"github.com/keepalived-go/keepalived/logging"
 	"github.com/keepalived-go/keepalived/netif"
+	"github.com/keepalived-go/keepalived/procwatch"
 )
 
 // Loader reads and validates a configuration file (parser.LoadFile in
@@ -51,6 +52,10 @@ type Options struct {
 	// production, a fake in tests. Host.VMACs is optional: without it,
 	// use_vmac instances run on their base interface with a warning.
 	Host netif.Host
+	// Processes is how vrrp_track_process blocks see processes:
+	// procwatch.NewHost in production, a fake in tests; nil runs none
+	// (with a warning when the configuration has any).
+	Processes procwatch.Host
 	// Load reads the configuration at start, Plan and Reload. Required.
 	Load Loader
 	// DontReleaseVRRP (-V) keeps VIPs, routes and rules at shutdown and

@@ -544,6 +544,7 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 				w("     %s weight %d%s", ts.Name, ts.Weight, onOff(ts.Reverse, " reverse", ""))
 			}
 		}
+		writeTrackedProcesses(w, "Tracked processes", ci.TrackProcesses)
 		w("   Using smtp notification = %s", onOff(ci.SMTPAlert, "yes", "no"))
 		w("   Notify deleted = %s", onOff(ci.Notify.DeletedSet, "Deleted", "Fault"))
 		d.writeNotifyScripts(&b, &ci.Notify, true)
@@ -564,6 +565,7 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 			d.writeScript(&b, s)
 		}
 	}
+	d.writeTrackProcesses(w, live)
 	if live {
 		d.writeInterfaces(&b)
 	}
@@ -894,6 +896,7 @@ func (d *Daemon) writeGroup(b *bytes.Buffer, g *group) {
 			w("     %s weight %d%s", ts.Name, ts.Weight, onOff(ts.Reverse, " reverse", ""))
 		}
 	}
+	writeTrackedProcesses(w, "Tracked process", g.cfg.TrackProcesses)
 	d.writeNotifyScripts(b, &g.cfg.Notify, false)
 }
 

@@ -107,6 +107,7 @@ func (d *Daemon) start(now time.Time) error {
 	}
 	d.buildGroups(d.cfg)
 	d.startScripts(d.cfg, nil)
+	d.startProcs(d.cfg)
 	d.beginStartupDelay(now)
 	// keepalived knows every instance's tracking before the first one
 	// starts (initialise_tracking_priorities, then vrrp_init_state): a sync
@@ -854,6 +855,7 @@ func (d *Daemon) applyStatic(ch config.StaticChange) {
 // STOP notifies for instances and groups, sockets.
 func (d *Daemon) shutdown(now time.Time) {
 	d.stopScripts(true)
+	d.stopProcs()
 	d.mode = modeStopping
 	for _, in := range d.insts {
 		if !in.started {

@@ -47,6 +47,7 @@ type Daemon struct {
 	track   map[string]trackState
 	notify  notifier
 	scripts *scriptsRun
+	procs   *procsRun // vrrp_track_process (procs.go)
 	timers  timers
 	// garpQ holds paced gratuitous ARPs / NAs (garp.go); garpNext is when
 	// each interface may send its next one.
@@ -203,7 +204,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	for {
 		// The channels are read under the lock; the select waits without it.
 		d.armTimer()
-		updates, linkEvs, addrEvs := d.scriptUpdates(), d.linkEvs, d.addrEvs
+		updates, procs, linkEvs, addrEvs := d.scriptUpdates(), d.procUpdates(), d.linkEvs, d.addrEvs
 		d.mu.Unlock()
 		locked = false
 		select {
@@ -219,6 +220,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 			d.mu.Lock()
 			locked = true
 			d.safely("tracker update", func() error { d.onUpdate(d.opts.Now(), u); return nil })
+		case c := <-procs:
+			d.mu.Lock()
+			locked = true
+			d.safely("track process", func() error { d.onProcChange(d.opts.Now(), c); return nil })
 		case ev, ok := <-linkEvs:
 			d.mu.Lock()
 			locked = true

@@ -121,6 +121,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 	oldEngs := d.groupEngines()
 	d.buildGroups(next)
 	d.restartScripts(next)
+	d.restartProcs(next)
 	for _, in := range d.insts {
 		if in.started {
 			d.updateTracking(now, in)

@@ -161,7 +161,10 @@ func (d *Daemon) updateTracking(now time.Time, in *instance) {
 		}
 		on[f.key] = true
 		if !in.faults[f.key] {
-			if f.log != "" && in.started {
+			// A lost track_process quorum is logged by the watcher
+			// ("Quorum lost for tracked process X"), with no per-instance
+			// reason line, as keepalived does.
+			if f.log != "" && in.started && !strings.HasPrefix(f.key, "process:") {
 				d.logFault(in, "("+in.name()+")"+f.log, f.key)
 			}
 			evs = append(evs, vrrp.Fault{Key: f.key, On: true, Init: strings.HasPrefix(f.key, initKeyPrefix)})

@@ -193,7 +193,8 @@ func (l *lowerer) lowerTrackFile(n *Node) {
 	l.cfg.TrackFiles = append(l.cfg.TrackFiles, t)
 }
 
-// lowerTrackProcess lowers a vrrp_track_process block (kept in the model).
+// lowerTrackProcess lowers a vrrp_track_process block (run by package
+// procwatch).
 func (l *lowerer) lowerTrackProcess(n *Node) {
 	name, ok := l.blockName(n, true)
 	if !ok || !l.needBlock(n) {
@@ -217,7 +218,8 @@ func (l *lowerer) lowerTrackProcess(n *Node) {
 				t.Args = append(t.Args, a.Text)
 			}
 		case "param_match":
-			if !l.need(e, 1) {
+			if len(e.Args) == 0 {
+				t.ParamMatch = "exact" // keepalived: the arguments exactly
 				continue
 			}
 			switch e.Args[0].Text {
@@ -293,10 +295,6 @@ func (l *lowerer) lowerTrackProcess(n *Node) {
 	l.defSeq["process:"+name] = l.seq
 	l.byName.proc[name] = t
 	l.cfg.TrackProcesses = append(l.cfg.TrackProcesses, t)
-	if !l.rawSeen["vrrp_track_process"] {
-		l.rawSeen["vrrp_track_process"] = true
-		l.noticef(n.Pos, "vrrp_track_process is parsed and kept but not run by keepalived-go: track_process entries naming it have no effect")
-	}
 }
 
 // trackInterfaces lowers a track_interface value block.
