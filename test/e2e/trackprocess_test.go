@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/keepalived-go/keepalived/internal/testenv"
+
 	"fmt"
 	"net/netip"
 	"os"
@@ -119,7 +121,7 @@ func startRootDaemon(t *testing.T, h *Host, impl Impl) *Daemon {
 // then the master's daemon and the backup's, as startPair does.
 func startTPPair(t *testing.T, impl Impl, o tpOpts) *pair {
 	t.Helper()
-	needRoot(t)
+	testenv.NeedRoot(t)
 	if impl == Ours {
 		needOurs(t)
 	}
