@@ -14,18 +14,12 @@ import (
 	"time"
 
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/internal/testenv"
 	"golang.org/x/sys/unix"
 )
 
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Getenv("KAGO_NO_ROOT_TESTS") == "1" {
-		t.Skip("KAGO_NO_ROOT_TESTS=1")
-	}
-	if os.Geteuid() != 0 {
-		t.Skip("the process-events connector needs root")
-	}
-}
+// needRoot: the process-events connector needs root.
+func needRoot(t *testing.T) { t.Helper(); testenv.NeedRoot(t) }
 
 // uniqueSleep copies sleep(1) under a name no other process has, so the
 // block counts only what the test starts.
