@@ -73,6 +73,19 @@ func (p *Parent) Run() int {
 		}
 		return ExitFatal
 	}
+	// keepalived enters net_namespace before its already-running check
+	// and before it daemonises (main.c set_namespaces), so that none of
+	// its processes stays in the namespace it was started in; the
+	// background parent inherits it, and entering again is a no-op.
+	// The pidfile paths and the syslog ident (from the namespace and
+	// instance names) were settled before, as keepalived's.
+	if ns := p.Supervisor.NetNS; ns != "" {
+		if err := enterNetnsProcess(ns); err != nil {
+			lg.Error(fmt.Sprintf("Unable to set network namespace %s - exiting (%v)", ns, err), slog.String("netns", ns), logging.Err(err))
+			p.Started.Report(fmt.Sprintf("unable to set network namespace %s: %v", ns, err))
+			return ExitFatal
+		}
+	}
 	if p.Env.Role != RoleDaemon {
 		if CheckPidfile(p.Paths.Main, lg) == PidfileRunning || CheckPidfile(p.Paths.VRRP, lg) == PidfileRunning {
 			// keepalived exits 0 here too (keepalived_main: report_stopped = false).

@@ -36,7 +36,9 @@ type Supervisor struct {
 	IdentSuffix string
 	// VRRPPid is the child's pidfile, resolved here and handed down.
 	VRRPPid string
-	// NetNS is -s / net_namespace: the child runs in this network namespace.
+	// NetNS is -s / net_namespace: Parent.Run has moved the whole process
+	// into it; the spawner thread enters it too, so that a Supervisor run
+	// on its own still starts the child (and scripts) inside it.
 	NetNS   string
 	Respawn bool // false with -R
 	// ChildWait is child_wait_time: how long the child has to stop.
@@ -102,8 +104,9 @@ type spawnReq struct {
 // startSpawner starts the goroutine that forks every child, locked to its
 // OS thread for the life of the process: PR_SET_PDEATHSIG fires when the
 // *thread* that forked the child exits, and the Go runtime may end other
-// threads. With -s, that thread enters the network namespace first, so the
-// child (all its threads) runs inside it while the parent stays outside.
+// threads. With -s, that thread enters the network namespace first (where
+// Parent.Run has already moved every thread: then a no-op), so the child
+// runs inside it.
 func (s *Supervisor) startSpawner() error {
 	s.spawn = make(chan spawnReq)
 	ready := make(chan error, 1)
