@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"github.com/keepalived-go/keepalived/internal/testenv"
+
 	"fmt"
 	"net/netip"
 	"os"
