@@ -29,7 +29,7 @@ func enterNetns(name string) error {
 // runs in the namespace it was started in. setns(2) changes only the
 // calling thread, so the Go runtime repeats it on all of its threads
 // (AllThreadsSyscall); threads it makes later are cloned from one already
-// inside. A cgo build cannot do that (ENOTSUP): the error says so.
+// inside. A cgo build cannot do that: the error is then errThreadsStay.
 func enterNetnsProcess(name string) error {
 	f, err := os.Open("/run/netns/" + name)
 	if err != nil {
@@ -41,7 +41,7 @@ func enterNetnsProcess(name string) error {
 	case 0:
 		return nil
 	case syscall.ENOTSUP:
-		return fmt.Errorf("process: setns %s: a cgo build cannot move all its threads (build with CGO_ENABLED=0): %w", name, errno)
+		return fmt.Errorf("process: setns %s: %w", name, errThreadsStay)
 	}
 	return fmt.Errorf("process: setns %s: %w", name, errno)
 }

@@ -78,9 +78,12 @@ func (p *Parent) Run() int {
 	// its processes stays in the namespace it was started in; the
 	// background parent inherits it, and entering again is a no-op.
 	// The pidfile paths and the syslog ident (from the namespace and
-	// instance names) were settled before, as keepalived's.
+	// instance names) were settled before, as keepalived's. A cgo build
+	// cannot move its threads: it warns, and only its child enters.
 	if ns := p.Supervisor.NetNS; ns != "" {
-		if err := enterNetnsProcess(ns); err != nil {
+		if err := enterNetnsProcess(ns); errors.Is(err, errThreadsStay) {
+			lg.Warn(fmt.Sprintf("The parent process stays outside network namespace %s (%v); the VRRP child runs in it", ns, err), slog.String("netns", ns), logging.Err(err))
+		} else if err != nil {
 			lg.Error(fmt.Sprintf("Unable to set network namespace %s - exiting (%v)", ns, err), slog.String("netns", ns), logging.Err(err))
 			p.Started.Report(fmt.Sprintf("unable to set network namespace %s: %v", ns, err))
 			return ExitFatal

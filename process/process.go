@@ -52,6 +52,13 @@ const (
 // ErrUnsupported is the parent's refusal to run the daemon outside Linux.
 var ErrUnsupported = errors.New("process: the keepalived-go daemon runs on Linux only")
 
+// errThreadsStay is a binary built with cgo, whose Go runtime cannot
+// change the network namespace of all its threads at once
+// (syscall.AllThreadsSyscall): its parent stays where it was started, and
+// only the VRRP child enters net_namespace. `make build` builds without
+// cgo.
+var errThreadsStay = errors.New("a binary built with cgo cannot move all its threads (build with CGO_ENABLED=0)")
+
 // Role is which process a run of the binary is.
 type Role int
 

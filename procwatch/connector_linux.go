@@ -41,8 +41,9 @@ func NewHost(log *slog.Logger) Host {
 // the initial PID namespace's numbers and to sockets of the initial
 // network namespace only: in another PID namespace (or with a /proc of
 // another one) they cannot be matched with /proc, so Subscribe refuses;
-// in another network namespace it opens the socket in its parent's (with
-// net_namespace, keepalived-go's parent stays outside) or pid 1's, as
+// in another network namespace (net_namespace: every process of ours is
+// in it) it opens the socket in its parent's network namespace if that
+// differs, else in pid 1's (/proc/1/ns/net, the initial one), as
 // keepalived opens it before it enters its net_namespace.
 func (h *linuxHost) Subscribe(ctx context.Context) (<-chan []Event, error) {
 	if ns, err := os.Readlink("/proc/self/ns/pid"); err != nil || ns != initPidNS {
@@ -54,8 +55,8 @@ func (h *linuxHost) Subscribe(ctx context.Context) (<-chan []Event, error) {
 	fd, err := openConnector()
 	if errors.Is(err, unix.ECONNREFUSED) {
 		// No connector in this network namespace: open it where our
-		// parent runs (keepalived-go's parent stays outside its
-		// net_namespace), else in pid 1's.
+		// parent runs if that is elsewhere, else in pid 1's (the
+		// initial one; with net_namespace our parent is in it too).
 		fd, err = -1, fmt.Errorf("%w: no connector in this network namespace, nor in the parent's or pid 1's", ErrNoEvents)
 		here, _ := os.Readlink("/proc/thread-self/ns/net")
 		for _, ns := range []string{fmt.Sprintf("/proc/%d/ns/net", os.Getppid()), "/proc/1/ns/net"} {

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"github.com/keepalived-go/keepalived/internal/testenv"
-
 	"fmt"
 	"net/netip"
 	"os"
