@@ -60,6 +60,10 @@ type Supervisor struct {
 	Reload     ReloadSettings
 	ReloadRead func() ReloadSettings
 
+	// startNS is the network namespace the command was started in, handed
+	// to the child on fd 4 (nil: none).
+	startNS *os.File
+
 	spawn       chan spawnReq
 	events      chan childEvent
 	child       *childProc // nil while none runs
@@ -151,6 +155,10 @@ func (s *Supervisor) startChild() error {
 		envIdent+"="+s.IdentSuffix)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{w} // fd 3 = statusFD
+	if s.startNS != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, s.startNS) // fd 4 = startNSFD
+		cmd.Env = append(cmd.Env, envStartNS+"="+strconv.Itoa(startNSFD))
+	}
 	cmd.SysProcAttr = childAttr()
 	err = s.startCmd(cmd)
 	w.Close()

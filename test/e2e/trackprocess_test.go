@@ -28,9 +28,9 @@ import (
 // start, before they fork (keepalived's set_namespaces; ours moves every
 // thread of its parent), so no process or thread of either stays in the
 // root network namespace (startTPPair checks that): only the connector
-// socket is opened in the initial one (keepalived before it enters, our
-// VRRP child on a thread that visits pid 1's). Their pidfiles are in the
-// host directory.
+// socket is opened in the root one (keepalived before it enters, our
+// VRRP child on a thread that visits it: the parent hands its child the
+// namespace it was started in). Their pidfiles are in the host directory.
 // The tracked nginx runs inside the host, under a name of its own
 // (ngx-lb1, ngx-lb2: comm is the name it was executed by), since both
 // daemons see every process of the machine.
@@ -168,7 +168,9 @@ func startTPPair(t *testing.T, impl Impl, o tpOpts) *pair {
 // root one it was started from.
 func checkInHostNetns(t *testing.T, h *Host, impl Impl) {
 	t.Helper()
-	root, err := os.Readlink("/proc/1/ns/net")
+	// The test's own: the root one the daemons were started in (pid 1's
+	// may be unreadable in a sandbox).
+	root, err := os.Readlink("/proc/self/ns/net")
 	if err != nil {
 		t.Fatal(err)
 	}

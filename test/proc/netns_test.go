@@ -116,7 +116,7 @@ func netnsID(t *testing.T, name string) string {
 // namespace want (one thread left behind is a process half outside).
 func checkThreadsIn(t *testing.T, what string, pid int, want, startedIn string) {
 	t.Helper()
-	root, _ := os.Readlink("/proc/1/ns/net")
+	root, _ := os.Readlink("/proc/self/ns/net") // the test's: the root one
 	tasks, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
 	if err != nil || len(tasks) == 0 {
 		t.Fatalf("%s %d: no threads: %v", what, pid, err)
