@@ -330,7 +330,7 @@ func (a *app) startVRRP(lg *slog.Logger, ppid int, vrrpPid string) (*vrrpSide, i
 		Load:            a.loader(lg),
 		Logger:          lg,
 		Host:            host,
-		Processes:       procwatch.NewHost(lg),
+		Processes:       procwatch.NewHostStartedIn(lg, process.StartNetns()),
 		DontReleaseVRRP: o.dontReleaseVRRP,
 		ReleaseVIPs:     o.releaseVIPs,
 		StatusAddr:      o.statusAddr,

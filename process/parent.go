@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -72,6 +73,31 @@ func (p *Parent) Run() int {
 			fmt.Fprintf(p.Stderr, "keepalived: %v (%s); check-config and -t work here\n", ErrUnsupported, runtime.GOOS)
 		}
 		return ExitFatal
+	}
+	// keepalived enters net_namespace before its already-running check
+	// and before it daemonises (main.c set_namespaces), so that none of
+	// its processes stays in the namespace it was started in; the
+	// background parent inherits it, and entering again is a no-op.
+	// The pidfile paths and the syslog ident (from the namespace and
+	// instance names) were settled before, as keepalived's. A cgo build
+	// cannot move its threads: it warns, and only its child enters.
+	if ns := p.Supervisor.NetNS; ns != "" {
+		// The namespace we were started in, for the VRRP child's
+		// process-events connector: the background parent inherits it
+		// from the command.
+		if p.Env.startNS == nil {
+			if f, err := os.Open("/proc/thread-self/ns/net"); err == nil {
+				p.Env.startNS = f
+			}
+		}
+		p.Supervisor.startNS = p.Env.startNS
+		if err := enterNetnsProcess(ns); errors.Is(err, errThreadsStay) {
+			lg.Warn(fmt.Sprintf("The parent process stays outside network namespace %s (%v); the VRRP child runs in it", ns, err), slog.String("netns", ns), logging.Err(err))
+		} else if err != nil {
+			lg.Error(fmt.Sprintf("Unable to set network namespace %s - exiting (%v)", ns, err), slog.String("netns", ns), logging.Err(err))
+			p.Started.Report(fmt.Sprintf("unable to set network namespace %s: %v", ns, err))
+			return ExitFatal
+		}
 	}
 	if p.Env.Role != RoleDaemon {
 		if CheckPidfile(p.Paths.Main, lg) == PidfileRunning || CheckPidfile(p.Paths.VRRP, lg) == PidfileRunning {
@@ -144,6 +170,10 @@ func (p *Parent) daemonize() int {
 	cmd.Env = append(os.Environ(), envRole+"="+roleDaemon, envCwd+"="+cwd, envReadyFD+"=3")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = devnull, devnull, devnull
 	cmd.ExtraFiles = []*os.File{w}
+	if ns := p.Env.startNS; ns != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, ns) // fd 4 = startNSFD
+		cmd.Env = append(cmd.Env, envStartNS+"="+strconv.Itoa(startNSFD))
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
 		w.Close()

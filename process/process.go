@@ -32,6 +32,8 @@ import (
 	"errors"
 	"os"
 	"strconv"
+
+	"golang.org/x/sys/unix"
 )
 
 // Name is what `ps -C`, `pidof` and `killall` must find, whatever the
@@ -51,6 +53,13 @@ const (
 
 // ErrUnsupported is the parent's refusal to run the daemon outside Linux.
 var ErrUnsupported = errors.New("process: the keepalived-go daemon runs on Linux only")
+
+// errThreadsStay is a binary built with cgo, whose Go runtime cannot
+// change the network namespace of all its threads at once
+// (syscall.AllThreadsSyscall): its parent stays where it was started, and
+// only the VRRP child enters net_namespace. `make build` builds without
+// cgo.
+var errThreadsStay = errors.New("a binary built with cgo cannot move all its threads (build with CGO_ENABLED=0)")
 
 // Role is which process a run of the binary is.
 type Role int
@@ -72,6 +81,7 @@ const (
 	envReadyFD = "KEEPALIVED_GO_READYFD" // background parent: fd to report start-up on
 	envVRRPPid = "KEEPALIVED_GO_VRRPPID" // the VRRP child's pidfile, as the parent resolved it
 	envIdent   = "KEEPALIVED_GO_IDENT"   // the syslog ident suffix (_NAMESPACE_INSTANCE)
+	envStartNS = "KEEPALIVED_GO_STARTNS" // fd of the network namespace the command was started in
 )
 
 const (
@@ -93,6 +103,28 @@ type Env struct {
 	IdentSuffix string
 	// readyFD is the background parent's start-up pipe, -1 if none.
 	readyFD int
+	// startNS is the network namespace the command was started in, handed
+	// down when net_namespace moved it elsewhere (nil otherwise).
+	startNS *os.File
+}
+
+// startNetns keeps this process's startNS open for StartNetns.
+var startNetns *os.File
+
+// startNSFD is the fd on which the background parent and the VRRP child
+// receive the network namespace the command was started in.
+const startNSFD = 4
+
+// StartNetns is a path to the network namespace the command was started
+// in, before net_namespace moved every process of ours elsewhere ("" if
+// it did not): keepalived opens its process-events connector there before
+// it enters, since the kernel serves that connector in the initial
+// network namespace only, so the VRRP child opens it there.
+func StartNetns() string {
+	if startNetns == nil {
+		return ""
+	}
+	return "/proc/self/fd/" + strconv.Itoa(int(startNetns.Fd()))
 }
 
 // TakeEnv reads the markers and removes them from the environment.
@@ -111,7 +143,13 @@ func TakeEnv() Env {
 	if fd, err := strconv.Atoi(os.Getenv(envReadyFD)); err == nil && e.Role == RoleDaemon {
 		e.readyFD = fd
 	}
-	for _, k := range []string{envRole, envCwd, envParent, envVRRPPid, envIdent, envReadyFD} {
+	if fd, err := strconv.Atoi(os.Getenv(envStartNS)); err == nil && e.Role != RoleCommand {
+		// Not for the scripts this process runs.
+		unix.CloseOnExec(fd)
+		e.startNS = os.NewFile(uintptr(fd), "start-netns")
+		startNetns = e.startNS
+	}
+	for _, k := range []string{envRole, envCwd, envParent, envVRRPPid, envIdent, envReadyFD, envStartNS} {
 		os.Unsetenv(k)
 	}
 	return e

@@ -36,7 +36,9 @@ type Supervisor struct {
 	IdentSuffix string
 	// VRRPPid is the child's pidfile, resolved here and handed down.
 	VRRPPid string
-	// NetNS is -s / net_namespace: the child runs in this network namespace.
+	// NetNS is -s / net_namespace: Parent.Run has moved the whole process
+	// into it; the spawner thread enters it too, so that a Supervisor run
+	// on its own still starts the child (and scripts) inside it.
 	NetNS   string
 	Respawn bool // false with -R
 	// ChildWait is child_wait_time: how long the child has to stop.
@@ -57,6 +59,10 @@ type Supervisor struct {
 	// re-reads it from the configuration at each reload.
 	Reload     ReloadSettings
 	ReloadRead func() ReloadSettings
+
+	// startNS is the network namespace the command was started in, handed
+	// to the child on fd 4 (nil: none).
+	startNS *os.File
 
 	spawn       chan spawnReq
 	events      chan childEvent
@@ -102,8 +108,9 @@ type spawnReq struct {
 // startSpawner starts the goroutine that forks every child, locked to its
 // OS thread for the life of the process: PR_SET_PDEATHSIG fires when the
 // *thread* that forked the child exits, and the Go runtime may end other
-// threads. With -s, that thread enters the network namespace first, so the
-// child (all its threads) runs inside it while the parent stays outside.
+// threads. With -s, that thread enters the network namespace first (where
+// Parent.Run has already moved every thread: then a no-op), so the child
+// runs inside it.
 func (s *Supervisor) startSpawner() error {
 	s.spawn = make(chan spawnReq)
 	ready := make(chan error, 1)
@@ -148,6 +155,10 @@ func (s *Supervisor) startChild() error {
 		envIdent+"="+s.IdentSuffix)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.ExtraFiles = []*os.File{w} // fd 3 = statusFD
+	if s.startNS != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, s.startNS) // fd 4 = startNSFD
+		cmd.Env = append(cmd.Env, envStartNS+"="+strconv.Itoa(startNSFD))
+	}
 	cmd.SysProcAttr = childAttr()
 	err = s.startCmd(cmd)
 	w.Close()

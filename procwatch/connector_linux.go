@@ -26,6 +26,10 @@ const initPidNS = "pid:[4026531836]"
 type linuxHost struct {
 	ProcFS
 	log *slog.Logger
+	// startNS, if set, is the network namespace the daemon was started in
+	// before net_namespace (process.StartNetns): the connector is tried
+	// there first.
+	startNS string
 }
 
 // NewHost returns the Linux Host, reading /proc and the kernel's process
@@ -37,13 +41,25 @@ func NewHost(log *slog.Logger) Host {
 	return &linuxHost{ProcFS: ProcFS{Root: "/proc"}, log: log}
 }
 
+// NewHostStartedIn is NewHost for a daemon that net_namespace moved out of
+// the network namespace at path (a /proc/self/fd/N of it): as keepalived,
+// which opens the connector before it enters, it is opened there first
+// when this namespace has none ("" = NewHost).
+func NewHostStartedIn(log *slog.Logger, path string) Host {
+	h := NewHost(log).(*linuxHost)
+	h.startNS = path
+	return h
+}
+
 // Subscribe opens the connector. The kernel reports process events in
 // the initial PID namespace's numbers and to sockets of the initial
 // network namespace only: in another PID namespace (or with a /proc of
 // another one) they cannot be matched with /proc, so Subscribe refuses;
-// in another network namespace it opens the socket in its parent's (with
-// net_namespace, keepalived-go's parent stays outside) or pid 1's, as
-// keepalived opens it before it enters its net_namespace.
+// in another network namespace (net_namespace: every process of ours is
+// in it) it opens the socket in the one the daemon was started in (as
+// keepalived opens it before it enters its net_namespace), else in its
+// parent's if that differs, else in pid 1's (/proc/1/ns/net, the initial
+// one, which a sandbox may forbid reading).
 func (h *linuxHost) Subscribe(ctx context.Context) (<-chan []Event, error) {
 	if ns, err := os.Readlink("/proc/self/ns/pid"); err != nil || ns != initPidNS {
 		return nil, fmt.Errorf("%w: this process is not in the initial PID namespace, whose PIDs the kernel reports", ErrNoEvents)
@@ -53,12 +69,16 @@ func (h *linuxHost) Subscribe(ctx context.Context) (<-chan []Event, error) {
 	}
 	fd, err := openConnector()
 	if errors.Is(err, unix.ECONNREFUSED) {
-		// No connector in this network namespace: open it where our
-		// parent runs (keepalived-go's parent stays outside its
-		// net_namespace), else in pid 1's.
-		fd, err = -1, fmt.Errorf("%w: no connector in this network namespace, nor in the parent's or pid 1's", ErrNoEvents)
+		// No connector in this network namespace: open it where the
+		// daemon was started, else where our parent runs if that is
+		// elsewhere, else in pid 1's (the initial one).
+		fd, err = -1, fmt.Errorf("%w: no connector in this network namespace, nor in the one started in, the parent's or pid 1's", ErrNoEvents)
 		here, _ := os.Readlink("/proc/thread-self/ns/net")
-		for _, ns := range []string{fmt.Sprintf("/proc/%d/ns/net", os.Getppid()), "/proc/1/ns/net"} {
+		var tries []string
+		if h.startNS != "" {
+			tries = append(tries, h.startNS)
+		}
+		for _, ns := range append(tries, fmt.Sprintf("/proc/%d/ns/net", os.Getppid()), "/proc/1/ns/net") {
 			if there, lerr := os.Readlink(ns); lerr != nil || there == here {
 				continue
 			}

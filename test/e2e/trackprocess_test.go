@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"github.com/keepalived-go/keepalived/internal/testenv"
-
 	"fmt"
 	"net/netip"
 	"os"
@@ -12,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/keepalived-go/keepalived/internal/testenv"
 )
 
 // track_process beside keepalived 2.2.7.
@@ -24,9 +24,13 @@ import (
 // namespaces) it logs "Failed to set/clear process event listen - errno 111"
 // and its blocks never gain quorum. So the daemons of these tests run as
 // keepalived documents for namespaces: started in the root namespaces with
-// net_namespace naming the host's network namespace, where all their VRRP
-// work happens (keepalived enters it before anything else; our VRRP
-// process is started inside it). Their pidfiles are in the host directory.
+// net_namespace naming the host's network namespace. Both enter it at
+// start, before they fork (keepalived's set_namespaces; ours moves every
+// thread of its parent), so no process or thread of either stays in the
+// root network namespace (startTPPair checks that): only the connector
+// socket is opened in the root one (keepalived before it enters, our
+// VRRP child on a thread that visits it: the parent hands its child the
+// namespace it was started in). Their pidfiles are in the host directory.
 // The tracked nginx runs inside the host, under a name of its own
 // (ngx-lb1, ngx-lb2: comm is the name it was executed by), since both
 // daemons see every process of the machine.
@@ -152,7 +156,60 @@ func startTPPair(t *testing.T, impl Impl, o tpOpts) *pair {
 	if p.B.HasAddr(lanVIP) {
 		t.Fatalf("%s: backup lb2 holds the VIP next to a live master", p.name())
 	}
+	for _, h := range []*Host{p.M, p.B} {
+		checkInHostNetns(t, h, impl)
+	}
 	return p
+}
+
+// checkInHostNetns fails the test unless every thread of every process of
+// the host's daemon (the one started, and all its descendants) is in the
+// host's network namespace, named by net_namespace: none may stay in the
+// root one it was started from.
+func checkInHostNetns(t *testing.T, h *Host, impl Impl) {
+	t.Helper()
+	// The test's own: the root one the daemons were started in (pid 1's
+	// may be unreadable in a sandbox).
+	root, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Stat("/run/netns/"+h.NS, &st); err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("net:[%d]", st.Ino)
+	if want == root {
+		t.Fatalf("%s: /run/netns/%s is the root network namespace", h.Name, h.NS)
+	}
+	top := h.Daemon().proc.Pid()
+	pids := append([]int{top}, descendants(top)...)
+	seen := 0
+	for _, pid := range pids {
+		tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+		if err != nil {
+			continue // exited meanwhile (a script run)
+		}
+		for _, task := range tasks {
+			ns, err := os.Readlink(fmt.Sprintf("/proc/%d/task/%s/ns/net", pid, task.Name()))
+			if err != nil {
+				continue
+			}
+			seen++
+			if ns != want {
+				where := "another"
+				if ns == root {
+					where = "the root"
+				}
+				t.Errorf("%s %s: pid %d (%s) thread %s is in %s network namespace %s, not %s's %s",
+					impl, h.Name, pid, comm(pid), task.Name(), where, ns, h.NS, want)
+			}
+		}
+	}
+	if len(pids) < 2 || seen == 0 {
+		t.Fatalf("%s %s: expected a parent and a VRRP child, found processes %v (%d threads read)", impl, h.Name, pids, seen)
+	}
+	t.Logf("%s %s: %d processes, %d threads, all in %s (%s)", impl, h.Name, len(pids), seen, h.NS, want)
 }
 
 // TestTrackProcess: nginx killed on the master, tracked by track_process

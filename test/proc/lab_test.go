@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 	}
 	binary = filepath.Join(dir, "keepalived")
 	build := exec.Command("go", "build", "-o", binary, "github.com/keepalived-go/keepalived/cmd/keepalived")
+	// Without cgo, as `make build` (a cgo build's parent cannot enter
+	// net_namespace: process.errThreadsStay).
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)

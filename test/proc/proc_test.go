@@ -486,29 +486,6 @@ func TestStatusAndPlan(t *testing.T) {
 	}
 }
 
-// TestNamespaceOption: -s NAME runs the VRRP child in network namespace
-// NAME, whatever namespace the parent was started in (here another
-// throwaway one, never the root namespace).
-func TestNamespaceOption(t *testing.T) {
-	n := newNetns(t)     // where the VRRP child must run: has eth0
-	outer := newNetns(t) // where the parent is started
-	mustRun(t, "ip", "-n", outer.name, "link", "del", "eth0")
-	conf := n.conf(t, "k.conf", "    10.77.0.100/24\n")
-	k := outer.startFG(t, nil, append([]string{"-s", n.name, "-f", conf}, n.pidArgs()...)...)
-	_, child := n.waitPids(t, k.out.String)
-	if !waitFor(5*time.Second, func() bool { return n.hasAddr("10.77.0.100") }) {
-		t.Fatalf("VIP not added in %s\n%s", n.name, k.out.String())
-	}
-	// (The parent's own main thread may be the one that entered the
-	// namespace to fork the child; keepalived moves its parent into the
-	// namespace too, so that is not checked.)
-	want, _ := exec.Command("ip", "netns", "exec", n.name, "readlink", "/proc/self/ns/net").Output()
-	childNS, _ := os.Readlink("/proc/" + strconv.Itoa(child) + "/ns/net")
-	if childNS != strings.TrimSpace(string(want)) {
-		t.Errorf("child's namespace %s, want %s", childNS, want)
-	}
-}
-
 // TestReloadCommand: `keepalived reload` is SIGHUP to the running parent.
 func TestReloadCommand(t *testing.T) {
 	n := newNetns(t)
