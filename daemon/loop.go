@@ -190,6 +190,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 				srv.Close()
 			}
 			d.shutdown(d.opts.Now())
+			d.log.Info(stoppedLine(d.detail()))
 			return nil
 		case p := <-d.pkts:
 			d.safely("packet", func() error { d.onPacket(d.opts.Now(), p); return nil })

@@ -32,6 +32,9 @@ type Supervisor struct {
 	Prog string
 	Args []string
 	Cwd  string
+	// ConfigFile is the configuration's path, which the parent names at
+	// each reload as keepalived's parent does when it re-reads it.
+	ConfigFile string
 	// IdentSuffix is the syslog ident suffix handed to the child.
 	IdentSuffix string
 	// VRRPPid is the child's pidfile, resolved here and handed down.
@@ -223,6 +226,12 @@ func (s *Supervisor) Run() int {
 						s.forkError(err)
 					}
 					continue
+				}
+				// keepalived's parent, which re-reads the file before it
+				// signals the child.
+				s.logf("Reloading ...")
+				if s.ConfigFile != "" {
+					s.logf("Configuration file " + s.ConfigFile)
 				}
 				s.child.cmd.Process.Signal(sig)
 			default:
