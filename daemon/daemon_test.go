@@ -199,7 +199,8 @@ func TestIPv6SourceAndGroup(t *testing.T) {
 // takeover and a stop, in its order (vrrp_scheduler.c, vrrp.c,
 // vrrp_arp.c): the timeout before the transition, the VIPs set, one
 // "Sending/queueing" line per address and one line per GARP sent; at stop
-// the priority-0 advert's line, then the VIPs removed.
+// the priority-0 advert's line, then the VIPs removed; a reload keeping a
+// master sets its VIPs again.
 func TestDetailLines(t *testing.T) {
 	cfg := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"))
 	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
@@ -218,6 +219,21 @@ func TestDetailLines(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, h.takeLogs()); diff != "" {
 		t.Errorf("takeover detail lines (-want +got):\n%s", diff)
+	}
+	// A reload keeping the master: its VIPs are set for the new
+	// configuration (keepalived's restore_vrrp_state).
+	h.next = configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"))
+	if err := h.d.safely("reload", func() error {
+		cfg, err := h.d.loadConfig(false)
+		if err != nil {
+			return err
+		}
+		return h.d.applyReload(h.now, cfg)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if logs := join(h.takeLogs()); !strings.Contains(logs, "+3.609375s (VI_1) setting VIPs.") {
+		t.Errorf("reload of a master lacks \"setting VIPs.\":\n%s", logs)
 	}
 	h.d.shutdown(h.now)
 	var got []string
