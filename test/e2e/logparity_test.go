@@ -222,8 +222,6 @@ func TestLogParity(t *testing.T) {
 
 	kaLog := runLogScenario(t, h, Keepalived)
 	ourLog := runLogScenario(t, h, Ours)
-	os.WriteFile("/tmp/h14log/ka.log", []byte(kaLog), 0o644)
-	os.WriteFile("/tmp/h14log/ours.log", []byte(ourLog), 0o644)
 	kaLines := parityLines(kaLog, kaOnly)
 	kaOrd, kaC := splitLog(kaLines)
 	ourOrd, ourC := splitLog(parityLines(ourLog, oursOnly))
