@@ -11,7 +11,9 @@ package checker
 
 // Update is one tracker reporting: a change of state (Changed), or a log
 // line alone (e.g. "Script `chk` now returning 1") with OK repeating the
-// current state. The daemon logs Log when it is not empty and recomputes the
+// state from before the result it announces (the state changes with the
+// "VRRP_Script(chk) failed" update after it, as keepalived orders its
+// lines). The daemon logs Log when it is not empty and recomputes the
 // trackers' effect from OK; an update that changes nothing is harmless.
 type Update struct {
 	// Kind is "script", "file" or "interface".

@@ -345,9 +345,17 @@ func (s *Scripts) finish(sc *script, p *Process, phase int, send func(Update) bo
 			sc.lastStatus = st
 		}
 	}
+	// The status line carries the state before this result when there was
+	// one: keepalived logs "now returning 1", then "failed", then the
+	// transitions, so the state must not change before the second line.
+	was, wasReported := sc.h.OK(), sc.h.Reported()
 	changed, ok := sc.h.Observe(success)
 	s.mu.Unlock()
-	if statusLine != "" && !send(Update{Kind: "script", Name: sc.name, OK: ok, Log: statusLine}) {
+	lineOK := ok
+	if wasReported {
+		lineOK = was
+	}
+	if statusLine != "" && !send(Update{Kind: "script", Name: sc.name, OK: lineOK, Log: statusLine}) {
 		return false
 	}
 	if !changed {

@@ -184,7 +184,7 @@ func TestScriptExitCodes(t *testing.T) {
 		{"bare name through PATH", []string{"true"}, []string{"VRRP_Script(s) succeeded"}, []bool{true}},
 		{"argument passed", []string{"/bin/sh", "-c", "exit $0", "5"}, []string{"Script `s` now returning 5", "VRRP_Script(s) failed (exited with status 5)"}, []bool{false, false}},
 		{"killed by a signal", []string{"/bin/sh", "-c", "kill -USR1 $$"}, []string{"VRRP_Script(s) failed (due to signal 10)"}, []bool{false}},
-		{"failure then success", []string{flip}, []string{"Script `s` now returning 1", "VRRP_Script(s) failed (exited with status 1)", "Script `s` now returning 0", "VRRP_Script(s) succeeded"}, []bool{false, false, true, true}},
+		{"failure then success", []string{flip}, []string{"Script `s` now returning 1", "VRRP_Script(s) failed (exited with status 1)", "Script `s` now returning 0", "VRRP_Script(s) succeeded"}, []bool{false, false, false, true}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -191,6 +191,7 @@ func (a *app) runParent(env process.Env) int {
 		Version:  versionString(),
 		Supervisor: process.Supervisor{
 			Prog: a.prog, Args: a.rawArgs, Cwd: a.cwd,
+			ConfigFile:  o.configFile,
 			IdentSuffix: a.identSuffix,
 			NetNS:       g.netns,
 			Respawn:     !o.dontRespawn,

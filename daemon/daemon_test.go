@@ -194,3 +194,55 @@ func TestIPv6SourceAndGroup(t *testing.T) {
 		t.Errorf("IPv6 takeover:\n%s", join(got))
 	}
 }
+
+// TestDetailLines: with -D, keepalived 2.2.7's detail lines around a
+// takeover and a stop, in its order (vrrp_scheduler.c, vrrp.c,
+// vrrp_arp.c): the timeout before the transition, the VIPs set, one
+// "Sending/queueing" line per address and one line per GARP sent; at stop
+// the priority-0 advert's line, then the VIPs removed; a reload keeping a
+// master sets its VIPs again.
+func TestDetailLines(t *testing.T) {
+	cfg := configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"))
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.detail = true
+	h.start()
+	h.takeLogs()
+	h.advance(3609375 * time.Microsecond)
+	want := []string{
+		"+3.609375s (VI_1) Receive advertisement timeout",
+		"+3.609375s (VI_1) Entering MASTER STATE",
+		"+3.609375s (VI_1) setting VIPs.",
+		"+3.609375s (VI_1) Sending/queueing gratuitous ARPs on eth0 for 10.0.0.100",
+	}
+	for i := 0; i < 5; i++ {
+		want = append(want, "+3.609375s Sending gratuitous ARP on eth0 for 10.0.0.100")
+	}
+	if diff := cmp.Diff(want, h.takeLogs()); diff != "" {
+		t.Errorf("takeover detail lines (-want +got):\n%s", diff)
+	}
+	// A reload keeping the master: its VIPs are set for the new
+	// configuration (keepalived's restore_vrrp_state).
+	h.next = configOf(vi("VI_1", 51, "eth0", 100, "10.0.0.100/24"))
+	if err := h.d.safely("reload", func() error {
+		cfg, err := h.d.loadConfig(false)
+		if err != nil {
+			return err
+		}
+		return h.d.applyReload(h.now, cfg)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if logs := join(h.takeLogs()); !strings.Contains(logs, "+3.609375s (VI_1) setting VIPs.") {
+		t.Errorf("reload of a master lacks \"setting VIPs.\":\n%s", logs)
+	}
+	h.d.shutdown(h.now)
+	var got []string
+	for _, l := range h.takeLogs() {
+		if strings.Contains(l, "sent 0 priority") || strings.Contains(l, "VIPs.") {
+			got = append(got, l)
+		}
+	}
+	if diff := cmp.Diff([]string{"+3.609375s (VI_1) sent 0 priority", "+3.609375s (VI_1) removing VIPs."}, got); diff != "" {
+		t.Errorf("stop detail lines (-want +got):\n%s", diff)
+	}
+}

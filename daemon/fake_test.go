@@ -258,9 +258,13 @@ type logHandler struct {
 	mu    *sync.Mutex
 	buf   *bytes.Buffer
 	clock func() time.Duration
+	// detail, when it points to true, enables debug level, as -D does.
+	detail *bool
 }
 
-func (l logHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (l logHandler) Enabled(_ context.Context, lv slog.Level) bool {
+	return lv >= slog.LevelInfo || (l.detail != nil && *l.detail)
+}
 func (l logHandler) Handle(_ context.Context, r slog.Record) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -312,6 +316,8 @@ type harness struct {
 	now    time.Time
 	logMu  sync.Mutex
 	logs   bytes.Buffer
+	// detail is -D: keepalived's detail lines are logged.
+	detail bool
 	// next is what the loader returns on the next load (reload).
 	next      *config.Config
 	nextDiags config.Diagnostics
@@ -326,7 +332,7 @@ func newHarness(t *testing.T, cfg *config.Config, links ...netif.Link) *harness 
 	h.now = h.t0
 	h.next = cfg
 	h.host = newFakeHost(h.clock, links...)
-	log := slog.New(logHandler{mu: &h.logMu, buf: &h.logs, clock: h.clock})
+	log := slog.New(logHandler{mu: &h.logMu, buf: &h.logs, clock: h.clock, detail: &h.detail})
 	d, err := New(Options{
 		ConfigFile: "keepalived.conf", Logger: log, Host: h.host.host(), TmpDir: t.TempDir(),
 		Now:      func() time.Time { return h.now },

@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net/netip"
 	"time"
+
+	"github.com/keepalived-go/keepalived/logging"
 )
 
 // Gratuitous ARP / NA pacing (vrrp_garp_interval, vrrp_gna_interval;
@@ -66,6 +68,7 @@ func (d *Daemon) sendDueGarps(now time.Time) {
 		if j.in.eng == nil || !j.in.eng.Status().VIPsSet || !d.running(j.in) {
 			continue
 		}
+		d.logSent(j.dev, []netip.Addr{j.addr})
 		if err := d.opts.Host.Announcer.Announce(j.dev, []netip.Addr{j.addr}); err != nil {
 			d.logf(j.in, slog.LevelWarn, "cannot send gratuitous ARP/NA on %s: %v", j.dev, err)
 		}
@@ -82,4 +85,20 @@ func (d *Daemon) running(in *instance) bool {
 		}
 	}
 	return false
+}
+
+// logSent logs keepalived's -D line for each gratuitous ARP / unsolicited
+// NA about to leave (vrrp_arp.c send_arp, vrrp_ndisc.c), without the
+// instance name, as keepalived logs it.
+func (d *Daemon) logSent(dev string, addrs []netip.Addr) {
+	if !d.detail() {
+		return
+	}
+	for _, a := range addrs {
+		if a.Is4() || a.Is4In6() {
+			d.log.Info("Sending gratuitous ARP on "+dev+" for "+a.Unmap().String(), logging.Ifname(dev), logging.Addr(a.String()))
+		} else {
+			d.log.Info("Sending unsolicited Neighbour Advert on "+dev+" for "+a.String(), logging.Ifname(dev), logging.Addr(a.String()))
+		}
+	}
 }

@@ -80,6 +80,13 @@ func (d *Daemon) logf(in *instance, lvl slog.Level, format string, args ...any) 
 	d.logAttrs(in, lvl, "("+in.name()+") "+fmt.Sprintf(format, args...))
 }
 
+// detail reports whether keepalived's -D/--log-detail lines are wanted:
+// -D is what lowers the logger to debug level. Those lines are logged at
+// info level, as keepalived logs them.
+func (d *Daemon) detail() bool {
+	return d.log.Enabled(context.Background(), slog.LevelDebug)
+}
+
 // start brings the configuration up at first start: it learns the
 // interfaces, removes what a crashed run left behind, installs the static
 // entries, builds every instance and starts them.
@@ -252,6 +259,16 @@ func (d *Daemon) initTracking(now time.Time, in *instance) {
 // startInstance starts an instance (its tracking told first).
 func (d *Daemon) startInstance(now time.Time, in *instance) {
 	d.initTracking(now, in)
+	// keepalived's vrrp_init_state clears the addresses of every instance
+	// that does not start as the address owner (force), which -D logs.
+	if d.detail() && !(in.cfg.Owner() && in.cfg.State != config.StateBackup) {
+		if len(in.cfg.VIPs) > 0 {
+			d.logf(in, slog.LevelInfo, "removing VIPs.")
+		}
+		if len(in.cfg.ExcludedVIPs) > 0 {
+			d.logf(in, slog.LevelInfo, "removing E-VIPs.")
+		}
+	}
 	in.started = true
 	d.step(now, in, vrrp.Startup{DelayUntil: d.delayUntil})
 }
@@ -550,9 +567,21 @@ func (d *Daemon) step(now time.Time, in *instance, ev vrrp.Event) {
 // apply carries out a core's actions in order.
 func (d *Daemon) apply(now time.Time, in *instance, acts []vrrp.Action) {
 	d.touch(in)
-	for _, a := range acts {
+	for i, a := range acts {
 		d.act(now, in, a)
+		// keepalived's -D "(VI_1) sent 0 priority" follows the priority-0
+		// advert, once for all its destinations (vrrp_restore_interface).
+		if zeroAdvert(a) && (i+1 == len(acts) || !zeroAdvert(acts[i+1])) && d.detail() &&
+			!(d.mode == modeStopping && d.opts.DontReleaseVRRP) {
+			d.logf(in, slog.LevelInfo, "sent 0 priority")
+		}
 	}
+}
+
+// zeroAdvert reports whether a is a priority-0 advert.
+func zeroAdvert(a vrrp.Action) bool {
+	sa, ok := a.(*vrrp.SendAdvert)
+	return ok && sa.Priority == 0
 }
 
 // act carries out one action of an instance's core.
@@ -568,6 +597,9 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 		d.transition(now, in, a)
 	case vrrp.AddVIPs:
 		in.vipsSet = true
+		if d.detail() {
+			d.logf(in, slog.LevelInfo, "setting VIPs.")
+		}
 		d.addVIPs(in, in.cfg, a.Addrs)
 		d.startExtraIfGarp(now, in)
 	case vrrp.DelVIPs:
@@ -575,6 +607,9 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 		in.extraGarpAt = time.Time{}
 		if d.mode == modeStopping && d.opts.DontReleaseVRRP {
 			return
+		}
+		if d.detail() {
+			d.logf(in, slog.LevelInfo, "removing VIPs.")
 		}
 		d.delVIPs(in, in.cfg, a.Addrs)
 	case vrrp.Announce:
@@ -649,6 +684,9 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 			// neither logs nor notifies it (reference 4.3).
 			return
 		}
+	}
+	if t.From == vrrp.StateBackup && t.To == vrrp.StateMaster && why.Cause == vrrp.CauseMasterDown && d.detail() {
+		d.logf(in, slog.LevelInfo, "Receive advertisement timeout")
 	}
 	d.logTransition(in, t, fmt.Sprintf("(%s) Entering %s STATE%s", in.name(), t.To, suffix), why)
 	d.notify.Instance(in.cfg, t.To.String(), prio)
@@ -774,6 +812,17 @@ func (d *Daemon) announce(in *instance, addrs []netip.Addr, repeat int) {
 		}
 		byDev[dev] = append(byDev[dev], a)
 	}
+	if d.detail() {
+		for _, dev := range devs {
+			for _, a := range byDev[dev] {
+				what := "gratuitous ARPs"
+				if a.Is6() && !a.Is4In6() {
+					what = "Unsolicited Neighbour Adverts"
+				}
+				d.logf(in, slog.LevelInfo, "Sending/queueing %s on %s for %s", what, dev, a)
+			}
+		}
+	}
 	now := d.opts.Now()
 	for _, dev := range devs {
 		var now0, paced []netip.Addr
@@ -797,6 +846,7 @@ func (d *Daemon) announce(in *instance, addrs []netip.Addr, repeat int) {
 			if len(byDev[dev]) == 0 {
 				continue
 			}
+			d.logSent(dev, byDev[dev])
 			if err := d.opts.Host.Announcer.Announce(dev, byDev[dev]); err != nil {
 				d.logf(in, slog.LevelWarn, "cannot send gratuitous ARP/NA on %s: %v", dev, err)
 			}

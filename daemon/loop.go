@@ -215,6 +215,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 				srv.Close()
 			}
 			d.shutdown(d.opts.Now())
+			d.log.Info(stoppedLine(d.detail()))
 			return nil
 		case u := <-updates:
 			d.mu.Lock()

@@ -122,6 +122,22 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 	d.buildGroups(next)
 	d.restartScripts(next)
 	d.restartProcs(next)
+	// keepalived's restore_vrrp_state (after the scripts' "considered
+	// successful on reload"): a kept instance that held its VIPs has them
+	// set for the new configuration (reconfigure added the new ones), and
+	// -D says so.
+	if d.detail() {
+		for _, in := range insts {
+			if in.started && in.vipsSet && fresh[in.cfg] == nil {
+				if len(in.cfg.VIPs) > 0 {
+					d.logf(in, slog.LevelInfo, "setting VIPs.")
+				}
+				if len(in.cfg.ExcludedVIPs) > 0 {
+					d.logf(in, slog.LevelInfo, "setting E-VIPs.")
+				}
+			}
+		}
+	}
 	for _, in := range d.insts {
 		if in.started {
 			d.updateTracking(now, in)

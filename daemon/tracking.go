@@ -161,10 +161,13 @@ func (d *Daemon) updateTracking(now time.Time, in *instance) {
 		}
 		on[f.key] = true
 		if !in.faults[f.key] {
-			// A lost track_process quorum is logged by the watcher
-			// ("Quorum lost for tracked process X"), with no per-instance
-			// reason line, as keepalived does.
-			if f.log != "" && in.started && !strings.HasPrefix(f.key, "process:") {
+			// keepalived says "(VI_1): entering FAULT state due to script
+			// chk" only when it starts an instance already failed
+			// (initialise_track_script_state); a failure later is just the
+			// script's line and the transition. A lost track_process quorum
+			// is logged by the watcher ("Quorum lost for tracked process X").
+			runtimeOnlyQuiet := strings.HasPrefix(f.key, "script:") || strings.HasPrefix(f.key, "process:")
+			if f.log != "" && in.started && !runtimeOnlyQuiet {
 				d.logFault(in, "("+in.name()+")"+f.log, f.key)
 			}
 			evs = append(evs, vrrp.Fault{Key: f.key, On: true, Init: strings.HasPrefix(f.key, initKeyPrefix)})

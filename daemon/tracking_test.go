@@ -70,10 +70,13 @@ func TestUnweightedScriptFault(t *testing.T) {
 	h.takeLogs()
 	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: false})
 	logs := join(h.takeLogs())
-	for _, w := range []string{"(VI_1): entering FAULT state due to script chk", "(VI_1) Entering FAULT STATE"} {
-		if !strings.Contains(logs, w) {
-			t.Errorf("logs lack %q:\n%s", w, logs)
-		}
+	if !strings.Contains(logs, "(VI_1) Entering FAULT STATE") {
+		t.Errorf("logs lack %q:\n%s", "(VI_1) Entering FAULT STATE", logs)
+	}
+	// keepalived 2.2.7 logs "entering FAULT state due to script" only for
+	// an instance that starts failed (TestLogParity saw it).
+	if strings.Contains(logs, "due to script") {
+		t.Errorf("a failure while running logged the init-only fault line:\n%s", logs)
 	}
 	if h.host.has("10.0.0.100/24", "eth0") {
 		t.Error("VIP kept in FAULT")

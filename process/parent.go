@@ -142,6 +142,9 @@ func (p *Parent) Run() int {
 	if dirMade {
 		os.Remove(p.Paths.Dir) // only when empty, as keepalived's remove_pid_dir
 	}
+	if s.Detail {
+		lg.Info(cpuUsage()) // keepalived's -D line (main.c), before "Stopped"
+	}
 	lg.Info("Stopped " + p.Version)
 	return code
 }

@@ -102,6 +102,12 @@ func (s *Supervisor) startReloadCheck() {
 // reloadNow re-reads the parent's settings (with the reload file around
 // the read unless a check just read the file) and tells the child.
 func (s *Supervisor) reloadNow(afterCheck bool) {
+	// keepalived's parent, which re-reads the file before it signals the
+	// child.
+	s.logf("Reloading ...")
+	if s.ConfigFile != "" {
+		s.logf("Configuration file " + s.ConfigFile)
+	}
 	if s.ReloadRead != nil {
 		file := s.Reload.File
 		if !afterCheck {

@@ -32,6 +32,9 @@ type Supervisor struct {
 	Prog string
 	Args []string
 	Cwd  string
+	// ConfigFile is the configuration's path, which the parent names at
+	// each reload as keepalived's parent does when it re-reads it.
+	ConfigFile string
 	// IdentSuffix is the syslog ident suffix handed to the child.
 	IdentSuffix string
 	// VRRPPid is the child's pidfile, resolved here and handed down.
