@@ -532,8 +532,16 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 		// unicast peers (vrrp_data.c dump_vrrp).
 		if len(ci.TrackInterfaces) > 0 {
 			w("   Tracked interfaces :")
+			// A sync-group member without sync_group_tracking_weight
+			// shows 0 here while the weight (under the interface)
+			// still applies, as keepalived 2.2.7 does.
+			zero := in.group != nil && !in.group.cfg.SyncGroupTrackingWeight
 			for _, ti := range ci.TrackInterfaces {
-				w("     %s weight %d%s", ti.Name, ti.Weight, onOff(ti.Reverse, " reverse", ""))
+				tw := ti.Weight
+				if zero {
+					tw = 0
+				}
+				w("     %s weight %d%s", ti.Name, tw, onOff(ti.Reverse, " reverse", ""))
 			}
 		}
 		if len(ci.TrackScripts) > 0 {

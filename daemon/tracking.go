@@ -35,7 +35,10 @@ const initKeyPrefix = "init:"
 // tracking computes an instance's tracker sum and fault sources
 // (reference 4.3, 5.7). Weighted trackers are ignored for address owners
 // and for sync-group members without sync_group_tracking_weight, where
-// keepalived removes weighted scripts and turns interface weights to 0.
+// keepalived removes weighted scripts, but not tracked interfaces: their
+// weights (the member's own, which the lowering keeps, and the group's)
+// apply to every non-owner, as in keepalived 2.2.7, whose interface
+// tracking entries keep the weight it says it ignores.
 func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 	ci := in.cfg
 	weighted := !ci.Owner() && (in.group == nil || in.group.cfg.SyncGroupTrackingWeight)
@@ -80,7 +83,7 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 	}
 	for _, ti := range tis {
 		w := ti.Weight
-		if !weighted {
+		if ci.Owner() {
 			w = 0
 		}
 		delta, f := checker.Contribution(w, ti.Reverse, d.linkUp(ti.Name))
