@@ -958,10 +958,11 @@ func (d *Daemon) writeScript(b *bytes.Buffer, s *config.Script) {
 		if in.group != nil {
 			tss = append(append([]config.TrackScript(nil), tss...), in.group.cfg.TrackScripts...)
 		}
-		weighted := !in.cfg.Owner() && (in.group == nil || in.group.cfg.SyncGroupTrackingWeight)
+		weighted := !in.cfg.Owner()
 		for _, ts := range tss {
-			// keepalived drops weighted scripts of owners and of sync
-			// group members (reference 4.3).
+			// keepalived drops weighted scripts of owners (the lowering
+			// has already dropped a sync-group member's own; its group's
+			// weighted scripts track it, weight and all).
 			if ts.Name == s.Name && (ts.Weight == 0 || weighted) {
 				tracking = append(tracking, fmt.Sprintf("     %s, weight %d%s", in.name(), ts.Weight, onOff(ts.Reverse, " reverse", "")))
 			}

@@ -249,3 +249,77 @@ vrrp_instance VI_2 {
 		}
 	}
 }
+
+// TestSyncGroupTrackScriptWeight: a sync group's own weighted track_script
+// moves every member's priority (keepalived's sync_group_tracking_init
+// adds the group's trackers with their weights), while a member's own
+// weighted script is dropped. Measured with keepalived 2.2.7 in a
+// namespace: both members advertise 109 with the group's chk (weight 9)
+// and VI_1's chk2 (weight 4) succeeding.
+func TestSyncGroupTrackScriptWeight(t *testing.T) {
+	const text = `vrrp_script chk {
+  script "/bin/true"
+  weight 9
+}
+vrrp_script chk2 {
+  script "/bin/true"
+  weight 4
+}
+vrrp_sync_group G {
+  group {
+    VI_1
+    VI_2
+  }
+  track_script {
+    chk
+  }
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface va
+  virtual_router_id 51
+  priority 100
+  track_script {
+    chk2
+  }
+  virtual_ipaddress {
+    10.99.0.100/24
+  }
+}
+vrrp_instance VI_2 {
+  state BACKUP
+  interface va
+  virtual_router_id 52
+  priority 100
+  virtual_ipaddress {
+    10.99.0.101/24
+  }
+}
+`
+	f, _, err := parser.ParseString("keepalived.conf", text, parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := parser.Lower(f, parser.Options{})
+	h := newHarness(t, cfg, eth("va", true, "10.99.0.1/24"))
+	h.start()
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: true})
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk2", OK: true})
+	for i := range h.d.insts {
+		if got := h.d.insts[i].eng.Status().EffectivePriority; got != 109 {
+			t.Errorf("%s priority %d, want keepalived's 109", h.d.insts[i].name(), got)
+		}
+	}
+	data := string(h.d.dataText(h.now))
+	for _, want := range []string{"   Tracking instances :\n     VI_1, weight 9\n     VI_2, weight 9\n"} {
+		if !strings.Contains(data, want) {
+			t.Errorf("keepalived.data lacks %q:\n%s", want, data)
+		}
+	}
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: false})
+	for i := range h.d.insts {
+		if got := h.d.insts[i].eng.Status().EffectivePriority; got != 100 {
+			t.Errorf("%s priority %d with chk failing, want 100", h.d.insts[i].name(), got)
+		}
+	}
+}
