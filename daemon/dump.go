@@ -668,7 +668,8 @@ type ifTracker struct {
 // track_interface entries, its own interface (weight 255 with
 // dont_track_primary), the VMAC it runs on, then the interfaces of its
 // VIPs and eVIPs (weight 0, unless no_track); an instance already on an
-// interface's list is not added twice.
+// interface's list is not added twice. The sync groups' track_interface
+// entries come last, for every member.
 func (d *Daemon) interfaceTrackers() map[string][]ifTracker {
 	out := map[string][]ifTracker{}
 	add := func(ifname string, t ifTracker) {
@@ -700,6 +701,28 @@ func (d *Daemon) interfaceTrackers() map[string][]ifTracker {
 			}
 			if !a.NoTrack && (!in.cfg.DontTrackPrimary || (dev != in.ifname && dev != in.cfg.Interface)) {
 				add(dev, ifTracker{in: in})
+			}
+		}
+	}
+	// Then each sync group's track_interface, for every member
+	// (sync_group_tracking_init, after all instances): a member already
+	// listed takes the group's weight unless its entry is unweighted.
+	for _, g := range d.groups {
+		for _, ti := range g.cfg.TrackInterfaces {
+			for _, m := range g.members {
+				t := ifTracker{in: m, weight: ti.Weight, reverse: ti.Reverse}
+				listed := false
+				for i, o := range out[ti.Name] {
+					if o.in == m {
+						listed = true
+						if o.weight != 0 && o.weight != 255 {
+							out[ti.Name][i] = t
+						}
+					}
+				}
+				if !listed {
+					out[ti.Name] = append(out[ti.Name], t)
+				}
 			}
 		}
 	}

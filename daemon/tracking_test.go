@@ -243,7 +243,7 @@ vrrp_instance VI_2 {
 		t.Error("VI_1 in FAULT with a weighted tracked interface down")
 	}
 	data := string(h.d.dataText(h.now))
-	for _, want := range []string{"\n     trk1 weight 0\n", "\n     VI_1, weight 5\n"} {
+	for _, want := range []string{"\n     trk1 weight 0\n", "\n     VI_1, weight 5\n", "\n     VI_1, weight 7\n     VI_2, weight 7\n"} {
 		if !strings.Contains(data, want) {
 			t.Errorf("keepalived.data lacks %q:\n%s", want, data)
 		}
