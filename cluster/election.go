@@ -18,9 +18,10 @@ import (
 //     owner (255) never moves. Weight 0 means FAULT while down (r: up).
 //     The instance's own interface and the interfaces of its VIPs are
 //     tracked with weight 0. Weighted trackers are ignored for address
-//     owners and for sync-group members without
-//     sync_group_tracking_weight (the parser drops them from the members'
-//     lists; a group's own weighted trackers are ignored here). Weighted
+//     owners. A sync-group member without sync_group_tracking_weight has
+//     no weighted script, process or file of its own (the parser drops
+//     them), but its weighted track_interface and its group's weighted
+//     trackers count, as keepalived 2.2.7 applies them. Weighted
 //     track_files add value*weight, which no configuration tells: they are
 //     left out of the table.
 //   - at start every node is BACKUP; the highest priority times out first
@@ -137,7 +138,7 @@ func contribution(w int, reverse, ok bool) (delta int, fault bool) {
 // each object only.
 func trackers(cfg *config.Config, in *config.Instance) []tracker {
 	sg := cfg.SyncGroup(in.SyncGroup)
-	weighted := !in.Owner() && (sg == nil || sg.SyncGroupTrackingWeight)
+	weighted := !in.Owner()
 	var ts []tracker
 	seen := map[string]bool{}
 	add := func(t tracker) {

@@ -534,8 +534,16 @@ func (d *Daemon) dumpText(now time.Time, live bool) []byte {
 		// unicast peers (vrrp_data.c dump_vrrp).
 		if len(ci.TrackInterfaces) > 0 {
 			w("   Tracked interfaces :")
+			// A sync-group member without sync_group_tracking_weight
+			// shows 0 here while the weight (under the interface)
+			// still applies, as keepalived 2.2.7 does.
+			zero := in.group != nil && !in.group.cfg.SyncGroupTrackingWeight
 			for _, ti := range ci.TrackInterfaces {
-				w("     %s weight %d%s", ti.Name, ti.Weight, onOff(ti.Reverse, " reverse", ""))
+				tw := ti.Weight
+				if zero {
+					tw = 0
+				}
+				w("     %s weight %d%s", ti.Name, tw, onOff(ti.Reverse, " reverse", ""))
 			}
 		}
 		if len(ci.TrackScripts) > 0 {
@@ -664,7 +672,8 @@ type ifTracker struct {
 // track_interface entries, its own interface (weight 255 with
 // dont_track_primary), the VMAC it runs on, then the interfaces of its
 // VIPs and eVIPs (weight 0, unless no_track); an instance already on an
-// interface's list is not added twice.
+// interface's list is not added twice. The sync groups' track_interface
+// entries come last, for every member.
 func (d *Daemon) interfaceTrackers() map[string][]ifTracker {
 	out := map[string][]ifTracker{}
 	add := func(ifname string, t ifTracker) {
@@ -696,6 +705,28 @@ func (d *Daemon) interfaceTrackers() map[string][]ifTracker {
 			}
 			if !a.NoTrack && (!in.cfg.DontTrackPrimary || (dev != in.ifname && dev != in.cfg.Interface)) {
 				add(dev, ifTracker{in: in})
+			}
+		}
+	}
+	// Then each sync group's track_interface, for every member
+	// (sync_group_tracking_init, after all instances): a member already
+	// listed takes the group's weight unless its entry is unweighted.
+	for _, g := range d.groups {
+		for _, ti := range g.cfg.TrackInterfaces {
+			for _, m := range g.members {
+				t := ifTracker{in: m, weight: ti.Weight, reverse: ti.Reverse}
+				listed := false
+				for i, o := range out[ti.Name] {
+					if o.in == m {
+						listed = true
+						if o.weight != 0 && o.weight != 255 {
+							out[ti.Name][i] = t
+						}
+					}
+				}
+				if !listed {
+					out[ti.Name] = append(out[ti.Name], t)
+				}
 			}
 		}
 	}
@@ -955,10 +986,11 @@ func (d *Daemon) writeScript(b *bytes.Buffer, s *config.Script) {
 		if in.group != nil {
 			tss = append(append([]config.TrackScript(nil), tss...), in.group.cfg.TrackScripts...)
 		}
-		weighted := !in.cfg.Owner() && (in.group == nil || in.group.cfg.SyncGroupTrackingWeight)
+		weighted := !in.cfg.Owner()
 		for _, ts := range tss {
-			// keepalived drops weighted scripts of owners and of sync
-			// group members (reference 4.3).
+			// keepalived drops weighted scripts of owners (the lowering
+			// has already dropped a sync-group member's own; its group's
+			// weighted scripts track it, weight and all).
 			if ts.Name == s.Name && (ts.Weight == 0 || weighted) {
 				tracking = append(tracking, fmt.Sprintf("     %s, weight %d%s", in.name(), ts.Weight, onOff(ts.Reverse, " reverse", "")))
 			}

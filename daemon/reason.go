@@ -75,11 +75,12 @@ func (in *instance) trackInterfaces() []config.TrackInterface {
 // trackerEffects is each weighted tracker's part in the effective
 // priority, as tracking() sums them (TestTrackerEffectsSumAsTracking holds
 // the two together): weights count only where keepalived keeps them (not
-// for an address owner, nor for a sync-group member without
-// sync_group_tracking_weight).
+// for an address owner; a sync-group member's own weighted scripts are
+// gone from its configuration already, its interfaces' and its group's
+// weights count).
 func (d *Daemon) trackerEffects(in *instance) []vrrp.TrackerEffect {
 	ci := in.cfg
-	if ci.Owner() || (in.group != nil && !in.group.cfg.SyncGroupTrackingWeight) {
+	if ci.Owner() {
 		return nil
 	}
 	var out []vrrp.TrackerEffect

@@ -33,12 +33,19 @@ type fault struct {
 const initKeyPrefix = "init:"
 
 // tracking computes an instance's tracker sum and fault sources
-// (reference 4.3, 5.7). Weighted trackers are ignored for address owners
-// and for sync-group members without sync_group_tracking_weight, where
-// keepalived removes weighted scripts and turns interface weights to 0.
+// (reference 4.3, 5.7). Weighted trackers count for every instance but an
+// address owner (whose priority never moves). A sync-group member without
+// sync_group_tracking_weight has no weighted script, process or file of
+// its own (the lowering drops them, as keepalived does), but its weighted
+// track_interface (kept by the lowering) and its group's weighted
+// trackers all apply: keepalived 2.2.7's interface entries keep the weight
+// it says it ignores, and its sync_group_tracking_init adds the group's
+// trackers with their weights (measured: members at 100 advertise 112 with
+// an own interface weight 5 and a group interface weight 7, and 109 with a
+// group script weight 9).
 func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 	ci := in.cfg
-	weighted := !ci.Owner() && (in.group == nil || in.group.cfg.SyncGroupTrackingWeight)
+	weighted := !ci.Owner()
 	fam := "IPv4"
 	if ci.Family == config.IPv6 {
 		fam = "IPv6"

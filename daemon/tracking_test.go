@@ -11,6 +11,7 @@ import (
 
 	"github.com/keepalived-go/keepalived/checker"
 	"github.com/keepalived-go/keepalived/config"
+	"github.com/keepalived-go/keepalived/parser"
 )
 
 // TestWeightedScript: a weight +10 script adds 10 to the effective
@@ -181,5 +182,147 @@ func TestTrackProcess(t *testing.T) {
 	h.d.onUpdate(h.now, checker.Update{Kind: "process", Name: "nginx", OK: false})
 	if got := h.d.insts[0].eng.Status().EffectivePriority; got != 80 {
 		t.Errorf("priority %d with the process down, want 80", got)
+	}
+}
+
+// TestSyncGroupTrackInterfaceWeight: keepalived 2.2.7 "ignores" the weight
+// of a sync-group member's own track_interface (it logs so and its -d dump
+// shows the instance's entry with weight 0), but the interface's tracking
+// entry was made before that and keeps the weight, so it is applied; a
+// group's own track_interface weight applies to every member, with or
+// without sync_group_tracking_weight. Captured from keepalived 2.2.7 in a
+// namespace (adverts of vrid 51 at priority 112, vrid 52 at 107; its
+// keepalived.data shows "trk1 weight 0" in VI_1 and "VI_1, weight 5" under
+// trk1).
+func TestSyncGroupTrackInterfaceWeight(t *testing.T) {
+	const text = `vrrp_sync_group G {
+  group {
+    VI_1
+    VI_2
+  }
+  track_interface {
+    trk2 weight 7
+  }
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface va
+  virtual_router_id 51
+  priority 100
+  track_interface {
+    trk1 weight 5
+  }
+  virtual_ipaddress {
+    10.99.0.100/24
+  }
+}
+vrrp_instance VI_2 {
+  state BACKUP
+  interface va
+  virtual_router_id 52
+  priority 100
+  virtual_ipaddress {
+    10.99.0.101/24
+  }
+}
+`
+	f, _, err := parser.ParseString("keepalived.conf", text, parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := parser.Lower(f, parser.Options{})
+	h := newHarness(t, cfg, eth("va", true, "10.99.0.1/24"), eth("trk1", true), eth("trk2", true))
+	h.start()
+	for i, want := range []int{112, 107} {
+		if got := h.d.insts[i].eng.Status().EffectivePriority; got != want {
+			t.Errorf("%s priority %d, want keepalived's %d", h.d.insts[i].name(), got, want)
+		}
+	}
+	h.d.onLink(h.now, linkEvent("trk1", false))
+	if got := h.d.insts[0].eng.Status().EffectivePriority; got != 107 {
+		t.Errorf("VI_1 priority %d with trk1 down, want 107", got)
+	}
+	if st := h.d.insts[0].eng.Status().State.String(); st == "FAULT" {
+		t.Error("VI_1 in FAULT with a weighted tracked interface down")
+	}
+	data := string(h.d.dataText(h.now))
+	for _, want := range []string{"\n     trk1 weight 0\n", "\n     VI_1, weight 5\n", "\n     VI_1, weight 7\n     VI_2, weight 7\n"} {
+		if !strings.Contains(data, want) {
+			t.Errorf("keepalived.data lacks %q:\n%s", want, data)
+		}
+	}
+}
+
+// TestSyncGroupTrackScriptWeight: a sync group's own weighted track_script
+// moves every member's priority (keepalived's sync_group_tracking_init
+// adds the group's trackers with their weights), while a member's own
+// weighted script is dropped. Measured with keepalived 2.2.7 in a
+// namespace: both members advertise 109 with the group's chk (weight 9)
+// and VI_1's chk2 (weight 4) succeeding.
+func TestSyncGroupTrackScriptWeight(t *testing.T) {
+	const text = `vrrp_script chk {
+  script "/bin/true"
+  weight 9
+}
+vrrp_script chk2 {
+  script "/bin/true"
+  weight 4
+}
+vrrp_sync_group G {
+  group {
+    VI_1
+    VI_2
+  }
+  track_script {
+    chk
+  }
+}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface va
+  virtual_router_id 51
+  priority 100
+  track_script {
+    chk2
+  }
+  virtual_ipaddress {
+    10.99.0.100/24
+  }
+}
+vrrp_instance VI_2 {
+  state BACKUP
+  interface va
+  virtual_router_id 52
+  priority 100
+  virtual_ipaddress {
+    10.99.0.101/24
+  }
+}
+`
+	f, _, err := parser.ParseString("keepalived.conf", text, parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := parser.Lower(f, parser.Options{})
+	h := newHarness(t, cfg, eth("va", true, "10.99.0.1/24"))
+	h.start()
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: true})
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk2", OK: true})
+	for i := range h.d.insts {
+		if got := h.d.insts[i].eng.Status().EffectivePriority; got != 109 {
+			t.Errorf("%s priority %d, want keepalived's 109", h.d.insts[i].name(), got)
+		}
+	}
+	data := string(h.d.dataText(h.now))
+	for _, want := range []string{"   Tracking instances :\n     VI_1, weight 9\n     VI_2, weight 9\n"} {
+		if !strings.Contains(data, want) {
+			t.Errorf("keepalived.data lacks %q:\n%s", want, data)
+		}
+	}
+	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: false})
+	for i := range h.d.insts {
+		if got := h.d.insts[i].eng.Status().EffectivePriority; got != 100 {
+			t.Errorf("%s priority %d with chk failing, want 100", h.d.insts[i].name(), got)
+		}
 	}
 }

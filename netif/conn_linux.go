@@ -193,6 +193,11 @@ func (c *conn) open4() error {
 		bind = c.cfg.Src
 	}
 	if bind.IsValid() {
+		if !c.cfg.Group.IsValid() {
+			if err := freebind(fd, unix.IPPROTO_IP, unix.IP_FREEBIND, "IP_FREEBIND"); err != nil {
+				return err
+			}
+		}
 		if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: bind.As4()}); err != nil {
 			return fmt.Errorf("bind %s: %w", bind, err)
 		}
@@ -235,11 +240,36 @@ func (c *conn) open6() error {
 		if bind.IsLinkLocalUnicast() || bind.IsLinkLocalMulticast() || bind.IsInterfaceLocalMulticast() {
 			sa.ZoneId = uint32(c.ifindex)
 		}
+		if !c.cfg.Group.IsValid() {
+			if err := freebind(fd, unix.IPPROTO_IPV6, unix.IPV6_FREEBIND, "IPV6_FREEBIND"); err != nil {
+				return err
+			}
+		}
 		if err := unix.Bind(fd, sa); err != nil {
 			return fmt.Errorf("bind %s: %w", bind, err)
 		}
 	}
 	return c.finish()
+}
+
+// freebind lets a unicast socket bind its source address before the
+// address is usable: an IPv6 address still in duplicate address detection
+// (tentative) or one not configured yet. Without it the bind fails with
+// EADDRNOTAVAIL and the instance stays in FAULT until a link event reopens
+// the socket; with it the socket opens at start and the adverts leave once
+// the kernel accepts the source, as keepalived 2.4.3 does
+// (vrrp.c open_vrrp_socket sets IP_FREEBIND / IPV6_FREEBIND on the unicast
+// path). A kernel without the option (IPV6_FREEBIND is Linux 4.15) keeps
+// the plain bind.
+func freebind(fd, level, opt int, name string) error {
+	err := unix.SetsockoptInt(fd, level, opt, 1)
+	if err == unix.ENOPROTOOPT {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 // rxBufSize is the receive buffer of a conn. The largest valid advert is

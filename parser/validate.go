@@ -486,7 +486,12 @@ func (l *lowerer) roundAdvert(ic *instCtx) {
 
 // dropWeights removes weighted tracking from sync-group members (without
 // sync_group_tracking_weight) and address owners, as keepalived does: a
-// weighted script there has no effect at all, not even FAULT.
+// weighted script there has no effect at all, not even FAULT. A
+// sync-group member's weighted track_interface is the exception: keepalived
+// 2.2.7 logs that it ignores the weight and shows the instance's entry with
+// weight 0, but the interface's tracking entry was made earlier with the
+// weight and that is what it applies, so the weight is kept here (the
+// daemon's -d dump prints the instance's 0).
 func (l *lowerer) dropWeights(ic *instCtx) {
 	in := ic.in
 	sg := l.byName.group[in.SyncGroup]
@@ -499,9 +504,10 @@ func (l *lowerer) dropWeights(ic *instCtx) {
 	if syncNoWeight {
 		why, whyU = "SYNC group", "SYNC group"
 	}
-	hint := ""
+	hint, ifHint := "", ""
 	if syncNoWeight {
 		hint = " (set sync_group_tracking_weight in the group to keep weights, or use weight 0 for FAULT)"
+		ifHint = " (keepalived applies the weight all the same: only its dump of the instance shows weight 0)"
 	}
 	var ifs []config.TrackInterface
 	for _, t := range in.TrackInterfaces {
@@ -510,11 +516,10 @@ func (l *lowerer) dropWeights(ic *instCtx) {
 			if syncNoWeight {
 				w = "weight "
 			}
-			l.warnf(ifPos(ic, t.Name), "(%s) ignoring %s tracked interface %sdue to %s%s", in.Name, t.Name, w, why, hint)
+			l.warnf(ifPos(ic, t.Name), "(%s) ignoring %s tracked interface %sdue to %s%s", in.Name, t.Name, w, why, ifHint)
 			if !syncNoWeight {
 				continue
 			}
-			t.Weight = 0
 		}
 		ifs = append(ifs, t)
 	}
