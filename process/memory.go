@@ -13,8 +13,12 @@ import (
 //
 //   - GCPercent instead of Go's 100: the heap grows by a quarter of what
 //     is live before a collection, not by as much again;
-//   - GOMAXPROCS at most MaxProcs: the VRRP loop is one goroutine, and more
-//     Ps only add per-P caches and idle threads;
+//   - GOMAXPROCS at most MaxProcs (1): the VRRP loop is one goroutine
+//     and its socket readers step under the loop's lock, so a second P
+//     only adds per-P caches, idle threads and the scheduler's spinning
+//     between them (as BACKUP of 1,000 instances it took our CPU from
+//     2.53 % to 1.27 % beside keepalived's 1.90 % / 1.23 % in the same
+//     runs, BENCHMARKS-footprint.md); keepalived is one thread too;
 //   - the heap profiler is off (nothing here serves profiles).
 //
 // After a burst of work (start-up, a reload, a failover) the freed heap
@@ -26,8 +30,9 @@ import (
 // GCPercent is the GC target of the long-lived processes, as in GOGC.
 const GCPercent = 25
 
-// MaxProcs bounds the Ps of both processes.
-const MaxProcs = 2
+// MaxProcs bounds the Ps of both processes (GOMAXPROCS in the
+// environment wins, as Go documents it).
+const MaxProcs = 1
 
 // SetMemoryPolicy applies the policy above to this process.
 func SetMemoryPolicy() {
