@@ -1,7 +1,6 @@
 package proc
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,24 +32,7 @@ func TestMaxAutoPriority(t *testing.T) {
 				if on {
 					extra = "  max_auto_priority 3\n  min_auto_priority_delay 1\n"
 				}
-				conf := filepath.Join(n.dir, "k.conf")
-				text := fmt.Sprintf(`global_defs {
-  router_id kgx_prio
-%s}
-vrrp_instance VI_1 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 51
-  priority 100
-  advert_int 1
-  virtual_ipaddress {
-    10.77.0.100/24
-  }
-}
-`, extra)
-				if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				conf := n.backupConf(t, "kgx_prio", extra)
 				k := n.startBin(t, impl.bin, nil, append([]string{"-f", conf}, n.pidArgs()...)...)
 				_, child := n.waitPids(t, k.out.String)
 				policy := func() (uint32, uint32) {

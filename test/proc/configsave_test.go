@@ -25,25 +25,7 @@ func TestConfigSaveDir(t *testing.T) {
 		t.Run(impl.name, func(t *testing.T) {
 			n := newNetns(t)
 			save := filepath.Join(n.dir, "save")
-			conf := filepath.Join(n.dir, "k.conf")
-			text := fmt.Sprintf(`global_defs {
-  router_id kgx_save
-  config_save_dir %s
-}
-vrrp_instance VI_1 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 51
-  priority 100
-  advert_int 1
-  virtual_ipaddress {
-    10.77.0.100/24
-  }
-}
-`, save)
-			if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			conf := n.backupConf(t, "kgx_save", "  config_save_dir "+save+"\n")
 			k := n.startBin(t, impl.bin, nil, append([]string{"-f", conf}, n.pidArgs()...)...)
 			parent, child := n.waitPids(t, k.out.String)
 			if !waitFor(10*time.Second, func() bool { return strings.Contains(k.out.String(), "Entering BACKUP STATE") }) {

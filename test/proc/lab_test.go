@@ -111,6 +111,33 @@ vrrp_instance VI_1 {
 	return p
 }
 
+// backupConf writes n.dir/k.conf: global_defs with router_id id and the
+// lines of globals (each ending in a newline), then one BACKUP instance
+// VI_1 on eth0 (VRID 51, priority 100, 10.77.0.100/24), and returns its
+// path: the configuration of the tests of one global_defs keyword.
+func (n *netns) backupConf(t *testing.T, id, globals string) string {
+	t.Helper()
+	text := fmt.Sprintf(`global_defs {
+  router_id %s
+%s}
+vrrp_instance VI_1 {
+  state BACKUP
+  interface eth0
+  virtual_router_id 51
+  priority 100
+  advert_int 1
+  virtual_ipaddress {
+    10.77.0.100/24
+  }
+}
+`, id, globals)
+	p := filepath.Join(n.dir, "k.conf")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func (n *netns) mainPid() string { return filepath.Join(n.dir, "keepalived.pid") }
 func (n *netns) vrrpPid() string { return filepath.Join(n.dir, "vrrp.pid") }
 

@@ -1,7 +1,6 @@
 package proc
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,25 +19,7 @@ func TestReloadTimeFile(t *testing.T) {
 		t.Run(impl.name, func(t *testing.T) {
 			n := newNetns(t)
 			rt := filepath.Join(n.dir, "reload.time")
-			conf := filepath.Join(n.dir, "k.conf")
-			text := fmt.Sprintf(`global_defs {
-  router_id kgx_rtime
-  reload_time_file %s
-}
-vrrp_instance VI_1 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 51
-  priority 100
-  advert_int 1
-  virtual_ipaddress {
-    10.77.0.100/24
-  }
-}
-`, rt)
-			if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			conf := n.backupConf(t, "kgx_rtime", "  reload_time_file "+rt+"\n")
 			k := n.startBin(t, impl.bin, nil, append([]string{"-f", conf}, n.pidArgs()...)...)
 			n.waitPids(t, k.out.String)
 			if !waitFor(10*time.Second, func() bool { return strings.Contains(k.out.String(), "Entering BACKUP STATE") }) {

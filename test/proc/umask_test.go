@@ -1,7 +1,6 @@
 package proc
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,26 +47,7 @@ func TestUmaskModes(t *testing.T) {
 			t.Run(impl.name+"/"+tc.name, func(t *testing.T) {
 				n := newNetns(t)
 				fifo := filepath.Join(n.dir, "notify.fifo")
-				conf := filepath.Join(n.dir, "k.conf")
-				text := fmt.Sprintf(`global_defs {
-  router_id kgx_umask
-  %s
-  notify_fifo %s
-}
-vrrp_instance VI_1 {
-  state BACKUP
-  interface eth0
-  virtual_router_id 51
-  priority 100
-  advert_int 1
-  virtual_ipaddress {
-    10.77.0.100/24
-  }
-}
-`, tc.umask, fifo)
-				if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				conf := n.backupConf(t, "kgx_umask", "  "+tc.umask+"\n  notify_fifo "+fifo+"\n")
 				args := append(append([]string{"-f", conf}, tc.args...), n.pidArgs()...)
 				k := n.startBin(t, impl.bin, nil, args...)
 				_, child := n.waitPids(t, k.out.String)
