@@ -359,9 +359,21 @@ func compareInstance(in *config.Instance, cfg *config.Config, ka kaInstance) []s
 		eq("Unicast TTL", kv["Unicast TTL"], ttl)
 		eq("Check unicast src", strconv.FormatBool(hasKey(kv, "Check unicast src : yes")), strconv.FormatBool(in.CheckUnicastSrc))
 	}
+	// keepalived's instance section shows 0 for a sync-group member's
+	// interface weights without sync_group_tracking_weight, while the
+	// weight (listed under the interface) still applies: the model keeps
+	// it, the dump prints 0, as the daemon's does.
+	zero := false
+	if g := cfg.SyncGroup(in.SyncGroup); in.SyncGroup != "" && g != nil && !g.SyncGroupTrackingWeight {
+		zero = true
+	}
 	var ifs []string
 	for _, ti := range in.TrackInterfaces {
-		ifs = append(ifs, fmt.Sprintf("%s weight %d%s", ti.Name, ti.Weight, rev(ti.Reverse)))
+		w := ti.Weight
+		if zero {
+			w = 0
+		}
+		ifs = append(ifs, fmt.Sprintf("%s weight %d%s", ti.Name, w, rev(ti.Reverse)))
 	}
 	eq("Tracked interfaces", strings.Join(ka.lists["Tracked interfaces"], "; "), strings.Join(ifs, "; "))
 	// Scripts keepalived could not find are dropped from its lists (the

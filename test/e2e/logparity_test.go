@@ -68,12 +68,11 @@ vrrp_instance VI_1 {
 // parent and a VRRP process writing to one console). Their place among the
 // VRRP process's lines depends on two processes' scheduling, in keepalived
 // as in ours, so they are compared as a multiset, not in order.
-var parentLine = regexp.MustCompile(`^(Starting Keepalived v|Running on Linux|Command line:|Configuration file |Starting VRRP child process|Startup complete$|Reloading \.\.\.$|Reload complete$|Stopping$|CPU usage |Stopped Keepalived )`)
+var parentLine = regexp.MustCompile(`^(Starting Keepalived v|Running on Linux|Command line:|Configuration file |Starting VRRP child process|NOTICE: setting config option max_auto_priority |Startup complete$|Reloading \.\.\.$|Reload complete$|Stopping$|CPU usage |Stopped Keepalived )`)
 
 // kaOnly are keepalived's lines we have no event for, each with why.
 var kaOnly = []struct{ re, why string }{
 	{`^Opening file `, "keepalived re-reads the file in both processes and logs each open; ours logs a failure to open with the path"},
-	{`^NOTICE: setting config option max_auto_priority`, "keepalived's realtime scheduling advice; ours has no such setting to advise"},
 	{`^Registering Kernel netlink`, "keepalived's netlink sockets; ours has no separate reflector and command channel"},
 	{`^Registering gratuitous ARP shared channel`, "keepalived's raw socket"},
 	{`^VRRP sockpool: `, "keepalived's -D socket pool listing (fd numbers); ours has no pool to list"},
