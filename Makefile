@@ -18,7 +18,7 @@ DEB_PKGS := keepalived nginx tcpdump iproute2 psmisc procps net-tools curl nftab
 PEERS    ?= $(CURDIR)/../shared/peers
 PEERCACHE ?= /var/cache/keepalived-go
 
-.PHONY: all build test test-unit test-hog test-root deps peer-2.4.3 bench bench-ha fuzz install deb demo soak clean vet
+.PHONY: all build test test-unit test-hog test-long test-root deps peer-2.4.3 bench bench-ha fuzz install deb demo soak clean vet
 
 all: build
 
@@ -78,6 +78,13 @@ bench: deps build
 	KAGO_BENCH=1 $(GO) test -count=1 -run 'TestBenchConfigTest' -v ./parser/
 
 # bench-ha: failover side by side with real keepalived; writes BENCHMARKS.md figures.
+# test-long: the e2e scenarios that measure and sit outside make test's
+# 15 minutes (test/e2e needLong): AH mixed pairs with keepalived 2.2.7, the
+# rolling migration of a 2.4.3 auth_hmac pair, track_process against a
+# 2-second script.
+test-long: deps peer-2.4.3 build
+	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_KA243=$(PEERCACHE)/keepalived-2.4.3/keepalived/keepalived KGE_LONG=1 $(GO) test -count=1 -timeout 30m -run 'TestKA227AHPairs|TestKA243Rolling|TestTrackProcessBeatsScript' -v ./test/e2e/
+
 bench-ha: deps peer-2.4.3 build
 	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_KA243=$(PEERCACHE)/keepalived-2.4.3/keepalived/keepalived KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$(CURDIR)/BENCHMARKS-ha.md $(GO) test -count=1 -timeout 90m -run 'TestHABench' -v ./test/e2e/
 

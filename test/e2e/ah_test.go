@@ -166,6 +166,7 @@ func checkAHPair(t *testing.T, p *pair) {
 // needs keepalived's shared counter (it continues above the numbers it
 // heard, or the master it preempts would drop its adverts as replays).
 func TestKA227AHPairs(t *testing.T) {
+	needLong(t)
 	scenarioAH = true
 	defer func() { scenarioAH = false }()
 	for _, c := range []combo{ok, ko} {

@@ -260,6 +260,7 @@ func runHMACBench(t *testing.T) {
 // Step 3: ours starts on lb1 and preempts back (2.4.3 is gone: ours+ours).
 // No step may cost the client more than one graceful handover.
 func TestKA243Rolling(t *testing.T) {
+	needLong(t)
 	p := startPair(t, Keepalived243, Keepalived243, pairOpts{HMAC: pairHMAC})
 	checkHMACPair(t, p)
 	graceful := p.skew() + 400*time.Millisecond + slack()

@@ -48,6 +48,19 @@ func needOurs(t testing.TB) {
 	t.Fatalf("e2e: our daemon is not available: %v", tools.OursErr)
 }
 
+// needLong skips t unless KGE_LONG=1 (make test-long) or KAGO_BENCH_HA=1
+// (make bench-ha): the scenarios that measure (AH mixed pairs, the rolling
+// migration, track_process against a 2-second script) and whose behaviour
+// shorter default tests already prove, kept out of make test so that the
+// whole suite stays under 15 minutes.
+func needLong(t testing.TB) {
+	t.Helper()
+	testenv.NeedRoot(t)
+	if os.Getenv("KGE_LONG") != "1" && os.Getenv("KAGO_BENCH_HA") != "1" {
+		t.Skip("e2e: a long scenario; set KGE_LONG=1 (make test-long)")
+	}
+}
+
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 func mustAddr(s string) netip.Addr     { return netip.MustParseAddr(s) }
 

@@ -244,6 +244,7 @@ func TestTrackProcess(t *testing.T) {
 // FAULT about one script interval before the script would: the same kill,
 // 100 ms after a check run, with the script alone and with both.
 func TestTrackProcessBeatsScript(t *testing.T) {
+	needLong(t)
 	const interval = 2
 	for _, impl := range []Impl{Ours, Keepalived} {
 		t.Run(string(impl), func(t *testing.T) {
