@@ -128,8 +128,13 @@ func newToolsHost(t *testing.T, impl Impl, script string) (*Host, *Daemon, <-cha
 
 // waitCloseWrite does what VyOS's wait_for_file_write_complete does: watch
 // dir with inotify, run send (the signal), and wait for IN_CLOSE_WRITE on
-// name. It returns the events seen on the way, for the failure message.
-func waitCloseWrite(dir, name string, timeout time.Duration, send func() error) ([]string, error) {
+// every one of names. One signal that writes two files (SIGUSR1: the
+// child's keepalived.data and the parent's keepalived_parent.data) must be
+// waited for as one: a second SIGUSR1 while the first parent dump is still
+// being written truncates the file that first dump's late close event
+// then points at. It returns the events seen on the way, for the failure
+// message.
+func waitCloseWrite(dir string, names []string, timeout time.Duration, send func() error) ([]string, error) {
 	fd, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
 	if err != nil {
 		return nil, err
@@ -142,6 +147,7 @@ func waitCloseWrite(dir, name string, timeout time.Duration, send func() error) 
 		return nil, err
 	}
 	var seen []string
+	pending := slices.Clone(names)
 	buf := make([]byte, 64<<10)
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -161,12 +167,17 @@ func waitCloseWrite(dir, name string, timeout time.Duration, send func() error) 
 			nm := strings.TrimRight(string(buf[off+unix.SizeofInotifyEvent:off+unix.SizeofInotifyEvent+int(ev.Len)]), "\x00")
 			off += unix.SizeofInotifyEvent + int(ev.Len)
 			seen = append(seen, fmt.Sprintf("%#x %s", ev.Mask, nm))
-			if nm == name && ev.Mask&unix.IN_CLOSE_WRITE != 0 {
-				return seen, nil
+			if ev.Mask&unix.IN_CLOSE_WRITE != 0 {
+				if i := slices.Index(pending, nm); i >= 0 {
+					pending = slices.Delete(pending, i, i+1)
+				}
+				if len(pending) == 0 {
+					return seen, nil
+				}
 			}
 		}
 	}
-	return seen, fmt.Errorf("no IN_CLOSE_WRITE on %s within %v", name, timeout)
+	return seen, fmt.Errorf("no IN_CLOSE_WRITE on %s within %v", strings.Join(pending, ", "), timeout)
 }
 
 // TestDumpsSeenByInotify: every dump, and the parent's keepalived_parent.data
@@ -178,22 +189,23 @@ func TestDumpsSeenByInotify(t *testing.T) {
 			h, d, _ := newToolsHost(t, impl, "/bin/true")
 			tmp := filepath.Join(h.Dir, "tmp")
 			for _, tc := range []struct {
-				sig  syscall.Signal
-				file string
+				sig   syscall.Signal
+				files []string
 			}{
-				{syscall.SIGUSR1, "keepalived.data"},
-				{syscall.SIGUSR1, "keepalived_parent.data"},
-				{syscall.SIGUSR2, "keepalived.stats"},
-				{syscall.Signal(36), "keepalived.json"}, // SIGRTMIN+2, keepalived --signum=JSON
+				{syscall.SIGUSR1, []string{"keepalived.data", "keepalived_parent.data"}},
+				{syscall.SIGUSR2, []string{"keepalived.stats"}},
+				{syscall.Signal(36), []string{"keepalived.json"}}, // SIGRTMIN+2, keepalived --signum=JSON
 			} {
-				seen, err := waitCloseWrite(tmp, tc.file, 10*time.Second, func() error { return d.Signal(tc.sig) })
+				seen, err := waitCloseWrite(tmp, tc.files, 10*time.Second, func() error { return d.Signal(tc.sig) })
 				if err != nil {
 					t.Errorf("%v: %v; events: %v", tc.sig, err, seen)
 					continue
 				}
-				b, err := os.ReadFile(filepath.Join(tmp, tc.file))
-				if err != nil || len(b) == 0 {
-					t.Errorf("%s after IN_CLOSE_WRITE: %d bytes, %v", tc.file, len(b), err)
+				for _, f := range tc.files {
+					b, err := os.ReadFile(filepath.Join(tmp, f))
+					if err != nil || len(b) == 0 {
+						t.Errorf("%s after IN_CLOSE_WRITE: %d bytes, %v", f, len(b), err)
+					}
 				}
 			}
 			if ents, _ := os.ReadDir(tmp); len(ents) != 4 {
@@ -549,7 +561,7 @@ func dumpsOf(t *testing.T, h *Host, d *Daemon) map[string]string {
 		sig  syscall.Signal
 		file string
 	}{{syscall.SIGUSR1, "keepalived.data"}, {syscall.SIGUSR2, "keepalived.stats"}, {syscall.Signal(36), "keepalived.json"}} {
-		if seen, err := waitCloseWrite(tmp, tc.file, 10*time.Second, func() error { return d.Signal(tc.sig) }); err != nil {
+		if seen, err := waitCloseWrite(tmp, []string{tc.file}, 10*time.Second, func() error { return d.Signal(tc.sig) }); err != nil {
 			t.Fatalf("%s: %v; events %v", impl, err, seen)
 		}
 		b, err := os.ReadFile(filepath.Join(tmp, tc.file))
