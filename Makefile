@@ -81,9 +81,9 @@ bench: deps build
 # test-long: the e2e scenarios that measure and sit outside make test's
 # 15 minutes (test/e2e needLong): AH mixed pairs with keepalived 2.2.7, the
 # rolling migration of a 2.4.3 auth_hmac pair, track_process against a
-# 2-second script.
+# 2-second script, the seed reboot variants.
 test-long: deps peer-2.4.3 build
-	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_KA243=$(PEERCACHE)/keepalived-2.4.3/keepalived/keepalived KGE_LONG=1 $(GO) test -count=1 -timeout 30m -run 'TestKA227AHPairs|TestKA243Rolling|TestTrackProcessBeatsScript' -v ./test/e2e/
+	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_KA243=$(PEERCACHE)/keepalived-2.4.3/keepalived/keepalived KGE_LONG=1 $(GO) test -count=1 -timeout 30m -run 'TestKA227AHPairs|TestKA243Rolling|TestTrackProcessBeatsScript|TestSeedReboot' -v ./test/e2e/
 
 bench-ha: deps peer-2.4.3 build
 	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_KA243=$(PEERCACHE)/keepalived-2.4.3/keepalived/keepalived KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$(CURDIR)/BENCHMARKS-ha.md $(GO) test -count=1 -timeout 90m -run 'TestHABench' -v ./test/e2e/
