@@ -132,13 +132,14 @@ func TestSeedReboot(t *testing.T) {
 				if strings.Join(tl.AStates, ",") != strings.Join(ref.AStates, ",") {
 					t.Errorf("%s: rebooted node's states %v, keepalived 2.2.7's %v", c, tl.AStates, ref.AStates)
 				}
-				// Same or better: no VIP on both nodes where 2.2.7 has none,
-				// and where it has some (the late network without a delay),
-				// not for longer than 2.2.7 plus an advert interval and slack.
-				if ref.Dup == 0 && tl.Dup > 0 {
-					t.Errorf("%s: the VIP was on both nodes for %v; never with keepalived 2.2.7", c, tl.Dup.Round(time.Millisecond))
-				}
-				if ref.Dup > 0 && tl.Dup > ref.Dup+time.Second+slack() {
+				// Same or better. Where 2.2.7 never has the VIP on both nodes
+				// (the nopreempt cases), runReboot fails any pairing that
+				// has. Elsewhere it is there for a few ms of a handover (the
+				// seed as written: 0 to 24 ms with either daemon, measured)
+				// or for 3 s (the late network without a delay, every
+				// pairing): not longer than 2.2.7's plus an advert interval
+				// (the phase of the adverts) and slack.
+				if tl.Dup > ref.Dup+time.Second+slack() {
 					t.Errorf("%s: the VIP was on both nodes for %v; keepalived 2.2.7: %v", c, tl.Dup.Round(time.Millisecond), ref.Dup.Round(time.Millisecond))
 				}
 				if ref.AAdverts == 0 && tl.AAdverts > 0 {
@@ -247,6 +248,9 @@ func runReboot(t *testing.T, s seed, impls [2]Impl, rc rebootCase) rebootTimelin
 	tl.Boot = boot.Sub(t0)
 	if rc.LateNet > 0 {
 		time.Sleep(time.Until(boot.Add(rc.LateNet)))
+		if out := l.must("ip", "-n", l.Switch, "-d", "link", "show", a.Ports[0]); !strings.Contains(out, "state listening") {
+			t.Fatalf("%s: A's switch port did not stay listening for the late network: %s", label, out)
+		}
 		l.must("ip", "netns", "exec", l.Switch, "bridge", "link", "set", "dev", a.Ports[0], "state", "3")
 		tl.NetUp = time.Since(t0)
 	}
@@ -349,14 +353,34 @@ func (h *Host) bootNet(late bool) {
 	for i, ifc := range h.Spec.Ifaces {
 		l.must("ip", "-n", h.NS, "link", "set", ifc.Name, "up")
 		if late {
-			l.must("ip", "netns", "exec", l.Switch, "bridge", "link", "set", "dev", h.Ports[i], "state", "1")
-			if out := l.must("ip", "-n", l.Switch, "-d", "link", "show", h.Ports[i]); !strings.Contains(out, "state listening") {
-				l.T.Fatalf("e2e: %s: bridge port %s not listening: %s", h.Name, h.Ports[i], out)
-			}
+			h.portListening(h.Ports[i])
 		}
 		for _, a := range ifc.Addrs {
 			l.must("ip", "-n", h.NS, "addr", "add", a.String(), "dev", ifc.Name)
 		}
+	}
+}
+
+// portListening sets a bridge port whose link just came up to listening.
+// The kernel's link watch tells the bridge of the carrier asynchronously
+// (and refuses a state while the port is not operationally up), and the
+// bridge then resets the port to forwarding: so first wait for forwarding,
+// then set listening, and check that it stays.
+func (h *Host) portListening(port string) {
+	l := h.Lab
+	l.T.Helper()
+	show := func() string { return l.must("ip", "-n", l.Switch, "-d", "link", "show", port) }
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(show(), "state forwarding") {
+		if time.Now().After(deadline) {
+			l.T.Fatalf("e2e: %s: bridge port %s never forwarding after link up: %s", h.Name, port, show())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	l.must("ip", "netns", "exec", l.Switch, "bridge", "link", "set", "dev", port, "state", "1")
+	time.Sleep(100 * time.Millisecond)
+	if out := show(); !strings.Contains(out, "state listening") {
+		l.T.Fatalf("e2e: %s: bridge port %s not listening: %s", h.Name, port, out)
 	}
 }
 
