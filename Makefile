@@ -80,10 +80,11 @@ bench: deps build
 # bench-ha: failover side by side with real keepalived; writes BENCHMARKS.md figures.
 # test-long: the e2e scenarios that measure and sit outside make test's
 # 15 minutes (test/e2e needLong): AH mixed pairs with keepalived 2.2.7, the
+# whole table of keepalived 2.4.3 pairs with and without auth_hmac, the
 # rolling migration of a 2.4.3 auth_hmac pair, track_process against a
 # 2-second script, the seed reboot variants.
 test-long: deps peer-2.4.3 build
-	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_KA243=$(PEERCACHE)/keepalived-2.4.3/keepalived/keepalived KGE_LONG=1 $(GO) test -count=1 -timeout 30m -run 'TestKA227AHPairs|TestKA243Rolling|TestTrackProcessBeatsScript|TestSeedReboot' -v ./test/e2e/
+	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_KA243=$(PEERCACHE)/keepalived-2.4.3/keepalived/keepalived KGE_LONG=1 $(GO) test -count=1 -timeout 45m -run 'TestKA227AHPairs|TestKA243Pairs|TestKA243Rolling|TestTrackProcessBeatsScript|TestSeedReboot' -v ./test/e2e/
 
 bench-ha: deps peer-2.4.3 build
 	KAGO_BIN=$(CURDIR)/$(BIN) KAGO_KA243=$(PEERCACHE)/keepalived-2.4.3/keepalived/keepalived KAGO_BENCH_HA=1 KGE_SLACK=300ms KGE_BENCH_OUT=$(CURDIR)/BENCHMARKS-ha.md $(GO) test -count=1 -timeout 90m -run 'TestHABench' -v ./test/e2e/

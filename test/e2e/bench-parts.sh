@@ -27,6 +27,7 @@ parts=(
 	scenarios/split-brain/keepalived.ours scenarios/split-brain/keepalived.keepalived
 	seeds/000 seeds/001-master seeds/001-dual seeds/002 seeds/003 seeds/004
 	'hmac/^sigkill$' hmac/sigterm 'hmac/^preempt-back$' hmac/nopreempt-back
+	'plain243/^sigkill$' plain243/sigterm 'plain243/^preempt-back$' plain243/nopreempt-back
 	'footprint/keepalived-1$' 'footprint/ours-1$' footprint/keepalived-1000 footprint/ours-1000
 )
 for part in "${parts[@]}"; do

@@ -51,7 +51,8 @@ func TestHABench(t *testing.T) {
 			})
 		}
 	})
-	t.Run("hmac", runHMACBench)
+	t.Run("hmac", runKA243Bench(authHMAC))
+	t.Run("plain243", runKA243Bench(authPlain))
 	t.Run("footprint", func(t *testing.T) { runFootprints(t) })
 	// Rendered from the results file, so a run in parts (-run
 	// 'TestHABench/scenarios/sigkill' ..., the same KGE_RESULTS) renders
@@ -126,8 +127,17 @@ func keepHandWritten(old, rendered string) string {
 	return rendered
 }
 
-// hmacPrefix names the rows of TestHABench/hmac (runHMACBench).
-const hmacPrefix = "hmac "
+// isKA243Row reports whether a row is one of the keepalived 2.4.3 pair
+// tables (TestHABench/hmac and /plain243, runKA243: "hmac SCENARIO",
+// "plain SCENARIO").
+func isKA243Row(scenario string) bool {
+	for _, a := range ka243Auths {
+		if strings.HasPrefix(scenario, a.Name+" ") {
+			return true
+		}
+	}
+	return false
+}
 
 // groupRows groups rows by scenario in first-seen order; a scenario
 // measured again for a pairing (a run in parts) keeps its latest figures.
@@ -210,38 +220,86 @@ func writeRatios(b *strings.Builder, order []string, byScen map[string][]row, re
 	}
 }
 
-// renderHMAC writes the section of the auth_hmac rows (TestHABench/hmac:
-// the pairings with keepalived 2.4.3), "" when there are none.
-func renderHMAC(rows []row) string {
+// renderKA243 writes the section of the keepalived 2.4.3 pair rows
+// (TestHABench/hmac and /plain243), "" when there are none: every row,
+// the takeovers of the four pairings side by side, and ours+ours against
+// 2.4.3+2.4.3. Rows are ordered by scenario (ka243Scenarios), auth_hmac
+// then plain.
+func renderKA243(rows []row) string {
 	order, byScen := groupRows(rows)
 	if len(order) == 0 {
 		return ""
 	}
+	rank := func(s string) int {
+		for i, x := range ka243Scenarios {
+			for j, a := range ka243Auths {
+				if s == a.Name+" "+x.Name {
+					return i*len(ka243Auths) + j
+				}
+			}
+		}
+		return len(ka243Scenarios) * len(ka243Auths)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return rank(order[i]) < rank(order[j]) })
 	var b strings.Builder
-	b.WriteString("\n## auth_hmac beside keepalived 2.4.3, same run\n\n")
-	b.WriteString(hmacPreamble)
+	b.WriteString("\n## keepalived 2.4.3 pairs, with and without auth_hmac, same run\n\n")
+	b.WriteString(ka243Preamble)
 	writeRows(&b, order, byScen, false)
-	b.WriteString("\nRatio = ours+ours / keepalived-2.4.3+keepalived-2.4.3, both with auth_hmac (below 1: ours is faster).\n\n")
+	b.WriteString("\nTakeover ms (event to the new master's first advert) of each pairing, master+backup, beside the reference keepalived-2.4.3+keepalived-2.4.3:\n\n")
+	b.WriteString("| scenario | protocol bound | ")
+	for i, c := range hmacCombos {
+		if i > 0 {
+			b.WriteString(" | ")
+		}
+		b.WriteString(c.String())
+	}
+	b.WriteString(" |\n|---|---|" + strings.Repeat("---|", len(hmacCombos)) + "\n")
+	for _, s := range order {
+		bound := ""
+		for _, r := range byScen[s] {
+			if r.Bound > 0 {
+				bound = ms(r.Bound)
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s |", s, bound)
+		for _, c := range hmacCombos {
+			cell := ""
+			for _, r := range byScen[s] {
+				if r.Impls == c.String() {
+					cell = "-"
+					if r.Takeover > 0 {
+						cell = ms(r.Takeover)
+					}
+				}
+			}
+			fmt.Fprintf(&b, " %s |", cell)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n(-: no takeover, as nopreempt-back wants: the old master stays backup.)\n\n")
+	b.WriteString("Ratio = ours+ours / keepalived-2.4.3+keepalived-2.4.3, with the same authentication (below 1: ours is faster).\n\n")
 	writeRatios(&b, order, byScen, k3k3, "keepalived-2.4.3")
 	return b.String()
 }
 
-const hmacPreamble = `The same LAN and measures, v2, advert_int 1, with auth_hmac enforce on
-both nodes (keys 1 and 2, key 1 active): sigkill, sigterm, preempt-back
-(the old master restarted takes the VIP back; takeover is to its first
-advert) and nopreempt-back (it stays backup, VIP on lb2), for ours+ours,
-ours beside keepalived 2.4.3 in each role, and keepalived 2.4.3 alone.
+const ka243Preamble = `The same LAN and measures, v2, advert_int 1, ` + "`hmac`" + ` rows with auth_hmac
+enforce on both nodes (keys 1 and 2, key 1 active), ` + "`plain`" + ` rows without
+it (auth_type PASS, as the keepalived 2.2.7 pairs above): sigkill,
+sigterm, preempt-back (the old master restarted takes the VIP back;
+takeover is to its first advert) and nopreempt-back (it stays backup, VIP
+on lb2), for ours+ours, ours beside keepalived 2.4.3 in each role, and
+keepalived 2.4.3 alone, one scenario's four pairings after another.
 
 `
 
 // renderBench writes the markdown: per scenario, one line per combo and the
-// ratio of ours+ours to keepalived+keepalived; the auth_hmac rows in their
-// own section beside keepalived 2.4.3.
+// ratio of ours+ours to keepalived+keepalived; the keepalived 2.4.3 pair
+// rows (with and without auth_hmac) in their own section.
 func renderBench(rows []row, fp []footprint) string {
-	var main, hmacRows []row
+	var main, ka243Rows []row
 	for _, r := range rows {
-		if strings.HasPrefix(r.Scenario, hmacPrefix) {
-			hmacRows = append(hmacRows, r)
+		if isKA243Row(r.Scenario) {
+			ka243Rows = append(ka243Rows, r)
 		} else {
 			main = append(main, r)
 		}
@@ -259,7 +317,7 @@ func renderBench(rows []row, fp []footprint) string {
 	b.WriteString("\n## Ours against keepalived, same run\n\n")
 	b.WriteString("Ratio = ours+ours / keepalived+keepalived (below 1: ours is faster). Takeover is the figure the protocol bounds; the client outage adds the client's reaction to the gratuitous ARPs.\n\n")
 	writeRatios(&b, order, byScen, kk, "keepalived")
-	b.WriteString(renderHMAC(hmacRows))
+	b.WriteString(renderKA243(ka243Rows))
 	if len(fp) > 0 {
 		b.WriteString("\n## Footprint, same run\n\n")
 		b.WriteString(footprintPreamble)
@@ -318,42 +376,56 @@ func hostSummary() string {
 	return fmt.Sprintf("%d CPUs, Linux %s", n, strings.TrimSpace(string(u)))
 }
 
-// TestRenderBench: the auth_hmac rows of TestHABench/hmac get their own
-// section, with ours+ours against keepalived 2.4.3+2.4.3, and stay out of
-// the keepalived 2.2.7 tables; a re-render keeps the hand-written part.
+// TestRenderBench: the keepalived 2.4.3 pair rows (TestHABench/hmac and
+// /plain243) get their own section, ordered by scenario then auth, with the
+// pairings' takeovers side by side and ours+ours against 2.4.3+2.4.3, and
+// stay out of the keepalived 2.2.7 tables; a re-render keeps the
+// hand-written part.
 func TestRenderBench(t *testing.T) {
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	rows := []row{
 		{Scenario: "sigkill", Impls: "ours+ours", Takeover: ms(3150), Garp: ms(3155), Out: ms(3170), Bound: ms(3148)},
 		{Scenario: "sigkill", Impls: "keepalived+keepalived", Takeover: ms(3152), Garp: ms(3156), Out: ms(3171), Bound: ms(3148)},
+		{Scenario: "hmac nopreempt-back", Impls: "ours+keepalived-2.4.3"},
+		{Scenario: "plain sigkill", Impls: "keepalived-2.4.3+ours", Takeover: ms(3153), Garp: ms(3158), Out: ms(3160), Bound: ms(3148)},
+		{Scenario: "plain sigkill", Impls: "keepalived-2.4.3+keepalived-2.4.3", Takeover: ms(3155), Garp: ms(3160), Out: ms(3170), Bound: ms(3148)},
 		{Scenario: "hmac sigkill", Impls: "ours+ours", Takeover: ms(3151), Garp: ms(3159), Out: ms(3157), Bound: ms(3148)},
 		{Scenario: "hmac sigkill", Impls: "keepalived-2.4.3+keepalived-2.4.3", Takeover: ms(3152), Garp: ms(3162), Out: ms(3167), Bound: ms(3148)},
-		{Scenario: "hmac nopreempt-back", Impls: "ours+keepalived-2.4.3"},
 	}
 	got := renderBench(rows, nil)
-	main, hmacPart, ok := strings.Cut(got, "## auth_hmac beside keepalived 2.4.3, same run")
+	main, part, ok := strings.Cut(got, "## keepalived 2.4.3 pairs, with and without auth_hmac, same run")
 	if !ok {
-		t.Fatalf("no auth_hmac section:\n%s", got)
+		t.Fatalf("no keepalived 2.4.3 section:\n%s", got)
 	}
-	if strings.Contains(main, "hmac ") {
-		t.Errorf("auth_hmac rows in the keepalived 2.2.7 tables:\n%s", main)
+	if strings.Contains(main, "hmac ") || strings.Contains(main, "plain ") {
+		t.Errorf("keepalived 2.4.3 rows in the keepalived 2.2.7 tables:\n%s", main)
 	}
 	for _, want := range []string{
 		"| hmac sigkill | ours+ours | 3157 | 3151 | 3159 | 3148 |\n",
 		"| hmac sigkill | keepalived-2.4.3+keepalived-2.4.3 | 3167 | 3152 | 3162 | 3148 |\n",
+		"| plain sigkill | keepalived-2.4.3+ours | 3160 | 3153 | 3158 | 3148 |\n",
 		"| hmac nopreempt-back | ours+keepalived-2.4.3 | 0 |  |  |  |\n",
+		"| scenario | protocol bound | ours+ours | ours+keepalived-2.4.3 | keepalived-2.4.3+ours | keepalived-2.4.3+keepalived-2.4.3 |\n",
+		"| hmac sigkill | 3148 | 3151 |  |  | 3152 |\n",
+		"| plain sigkill | 3148 |  |  | 3153 | 3155 |\n",
+		"| hmac nopreempt-back |  |  | - |  |  |\n",
 		"| scenario | outage ours ms | outage keepalived-2.4.3 ms | ratio |",
 		"| hmac sigkill | 3157 | 3167 | 1.00 | 3151 | 3152 | 1.00 | 3 |\n",
 	} {
-		if !strings.Contains(hmacPart, want) {
-			t.Errorf("auth_hmac section lacks %q:\n%s", want, hmacPart)
+		if !strings.Contains(part, want) {
+			t.Errorf("keepalived 2.4.3 section lacks %q:\n%s", want, part)
 		}
+	}
+	// By scenario, then auth_hmac before plain: not in the results' order.
+	if i, j, k := strings.Index(part, "| hmac sigkill | ours+ours"), strings.Index(part, "| plain sigkill | keepalived-2.4.3+ours"),
+		strings.Index(part, "| hmac nopreempt-back | ours+keepalived-2.4.3"); !(i >= 0 && i < j && j < k) {
+		t.Errorf("rows out of order (hmac sigkill %d, plain sigkill %d, hmac nopreempt-back %d):\n%s", i, j, k, part)
 	}
 	if !strings.Contains(main, "| sigkill | 3170 | 3171 | 1.00 | 3150 | 3152 | 1.00 | 2 |\n") {
 		t.Errorf("keepalived 2.2.7 ratio row missing:\n%s", main)
 	}
-	if s := renderBench(rows[:2], nil); strings.Contains(s, "auth_hmac") {
-		t.Errorf("an auth_hmac section without auth_hmac rows:\n%s", s)
+	if s := renderBench(rows[:2], nil); strings.Contains(s, "2.4.3") {
+		t.Errorf("a keepalived 2.4.3 section without its rows:\n%s", s)
 	}
 	old := "# old render\n\n" + handMarker + "\n\n## By hand\n\nkept\n"
 	if got := keepHandWritten(old, "# new\n"); got != "# new\n\n"+handMarker+"\n\n## By hand\n\nkept\n" {

@@ -140,6 +140,9 @@ func startPair(t testing.TB, master, backup Impl, o pairOpts) *pair {
 	if p.B.HasAddr(lanVIP) {
 		t.Fatalf("%s: backup lb2 holds the VIP next to a live master", p.name())
 	}
+	if pairStarted != nil {
+		pairStarted(t, p)
+	}
 	return p
 }
 

@@ -180,7 +180,9 @@ func runNopreemptBack(t *testing.T, c combo) []Measure {
 		t.Errorf("nopreempt: VIP held by %v, want [lb2]", h)
 	}
 	m := Measure{Scenario: "nopreempt-back", Impls: c.String(), Event: start, Outage: p.Prober.Longest(start), NewMaster: "lb2"}
-	checkWithin(t, "client outage when the old master returned", m.Outage.Dur(), 0, 200*time.Millisecond)
+	// No outage is due; slack() (1 s in make test, 300 ms in make bench-ha)
+	// is the jitter allowed, as no default-tier test bounds time under 1 s.
+	checkWithin(t, "client outage when the old master returned", m.Outage.Dur(), 0, slack())
 	return []Measure{m}
 }
 
