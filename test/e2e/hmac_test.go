@@ -113,8 +113,8 @@ var pairStarted func(testing.TB, *pair)
 // runKA243 runs one scenario of ka243Scenarios for one pairing with auth
 // a on both nodes, checks it beyond the scenario's own assertions and
 // reports its measures, named "AUTH SCENARIO" (hmac sigkill, plain
-// sigkill, ...). Before a SIGKILL or a SIGTERM the pair is held 4 s past
-// the backup's start, past its master-down interval: a backup that
+// sigkill, ...). Before a SIGKILL or a SIGTERM the pair is held 5.5 s
+// past the backup's start, past its master-down interval (holdPair): a backup that
 // dropped the master's adverts would have taken the VIP by then (and
 // would fake a fast takeover). After the scenario: the right node holds
 // the VIP, a takeover with a protocol bound is within it plus slack(),
@@ -126,6 +126,9 @@ func runKA243(t *testing.T, a ka243Auth, name string, c combo) {
 		if x.Name == name {
 			s = x
 		}
+	}
+	if s.Run == nil {
+		t.Fatalf("no scenario %q", name)
 	}
 	var p *pair
 	scenarioHMAC = a.HMAC
