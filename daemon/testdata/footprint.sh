@@ -41,6 +41,9 @@
 #   backup 1000 keepalived-go    procs 2  up 1000  RSS 23456 kB  PSS 12345 kB  USS ... CPU 61 ticks / 60 s (1.02 %)  ctxsw 12345  allocs/advert 0.00
 set -eu
 OURS=${1:?usage: footprint.sh OURS-BINARY [SECONDS]}
+# The daemons start in their own directories: a relative OURS (bin/keepalived,
+# as the BENCHMARKS commands give it) is taken from where the script was run.
+case $OURS in /*) ;; *) OURS=$PWD/$OURS ;; esac
 SECS=${2:-60}
 KA=${KEEPALIVED:-/usr/sbin/keepalived}
 # The reference's name as its -v says it ("keepalived-2.2.7", "keepalived-2.4.3").

@@ -68,8 +68,8 @@ var ka243Scenarios = []struct {
 // scenario: each role's SIGKILL takeover with and without auth_hmac (held
 // 5.5 s first: each implementation accepts the other's adverts as
 // backup), and without auth_hmac ours returning nopreempt beside a 2.4.3
-// master (it stays silent for 6 s). Under 45 s beside the 31 s of the
-// auth_hmac pair alone (measured on the shared 2-core machine); the whole
+// master (it stays silent for 6 s). The plain runs cost 42 s beside the
+// 28 s of the auth_hmac ones (2026-12-02, the shared 2-core machine); the whole
 // table, both auths x four scenarios x {ours+2.4.3, 2.4.3+ours,
 // 2.4.3+2.4.3} in one run, is behind KGE_LONG=1 (make test-long) and in
 // make bench-ha with ours+ours besides.
