@@ -42,8 +42,10 @@ type instance struct {
 	silentOnly bool
 	// extraGarpAt is when garp_extra_if sends next (zero: off; extragarp.go).
 	extraGarpAt time.Time
-	// statsBase is subtracted from the core's counters (STATS_CLEAR).
-	statsBase vrrp.Stats
+	// statsBase is subtracted from the core's counters (STATS_CLEAR; nil:
+	// never cleared). A pointer, as few daemons ever clear: 184 bytes
+	// less per instance, its size class 640 bytes instead of 768.
+	statsBase *vrrp.Stats
 	// The timer heap's view of the core's NextDeadline (see timers.go).
 	deadline    time.Time
 	hasDeadline bool
