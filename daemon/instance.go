@@ -29,7 +29,7 @@ type instance struct {
 	vmacName string // VMAC in use, "" if none
 	src      netip.Addr
 	group    *group
-	faults   map[string]bool // fault sources the core was told are on
+	faults   map[string]bool // fault sources the core was told are on (nil: none)
 	prio     int             // effective priority the core was told
 	state    vrrp.State      // last state entered
 	lastTr   time.Time
@@ -194,7 +194,7 @@ func (d *Daemon) cleanupLeftovers(cfg *config.Config) {
 // newInstance builds an instance (no side effect on the host but the VMAC):
 // its source address, its core configuration and its state machine.
 func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance, error) {
-	in := &instance{cfg: ci, ifname: ci.Interface, faults: map[string]bool{}, prio: ci.Priority}
+	in := &instance{cfg: ci, ifname: ci.Interface, prio: ci.Priority}
 	if ci.UseVMAC {
 		if d.opts.Host.VMACs == nil {
 			d.logf(in, slog.LevelWarn, "use_vmac is not supported on this host - using %s", ci.Interface)
@@ -252,6 +252,9 @@ func (d *Daemon) attach(in *instance) {
 // initTracking tells the core an instance's tracking state before it starts.
 func (d *Daemon) initTracking(now time.Time, in *instance) {
 	if in.conn == nil && !in.faults["socket"] {
+		if in.faults == nil {
+			in.faults = map[string]bool{}
+		}
 		in.faults["socket"] = true
 		d.step(now, in, vrrp.Fault{Key: "socket", On: true})
 	}
