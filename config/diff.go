@@ -338,6 +338,9 @@ func diffInstances(old, next *Config) []InstanceChange {
 			Rules:    diffRules(oin.Rules, nin.Rules),
 			Fields: fieldChanges("", reflect.ValueOf(*oin), reflect.ValueOf(*nin), map[string]bool{
 				"Name": true, "VIPs": true, "ExcludedVIPs": true, "Routes": true, "Rules": true,
+				// where the keywords were written is no change (and the
+				// running daemon drops them, daemon.dropPositions)
+				"Positions": true,
 			}),
 		})
 	}

@@ -145,8 +145,8 @@ func (d *Daemon) startConflicts() {
 			case <-t.C:
 			case <-d.conf.wake:
 			}
-			var next time.Time
-			if d.do(func() error { next = d.conflictTick(d.opts.Now()); return nil }) != nil {
+			next, ok := d.lockedTick()
+			if !ok {
 				return
 			}
 			wait := time.Hour
@@ -174,6 +174,24 @@ func (d *Daemon) startConflicts() {
 			}
 		}
 	}()
+}
+
+// lockedTick runs conflictTick under the loop's lock on the probe timer's
+// goroutine, as a socket's reader steps its advert (loop.go, Daemon.mu),
+// and re-arms the loop's timer for what the tick changed. Handing each
+// tick to the loop through do instead was a request and its reply channel
+// per tick (1,000 masters tick about 200 times a second) and a wake-up of
+// the loop goroutine each time. false: the daemon has stopped.
+func (d *Daemon) lockedTick() (time.Time, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopped || d.ctx.Err() != nil {
+		return time.Time{}, false
+	}
+	var next time.Time
+	d.safely("conflict probe", func() error { next = d.conflictTick(d.opts.Now()); return nil })
+	d.armTimer()
+	return next, true
 }
 
 // conflictWake is called on every transition: a new master probes at once.

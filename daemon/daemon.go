@@ -140,7 +140,20 @@ func New(opts Options) (*Daemon, error) {
 		return nil, err
 	}
 	d.cfg = cfg
+	dropPositions(cfg)
 	return d, nil
+}
+
+// dropPositions forgets where each instance's keywords were written
+// (config.Instance.Positions): they serve the findings made while the
+// file is loaded and checked, which are over once the daemon has it, and
+// they were a tenth of a 1,000-instance daemon's heap (a map per
+// instance, about 400 kB; BENCHMARKS-footprint.md, fourth session).
+// config.Diff ignores them, so a reload compares the same way.
+func dropPositions(cfg *config.Config) {
+	for _, in := range cfg.Instances {
+		in.Positions = nil
+	}
 }
 
 // checkHost refuses a host missing a facility the daemon cannot run

@@ -64,7 +64,10 @@ func firstErr(errs ...error) error {
 
 // stats returns an instance's counters since the last STATS_CLEAR.
 func (in *instance) stats() vrrp.Stats {
-	return in.eng.Stats().Sub(in.statsBase)
+	if in.statsBase == nil {
+		return in.eng.Stats()
+	}
+	return in.eng.Stats().Sub(*in.statsBase)
 }
 
 // writeStats writes keepalived.stats (SIGUSR2) and, with clear, zeroes the
@@ -76,7 +79,8 @@ func (d *Daemon) writeStats(clear bool) error {
 	}
 	if clear {
 		for _, in := range d.insts {
-			in.statsBase = in.eng.Stats()
+			base := in.eng.Stats()
+			in.statsBase = &base
 		}
 	}
 	return nil

@@ -29,7 +29,7 @@ type instance struct {
 	vmacName string // VMAC in use, "" if none
 	src      netip.Addr
 	group    *group
-	faults   map[string]bool // fault sources the core was told are on
+	faults   map[string]bool // fault sources the core was told are on (nil: none)
 	prio     int             // effective priority the core was told
 	state    vrrp.State      // last state entered
 	lastTr   time.Time
@@ -42,12 +42,17 @@ type instance struct {
 	silentOnly bool
 	// extraGarpAt is when garp_extra_if sends next (zero: off; extragarp.go).
 	extraGarpAt time.Time
-	// statsBase is subtracted from the core's counters (STATS_CLEAR).
-	statsBase vrrp.Stats
+	// statsBase is subtracted from the core's counters (STATS_CLEAR; nil:
+	// never cleared). A pointer, as few daemons ever clear: 176 bytes
+	// less per instance (with the field order below, 576 bytes instead of
+	// 760, and its size class 576 instead of 768).
+	statsBase *vrrp.Stats
 	// The timer heap's view of the core's NextDeadline (see timers.go).
+	// The two flags side by side: the struct stays in the 576-byte size
+	// class (a field order that pads each bool to 8 bytes takes it to 640).
 	deadline    time.Time
-	hasDeadline bool
 	heapIdx     int
+	hasDeadline bool
 	touched     bool // in the timers' touched list
 }
 
@@ -192,7 +197,7 @@ func (d *Daemon) cleanupLeftovers(cfg *config.Config) {
 // newInstance builds an instance (no side effect on the host but the VMAC):
 // its source address, its core configuration and its state machine.
 func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance, error) {
-	in := &instance{cfg: ci, ifname: ci.Interface, faults: map[string]bool{}, prio: ci.Priority}
+	in := &instance{cfg: ci, ifname: ci.Interface, prio: ci.Priority}
 	if ci.UseVMAC {
 		if d.opts.Host.VMACs == nil {
 			d.logf(in, slog.LevelWarn, "use_vmac is not supported on this host - using %s", ci.Interface)
@@ -250,6 +255,9 @@ func (d *Daemon) attach(in *instance) {
 // initTracking tells the core an instance's tracking state before it starts.
 func (d *Daemon) initTracking(now time.Time, in *instance) {
 	if in.conn == nil && !in.faults["socket"] {
+		if in.faults == nil {
+			in.faults = map[string]bool{}
+		}
 		in.faults["socket"] = true
 		d.step(now, in, vrrp.Fault{Key: "socket", On: true})
 	}

@@ -61,6 +61,10 @@ type Daemon struct {
 	conf conflicts
 	// mode changes how actions are carried out while stopping or deleting.
 	mode actMode
+	// stopped is set once Run has shut the daemon down (or failed to
+	// start it): the goroutines that take the lock themselves (the probe
+	// timer's) then leave without touching anything.
+	stopped bool
 	// quietAt is when the daemon may count as quiet after its last burst
 	// of work (zero: quiet already); quiets counts the times it did
 	// (quiet.go).
@@ -186,6 +190,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 
 	if err := d.start(d.opts.Now()); err != nil {
 		d.shutdown(d.opts.Now())
+		d.stopped = true
 		return err
 	}
 	go returnMemory()
@@ -215,6 +220,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 				srv.Close()
 			}
 			d.shutdown(d.opts.Now())
+			d.stopped = true
 			d.log.Info(stoppedLine(d.detail()))
 			return nil
 		case u := <-updates:

@@ -80,6 +80,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 	}
 	old := d.cfg
 	d.cfg = next
+	dropPositions(next)
 	// 2. Removals.
 	for _, c := range plan.Instances {
 		if c.Op == config.OpRemove {

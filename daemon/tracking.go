@@ -156,7 +156,9 @@ func (d *Daemon) tracking(in *instance) (sum int, faults []fault) {
 // effective priority since last time, logging in keepalived's words.
 func (d *Daemon) updateTracking(now time.Time, in *instance) {
 	sum, faults := d.tracking(in)
-	on := map[string]bool{}
+	// on stays nil while there is no fault, as for most instances: an
+	// empty map kept per instance is heap for nothing.
+	var on map[string]bool
 	var evs []vrrp.Event
 	in.silentOnly = len(faults) > 0
 	for _, f := range faults {
@@ -165,6 +167,9 @@ func (d *Daemon) updateTracking(now time.Time, in *instance) {
 		}
 		if on[f.key] {
 			continue
+		}
+		if on == nil {
+			on = map[string]bool{}
 		}
 		on[f.key] = true
 		if !in.faults[f.key] {

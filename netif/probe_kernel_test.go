@@ -139,3 +139,34 @@ func TestProberHearsVMACTwin(t *testing.T) {
 	must(t, p2.Probe(name2, []netip.Addr{vip}))
 	expect("the other master's probe", true)
 }
+
+// TestProberProbeAllocs: a probe on open sockets allocates nothing, and
+// neither does the claim reader for a frame it drops. a probes an address
+// nobody holds; b, on the same link, probes one a does not watch, which
+// a's reader reads and drops (1,000 masters probe 200 times a second, and
+// each probe brings such a frame: BENCHMARKS-footprint.md).
+func TestProberProbeAllocs(t *testing.T) {
+	l := newLab(t)
+	a, b := l.pair()
+	pa := in(t, a, func() (Prober, error) { return NewProber() })
+	defer pa.Close()
+	pb := in(t, b, func() (Prober, error) { return NewProber() })
+	defer pb.Close()
+	mine, other := []netip.Addr{netip.MustParseAddr("10.9.0.200")}, []netip.Addr{netip.MustParseAddr("10.9.0.201")}
+	for _, p := range []Prober{pa, pb} { // open the sockets
+		if err := p.Probe("eth0", mine); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(200, func() {
+		if err := pa.Probe("eth0", mine); err != nil {
+			t.Fatal(err)
+		}
+		if err := pb.Probe("eth0", other); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("two probes allocate %.1f times, want 0", allocs)
+	}
+}

@@ -37,6 +37,9 @@ const MaxProcs = 1
 // SetMemoryPolicy applies the policy above to this process.
 func SetMemoryPolicy() {
 	runtime.MemProfileRate = 0
+	if profiling != nil {
+		profiling() // a kgprof build only (heapprof_kgprof.go)
+	}
 	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetGCPercent(GCPercent)
 	}
@@ -44,6 +47,9 @@ func SetMemoryPolicy() {
 		runtime.GOMAXPROCS(MaxProcs)
 	}
 }
+
+// profiling, set only in a kgprof build, turns the heap profiler on.
+var profiling func()
 
 // ReturnMemory hands the freed heap back to the system once a burst of
 // work is over (a collection, then the scavenger returns the free pages).
