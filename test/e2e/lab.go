@@ -541,50 +541,63 @@ func comm(pid int) string {
 // AddrWatch records address deletions on a host, from `ip monitor address`
 // (netlink events: no polling, nothing missed however loaded the machine).
 type AddrWatch struct {
-	proc *child
+	stop func()
 	mu   sync.Mutex
 	dels []string
-	done chan struct{} // output read to its end
 }
 
 // WatchAddrs starts recording the host's address deletions.
 func (h *Host) WatchAddrs() *AddrWatch {
 	t := h.Lab.T
 	t.Helper()
-	w := &AddrWatch{done: make(chan struct{})}
+	w := &AddrWatch{}
+	w.stop = h.monitorAddrs(t, func(at time.Time, line string) {
+		if strings.HasPrefix(line, "Deleted") {
+			w.mu.Lock()
+			w.dels = append(w.dels, at.Format("15:04:05.000 ")+line)
+			w.mu.Unlock()
+		}
+	})
+	return w
+}
+
+// monitorAddrs runs `ip monitor address` in the host's namespace and hands
+// fn every line it prints, with the time it was read, until the returned
+// stop (also run at the test's end, and safe to run twice) has killed it
+// and every line has been handed over.
+func (h *Host) monitorAddrs(t testing.TB, fn func(at time.Time, line string)) (stop func()) {
+	t.Helper()
 	cmd := exec.Command("ip", "-n", h.NS, "monitor", "address")
 	out, closeW, err := pipeTo(func(f *os.File) { cmd.Stdout = f })
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.proc, err = startChild(cmd, nil)
+	proc, err := startChild(cmd, nil)
 	closeW()
 	if err != nil {
 		t.Fatalf("e2e: ip monitor on %s: %v", h.Name, err)
 	}
+	done := make(chan struct{})
 	go func() {
-		defer close(w.done)
+		defer close(done)
 		defer out.Close()
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "Deleted") {
-				w.mu.Lock()
-				w.dels = append(w.dels, time.Now().Format("15:04:05.000 ")+sc.Text())
-				w.mu.Unlock()
-			}
+			fn(time.Now(), sc.Text())
 		}
 	}()
 	time.Sleep(50 * time.Millisecond) // let it subscribe
-	t.Cleanup(w.Stop)
-	return w
+	stop = func() {
+		proc.SignalGroup(syscall.SIGKILL)
+		<-done
+		<-proc.done
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 // Stop ends the watch.
-func (w *AddrWatch) Stop() {
-	w.proc.SignalGroup(syscall.SIGKILL)
-	<-w.done
-	<-w.proc.done
-}
+func (w *AddrWatch) Stop() { w.stop() }
 
 // Deleted returns the deletions seen of addr (any address when invalid).
 func (w *AddrWatch) Deleted(addr netip.Addr) []string {

@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"bufio"
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"sync"
@@ -401,36 +399,13 @@ type vipEvent struct {
 func watchVIP(t testing.TB, h *Host, vip netip.Addr) *vipWatch {
 	t.Helper()
 	w := &vipWatch{had: h.HasAddr(vip), since: time.Now()}
-	cmd := exec.Command("ip", "-n", h.NS, "monitor", "address")
-	out, closeW, err := pipeTo(func(f *os.File) { cmd.Stdout = f })
-	if err != nil {
-		t.Fatal(err)
-	}
-	proc, err := startChild(cmd, nil)
-	closeW()
-	if err != nil {
-		t.Fatalf("e2e: ip monitor on %s: %v", h.Name, err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer out.Close()
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			line := sc.Text()
-			if !strings.Contains(line, " "+vip.String()+"/") {
-				continue
-			}
-			w.mu.Lock()
-			w.events = append(w.events, vipEvent{At: time.Now(), Added: !strings.HasPrefix(line, "Deleted")})
-			w.mu.Unlock()
+	h.monitorAddrs(t, func(at time.Time, line string) {
+		if !strings.Contains(line, " "+vip.String()+"/") {
+			return
 		}
-	}()
-	time.Sleep(50 * time.Millisecond) // let it subscribe
-	t.Cleanup(func() {
-		proc.SignalGroup(syscall.SIGKILL)
-		<-done
-		<-proc.done
+		w.mu.Lock()
+		w.events = append(w.events, vipEvent{At: at, Added: !strings.HasPrefix(line, "Deleted")})
+		w.mu.Unlock()
 	})
 	return w
 }
