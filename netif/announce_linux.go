@@ -31,6 +31,9 @@ type annConn struct {
 	index int
 	arp   *packet.Conn // ETH_P_ARP, send only
 	nd    *packet.Conn // ETH_P_IPV6, send only
+	// arpTx and ndTx send on arp and nd (under announcer.mu), as the
+	// prober sends (frameio_linux.go).
+	arpTx, ndTx *frameSender
 }
 
 func (c *annConn) close() {
@@ -115,13 +118,13 @@ func (a *announcer) Announce(ifname string, addrs []netip.Addr) error {
 	err = a.ns.do(func() error {
 		var err error
 		if has4 && c.arp == nil {
-			if c.arp, err = packet.Listen(ifi, packet.Raw, unix.ETH_P_ARP, &packet.Config{Filter: dropAll}); err != nil {
-				return fmt.Errorf("packet socket: %w", err)
+			if c.arp, c.arpTx, err = listenSend(ifi, unix.ETH_P_ARP); err != nil {
+				return err
 			}
 		}
 		if has6 && c.nd == nil {
-			if c.nd, err = packet.Listen(ifi, packet.Raw, unix.ETH_P_IPV6, &packet.Config{Filter: dropAll}); err != nil {
-				return fmt.Errorf("packet socket: %w", err)
+			if c.nd, c.ndTx, err = listenSend(ifi, unix.ETH_P_IPV6); err != nil {
+				return err
 			}
 		}
 		if has6 {
@@ -137,26 +140,40 @@ func (a *announcer) Announce(ifname string, addrs []netip.Addr) error {
 		ip = ip.Unmap()
 		var (
 			frame []byte
-			conn  *packet.Conn
-			dst   net.HardwareAddr
+			tx    *frameSender
 		)
 		if ip.Is4() {
 			frame, err = AppendGARP(a.buf[:0], mac, ip)
-			conn, dst = c.arp, broadcastMAC
+			tx = c.arpTx
 		} else {
 			frame, err = AppendUnsolicitedNA(a.buf[:0], mac, ip, router)
-			conn, dst = c.nd, net.HardwareAddr{0x33, 0x33, 0, 0, 0, 1}
+			tx = c.ndTx
 		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		a.buf = frame
-		if _, err := conn.WriteTo(frame, &packet.Addr{HardwareAddr: dst}); err != nil {
+		if err := tx.send(frame); err != nil {
 			errs = append(errs, fmt.Errorf("netif: announce %s on %s: %w", ip, ifname, err))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// listenSend opens a send-only packet socket for proto on ifi (its filter
+// accepts nothing) and the frameSender that sends on it.
+func listenSend(ifi *net.Interface, proto int) (*packet.Conn, *frameSender, error) {
+	pc, err := packet.Listen(ifi, packet.Raw, proto, &packet.Config{Filter: dropAll})
+	if err != nil {
+		return nil, nil, fmt.Errorf("packet socket: %w", err)
+	}
+	tx, err := newFrameSender(pc, ifi.Index, proto)
+	if err != nil {
+		pc.Close()
+		return nil, nil, err
+	}
+	return pc, tx, nil
 }
 
 // ipv6Forwarding reads net.ipv6.conf.IF.forwarding in the current thread's
