@@ -49,15 +49,19 @@ var (
 	ka243Auths = []ka243Auth{authHMAC, authPlain}
 )
 
+// ka243Scenario is a scenario of scenarios (by name) and the node that
+// must hold the VIP after it.
+type ka243Scenario struct {
+	Name   string
+	Holder string // lb1 or lb2
+	Only   bool   // Holder is the only node holding the VIP
+}
+
 // ka243Scenarios are the scenarios of the keepalived 2.4.3 pair tables
 // (names in scenarios), each with the node that must hold the VIP after
 // it: after a SIGKILL the crashed lb1 keeps its address configured (the
 // host is gone as far as clients are concerned), so only lb2 is checked.
-var ka243Scenarios = []struct {
-	Name   string
-	Holder string // lb1 or lb2
-	Only   bool   // Holder is the only node holding the VIP
-}{
+var ka243Scenarios = []ka243Scenario{
 	{"sigkill", "lb2", false},
 	{"sigterm", "lb2", true},
 	{"preempt-back", "lb1", true},
@@ -99,7 +103,7 @@ func TestKA243Pairs(t *testing.T) {
 					combos = []combo{ok3, k3o, k3k3}
 				}
 				for _, c := range combos {
-					t.Run(s.Name+"/"+c.String(), func(t *testing.T) { runKA243(t, a, s.Name, c) })
+					t.Run(s.Name+"/"+c.String(), func(t *testing.T) { runKA243(t, a, s, c) })
 				}
 			}
 		})
@@ -110,7 +114,7 @@ func TestKA243Pairs(t *testing.T) {
 // started (runKA243 holds the pair and keeps it for its checks).
 var pairStarted func(testing.TB, *pair)
 
-// runKA243 runs one scenario of ka243Scenarios for one pairing with auth
+// runKA243 runs scenario k for one pairing with auth
 // a on both nodes, checks it beyond the scenario's own assertions and
 // reports its measures, named "AUTH SCENARIO" (hmac sigkill, plain
 // sigkill, ...). Before a SIGKILL or a SIGTERM the pair is held 5.5 s
@@ -120,7 +124,8 @@ var pairStarted func(testing.TB, *pair)
 // the VIP, a takeover with a protocol bound is within it plus slack(),
 // every advert on the wire has a's length, and neither node's logs (every
 // daemon run of the scenario) carry an authentication complaint.
-func runKA243(t *testing.T, a ka243Auth, name string, c combo) {
+func runKA243(t *testing.T, a ka243Auth, k ka243Scenario, c combo) {
+	name := k.Name
 	var s scenario
 	for _, x := range scenarios {
 		if x.Name == name {
@@ -143,17 +148,12 @@ func runKA243(t *testing.T, a ka243Auth, name string, c combo) {
 	if p == nil {
 		t.Fatalf("%s: no pair started", name)
 	}
-	for _, x := range ka243Scenarios {
-		if x.Name != name {
-			continue
+	if k.Only {
+		if h := holders(p.L, lanVIP, "lb1", "lb2"); len(h) != 1 || h[0] != k.Holder {
+			t.Errorf("%s %s: VIP held by %v, want [%s]", a.Name, name, h, k.Holder)
 		}
-		if x.Only {
-			if h := holders(p.L, lanVIP, "lb1", "lb2"); len(h) != 1 || h[0] != x.Holder {
-				t.Errorf("%s %s: VIP held by %v, want [%s]", a.Name, name, h, x.Holder)
-			}
-		} else if !p.L.Host(x.Holder).HasAddr(lanVIP) {
-			t.Errorf("%s %s: %s does not hold the VIP", a.Name, name, x.Holder)
-		}
+	} else if !p.L.Host(k.Holder).HasAddr(lanVIP) {
+		t.Errorf("%s %s: %s does not hold the VIP", a.Name, name, k.Holder)
 	}
 	checkPairAuth(t, p, a)
 	for _, m := range ms {
@@ -382,7 +382,7 @@ func runKA243Bench(a ka243Auth) func(*testing.T) {
 		for _, s := range ka243Scenarios {
 			t.Run(s.Name, func(t *testing.T) {
 				for _, c := range hmacCombos {
-					t.Run(c.String(), func(t *testing.T) { runKA243(t, a, s.Name, c) })
+					t.Run(c.String(), func(t *testing.T) { runKA243(t, a, s, c) })
 				}
 			})
 		}
