@@ -94,7 +94,7 @@ var ka243Quick = map[string][]combo{
 // master lives) shows it signs, and 2.4.3's adverts accepted by ours show
 // it verifies. make test runs ka243Quick; KGE_LONG=1 the whole table.
 func TestKA243Pairs(t *testing.T) {
-	long := os.Getenv("KGE_LONG") == "1" || os.Getenv("KAGO_BENCH_HA") == "1"
+	long := longTier()
 	for _, a := range ka243Auths {
 		t.Run(a.Name, func(t *testing.T) {
 			for _, s := range ka243Scenarios {

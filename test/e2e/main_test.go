@@ -56,9 +56,16 @@ func needOurs(t testing.TB) {
 func needLong(t testing.TB) {
 	t.Helper()
 	testenv.NeedRoot(t)
-	if os.Getenv("KGE_LONG") != "1" && os.Getenv("KAGO_BENCH_HA") != "1" {
+	if !longTier() {
 		t.Skip("e2e: a long scenario; set KGE_LONG=1 (make test-long)")
 	}
+}
+
+// longTier reports whether the long tier runs (KGE_LONG=1 or
+// KAGO_BENCH_HA=1): needLong's test, for the tables that run a cheap part
+// in make test and the whole of it in the long tier.
+func longTier() bool {
+	return os.Getenv("KGE_LONG") == "1" || os.Getenv("KAGO_BENCH_HA") == "1"
 }
 
 func mustPrefix(s string) netip.Prefix { return netip.MustParsePrefix(s) }

@@ -3,7 +3,6 @@ package e2e
 import (
 	"fmt"
 	"net/netip"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -89,7 +88,7 @@ func TestSeedReboot(t *testing.T) {
 			s = x
 		}
 	}
-	long := os.Getenv("KGE_LONG") == "1" || os.Getenv("KAGO_BENCH_HA") == "1"
+	long := longTier()
 	combos := []combo{kk, oo}
 	if long {
 		combos = allCombos
