@@ -91,6 +91,19 @@ func DefaultInstance(name string) *Instance {
 	}
 }
 
+// DefaultInstanceFor is DefaultInstance with the global_defs an instance
+// starts from: vrrp_skip_check_adv_addr (keepalived's alloc_vrrp copies it)
+// and vrrp_check_unicast_src (keepalived ORs it in where it checks; the
+// instance's own keyword can only turn it on). g may be nil.
+func DefaultInstanceFor(name string, g *Global) *Instance {
+	in := DefaultInstance(name)
+	if g != nil {
+		in.SkipCheckAdvAddr = g.SkipCheckAdvAddr
+		in.CheckUnicastSrc = g.CheckUnicastSrc
+	}
+	return in
+}
+
 // DefaultScript is a vrrp_script before its keywords are applied.
 func DefaultScript(name string) *Script {
 	return &Script{

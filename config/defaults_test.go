@@ -99,3 +99,19 @@ func TestGarpDefaults(t *testing.T) {
 		t.Errorf("instance GARP in strict mode: %+v, want %+v", got, want)
 	}
 }
+
+// The global_defs an instance starts from, and none without globals.
+func TestDefaultInstanceFor(t *testing.T) {
+	g := DefaultGlobal()
+	g.SkipCheckAdvAddr, g.CheckUnicastSrc = true, true
+	in := DefaultInstanceFor("VI_1", &g)
+	if in.Name != "VI_1" || !in.SkipCheckAdvAddr || !in.CheckUnicastSrc {
+		t.Errorf("with vrrp_skip_check_adv_addr and vrrp_check_unicast_src: %+v", in)
+	}
+	if in.AdvertInt != DefaultAdvertInt {
+		t.Errorf("advert_int %v, want the instance default %v", in.AdvertInt, DefaultAdvertInt)
+	}
+	if in := DefaultInstanceFor("VI_2", nil); in.SkipCheckAdvAddr || in.CheckUnicastSrc {
+		t.Errorf("without globals: skip %v check %v, want both off", in.SkipCheckAdvAddr, in.CheckUnicastSrc)
+	}
+}

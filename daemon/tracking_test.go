@@ -226,11 +226,7 @@ vrrp_instance VI_2 {
   }
 }
 `
-	f, _, err := parser.ParseString("keepalived.conf", text, parser.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _ := parser.Lower(f, parser.Options{})
+	cfg := lowerText(t, text)
 	h := newHarness(t, cfg, eth("va", true, "10.99.0.1/24"), eth("trk1", true), eth("trk2", true))
 	h.start()
 	for i, want := range []int{112, 107} {
@@ -299,11 +295,7 @@ vrrp_instance VI_2 {
   }
 }
 `
-	f, _, err := parser.ParseString("keepalived.conf", text, parser.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, _ := parser.Lower(f, parser.Options{})
+	cfg := lowerText(t, text)
 	h := newHarness(t, cfg, eth("va", true, "10.99.0.1/24"))
 	h.start()
 	h.d.onUpdate(h.now, checker.Update{Kind: "script", Name: "chk", OK: true})
@@ -325,4 +317,19 @@ vrrp_instance VI_2 {
 			t.Errorf("%s priority %d with chk failing, want 100", h.d.insts[i].name(), got)
 		}
 	}
+}
+
+// lowerText parses and lowers a keepalived.conf text, failing the test on
+// a syntax error or an error diagnostic.
+func lowerText(t *testing.T, text string) *config.Config {
+	t.Helper()
+	f, _, err := parser.ParseString("keepalived.conf", text, parser.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := parser.Lower(f, parser.Options{})
+	if diags.HasErrors() {
+		t.Fatalf("configuration has errors: %v", diags)
+	}
+	return cfg
 }

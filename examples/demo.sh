@@ -117,6 +117,9 @@ echo "lb2 took over: it holds the VIP $VIP and answers the client."
 awk -v ms="${LONGEST:-0}" 'BEGIN { printf "The client was without service for %.2f s (the longest gap between two answers).\n", ms / 1000 }'
 echo "VRRP's bound for a crash at advert_int 1 and backup priority 90: 3 x 1 s + (256-90)/256 s = 3.65 s after lb1's last advert."
 echo
+if grep -q "VIP conflict" "$WORK/lb2/keepalived.log"; then
+	echo "lb2's log reports a VIP conflict: true, lb1's kernel still answers ARP for $VIP because its SIGKILLed daemon never removed it (a real crash or power loss takes the address down with the host)."
+fi
 echo "lb2's log:"
 sed 's/^/  /' "$WORK/lb2/keepalived.log" | tail -8
 say "Cleaning up (namespaces, processes, $WORK)"

@@ -88,10 +88,8 @@ func (l *lowerer) lowerInstance(n *Node) {
 		return
 	}
 	l.instSeen[name] = true
-	in := config.DefaultInstance(name)
+	in := config.DefaultInstanceFor(name, &l.cfg.Global)
 	in.Pos = n.Pos
-	in.SkipCheckAdvAddr = l.cfg.Global.SkipCheckAdvAddr
-	in.CheckUnicastSrc = l.cfg.Global.CheckUnicastSrc
 	ic := &instCtx{in: in, node: n, pos: map[string]config.Pos{}}
 	for e := range l.known(n.Block.Nodes, ctxInstance) {
 		if _, seen := ic.pos[e.Keyword]; !seen {

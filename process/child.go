@@ -76,6 +76,21 @@ func (c *Child) Run() int {
 	}
 	defer RemovePidfile(c.VRRPPid, pid)
 
+	// Caught from before Start (one that comes meanwhile waits in sigs)
+	// and never let go: keepalived sets them to SIG_IGN once it stops
+	// (signal_handler_destroy), and Go's default for SIGTERM, SIGINT and
+	// SIGHUP is death, which would skip the pidfile's and the control
+	// socket's removal. A SIGKILLed parent sends the stop signal more than
+	// once: the kernel sends PR_SET_PDEATHSIG each time the child passes
+	// from a dying thread of the parent to the next, milliseconds apart on
+	// a loaded machine. Neither signal.Stop nor signal.Ignore serves: one
+	// restores the default, and a signal that is in Go's handler while
+	// the other runs still gets the default action. Once the loop has
+	// ended, what comes is dropped (sigs is full or unread).
+	sigs := make(chan os.Signal, 16)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1,
+		syscall.SIGUSR2, SigStatsClear, SigJSON, syscall.SIGPIPE)
+
 	var v VRRP
 	var code int
 	OnFreshStack(func() { v, code = c.Start() })
@@ -88,10 +103,6 @@ func (c *Child) Run() int {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sigs := make(chan os.Signal, 16)
-	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1,
-		syscall.SIGUSR2, SigStatsClear, SigJSON, syscall.SIGPIPE)
-	defer signal.Stop(sigs)
 
 	runDone := make(chan error, 1)
 	go func() { runDone <- v.Run(ctx) }()

@@ -277,3 +277,9 @@ func (n *netns) waitPids(t *testing.T, out func() string) (parent, child int) {
 	}
 	return parent, child
 }
+
+// noFile reports whether path does not exist.
+func noFile(path string) bool {
+	_, err := os.Lstat(path)
+	return os.IsNotExist(err)
+}

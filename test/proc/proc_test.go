@@ -301,6 +301,44 @@ func TestParentKilled(t *testing.T) {
 	}
 }
 
+// TestStopSignalsRepeated: a stopping child ignores further SIGTERMs, as
+// keepalived's does (signal_handler_destroy sets them to SIG_IGN) and
+// removes its pidfile and control socket. A SIGKILLed parent sends more
+// than one: the kernel sends PR_SET_PDEATHSIG each time the child is
+// handed from a dying thread of the parent to the next (find_new_reaper),
+// milliseconds apart on a loaded machine; one that landed after the child
+// stopped catching SIGTERM killed it before it removed its pidfile
+// (TestParentKilled's "child left its pidfile"). Here the test sends them,
+// without pause, until the child has gone.
+func TestStopSignalsRepeated(t *testing.T) {
+	n := newNetns(t)
+	conf := n.conf(t, "k.conf", "    10.77.0.100/24\n")
+	k := n.startFG(t, nil, append([]string{"-f", conf}, n.pidArgs()...)...)
+	parent, child := n.waitPids(t, k.out.String)
+	if !waitFor(5*time.Second, func() bool { return strings.Contains(k.out.String(), "Entering MASTER STATE") }) {
+		t.Fatalf("instance not master\n%s", k.out.String())
+	}
+	ctl := strings.TrimSuffix(n.vrrpPid(), ".pid") + ".ctl"
+	if noFile(ctl) {
+		t.Fatalf("no control socket %s", ctl)
+	}
+	syscall.Kill(parent, syscall.SIGKILL)
+	sent := 0
+	for end := time.Now().Add(10 * time.Second); alive(child) && time.Now().Before(end); sent++ {
+		syscall.Kill(child, syscall.SIGTERM)
+	}
+	if alive(child) {
+		t.Fatalf("child %d still running 10 s after its parent was killed", child)
+	}
+	t.Logf("%d SIGTERMs sent while the child stopped", sent)
+	if !noFile(n.vrrpPid()) {
+		t.Errorf("child left its pidfile")
+	}
+	if !noFile(ctl) {
+		t.Errorf("child left its control socket %s", ctl)
+	}
+}
+
 // TestPermanentError: a child that cannot load its configuration exits
 // with keepalived's CONFIG status and the parent ends with it, no respawn
 // loop.
