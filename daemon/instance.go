@@ -202,6 +202,15 @@ func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance
 			if err != nil {
 				d.logf(in, slog.LevelError, "cannot create VMAC: %v - using %s", err, ci.Interface)
 			} else {
+				if ci.Family != config.IPv6 && hasEVIPv6(ci) {
+					// keepalived's VRRP_FLAG_EVIP_OTHER_FAMILY: the VMAC
+					// keeps IPv6 for the eVIPs (still no link-local).
+					if e, ok := d.opts.Host.VMACs.(netif.VMACIPv6); ok {
+						if err := e.EnableIPv6(name); err != nil {
+							d.logf(in, slog.LevelWarn, "cannot enable IPv6 on %s for the IPv6 eVIPs: %v", name, err)
+						}
+					}
+				}
 				if created {
 					in.vmac = name
 				}
@@ -220,6 +229,16 @@ func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance
 	}
 	in.eng = eng
 	return in, nil
+}
+
+// hasEVIPv6 reports whether an instance has IPv6 eVIPs.
+func hasEVIPv6(ci *config.Instance) bool {
+	for _, a := range ci.ExcludedVIPs {
+		if a.Prefix.Addr().Is6() {
+			return true
+		}
+	}
+	return false
 }
 
 // vmacAddr is the instance's VMAC address: use_vmac's MAC (5 octets get
