@@ -589,18 +589,20 @@ func (d *Daemon) apply(now time.Time, in *instance, acts []vrrp.Action) {
 	for i, a := range acts {
 		d.act(now, in, a)
 		// keepalived's -D "(VI_1) sent 0 priority" follows the priority-0
-		// advert, once for all its destinations (vrrp_restore_interface).
-		if zeroAdvert(a) && (i+1 == len(acts) || !zeroAdvert(acts[i+1])) && d.detail() &&
+		// advert of vrrp_restore_interface, once for all its destinations
+		// (not the one leave_master sends on the way to FAULT).
+		if releaseAdvert(a) && (i+1 == len(acts) || !releaseAdvert(acts[i+1])) && d.detail() &&
 			!(d.mode == modeStopping && d.opts.DontReleaseVRRP) {
 			d.logf(in, slog.LevelInfo, "sent 0 priority")
 		}
 	}
 }
 
-// zeroAdvert reports whether a is a priority-0 advert.
-func zeroAdvert(a vrrp.Action) bool {
+// releaseAdvert reports whether a is vrrp_restore_interface's
+// priority-0 advert.
+func releaseAdvert(a vrrp.Action) bool {
 	sa, ok := a.(*vrrp.SendAdvert)
-	return ok && sa.Priority == 0
+	return ok && sa.Released
 }
 
 // act carries out one action of an instance's core.
@@ -617,7 +619,14 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 	case vrrp.AddVIPs:
 		in.vipsSet = true
 		if d.detail() {
-			d.logf(in, slog.LevelInfo, "setting VIPs.")
+			// keepalived's vrrp_state_become_master: each list that is
+			// not empty, VIPs then eVIPs.
+			if len(in.cfg.VIPs) > 0 {
+				d.logf(in, slog.LevelInfo, "setting VIPs.")
+			}
+			if len(in.cfg.ExcludedVIPs) > 0 {
+				d.logf(in, slog.LevelInfo, "setting E-VIPs.")
+			}
 		}
 		d.addVIPs(in, in.cfg, a.Addrs)
 		d.startExtraIfGarp(now, in)
@@ -628,12 +637,21 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 			return
 		}
 		if d.detail() {
-			d.logf(in, slog.LevelInfo, "removing VIPs.")
+			// keepalived's vrrp_restore_interface, as above.
+			if len(in.cfg.VIPs) > 0 {
+				d.logf(in, slog.LevelInfo, "removing VIPs.")
+			}
+			if len(in.cfg.ExcludedVIPs) > 0 {
+				d.logf(in, slog.LevelInfo, "removing E-VIPs.")
+			}
 		}
 		d.delVIPs(in, in.cfg, a.Addrs)
 	case vrrp.Announce:
 		d.announce(in, a.Addrs, a.Repeat)
 	case vrrp.Log:
+		if a.Detail && !d.detail() {
+			return
+		}
 		if a.Group != "" {
 			d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg), logging.Group(a.Group))
 		} else if a.Bare {
@@ -703,9 +721,6 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 			// neither logs nor notifies it (reference 4.3).
 			return
 		}
-	}
-	if t.From == vrrp.StateBackup && t.To == vrrp.StateMaster && why.Cause == vrrp.CauseMasterDown && d.detail() {
-		d.logf(in, slog.LevelInfo, "Receive advertisement timeout")
 	}
 	d.logTransition(in, t, fmt.Sprintf("(%s) Entering %s STATE%s", in.name(), t.To, suffix), why)
 	d.notify.Instance(in.cfg, t.To.String(), prio)

@@ -97,7 +97,7 @@ func TestBecomeMasterOrder(t *testing.T) {
 	if want := t0.Add(3609375 * time.Microsecond); !at.Equal(want) {
 		t.Errorf("master at %v, want %v", at.Sub(t0), want.Sub(t0))
 	}
-	want := "advert prio 100 -> 224.0.0.18\nBACKUP -> MASTER (master down timer expired)\nadd VIPs\ngarp x5 [10.0.0.100]\n"
+	want := "log Receive advertisement timeout\nadvert prio 100 -> 224.0.0.18\nBACKUP -> MASTER (master down timer expired)\nadd VIPs\ngarp x5 [10.0.0.100]\n"
 	if got := describe(acts); got != want {
 		t.Errorf("actions:\n%s\nwant:\n%s", got, want)
 	}
