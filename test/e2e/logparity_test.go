@@ -262,7 +262,12 @@ func TestLogParity(t *testing.T) {
 // none of: a sync group (its track script fails the group), an IPv4
 // instance with unicast peers (lb2's address, where no daemon runs) and
 // eVIPs of both families (GARPs and NAs), and an IPv6 instance (VRRPv3,
-// an IPv6 VIP, unsolicited NAs).
+// an IPv6 VIP, unsolicited NAs). VI_1's lower priority gives it a longer
+// master-down timer than VI_6's, so VI_6's expires first (and is refused:
+// VI_1 does not want MASTER yet) and VI_1's then takes the group to MASTER.
+// With equal timers the first to expire is, in keepalived, the member whose
+// timer was armed microseconds earlier, and in ours the first in the file:
+// a tie this scenario avoids.
 const logParitySyncConf = `global_defs {
     router_id lb1
     vrrp_garp_master_delay 0
@@ -288,7 +293,7 @@ vrrp_instance VI_1 {
     state BACKUP
     interface eth0
     virtual_router_id 51
-    priority 100
+    priority 90
     advert_int 1
     unicast_src_ip 10.0.0.11
     unicast_peer {
