@@ -93,6 +93,7 @@ type Options struct {
 	notifier notifier
 	scripts  scriptsFactory
 	ifaces   func() ([]hostIface, error) // keepalived.data's Interfaces (dump.go)
+	users    userLookup                  // script users (scriptsec.go)
 }
 
 // Errors the daemon returns, for errors.Is.
@@ -139,6 +140,8 @@ func New(opts Options) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	// keepalived's vrrp_complete_init, before any instance starts.
+	d.logSecurityViolation(cfg)
 	d.cfg = cfg
 	dropPositions(cfg)
 	return d, nil
@@ -189,6 +192,8 @@ func DefaultTmpDir() string {
 func (d *Daemon) loadConfig(start bool) (*config.Config, error) {
 	cfg, diags, err := d.opts.Load(d.opts.ConfigFile, d.opts.ConfigID)
 	if err == nil && cfg != nil {
+		// keepalived resolves the script users while it reads the file.
+		d.logScriptUsers(cfg)
 		diags = append(diags, d.hostFindings(cfg)...)
 	}
 	for _, dg := range diags {

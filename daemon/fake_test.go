@@ -340,6 +340,9 @@ func newHarness(t *testing.T, cfg *config.Config, links ...netif.Link) *harness 
 		notifier: h.notify,
 		ifaces:   h.host.ifaces,
 		scripts:  func(*config.Config, *slog.Logger, scriptRunner) (scriptRunner, error) { return nil, nil },
+		// The fake host has keepalived's script user (no "Script user
+		// ... does not exist" line, whatever the machine's /etc/passwd).
+		users: fakeUsers("keepalived_script"),
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

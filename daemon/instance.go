@@ -207,6 +207,15 @@ func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance
 			if err != nil {
 				d.logf(in, slog.LevelError, "cannot create VMAC: %v - using %s", err, ci.Interface)
 			} else {
+				if ci.Family != config.IPv6 && hasEVIPv6(ci) {
+					// keepalived's VRRP_FLAG_EVIP_OTHER_FAMILY: the VMAC
+					// keeps IPv6 for the eVIPs (still no link-local).
+					if e, ok := d.opts.Host.VMACs.(netif.VMACIPv6); ok {
+						if err := e.EnableIPv6(name); err != nil {
+							d.logf(in, slog.LevelWarn, "cannot enable IPv6 on %s for the IPv6 eVIPs: %v", name, err)
+						}
+					}
+				}
 				if created {
 					in.vmac = name
 				}
@@ -225,6 +234,16 @@ func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance
 	}
 	in.eng = eng
 	return in, nil
+}
+
+// hasEVIPv6 reports whether an instance has IPv6 eVIPs.
+func hasEVIPv6(ci *config.Instance) bool {
+	for _, a := range ci.ExcludedVIPs {
+		if a.Prefix.Addr().Is6() {
+			return true
+		}
+	}
+	return false
 }
 
 // vmacAddr is the instance's VMAC address: use_vmac's MAC (5 octets get
@@ -578,18 +597,20 @@ func (d *Daemon) apply(now time.Time, in *instance, acts []vrrp.Action) {
 	for i, a := range acts {
 		d.act(now, in, a)
 		// keepalived's -D "(VI_1) sent 0 priority" follows the priority-0
-		// advert, once for all its destinations (vrrp_restore_interface).
-		if zeroAdvert(a) && (i+1 == len(acts) || !zeroAdvert(acts[i+1])) && d.detail() &&
+		// advert of vrrp_restore_interface, once for all its destinations
+		// (not the one leave_master sends on the way to FAULT).
+		if releaseAdvert(a) && (i+1 == len(acts) || !releaseAdvert(acts[i+1])) && d.detail() &&
 			!(d.mode == modeStopping && d.opts.DontReleaseVRRP) {
 			d.logf(in, slog.LevelInfo, "sent 0 priority")
 		}
 	}
 }
 
-// zeroAdvert reports whether a is a priority-0 advert.
-func zeroAdvert(a vrrp.Action) bool {
+// releaseAdvert reports whether a is vrrp_restore_interface's
+// priority-0 advert.
+func releaseAdvert(a vrrp.Action) bool {
 	sa, ok := a.(*vrrp.SendAdvert)
-	return ok && sa.Priority == 0
+	return ok && sa.Released
 }
 
 // act carries out one action of an instance's core.
@@ -606,7 +627,14 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 	case vrrp.AddVIPs:
 		in.vipsSet = true
 		if d.detail() {
-			d.logf(in, slog.LevelInfo, "setting VIPs.")
+			// keepalived's vrrp_state_become_master: each list that is
+			// not empty, VIPs then eVIPs.
+			if len(in.cfg.VIPs) > 0 {
+				d.logf(in, slog.LevelInfo, "setting VIPs.")
+			}
+			if len(in.cfg.ExcludedVIPs) > 0 {
+				d.logf(in, slog.LevelInfo, "setting E-VIPs.")
+			}
 		}
 		d.addVIPs(in, in.cfg, a.Addrs)
 		d.startExtraIfGarp(now, in)
@@ -617,12 +645,21 @@ func (d *Daemon) act(now time.Time, in *instance, a vrrp.Action) {
 			return
 		}
 		if d.detail() {
-			d.logf(in, slog.LevelInfo, "removing VIPs.")
+			// keepalived's vrrp_restore_interface, as above.
+			if len(in.cfg.VIPs) > 0 {
+				d.logf(in, slog.LevelInfo, "removing VIPs.")
+			}
+			if len(in.cfg.ExcludedVIPs) > 0 {
+				d.logf(in, slog.LevelInfo, "removing E-VIPs.")
+			}
 		}
 		d.delVIPs(in, in.cfg, a.Addrs)
 	case vrrp.Announce:
 		d.announce(in, a.Addrs, a.Repeat)
 	case vrrp.Log:
+		if a.Detail && !d.detail() {
+			return
+		}
 		if a.Group != "" {
 			d.log.Info(fmt.Sprintf("VRRP_Group(%s) %s", a.Group, a.Msg), logging.Group(a.Group))
 		} else if a.Bare {
@@ -692,9 +729,6 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 			// neither logs nor notifies it (reference 4.3).
 			return
 		}
-	}
-	if t.From == vrrp.StateBackup && t.To == vrrp.StateMaster && why.Cause == vrrp.CauseMasterDown && d.detail() {
-		d.logf(in, slog.LevelInfo, "Receive advertisement timeout")
 	}
 	d.logTransition(in, t, fmt.Sprintf("(%s) Entering %s STATE%s", in.name(), t.To, suffix), why)
 	d.notify.Instance(in.cfg, t.To.String(), prio)

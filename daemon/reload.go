@@ -122,6 +122,9 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 	oldEngs := d.groupEngines()
 	d.buildGroups(next)
 	d.restartScripts(next)
+	// keepalived's vrrp_complete_init comes after the scripts' carried
+	// states ("considered successful on reload").
+	d.logSecurityViolation(next)
 	d.restartProcs(next)
 	// keepalived's restore_vrrp_state (after the scripts' "considered
 	// successful on reload"): a kept instance that held its VIPs has them

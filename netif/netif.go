@@ -73,6 +73,13 @@ type VMACs interface {
 	DeleteVMAC(name string) error
 }
 
+// VMACIPv6 is implemented by the Linux VMACs: EnsureVMAC leaves an IPv4
+// instance's VMAC without IPv6 (disable_ipv6 1, as keepalived does);
+// EnableIPv6 turns it back on for an instance with IPv6 eVIPs.
+type VMACIPv6 interface {
+	EnableIPv6(name string) error
+}
+
 // Host bundles the seams the daemon drives (daemon.Options.Host). The
 // composition root builds the Linux one with NewHost; the daemon's tests
 // build theirs from their fake. VMACs may be nil (use_vmac then runs on the

@@ -214,12 +214,27 @@ func (v *vmacs) setup(l, parent netlink.Link, ipv6 bool) error {
 	if err := v.writeSysctl("ipv4", pname, "arp_filter", "1"); err != nil {
 		return err
 	}
-	if ipv6 {
-		if l.Attrs().Flags&net.FlagUp == 0 {
-			if err := v.h.LinkSetIP6AddrGenMode(l, in6AddrGenModeNone); err != nil {
-				return fmt.Errorf("netif: addr_gen_mode none on %s: %w", name, err)
-			}
+	// keepalived (vrrp_vmac.c netlink_link_add_vmac) sets addr_gen_mode
+	// none on every VMAC before bringing it up, so the kernel makes no
+	// link-local address of the VMAC's MAC (RFC 5798 7.4), and sets
+	// disable_ipv6 to 1 on an IPv4 instance's VMAC (0 on an IPv6 one):
+	// an IPv4 VMAC has no IPv6 at all, unless the instance has IPv6
+	// eVIPs, for which the daemon turns it back on (EnableIPv6).
+	if l.Attrs().Flags&net.FlagUp == 0 {
+		// On an IPv4 VMAC a failure only leaves what disable_ipv6 removes.
+		if err := v.h.LinkSetIP6AddrGenMode(l, in6AddrGenModeNone); err != nil && ipv6 {
+			return fmt.Errorf("netif: addr_gen_mode none on %s: %w", name, err)
 		}
+	}
+	disable := "1"
+	if ipv6 {
+		disable = "0"
+	}
+	// Without IPv6 in the kernel the file is missing; keepalived goes on.
+	if err := v.writeSysctl("ipv6", name, "disable_ipv6", disable); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if ipv6 {
 		ll, err := v.parentLinkLocal(parent)
 		if err != nil {
 			return err
@@ -233,6 +248,18 @@ func (v *vmacs) setup(l, parent netlink.Link, ipv6 bool) error {
 		return fmt.Errorf("netif: ip link set %s up: %w", name, err)
 	}
 	return nil
+}
+
+// EnableIPv6 turns IPv6 back on on an IPv4 instance's VMAC
+// (disable_ipv6 0; addr_gen_mode none stays, so no link-local address
+// appears): keepalived does so when the instance has eVIPs of the other
+// family (VRRP_FLAG_EVIP_OTHER_FAMILY), to carry the IPv6 eVIPs.
+func (v *vmacs) EnableIPv6(name string) error {
+	err := v.writeSysctl("ipv6", name, "disable_ipv6", "0")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // parentLinkLocal is the parent's first link-local address, else the

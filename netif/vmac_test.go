@@ -55,10 +55,34 @@ func TestVMAC(t *testing.T) {
 			t.Errorf("%s = %s, want %s", key, got, want)
 		}
 	}
-	// reuse
+	// An IPv4 VMAC has no IPv6 (keepalived's link_set_ipv6(false) and
+	// addr_gen_mode none): no link-local address.
+	if got := l.readSysctl(a, "net.ipv6.conf.vrrp/51.disable_ipv6"); got != "1" {
+		t.Errorf("vrrp.51 disable_ipv6 = %s, want 1", got)
+	}
+	if d.AddrGenMode != "none" {
+		t.Errorf("vrrp.51 addr_gen_mode %q, want none", d.AddrGenMode)
+	}
+	if out := l.ip(a, "-6", "addr", "show", "dev", "vrrp.51"); strings.Contains(out, "inet6") {
+		t.Errorf("vrrp.51 has IPv6 addresses:\n%s", out)
+	}
+	// With IPv6 eVIPs the daemon turns IPv6 back on: still no link-local.
+	if err := v.EnableIPv6("vrrp.51"); err != nil {
+		t.Fatal(err)
+	}
+	if got := l.readSysctl(a, "net.ipv6.conf.vrrp/51.disable_ipv6"); got != "0" {
+		t.Errorf("vrrp.51 disable_ipv6 after EnableIPv6 = %s, want 0", got)
+	}
+	if out := l.ip(a, "-6", "addr", "show", "dev", "vrrp.51"); strings.Contains(out, "fe80:") {
+		t.Errorf("vrrp.51 has a link-local address after EnableIPv6:\n%s", out)
+	}
+	// reuse: disable_ipv6 set again, as keepalived does on an existing VMAC
 	name2, created, err := vm.EnsureVMAC("eth0", "", VMACAddr(51, false), false)
 	if err != nil || created || name2 != "vrrp.51" {
 		t.Errorf("second EnsureVMAC = %q %v %v, want reuse", name2, created, err)
+	}
+	if got := l.readSysctl(a, "net.ipv6.conf.vrrp/51.disable_ipv6"); got != "1" {
+		t.Errorf("reused vrrp.51 disable_ipv6 = %s, want 1", got)
 	}
 	// the default name taken by something else: the next name is used
 	l.ip(a, "link", "add", "vrrp.52", "type", "bridge")
@@ -78,6 +102,9 @@ func TestVMAC(t *testing.T) {
 	l.jsonOf(a, &links, "-d", "link", "show", "dev", name6)
 	if links[0].Address != "00:00:5e:00:02:33" || links[0].AddrGenMode != "none" {
 		t.Errorf("%s: %+v", name6, links[0])
+	}
+	if got := l.readSysctl(a, "net.ipv6.conf."+strings.ReplaceAll(name6, ".", "/")+".disable_ipv6"); got != "0" {
+		t.Errorf("%s disable_ipv6 = %s, want 0", name6, got)
 	}
 	llParent := linkLocal(t, a, "eth0")
 	lk := in(t, a, func() (Link, error) { return NewLinks().Lookup(name6) })

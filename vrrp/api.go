@@ -234,6 +234,11 @@ type SendAdvert struct {
 	TTL      uint8
 	Priority uint8
 	Packet   []byte
+	// Released marks the priority-0 advert of keepalived's
+	// vrrp_restore_interface (a tracked failure, shutdown): counted in
+	// pri_zero_sent, and followed by -D's "sent 0 priority". The one
+	// vrrp_state_leave_master sends on the way to FAULT is not.
+	Released bool
 }
 
 // Announce asks for Repeat gratuitous ARPs / unsolicited NAs per address.
@@ -252,6 +257,8 @@ type Log struct {
 	Group string
 	// Bare: keepalived logs this line without any prefix (its AH SPI line).
 	Bare bool
+	// Detail: keepalived logs this line only with -D (LOG_DETAIL_BIT).
+	Detail bool
 }
 
 // GroupTransition reports a sync group changing state (group notify

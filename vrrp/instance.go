@@ -50,6 +50,7 @@ type Instance struct {
 	ownerDropLogged bool
 	lastTransition  time.Time
 	lastAdvertSent  time.Time // vrrp->last_advert_sent, for Stalled
+	releasing       bool      // sendReleaseAdvert is sending (SendAdvert.Released)
 	stats           Stats
 
 	sync *SyncGroup
@@ -364,6 +365,10 @@ func (in *Instance) expire() {
 		reason := "master down timer expired"
 		if in.ownerStart {
 			reason = "address owner"
+		} else {
+			// vrrp_dispatcher_read_timeout, before vrrp_goto_master (which
+			// a sync group may refuse).
+			in.emit(Log{Msg: "Receive advertisement timeout", Detail: true})
 		}
 		in.gotoMaster(reason)
 	case StateMaster:
@@ -510,8 +515,7 @@ func (in *Instance) shutdown() {
 	}
 	from := in.state
 	if in.state == StateMaster {
-		in.sendAdvert(PrioStop)
-		in.stats.PriZeroSent++
+		in.sendReleaseAdvert()
 		in.delVIPs()
 	}
 	in.stopped = true
@@ -604,8 +608,7 @@ func (in *Instance) leaveMaster(advF bool, reason string) {
 		return
 	}
 	if advF {
-		in.sendAdvert(PrioStop)
-		in.stats.PriZeroSent++
+		in.sendReleaseAdvert()
 	}
 	in.delVIPs()
 	in.msDownTimer = in.downTimer()
@@ -726,6 +729,15 @@ func StalledMin(version int, adverInt time.Duration, h uint8) time.Duration {
 	return 2*adverInt + SkewTime(version, h, adverInt)
 }
 
+// sendReleaseAdvert is vrrp_restore_interface's priority-0 advert (see
+// SendAdvert.Released).
+func (in *Instance) sendReleaseAdvert() {
+	in.releasing = true
+	in.sendAdvert(PrioStop)
+	in.releasing = false
+	in.stats.PriZeroSent++
+}
+
 // sendAdvert is vrrp_send_adv: one advert to the group, or one per peer.
 func (in *Instance) sendAdvert(prio uint8) {
 	in.lastAdvertSent = in.now
@@ -759,7 +771,7 @@ func (in *Instance) emitSend(a *Advert, dst, csumDst netip.Addr, ttl, prio uint8
 		in.txbuf = a.AppendEncode(in.txbuf, in.cfg.Src, csumDst)
 		in.ah.sign(in.txbuf[start:], len(in.cfg.UnicastPeers) > 0)
 		pkt := in.txbuf[start:len(in.txbuf):len(in.txbuf)]
-		in.sends = append(in.sends, SendAdvert{Dst: dst, TTL: ttl, Priority: prio, Packet: pkt})
+		in.sends = append(in.sends, SendAdvert{Dst: dst, TTL: ttl, Priority: prio, Packet: pkt, Released: in.releasing})
 		in.emit(&in.sends[len(in.sends)-1])
 		return
 	}
@@ -768,7 +780,7 @@ func (in *Instance) emitSend(a *Advert, dst, csumDst netip.Addr, ttl, prio uint8
 		in.txbuf = in.appendHMAC(in.txbuf, len(in.txbuf)-start, in.txSeq)
 	}
 	pkt := in.txbuf[start:len(in.txbuf):len(in.txbuf)]
-	in.sends = append(in.sends, SendAdvert{Dst: dst, TTL: ttl, Priority: prio, Packet: pkt})
+	in.sends = append(in.sends, SendAdvert{Dst: dst, TTL: ttl, Priority: prio, Packet: pkt, Released: in.releasing})
 	in.emit(&in.sends[len(in.sends)-1])
 }
 

@@ -53,7 +53,11 @@ func describe(acts []Action) string {
 	for _, a := range acts {
 		switch a := a.(type) {
 		case *SendAdvert:
-			fmt.Fprintf(&b, "advert prio %d -> %v\n", a.Priority, a.Dst)
+			rel := ""
+			if a.Released {
+				rel = " released" // vrrp_restore_interface's (-D "sent 0 priority")
+			}
+			fmt.Fprintf(&b, "advert prio %d -> %v%s\n", a.Priority, a.Dst, rel)
 		case Transition:
 			fmt.Fprintf(&b, "%v -> %v (%s)\n", a.From, a.To, a.Reason)
 		case AddVIPs:
@@ -97,7 +101,7 @@ func TestBecomeMasterOrder(t *testing.T) {
 	if want := t0.Add(3609375 * time.Microsecond); !at.Equal(want) {
 		t.Errorf("master at %v, want %v", at.Sub(t0), want.Sub(t0))
 	}
-	want := "advert prio 100 -> 224.0.0.18\nBACKUP -> MASTER (master down timer expired)\nadd VIPs\ngarp x5 [10.0.0.100]\n"
+	want := "log Receive advertisement timeout\nadvert prio 100 -> 224.0.0.18\nBACKUP -> MASTER (master down timer expired)\nadd VIPs\ngarp x5 [10.0.0.100]\n"
 	if got := describe(acts); got != want {
 		t.Errorf("actions:\n%s\nwant:\n%s", got, want)
 	}
@@ -353,7 +357,9 @@ func TestFaultFromMaster(t *testing.T) {
 	in := mustInstance(t, baseCfg())
 	at, _ := becomeMaster(t, in)
 	acts := in.Step(at.Add(time.Millisecond), Fault{Key: "eth0", On: true})
-	want := "MASTER -> FAULT (fault eth0)\nadvert prio 0 -> 224.0.0.18\nadvert prio 0 -> 224.0.0.18\ndel VIPs\n"
+	// leave_master's advert on the way to FAULT, then
+	// vrrp_restore_interface's (the one -D logs).
+	want := "MASTER -> FAULT (fault eth0)\nadvert prio 0 -> 224.0.0.18\nadvert prio 0 -> 224.0.0.18 released\ndel VIPs\n"
 	if got := describe(acts); got != want {
 		t.Errorf("actions:\n%s\nwant:\n%s", got, want)
 	}
@@ -402,7 +408,7 @@ func TestShutdown(t *testing.T) {
 	in := mustInstance(t, baseCfg())
 	at, _ := becomeMaster(t, in)
 	acts := in.Step(at.Add(time.Millisecond), Shutdown{})
-	if got := describe(acts); got != "advert prio 0 -> 224.0.0.18\ndel VIPs\nMASTER -> STOP (shutdown)\n" {
+	if got := describe(acts); got != "advert prio 0 -> 224.0.0.18 released\ndel VIPs\nMASTER -> STOP (shutdown)\n" {
 		t.Errorf("%q", got)
 	}
 	if st := in.Stats(); st.PriZeroSent != 1 {

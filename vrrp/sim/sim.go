@@ -416,7 +416,7 @@ func (s *Sim) apply(n *Node, acts []vrrp.Action) {
 		case vrrp.Announce:
 			s.logf("%s garp x%d %v", who, a.Repeat, a.Addrs)
 		case vrrp.Log:
-			if !s.opt.Quiet {
+			if !s.opt.Quiet && !a.Detail { // -D lines are not in transcripts
 				if a.Group != "" {
 					s.logf("%s VRRP_Group(%s) %s", n.r.Name, a.Group, a.Msg)
 				} else {
