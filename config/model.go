@@ -203,6 +203,11 @@ type Global struct {
 	// VMACAddrPrefix is vmac_addr_prefix: the name prefix of the VMACs
 	// keepalived makes for addresses (use_vmac_addr); empty: VMACPrefix.
 	VMACAddrPrefix string `json:"vmac_addr_prefix,omitempty"`
+	// ProcessMonitorRcvBufs is process_monitor_rcv_bufs: the
+	// vrrp_track_process connector socket's SO_RCVBUF (0: the kernel's
+	// default); ProcessMonitorRcvBufsForce sets it with SO_RCVBUFFORCE.
+	ProcessMonitorRcvBufs      uint32 `json:"process_monitor_rcv_bufs,omitempty"`
+	ProcessMonitorRcvBufsForce bool   `json:"process_monitor_rcv_bufs_force,omitempty"`
 	// GarpExtraIf is vrrp_garp_extra_if, the default of every instance's
 	// garp_extra_if (zero: off).
 	GarpExtraIf GarpExtraIf `json:"vrrp_garp_extra_if,omitzero"`

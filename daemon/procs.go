@@ -29,7 +29,8 @@ func (d *Daemon) startProcs(cfg *config.Config) {
 		return
 	}
 	ctx, cancel := context.WithCancel(d.ctx)
-	w, initial := procwatch.Start(ctx, cfg.TrackProcesses, d.opts.Processes, procwatch.Options{Log: d.log, Now: d.opts.Now})
+	w, initial := procwatch.Start(ctx, cfg.TrackProcesses, d.opts.Processes, procwatch.Options{Log: d.log, Now: d.opts.Now,
+		Subscribe: procwatch.SubscribeOptions{RcvBuf: int(cfg.Global.ProcessMonitorRcvBufs), RcvBufForce: cfg.Global.ProcessMonitorRcvBufsForce}})
 	d.procs = &procsRun{w: w, cancel: cancel}
 	for _, c := range initial {
 		d.track["process:"+c.Name] = trackState{Reported: true, OK: c.Up}

@@ -41,7 +41,7 @@ func (h *fakeHost) Read(pid int, comm, cmdline bool) (Proc, bool) {
 	return p, ok
 }
 
-func (h *fakeHost) Subscribe(ctx context.Context) (<-chan []Event, error) {
+func (h *fakeHost) Subscribe(ctx context.Context, _ SubscribeOptions) (<-chan []Event, error) {
 	if h.noEvts {
 		return nil, fmt.Errorf("%w: fake without events", ErrNoEvents)
 	}
