@@ -78,15 +78,17 @@ func (c *Config) SyncGroup(name string) *SyncGroup {
 // TrackProcess is a vrrp_track_process block: "up" while at least Quorum
 // (and at most QuorumMax) processes match.
 type TrackProcess struct {
-	Pos            Pos           `json:"pos"`
-	Name           string        `json:"name"`
-	Process        string        `json:"process"`
-	Args           []string      `json:"args,omitempty"`
-	ParamMatch     string        `json:"param_match,omitempty"` // "", "exact" (no argument), "initial" or "partial"
-	Weight         int           `json:"weight"`
-	Reverse        bool          `json:"reverse,omitempty"`
-	Quorum         int           `json:"quorum"`               // default 1
-	QuorumMax      int           `json:"quorum_max,omitempty"` // 0 = unlimited
+	Pos        Pos      `json:"pos"`
+	Name       string   `json:"name"`
+	Process    string   `json:"process"`
+	Args       []string `json:"args,omitempty"`
+	ParamMatch string   `json:"param_match,omitempty"` // "", "exact" (no argument), "initial" or "partial"
+	Weight     int      `json:"weight"`
+	Reverse    bool     `json:"reverse,omitempty"`
+	Quorum     int      `json:"quorum"` // default 1; 0 only with quorum_max 0
+	// QuorumMax is quorum_max (nil: unlimited). 0 is keepalived's "up
+	// while no such process runs" (it sets Quorum to 0 too).
+	QuorumMax      *int          `json:"quorum_max,omitempty"`
 	Delay          time.Duration `json:"delay,omitempty"`
 	TerminateDelay time.Duration `json:"terminate_delay,omitempty"`
 	ForkDelay      time.Duration `json:"fork_delay,omitempty"`

@@ -107,7 +107,7 @@ func (d *Daemon) writeTrackProcesses(w func(string, ...any), live bool) {
 			w("   Param match = %s", s.ParamMatch)
 		}
 		w("   Min processes = %d", s.Quorum)
-		if s.QuorumMax != 0 {
+		if s.QuorumMax >= 0 {
 			w("   Max processes = %d", s.QuorumMax)
 		}
 		w("   Current processes = %d", s.Current)
