@@ -88,8 +88,10 @@ type TrackProcess struct {
 	Quorum     int      `json:"quorum"` // default 1; 0 only with quorum_max 0
 	// QuorumMax is quorum_max (nil: unlimited). 0 is keepalived's "up
 	// while no such process runs" (it sets Quorum to 0 too).
-	QuorumMax      *int          `json:"quorum_max,omitempty"`
-	Delay          time.Duration `json:"delay,omitempty"`
+	QuorumMax *int `json:"quorum_max,omitempty"`
+	// TerminateDelay and ForkDelay are terminate_delay and fork_delay;
+	// `delay` sets both where it stands in the block (a later specific
+	// one overrides its half), as keepalived's parser does.
 	TerminateDelay time.Duration `json:"terminate_delay,omitempty"`
 	ForkDelay      time.Duration `json:"fork_delay,omitempty"`
 	FullCommand    bool          `json:"full_command,omitempty"`

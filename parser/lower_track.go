@@ -285,19 +285,21 @@ func (l *lowerer) lowerTrackProcess(n *Node) {
 				t.Quorum = 1
 			}
 		case "delay", "terminate_delay", "fork_delay":
+			// vrrp_tprocess_delay_general: `delay` sets both delays as
+			// it is read, so a later fork_delay / terminate_delay
+			// overrides its half and an earlier one is overridden.
 			if !l.need(e, 1) {
 				continue
 			}
-			d, ok := l.decimalArg(e, 0, 0, 3600*1000000)
+			prefix := strings.TrimSuffix(e.Keyword, "delay")
+			d, ok := l.decimalArgMsg(e, 0, 1, 3600*1000000, "%sdelay (%s) for vrrp_track_process %s must be between [0.000001..3600] inclusive. Ignoring...", prefix, e.Args[0].Text, name)
 			if !ok {
 				continue
 			}
-			switch e.Keyword {
-			case "delay":
-				t.Delay = d
-			case "terminate_delay":
+			if e.Keyword != "fork_delay" {
 				t.TerminateDelay = d
-			default:
+			}
+			if e.Keyword != "terminate_delay" {
 				t.ForkDelay = d
 			}
 		case "full_command":

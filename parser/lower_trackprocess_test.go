@@ -8,9 +8,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestLowerTrackProcessQuorumAndDelays: vrrp_track_process's quorum and
-// quorum_max as keepalived 2.2.7's handlers read them, one line at a time
-// (vrrp_parser.c vrrp_tprocess_*): quorum_max 0 sets quorum 0 ("up while no such process runs") and
+// TestLowerTrackProcessQuorumAndDelays: vrrp_track_process's quorum,
+// quorum_max and delays as keepalived 2.2.7's handlers read them, one line
+// at a time (vrrp_parser.c vrrp_tprocess_*): `delay` sets both delays where
+// it stands, so a fork_delay before it is overridden and one after it
+// wins; quorum_max 0 sets quorum 0 ("up while no such process runs") and
 // is refused once quorum is above 1; quorum is refused above the
 // quorum_max already read.
 func TestLowerTrackProcessQuorumAndDelays(t *testing.T) {
@@ -24,6 +26,18 @@ func TestLowerTrackProcessQuorumAndDelays(t *testing.T) {
 		want       got
 	}{
 		{name: "defaults", want: got{quorum: 1, max: -1}},
+		{name: "delay then fork_delay", body: "delay 5\nfork_delay 2",
+			want: got{quorum: 1, max: -1, fork: 2 * time.Second, term: 5 * time.Second}},
+		{name: "fork_delay then delay", body: "fork_delay 2\ndelay 5",
+			want: got{quorum: 1, max: -1, fork: 5 * time.Second, term: 5 * time.Second}},
+		{name: "terminate_delay then delay", body: "terminate_delay 2\ndelay 0.5",
+			want: got{quorum: 1, max: -1, fork: 500 * time.Millisecond, term: 500 * time.Millisecond}},
+		{name: "delay then terminate_delay", body: "delay 0.5\nterminate_delay 2",
+			want: got{quorum: 1, max: -1, fork: 500 * time.Millisecond, term: 2 * time.Second}},
+		{name: "delay 0", body: "delay 0", want: got{quorum: 1, max: -1,
+			findings: []string{"t.conf:3:7: error: delay (0) for vrrp_track_process tp must be between [0.000001..3600] inclusive. Ignoring..."}}},
+		{name: "fork_delay too long", body: "fork_delay 3601", want: got{quorum: 1, max: -1,
+			findings: []string{"t.conf:3:12: error: fork_delay (3601) for vrrp_track_process tp must be between [0.000001..3600] inclusive. Ignoring..."}}},
 		{name: "quorum_max 0", body: "quorum_max 0", want: got{quorum: 0, max: 0}},
 		{name: "quorum_max 0 then quorum", body: "quorum_max 0\nquorum 1", want: got{quorum: 0, max: 0,
 			findings: []string{"t.conf:4:8: error: Quorum is greater than quorum_max - ignoring"}}},

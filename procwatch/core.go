@@ -77,9 +77,8 @@ type tracker struct {
 
 // newTracker derives keepalived's runtime fields from the model: arguments
 // after the process name mean an exact parameter match on the command
-// line, param_match means the command line too (vrrp_parser.c), no
-// quorum_max is unlimited, and `delay` sets both delays when the specific
-// one is not given.
+// line, param_match means the command line too (vrrp_parser.c); no
+// quorum_max is unlimited. (`delay` is the parser's: it sets both delays.)
 func newTracker(c *config.TrackProcess) *tracker {
 	t := &tracker{cfg: c, path: c.Process, full: c.FullCommand, quorum: c.Quorum, quorumMax: math.MaxInt}
 	if c.QuorumMax != nil {
@@ -103,12 +102,6 @@ func newTracker(c *config.TrackProcess) *tracker {
 		t.full = true
 	}
 	t.forkDelay, t.termDelay = c.ForkDelay, c.TerminateDelay
-	if t.forkDelay == 0 {
-		t.forkDelay = c.Delay
-	}
-	if t.termDelay == 0 {
-		t.termDelay = c.Delay
-	}
 	return t
 }
 

@@ -109,11 +109,11 @@ func TestForkDelay(t *testing.T) {
 	check(t, "delay time passes", nil, c.Advance(t0.Add(3*time.Second)))
 }
 
-func TestDelaySetsBoth(t *testing.T) {
-	c := NewCore([]*config.TrackProcess{block("d", "nginx", func(b *config.TrackProcess) { b.Delay = 3 * time.Second; b.ForkDelay = time.Second })})
+func TestDelaysFromTheModel(t *testing.T) {
+	c := NewCore([]*config.TrackProcess{block("d", "nginx", func(b *config.TrackProcess) { b.TerminateDelay = 3 * time.Second; b.ForkDelay = time.Second })})
 	st := c.Status()[0]
 	if st.ForkDelay != time.Second || st.TermDelay != 3*time.Second || st.QuorumMax != -1 {
-		t.Errorf("fork %v terminate %v quorum_max %d; want 1s (its own), 3s (from delay) and -1 (unlimited)", st.ForkDelay, st.TermDelay, st.QuorumMax)
+		t.Errorf("fork %v terminate %v quorum_max %d; want 1s, 3s and -1 (unlimited)", st.ForkDelay, st.TermDelay, st.QuorumMax)
 	}
 }
 
