@@ -40,6 +40,8 @@ type instance struct {
 	// silentOnly: every fault source is one keepalived keeps quiet about
 	// (an unweighted script that has not reported yet).
 	silentOnly bool
+	// initFaultLogged: logInitProcessFaults said why it starts in FAULT.
+	initFaultLogged bool
 	// extraGarpAt is when garp_extra_if sends next (zero: off; extragarp.go).
 	extraGarpAt time.Time
 	// statsBase is subtracted from the core's counters (STATS_CLEAR).
@@ -122,6 +124,7 @@ func (d *Daemon) start(now time.Time) error {
 	for _, in := range d.insts {
 		d.initTracking(now, in)
 	}
+	d.logInitProcessFaults()
 	for _, in := range d.insts {
 		d.startInstance(now, in)
 	}
@@ -677,6 +680,16 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 		return
 	}
 	suffix := ""
+	if t.Reason == "init" && t.To == vrrp.StateFault && in.initFaultLogged {
+		// Put in FAULT by its tracking before it started (the line
+		// logInitProcessFaults wrote): keepalived's vrrp_complete_init
+		// says "entering FAULT state", and vrrp_init_state, finding it
+		// there already, logs no "(init)" line.
+		in.initFaultLogged = false
+		d.logTransition(in, t, fmt.Sprintf("(%s) entering FAULT state", in.name()), why)
+		d.notify.Instance(in.cfg, t.To.String(), prio)
+		return
+	}
 	if t.Reason == "init" {
 		suffix = " (init)"
 		if t.To == vrrp.StateFault && in.silentOnly {

@@ -37,6 +37,23 @@ func (d *Daemon) startProcs(cfg *config.Config) {
 	}
 }
 
+// logInitProcessFaults logs, before any instance starts, keepalived's line
+// for each instance an unweighted track_process puts in FAULT from the
+// start (vrrp_track.c initialise_process_tracking_priorities: by block,
+// then by the instances tracking it), and marks those instances so their
+// first transition is logged as keepalived's vrrp_complete_init logs it.
+func (d *Daemon) logInitProcessFaults() {
+	for _, tp := range d.cfg.TrackProcesses {
+		for _, in := range d.insts {
+			if !in.faults["process:"+tp.Name] {
+				continue
+			}
+			in.initFaultLogged = true
+			d.logFault(in, fmt.Sprintf("(%s) entering FAULT state (tracked process %s quorum not achieved)", in.name(), tp.Name), "process:"+tp.Name)
+		}
+	}
+}
+
 // stopProcs stops the watcher (its late changes are never read).
 func (d *Daemon) stopProcs() {
 	if d.procs != nil {

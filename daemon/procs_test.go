@@ -133,3 +133,25 @@ func TestTrackProcessFromEvents(t *testing.T) {
 	}
 	h.d.stopProcs()
 }
+
+// TestTrackProcessFaultAtStartLogged: an instance an unweighted
+// track_process holds in FAULT from the start logs keepalived 2.2.7's two
+// lines (initialise_process_tracking_priorities, vrrp_complete_init) and
+// no "(init)" transition.
+func TestTrackProcessFaultAtStartLogged(t *testing.T) {
+	in := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	in.TrackProcesses = []config.TrackFileRef{{Name: "nginx"}}
+	cfg := configOf(in)
+	for _, name := range []string{"nginx"} {
+		tp := config.DefaultTrackProcess(name)
+		tp.Process = name
+		cfg.TrackProcesses = append(cfg.TrackProcesses, tp)
+	}
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.d.opts.Processes = &fakeProcs{procs: map[int]procwatch.Proc{1: {Comm: "init"}}, evs: make(chan []procwatch.Event, 4)}
+	h.start()
+	want := []string{"+0s (VI_1) entering FAULT state (tracked process nginx quorum not achieved)", "+0s (VI_1) entering FAULT state"}
+	if diff := cmp.Diff(want, h.takeLogs()); diff != "" {
+		t.Errorf("start-up lines (-want +got)\n%s", diff)
+	}
+}
