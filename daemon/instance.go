@@ -27,14 +27,18 @@ type instance struct {
 	ifname   string
 	vmac     string // VMAC we created (deleted at stop), "" if none
 	vmacName string // VMAC in use, "" if none
-	src      netip.Addr
-	group    *group
-	faults   map[string]bool // fault sources the core was told are on
-	prio     int             // effective priority the core was told
-	state    vrrp.State      // last state entered
-	lastTr   time.Time
-	why      causeNote // the cause of its last transition (reason.go)
-	started  bool
+	// addrVMAC: the VMACs of its addresses (addrvmac.go), by base and
+	// MAC; addrVMACMade: those it created (deleted with it).
+	addrVMAC     map[string]string
+	addrVMACMade []string
+	src          netip.Addr
+	group        *group
+	faults       map[string]bool // fault sources the core was told are on
+	prio         int             // effective priority the core was told
+	state        vrrp.State      // last state entered
+	lastTr       time.Time
+	why          causeNote // the cause of its last transition (reason.go)
+	started      bool
 	// vipsSet: the core holds the VIPs (its last AddVIPs or DelVIPs).
 	vipsSet bool
 	// silentOnly: every fault source is one keepalived keeps quiet about
@@ -215,6 +219,7 @@ func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance
 			}
 		}
 	}
+	d.ensureAddrVMACs(in, cfg)
 	in.src = d.source(ci)
 	in.vcfg = vrrpConfig(cfg, ci, in.src)
 	eng, err := newEngine(in.vcfg)
@@ -753,7 +758,7 @@ func among(as []config.Address, addrs []netip.Addr) []config.Address {
 
 func (d *Daemon) addAddrs(in *instance, as []config.Address) {
 	for _, a := range as {
-		if err := d.opts.Host.Addresses.AddAddr(netAddress(a, in.ifname)); err != nil {
+		if err := d.opts.Host.Addresses.AddAddr(in.vipAddress(a)); err != nil {
 			d.logf(in, slog.LevelError, "cannot add VIP %s: %v", config.FormatAddress(a), err)
 		}
 	}
@@ -761,7 +766,7 @@ func (d *Daemon) addAddrs(in *instance, as []config.Address) {
 
 func (d *Daemon) delAddrs(in *instance, as []config.Address) {
 	for _, a := range as {
-		if err := d.opts.Host.Addresses.DelAddr(netAddress(a, in.ifname)); err != nil {
+		if err := d.opts.Host.Addresses.DelAddr(in.vipAddress(a)); err != nil {
 			d.logf(in, slog.LevelError, "cannot remove VIP %s: %v", config.FormatAddress(a), err)
 		}
 	}
@@ -943,6 +948,7 @@ func (d *Daemon) shutdown(now time.Time) {
 				d.logf(in, slog.LevelWarn, "cannot delete VMAC %s: %v", in.vmac, err)
 			}
 		}
+		d.deleteAddrVMACs(in, nil)
 	}
 	if d.notify != nil {
 		d.notify.Close()

@@ -485,7 +485,6 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		}
 	case "use_vmac_addr":
 		in.UseVMACAddr = true
-		l.noticef(n.Pos, "(%s) use_vmac_addr is accepted and not implemented by keepalived-go (no VMACs for addresses on other interfaces)", name)
 	case "vmac_xmit_base":
 		in.VMACXmitBase = true
 	case "garp_extra_if", "vmac_garp_intvl":

@@ -120,7 +120,6 @@ func (l *lowerer) processGlobal(n *Node) bool {
 		}
 		g.VMACAddrPrefix = n.Args[0].Text
 		l.extra(n, 1, ctxGlobal)
-		l.noticef(n.Pos, "`vmac_addr_prefix` is accepted and not run (keepalived-go makes no VMACs for addresses: use_vmac_addr is not implemented)")
 	case "process_monitor_rcv_bufs":
 		// keepalived's messages, and the line kept for the data dump;
 		// a 0 or a bad size leaves the setting as it was.
