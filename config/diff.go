@@ -64,6 +64,9 @@ type Identity struct {
 	UnicastSrc netip.Addr
 	UseVMAC    bool
 	VMACName   string
+	// UseVMACAddr is use_vmac_addr, compared for multicast instances only
+	// (vrrp_exist's VRRP_VMAC_ADDR_BIT).
+	UseVMACAddr bool
 	// McastGroup is the resolved multicast destination (zero for unicast).
 	McastGroup netip.Addr
 }
@@ -147,6 +150,7 @@ func (c *Config) InstanceIdentity(in *Instance) Identity {
 		id.UnicastSrc = in.UnicastSrc
 	} else {
 		id.McastGroup = c.McastGroup(in)
+		id.UseVMACAddr = in.UseVMACAddr
 	}
 	return id
 }
@@ -370,10 +374,20 @@ func identityDelta(a, b Identity) string {
 	if a.UseVMAC != b.UseVMAC || a.VMACName != b.VMACName {
 		add("use_vmac", vmac(a), vmac(b))
 	}
+	if a.UseVMACAddr != b.UseVMACAddr {
+		add("use_vmac_addr", onOffWord(a.UseVMACAddr), onOffWord(b.UseVMACAddr))
+	}
 	if a.McastGroup != b.McastGroup && !a.Unicast && !b.Unicast {
 		add("multicast group", addrOrNone(a.McastGroup), addrOrNone(b.McastGroup))
 	}
 	return strings.Join(parts, ", ")
+}
+
+func onOffWord(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
 }
 
 func mode(unicast bool) string {

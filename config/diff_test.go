@@ -218,3 +218,22 @@ func TestIdentityDefaults(t *testing.T) {
 		t.Errorf("unicast identity has group %s", got)
 	}
 }
+
+// TestDiffUseVMACAddrReplaces: turning use_vmac_addr on or off makes a new
+// running instance (keepalived's vrrp_exist compares VRRP_VMAC_ADDR_BIT),
+// so its address VMACs are made or removed by the reload.
+func TestDiffUseVMACAddrReplaces(t *testing.T) {
+	old := base()
+	next := clone(old)
+	next.Instances[0].UseVMACAddr = true
+	ops := map[Op]int{}
+	for _, c := range Diff(old, next).Instances {
+		ops[c.Op]++
+	}
+	if ops[OpAdd] != 1 || ops[OpRemove] != 1 {
+		t.Errorf("ops %v; want one add and one remove:\n%s", ops, Diff(old, next))
+	}
+	if s := Diff(old, next).String(); !strings.Contains(s, "use_vmac_addr off -> on") {
+		t.Errorf("plan does not say why:\n%s", s)
+	}
+}

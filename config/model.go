@@ -78,16 +78,20 @@ func (c *Config) SyncGroup(name string) *SyncGroup {
 // TrackProcess is a vrrp_track_process block: "up" while at least Quorum
 // (and at most QuorumMax) processes match.
 type TrackProcess struct {
-	Pos            Pos           `json:"pos"`
-	Name           string        `json:"name"`
-	Process        string        `json:"process"`
-	Args           []string      `json:"args,omitempty"`
-	ParamMatch     string        `json:"param_match,omitempty"` // "", "exact" (no argument), "initial" or "partial"
-	Weight         int           `json:"weight"`
-	Reverse        bool          `json:"reverse,omitempty"`
-	Quorum         int           `json:"quorum"`               // default 1
-	QuorumMax      int           `json:"quorum_max,omitempty"` // 0 = unlimited
-	Delay          time.Duration `json:"delay,omitempty"`
+	Pos        Pos      `json:"pos"`
+	Name       string   `json:"name"`
+	Process    string   `json:"process"`
+	Args       []string `json:"args,omitempty"`
+	ParamMatch string   `json:"param_match,omitempty"` // "", "exact" (no argument), "initial" or "partial"
+	Weight     int      `json:"weight"`
+	Reverse    bool     `json:"reverse,omitempty"`
+	Quorum     int      `json:"quorum"` // default 1; 0 only with quorum_max 0
+	// QuorumMax is quorum_max (nil: unlimited). 0 is keepalived's "up
+	// while no such process runs" (it sets Quorum to 0 too).
+	QuorumMax *int `json:"quorum_max,omitempty"`
+	// TerminateDelay and ForkDelay are terminate_delay and fork_delay;
+	// `delay` sets both where it stands in the block (a later specific
+	// one overrides its half), as keepalived's parser does.
 	TerminateDelay time.Duration `json:"terminate_delay,omitempty"`
 	ForkDelay      time.Duration `json:"fork_delay,omitempty"`
 	FullCommand    bool          `json:"full_command,omitempty"`
@@ -203,6 +207,11 @@ type Global struct {
 	// VMACAddrPrefix is vmac_addr_prefix: the name prefix of the VMACs
 	// keepalived makes for addresses (use_vmac_addr); empty: VMACPrefix.
 	VMACAddrPrefix string `json:"vmac_addr_prefix,omitempty"`
+	// ProcessMonitorRcvBufs is process_monitor_rcv_bufs: the
+	// vrrp_track_process connector socket's SO_RCVBUF (0: the kernel's
+	// default); ProcessMonitorRcvBufsForce sets it with SO_RCVBUFFORCE.
+	ProcessMonitorRcvBufs      uint32 `json:"process_monitor_rcv_bufs,omitempty"`
+	ProcessMonitorRcvBufsForce bool   `json:"process_monitor_rcv_bufs_force,omitempty"`
 	// GarpExtraIf is vrrp_garp_extra_if, the default of every instance's
 	// garp_extra_if (zero: off).
 	GarpExtraIf GarpExtraIf `json:"vrrp_garp_extra_if,omitzero"`

@@ -283,7 +283,7 @@ func (d *Daemon) probe(in *instance) {
 		dev := ""
 		c.addrs = c.addrs[:0]
 		for _, a := range all {
-			na := netAddress(a, in.ifname)
+			na := in.vipAddress(a)
 			if dev == "" {
 				dev = na.Dev
 			}
@@ -298,7 +298,7 @@ func (d *Daemon) probe(in *instance) {
 		if done < len(all) {
 			// Rare: VIPs on several interfaces. Probe the rest one by one.
 			for _, a := range all {
-				na := netAddress(a, in.ifname)
+				na := in.vipAddress(a)
 				if na.Dev != dev {
 					if err := d.opts.Host.Prober.Probe(na.Dev, []netip.Addr{a.Addr()}); err != nil {
 						d.logf(in, slog.LevelWarn, "cannot probe for VIP conflicts on %s: %v", na.Dev, err)
@@ -329,7 +329,7 @@ func (d *Daemon) onClaim(now time.Time, a netif.ProbeAnswer) {
 			continue
 		}
 		for _, v := range append(in.cfg.VIPs[:len(in.cfg.VIPs):len(in.cfg.VIPs)], in.cfg.ExcludedVIPs...) {
-			if v.Addr() != a.Addr.Unmap() && v.Addr() != a.Addr || netAddress(v, in.ifname).Dev != a.Ifname {
+			if v.Addr() != a.Addr.Unmap() && v.Addr() != a.Addr || in.vipAddress(v).Dev != a.Ifname {
 				continue
 			}
 			d.claim(now, in, v.Addr(), a)

@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"log/slog"
+	"maps"
 	"net/netip"
 	"slices"
 	"time"
@@ -15,10 +16,8 @@ import (
 // interface that carries one of its VIPs or eVIPs, for the first such
 // address there. The timer starts when the VIPs are set, and it is
 // checked, as keepalived checks it, each time an advert is sent.
-// keepalived sends them on the VMACs it made for addresses (use_vmac_addr)
-// and, with "all", on every such interface; keepalived-go makes no VMACs
-// for addresses (use_vmac_addr is reported as not run), so without "all"
-// there is nothing to send on, as in keepalived without use_vmac_addr.
+// keepalived sends them on the VMACs it made for addresses (use_vmac_addr,
+// addrvmac.go) and, with "all", on every such interface.
 
 // startExtraIfGarp arms the timer when the instance sets its VIPs (not
 // again for addresses a reload adds while it holds them; DelVIPs stops it).
@@ -26,7 +25,7 @@ func (d *Daemon) startExtraIfGarp(now time.Time, in *instance) {
 	if !in.extraGarpAt.IsZero() {
 		return
 	}
-	if e := in.cfg.ExtraIfGarp(&d.cfg.Global); e.Interval > 0 && e.AllIf {
+	if e := in.cfg.ExtraIfGarp(&d.cfg.Global); e.Interval > 0 && (e.AllIf || len(in.addrVMAC.devs()) > 0) {
 		in.extraGarpAt = now.Add(e.Interval)
 	}
 }
@@ -38,7 +37,7 @@ func (d *Daemon) extraIfGarp(now time.Time, in *instance) {
 		return
 	}
 	e := in.cfg.ExtraIfGarp(&d.cfg.Global)
-	if e.Interval <= 0 || !e.AllIf {
+	if e.Interval <= 0 || (!e.AllIf && len(in.addrVMAC.devs()) == 0) {
 		in.extraGarpAt = time.Time{}
 		return
 	}
@@ -46,17 +45,21 @@ func (d *Daemon) extraIfGarp(now time.Time, in *instance) {
 	var done []string
 	for _, list := range [][]config.Address{in.cfg.VIPs, in.cfg.ExcludedVIPs} {
 		for _, a := range list {
-			if a.Dev == "" || a.Dev == in.cfg.Interface || a.Dev == in.ifname || slices.Contains(done, a.Dev) {
+			dev := in.vipAddress(a).Dev
+			if dev == in.cfg.Interface || dev == in.ifname || slices.Contains(done, dev) {
 				continue
 			}
-			done = append(done, a.Dev)
+			if !e.AllIf && !slices.Contains(slices.Collect(maps.Values(in.addrVMAC.devs())), dev) {
+				continue // without "all": the address VMACs only
+			}
+			done = append(done, dev)
 			addr := a.Addr()
 			if gap := d.garpInterval(addr); gap > 0 {
-				d.queueGarp(now, in, a.Dev, addr, 1, gap)
+				d.queueGarp(now, in, dev, addr, 1, gap)
 				continue
 			}
-			if err := d.opts.Host.Announcer.Announce(a.Dev, []netip.Addr{addr}); err != nil {
-				d.logf(in, slog.LevelWarn, "cannot send gratuitous ARP/NA on %s: %v", a.Dev, err)
+			if err := d.opts.Host.Announcer.Announce(dev, []netip.Addr{addr}); err != nil {
+				d.logf(in, slog.LevelWarn, "cannot send gratuitous ARP/NA on %s: %v", dev, err)
 			}
 		}
 	}

@@ -27,6 +27,10 @@ type instance struct {
 	ifname   string
 	vmac     string // VMAC we created (deleted at stop), "" if none
 	vmacName string // VMAC in use, "" if none
+	// addrVMAC: the VMACs of its addresses (addrvmac.go; nil: none). A
+	// pointer, as few configs use use_vmac_addr: the struct stays in the
+	// 576-byte size class.
+	addrVMAC *addrVMACSet
 	src      netip.Addr
 	group    *group
 	faults   map[string]bool // fault sources the core was told are on (nil: none)
@@ -34,12 +38,6 @@ type instance struct {
 	state    vrrp.State      // last state entered
 	lastTr   time.Time
 	why      causeNote // the cause of its last transition (reason.go)
-	started  bool
-	// vipsSet: the core holds the VIPs (its last AddVIPs or DelVIPs).
-	vipsSet bool
-	// silentOnly: every fault source is one keepalived keeps quiet about
-	// (an unweighted script that has not reported yet).
-	silentOnly bool
 	// extraGarpAt is when garp_extra_if sends next (zero: off; extragarp.go).
 	extraGarpAt time.Time
 	// statsBase is subtracted from the core's counters (STATS_CLEAR; nil:
@@ -48,12 +46,20 @@ type instance struct {
 	// 760, and its size class 576 instead of 768).
 	statsBase *vrrp.Stats
 	// The timer heap's view of the core's NextDeadline (see timers.go).
-	// The two flags side by side: the struct stays in the 576-byte size
-	// class (a field order that pads each bool to 8 bytes takes it to 640).
+	// The flags side by side: the struct stays in the 576-byte size class
+	// (a field order that pads each bool to 8 bytes takes it to 640).
 	deadline    time.Time
 	heapIdx     int
 	hasDeadline bool
 	touched     bool // in the timers' touched list
+	started     bool
+	// vipsSet: the core holds the VIPs (its last AddVIPs or DelVIPs).
+	vipsSet bool
+	// silentOnly: every fault source is one keepalived keeps quiet about
+	// (an unweighted script that has not reported yet).
+	silentOnly bool
+	// initFaultLogged: logInitProcessFaults said why it starts in FAULT.
+	initFaultLogged bool
 }
 
 func (in *instance) name() string { return in.cfg.Name }
@@ -127,6 +133,7 @@ func (d *Daemon) start(now time.Time) error {
 	for _, in := range d.insts {
 		d.initTracking(now, in)
 	}
+	d.logInitProcessFaults()
 	for _, in := range d.insts {
 		d.startInstance(now, in)
 	}
@@ -226,6 +233,7 @@ func (d *Daemon) newInstance(ci *config.Instance, cfg *config.Config) (*instance
 			}
 		}
 	}
+	d.ensureAddrVMACs(in, cfg)
 	in.src = d.source(ci)
 	in.vcfg = vrrpConfig(cfg, ci, in.src)
 	eng, err := newEngine(in.vcfg)
@@ -722,6 +730,16 @@ func (d *Daemon) transition(now time.Time, in *instance, t vrrp.Transition) {
 		return
 	}
 	suffix := ""
+	if t.Reason == "init" && t.To == vrrp.StateFault && in.initFaultLogged {
+		// Put in FAULT by its tracking before it started (the line
+		// logInitProcessFaults wrote): keepalived's vrrp_complete_init
+		// says "entering FAULT state", and vrrp_init_state, finding it
+		// there already, logs no "(init)" line.
+		in.initFaultLogged = false
+		d.logTransition(in, t, fmt.Sprintf("(%s) entering FAULT state", in.name()), why)
+		d.notify.Instance(in.cfg, t.To.String(), prio)
+		return
+	}
 	if t.Reason == "init" {
 		suffix = " (init)"
 		if t.To == vrrp.StateFault && in.silentOnly {
@@ -782,7 +800,7 @@ func among(as []config.Address, addrs []netip.Addr) []config.Address {
 
 func (d *Daemon) addAddrs(in *instance, as []config.Address) {
 	for _, a := range as {
-		if err := d.opts.Host.Addresses.AddAddr(netAddress(a, in.ifname)); err != nil {
+		if err := d.opts.Host.Addresses.AddAddr(in.vipAddress(a)); err != nil {
 			d.logf(in, slog.LevelError, "cannot add VIP %s: %v", config.FormatAddress(a), err)
 		}
 	}
@@ -790,7 +808,7 @@ func (d *Daemon) addAddrs(in *instance, as []config.Address) {
 
 func (d *Daemon) delAddrs(in *instance, as []config.Address) {
 	for _, a := range as {
-		if err := d.opts.Host.Addresses.DelAddr(netAddress(a, in.ifname)); err != nil {
+		if err := d.opts.Host.Addresses.DelAddr(in.vipAddress(a)); err != nil {
 			d.logf(in, slog.LevelError, "cannot remove VIP %s: %v", config.FormatAddress(a), err)
 		}
 	}
@@ -972,6 +990,7 @@ func (d *Daemon) shutdown(now time.Time) {
 				d.logf(in, slog.LevelWarn, "cannot delete VMAC %s: %v", in.vmac, err)
 			}
 		}
+		d.deleteAddrVMACs(in, nil)
 	}
 	if d.notify != nil {
 		d.notify.Close()

@@ -425,7 +425,7 @@ func (d *Daemon) restoreVIP(ev netif.AddrEvent) {
 			continue
 		}
 		for _, a := range append(append([]config.Address(nil), in.cfg.VIPs...), in.cfg.ExcludedVIPs...) {
-			na := netAddress(a, in.ifname)
+			na := in.vipAddress(a)
 			if a.NoTrack || na.Dev != ev.Ifname || na.Prefix != ev.Prefix {
 				continue
 			}

@@ -29,10 +29,28 @@ func (d *Daemon) startProcs(cfg *config.Config) {
 		return
 	}
 	ctx, cancel := context.WithCancel(d.ctx)
-	w, initial := procwatch.Start(ctx, cfg.TrackProcesses, d.opts.Processes, procwatch.Options{Log: d.log, Now: d.opts.Now})
+	w, initial := procwatch.Start(ctx, cfg.TrackProcesses, d.opts.Processes, procwatch.Options{Log: d.log, Now: d.opts.Now,
+		Subscribe: procwatch.SubscribeOptions{RcvBuf: int(cfg.Global.ProcessMonitorRcvBufs), RcvBufForce: cfg.Global.ProcessMonitorRcvBufsForce}})
 	d.procs = &procsRun{w: w, cancel: cancel}
 	for _, c := range initial {
 		d.track["process:"+c.Name] = trackState{Reported: true, OK: c.Up}
+	}
+}
+
+// logInitProcessFaults logs, before any instance starts, keepalived's line
+// for each instance an unweighted track_process puts in FAULT from the
+// start (vrrp_track.c initialise_process_tracking_priorities: by block,
+// then by the instances tracking it), and marks those instances so their
+// first transition is logged as keepalived's vrrp_complete_init logs it.
+func (d *Daemon) logInitProcessFaults() {
+	for _, tp := range d.cfg.TrackProcesses {
+		for _, in := range d.insts {
+			if !in.faults["process:"+tp.Name] {
+				continue
+			}
+			in.initFaultLogged = true
+			d.logFault(in, fmt.Sprintf("(%s) entering FAULT state (tracked process %s quorum not achieved)", in.name(), tp.Name), "process:"+tp.Name)
+		}
 	}
 }
 
@@ -106,7 +124,7 @@ func (d *Daemon) writeTrackProcesses(w func(string, ...any), live bool) {
 			w("   Param match = %s", s.ParamMatch)
 		}
 		w("   Min processes = %d", s.Quorum)
-		if s.QuorumMax != 0 {
+		if s.QuorumMax >= 0 {
 			w("   Max processes = %d", s.QuorumMax)
 		}
 		w("   Current processes = %d", s.Current)

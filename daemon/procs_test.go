@@ -19,6 +19,7 @@ type fakeProcs struct {
 	mu    sync.Mutex
 	procs map[int]procwatch.Proc
 	evs   chan []procwatch.Event
+	sub   []procwatch.SubscribeOptions // what each Subscribe was given
 }
 
 func (f *fakeProcs) Scan(bool, bool) (map[int]procwatch.Proc, error) {
@@ -38,7 +39,36 @@ func (f *fakeProcs) Read(pid int, _, _ bool) (procwatch.Proc, bool) {
 	return p, ok
 }
 
-func (f *fakeProcs) Subscribe(context.Context) (<-chan []procwatch.Event, error) { return f.evs, nil }
+func (f *fakeProcs) Subscribe(_ context.Context, o procwatch.SubscribeOptions) (<-chan []procwatch.Event, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sub = append(f.sub, o)
+	return f.evs, nil
+}
+
+// TestTrackProcessRcvBufs: global_defs process_monitor_rcv_bufs and
+// _force reach the process-events socket (procwatch's
+// TestSubscribeSetsRcvBuf reads them back from the kernel).
+func TestTrackProcessRcvBufs(t *testing.T) {
+	in := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	in.TrackProcesses = []config.TrackFileRef{{Name: "nginx"}}
+	cfg := configOf(in)
+	cfg.Global.ProcessMonitorRcvBufs = 1 << 20
+	cfg.Global.ProcessMonitorRcvBufsForce = true
+	tp := config.DefaultTrackProcess("nginx")
+	tp.Process = "nginx"
+	cfg.TrackProcesses = []*config.TrackProcess{tp}
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	procs := &fakeProcs{procs: map[int]procwatch.Proc{}, evs: make(chan []procwatch.Event, 4)}
+	h.d.opts.Processes = procs
+	h.start()
+	procs.mu.Lock()
+	defer procs.mu.Unlock()
+	want := []procwatch.SubscribeOptions{{RcvBuf: 1 << 20, RcvBufForce: true}}
+	if diff := cmp.Diff(want, procs.sub); diff != "" {
+		t.Errorf("Subscribe options (-want +got)\n%s", diff)
+	}
+}
 
 // nextProcChange waits for the watcher's next change and gives it to the
 // daemon, as the loop does.
@@ -102,4 +132,26 @@ func TestTrackProcessFromEvents(t *testing.T) {
 		t.Errorf("logs (-want +got):\n%s", diff)
 	}
 	h.d.stopProcs()
+}
+
+// TestTrackProcessFaultAtStartLogged: an instance an unweighted
+// track_process holds in FAULT from the start logs keepalived 2.2.7's two
+// lines (initialise_process_tracking_priorities, vrrp_complete_init) and
+// no "(init)" transition.
+func TestTrackProcessFaultAtStartLogged(t *testing.T) {
+	in := vi("VI_1", 51, "eth0", 100, "10.0.0.100/24")
+	in.TrackProcesses = []config.TrackFileRef{{Name: "nginx"}}
+	cfg := configOf(in)
+	for _, name := range []string{"nginx"} {
+		tp := config.DefaultTrackProcess(name)
+		tp.Process = name
+		cfg.TrackProcesses = append(cfg.TrackProcesses, tp)
+	}
+	h := newHarness(t, cfg, eth("eth0", true, "10.0.0.1/24"))
+	h.d.opts.Processes = &fakeProcs{procs: map[int]procwatch.Proc{1: {Comm: "init"}}, evs: make(chan []procwatch.Event, 4)}
+	h.start()
+	want := []string{"+0s (VI_1) entering FAULT state (tracked process nginx quorum not achieved)", "+0s (VI_1) entering FAULT state"}
+	if diff := cmp.Diff(want, h.takeLogs()); diff != "" {
+		t.Errorf("start-up lines (-want +got)\n%s", diff)
+	}
 }

@@ -66,6 +66,7 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 			if in.vmac != "" && d.opts.Host.VMACs != nil {
 				_ = d.opts.Host.VMACs.DeleteVMAC(in.vmac)
 			}
+			d.deleteAddrVMACs(in, nil)
 		}
 		err := errors.Join(errs...)
 		d.log.Error(fmt.Sprintf("reload refused, keeping the running configuration: %v", err), logging.Err(err))
@@ -81,11 +82,17 @@ func (d *Daemon) applyPlan(now time.Time, next *config.Config, plan config.Plan,
 	old := d.cfg
 	d.cfg = next
 	dropPositions(next)
-	// 2. Removals.
+	// 2. Removals. An address VMAC a new instance found and uses stays.
+	reused := map[string]bool{}
+	for _, in := range fresh {
+		for _, n := range in.addrVMAC.devs() {
+			reused[n] = true
+		}
+	}
 	for _, c := range plan.Instances {
 		if c.Op == config.OpRemove {
 			if in := byCfg[c.Old]; in != nil {
-				d.removeInstance(now, in)
+				d.removeInstance(now, in, reused)
 			}
 		}
 	}
@@ -168,7 +175,8 @@ func notifySettingsEqual(a, b config.Global) bool {
 }
 
 // removeInstance stops an instance the new configuration no longer has.
-func (d *Daemon) removeInstance(now time.Time, in *instance) {
+// Its address VMACs go too, but those named in keep.
+func (d *Daemon) removeInstance(now time.Time, in *instance, keep map[string]bool) {
 	d.mode = modeDeleting
 	if in.started {
 		d.step(now, in, vrrp.Shutdown{})
@@ -180,6 +188,7 @@ func (d *Daemon) removeInstance(now time.Time, in *instance) {
 			d.logf(in, slog.LevelWarn, "cannot delete VMAC %s: %v", in.vmac, err)
 		}
 	}
+	d.deleteAddrVMACs(in, keep)
 }
 
 // reconfigure applies an in-place change to a kept instance. Its state,

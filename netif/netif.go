@@ -46,6 +46,10 @@ var ErrClosed = errors.New("netif: use of closed connection")
 // ErrNotFound wraps errors about an interface that does not exist.
 var ErrNotFound = errors.New("netif: no such interface")
 
+// ErrNameTaken wraps EnsureVMAC's error for a name another interface
+// (not a matching macvlan) already has: the caller may try its next name.
+var ErrNameTaken = errors.New("netif: interface name taken")
+
 // The Linux constructors (all bind to the network namespace of the calling
 // thread when they are called; see WithNetns):
 //

@@ -90,17 +90,7 @@ func DeleteVMAC(name string) error {
 // DefaultVMACNames are the names keepalived tries for a VMAC of vrid, in
 // order: vrrp.VRID, then (IPv6) vrrp6.VRID, then vrrp1.VRID, vrrp2.VRID...
 func DefaultVMACNames(vrid uint8, ipv6 bool, n int) []string {
-	names := []string{fmt.Sprintf("vrrp.%d", vrid)}
-	if ipv6 {
-		names = append(names, fmt.Sprintf("vrrp6.%d", vrid))
-	}
-	for i := 1; len(names) < n; i++ {
-		if ipv6 && i == 6 {
-			continue
-		}
-		names = append(names, fmt.Sprintf("vrrp%d.%d", i, vrid))
-	}
-	return names[:n]
+	return VMACNames("vrrp", vrid, ipv6, n)
 }
 
 func (v *vmacs) sysctlPath(fam, ifname, key string) string {
@@ -165,7 +155,7 @@ func (v *vmacs) EnsureVMAC(parent, name string, mac net.HardwareAddr, ipv6 bool)
 		}
 	}
 	if chosen == "" {
-		return "", false, fmt.Errorf("netif: vmac on %s: interface %s exists and is not a matching macvlan", parent, name)
+		return "", false, fmt.Errorf("%w: vmac on %s: interface %s exists and is not a matching macvlan", ErrNameTaken, parent, name)
 	}
 	mv := &netlink.Macvlan{
 		LinkAttrs: netlink.LinkAttrs{Name: chosen, ParentIndex: pl.Attrs().Index, HardwareAddr: mac},

@@ -67,7 +67,7 @@ func notRunGlobal(kw string) string {
 		return "locking the process in memory"
 	case kw == "process_names", kw == "process_name", kw == "vrrp_process_name":
 		return "process renaming"
-	case strings.HasPrefix(kw, "vrrp_netlink_"), strings.HasPrefix(kw, "process_monitor_rcv_bufs"),
+	case strings.HasPrefix(kw, "vrrp_netlink_"),
 		kw == "vrrp_rx_bufs_policy", kw == "vrrp_rx_bufs_multiplier":
 		return "socket buffer sizing"
 	case kw == "random_seed":

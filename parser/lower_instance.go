@@ -483,7 +483,6 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 		}
 	case "use_vmac_addr":
 		in.UseVMACAddr = true
-		l.noticef(n.Pos, "(%s) use_vmac_addr is accepted and not implemented by keepalived-go (no VMACs for addresses on other interfaces)", name)
 	case "vmac_xmit_base":
 		in.VMACXmitBase = true
 	case "garp_extra_if", "vmac_garp_intvl":
@@ -527,11 +526,14 @@ func (l *lowerer) instanceKeyword(ic *instCtx, n *Node) {
 			if l.need(n, 1) {
 				l.uintArgMsg(n, 0, 0, 4, "(%s) Debug value '%s' not valid; must be between 0-4", name, n.Args[0].Text)
 			}
-		case "use_ipvlan", "vrf":
+		case "use_ipvlan":
+			// keepalived 2.2.7 (built with VRRP_IPVLAN, as Debian's is)
+			// makes an l2 ipvlan on the interface and runs the instance
+			// on it; keepalived-go makes macvlan VMACs only.
+			l.noticef(n.Pos, "(%s) use_ipvlan is accepted and not run (keepalived-go makes no ipvlan interface: the instance runs on its interface)", name)
+		case "vrf":
 			l.noticef(n.Pos, "(%s) %s is accepted but not implemented by keepalived-go", name, kw)
-			if kw == "vrf" {
-				l.vrf(ic, n)
-			}
+			l.vrf(ic, n)
 		}
 		l.cfg.Raw = append(l.cfg.Raw, l.raw(n))
 	default:

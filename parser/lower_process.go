@@ -11,7 +11,7 @@ import (
 // The global_defs keywords of the process and the reload machinery
 // (keepalived 2.2.7 global_parser.c): umask, vrrp_priority,
 // vrrp_rt_priority, vrrp_cpu_affinity, min_auto_priority_delay,
-// vrrp_garp_extra_if, vmac_addr_prefix, reload_file, reload_time_file,
+// vrrp_garp_extra_if, vmac_addr_prefix, process_monitor_rcv_bufs[_force], reload_file, reload_time_file,
 // reload_repeat, config_save_dir, data_use_instance. Each is lowered into
 // its typed field, with keepalived's messages for bad values.
 
@@ -120,7 +120,24 @@ func (l *lowerer) processGlobal(n *Node) bool {
 		}
 		g.VMACAddrPrefix = n.Args[0].Text
 		l.extra(n, 1, ctxGlobal)
-		l.noticef(n.Pos, "`vmac_addr_prefix` is accepted and not run (keepalived-go makes no VMACs for addresses: use_vmac_addr is not implemented)")
+	case "process_monitor_rcv_bufs":
+		// keepalived's messages, and the line kept for the data dump;
+		// a 0 or a bad size leaves the setting as it was.
+		l.checkGlobalOther(n)
+		g.Other = append(g.Other, l.raw(n))
+		if len(n.Args) > 0 {
+			if v, msg := checkInt(n.Args[0].Text, 0, 1<<32-1, false); msg == "" && v > 0 {
+				g.ProcessMonitorRcvBufs = uint32(v)
+			}
+		}
+	case "process_monitor_rcv_bufs_force":
+		l.checkGlobalOther(n)
+		g.Other = append(g.Other, l.raw(n))
+		if len(n.Args) == 0 {
+			g.ProcessMonitorRcvBufsForce = true
+		} else if v, ok := boolWord(n.Args[0].Text); ok {
+			g.ProcessMonitorRcvBufsForce = v
+		}
 	case "reload_file":
 		if len(n.Args) == 0 {
 			g.ReloadFile = config.DefaultReloadFile

@@ -160,3 +160,46 @@ func TestLowerVRRPProcessTuning(t *testing.T) {
 		}
 	}
 }
+
+// TestLowerProcessMonitorRcvBufs: process_monitor_rcv_bufs and its _force
+// land in the model the track_process connector is opened with, as
+// keepalived 2.2.7's handlers read them (0 or a bad size keeps the earlier
+// value; a bare _force means true; a bad word keeps it).
+func TestLowerProcessMonitorRcvBufs(t *testing.T) {
+	cases := []struct {
+		text  string
+		size  uint32
+		force bool
+		diags []string
+	}{
+		{text: "process_monitor_rcv_bufs 1048576", size: 1048576},
+		{text: "process_monitor_rcv_bufs 1048576\n    process_monitor_rcv_bufs 0", size: 1048576},
+		{text: "process_monitor_rcv_bufs 1048576\n    process_monitor_rcv_bufs x", size: 1048576,
+			diags: []string{"t.conf:3:30: error: process_monitor_rcv_bufs size (x) invalid"}},
+		{text: "process_monitor_rcv_bufs", diags: []string{"t.conf:2:5: error: process_monitor_rcv_bufs size missing"}},
+		{text: "process_monitor_rcv_bufs_force", force: true},
+		{text: "process_monitor_rcv_bufs_force off"},
+		{text: "process_monitor_rcv_bufs_force\n    process_monitor_rcv_bufs_force maybe", force: true,
+			diags: []string{"t.conf:3:36: error: Invalid value 'maybe' for global process_monitor_rcv_bufs_force specified"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.text, func(t *testing.T) {
+			cfg, _, lines := lowerText(t, "global_defs {\n    "+tc.text+"\n}\n")
+			if g := cfg.Global; g.ProcessMonitorRcvBufs != tc.size || g.ProcessMonitorRcvBufsForce != tc.force {
+				t.Errorf("size %d force %v; want %d %v", g.ProcessMonitorRcvBufs, g.ProcessMonitorRcvBufsForce, tc.size, tc.force)
+			}
+			var diags []string
+			for _, l := range lines {
+				if strings.Contains(l, "not run") {
+					t.Errorf("still reported as not run: %s", l)
+				}
+				if !strings.Contains(l, "notice:") {
+					diags = append(diags, l)
+				}
+			}
+			if diff := cmp.Diff(tc.diags, diags); diff != "" {
+				t.Errorf("findings (-want +got)\n%s", diff)
+			}
+		})
+	}
+}

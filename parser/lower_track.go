@@ -246,43 +246,65 @@ func (l *lowerer) lowerTrackProcess(n *Node) {
 					l.errorf(e.Args[1].Pos, "vrrp_track_process %s unknown weight option %s", name, e.Args[1].Text)
 				}
 			}
-		case "quorum", "quorum_max":
+		case "quorum":
+			// vrrp_tprocess_quorum_handler: 1..65535, and not above
+			// quorum_max as it stands when the line is read.
 			if !l.need(e, 1) {
 				continue
 			}
-			v, msg := checkInt(e.Args[0].Text, 0, 65535, false)
-			if msg != "" || (e.Keyword == "quorum" && v < 1) {
-				l.errorf(e.Args[0].Pos, "%s (%s) for vrrp_track_process %s must be between 1 and 65535", map[string]string{"quorum": "Quorum", "quorum_max": "quorum_max"}[e.Keyword], e.Args[0].Text, name)
-				continue
-			}
-			if e.Keyword == "quorum" {
-				t.Quorum = int(v)
-			} else {
-				t.QuorumMax = int(v)
-			}
-		case "delay", "terminate_delay", "fork_delay":
-			if !l.need(e, 1) {
-				continue
-			}
-			d, ok := l.decimalArg(e, 0, 0, 3600*1000000)
+			v, ok := l.uintArgMsg(e, 0, 1, 65535, "Quorum (%s) for vrrp_track_process %s must be between [1..65535] inclusive. Ignoring...", e.Args[0].Text, name)
 			if !ok {
 				continue
 			}
-			switch e.Keyword {
-			case "delay":
-				t.Delay = d
-			case "terminate_delay":
+			if t.QuorumMax != nil && int(v) > *t.QuorumMax {
+				l.errorf(e.Args[0].Pos, "Quorum is greater than quorum_max - ignoring")
+				continue
+			}
+			t.Quorum = int(v)
+		case "quorum_max":
+			// vrrp_tprocess_quorum_max_handler: 0 is allowed while quorum
+			// is at most 1 and then sets quorum to 0 too (the block is up
+			// while no such process runs); another value below quorum is
+			// ignored; one above 0 lifts a quorum of 0 back to 1.
+			if !l.need(e, 1) {
+				continue
+			}
+			v, ok := l.uintArgMsg(e, 0, 0, 65535, "quorum_max (%s) for vrrp_track_process %s must be between [0..65535] inclusive. Ignoring...", e.Args[0].Text, name)
+			if !ok {
+				continue
+			}
+			max := int(v)
+			if (max != 0 || t.Quorum > 1) && max < t.Quorum {
+				l.errorf(e.Args[0].Pos, "quorum_max is less than quorum - ignoring")
+				continue
+			}
+			t.QuorumMax = &max
+			if max == 0 {
+				t.Quorum = 0
+			} else if t.Quorum == 0 {
+				t.Quorum = 1
+			}
+		case "delay", "terminate_delay", "fork_delay":
+			// vrrp_tprocess_delay_general: `delay` sets both delays as
+			// it is read, so a later fork_delay / terminate_delay
+			// overrides its half and an earlier one is overridden.
+			if !l.need(e, 1) {
+				continue
+			}
+			prefix := strings.TrimSuffix(e.Keyword, "delay")
+			d, ok := l.decimalArgMsg(e, 0, 1, 3600*1000000, "%sdelay (%s) for vrrp_track_process %s must be between [0.000001..3600] inclusive. Ignoring...", prefix, e.Args[0].Text, name)
+			if !ok {
+				continue
+			}
+			if e.Keyword != "fork_delay" {
 				t.TerminateDelay = d
-			default:
+			}
+			if e.Keyword != "terminate_delay" {
 				t.ForkDelay = d
 			}
 		case "full_command":
 			t.FullCommand = true
 		}
-	}
-	if t.QuorumMax != 0 && t.QuorumMax < t.Quorum {
-		l.errorf(n.Pos, "quorum_max is less than quorum - ignoring")
-		t.QuorumMax = 0
 	}
 	if t.Process == "" {
 		l.errorf(n.Pos, "track process '%s' process name not specified", name)

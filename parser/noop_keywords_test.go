@@ -43,6 +43,7 @@ var extraArg = map[string]string{
 	"vrrp_garp_extra_if": "all 5", "garp_extra_if": "all 5", "vmac_garp_intvl": "all 5", "vrrp_vmac_garp_intvl": "all 5",
 	"json_version": "2", "vrrp_startup_delay": "3", "state": "MASTER",
 	"param_match": "partial", "vrrp_delay_after_boot": "4000000000", "data_use_instance": "",
+	"process_monitor_rcv_bufs_force": "",
 }
 
 // instanceBody is a complete instance for the snippetOverride texts.

@@ -30,6 +30,8 @@ type linuxHost struct {
 	// before net_namespace (process.StartNetns): the connector is tried
 	// there first.
 	startNS string
+	// opened, if set, sees the socket once it is set up (tests).
+	opened func(fd int)
 }
 
 // NewHost returns the Linux Host, reading /proc and the kernel's process
@@ -60,14 +62,19 @@ func NewHostStartedIn(log *slog.Logger, path string) Host {
 // keepalived opens it before it enters its net_namespace), else in its
 // parent's if that differs, else in pid 1's (/proc/1/ns/net, the initial
 // one, which a sandbox may forbid reading).
-func (h *linuxHost) Subscribe(ctx context.Context) (<-chan []Event, error) {
+func (h *linuxHost) Subscribe(ctx context.Context, o SubscribeOptions) (<-chan []Event, error) {
 	if ns, err := os.Readlink("/proc/self/ns/pid"); err != nil || ns != initPidNS {
 		return nil, fmt.Errorf("%w: this process is not in the initial PID namespace, whose PIDs the kernel reports", ErrNoEvents)
 	}
 	if self, err := os.Readlink("/proc/self"); err != nil || self != strconv.Itoa(os.Getpid()) {
 		return nil, fmt.Errorf("%w: /proc belongs to another PID namespace", ErrNoEvents)
 	}
-	fd, err := openConnector()
+	setup := func(fd int) {
+		if o.RcvBuf > 0 {
+			h.setRcvBuf(fd, o.RcvBuf, o.RcvBufForce)
+		}
+	}
+	fd, err := openConnector(setup)
 	if errors.Is(err, unix.ECONNREFUSED) {
 		// No connector in this network namespace: open it where the
 		// daemon was started, else where our parent runs if that is
@@ -82,7 +89,7 @@ func (h *linuxHost) Subscribe(ctx context.Context) (<-chan []Event, error) {
 			if there, lerr := os.Readlink(ns); lerr != nil || there == here {
 				continue
 			}
-			if fd, err = inNetns(ns, openConnector); err == nil {
+			if fd, err = inNetns(ns, func() (int, error) { return openConnector(setup) }); err == nil {
 				break
 			}
 		}
@@ -90,10 +97,13 @@ func (h *linuxHost) Subscribe(ctx context.Context) (<-chan []Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	if h.opened != nil {
+		h.opened(fd)
+	}
 	f := os.NewFile(uintptr(fd), "proc-connector")
 	out := make(chan []Event, 64)
 	acked := make(chan struct{})
-	go h.read(ctx, f, out, acked)
+	go h.read(ctx, f, out, acked, o.RcvBufForce)
 	select {
 	case <-acked:
 		return out, nil
@@ -106,8 +116,10 @@ func (h *linuxHost) Subscribe(ctx context.Context) (<-chan []Event, error) {
 	}
 }
 
-// openConnector opens, binds and subscribes a connector socket.
-func openConnector() (int, error) {
+// openConnector opens, binds and subscribes a connector socket; setup
+// (if not nil) runs between the bind and the subscription, where
+// keepalived sets process_monitor_rcv_bufs.
+func openConnector(setup func(fd int)) (int, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_CONNECTOR)
 	if err != nil {
 		if errors.Is(err, unix.EPROTONOSUPPORT) {
@@ -118,6 +130,9 @@ func openConnector() (int, error) {
 	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: cnIdxProc}); err != nil {
 		unix.Close(fd)
 		return -1, fmt.Errorf("%w: bind process monitoring socket: %v", ErrNoEvents, err)
+	}
+	if setup != nil {
+		setup(fd)
 	}
 	sa, err := unix.Getsockname(fd)
 	var port uint32
@@ -168,7 +183,7 @@ func inNetns(path string, fn func() (int, error)) (int, error) {
 // read receives the connector's datagrams until ctx ends, decoding them
 // into events. ENOBUFS (events lost) is reported as an EventOverrun, and
 // doubles the socket's receive buffer as keepalived does.
-func (h *linuxHost) read(ctx context.Context, f *os.File, out chan<- []Event, acked chan struct{}) {
+func (h *linuxHost) read(ctx context.Context, f *os.File, out chan<- []Event, acked chan struct{}, force bool) {
 	defer close(out)
 	defer f.Close()
 	stop := context.AfterFunc(ctx, func() { f.Close() })
@@ -193,7 +208,7 @@ func (h *linuxHost) read(ctx context.Context, f *os.File, out chan<- []Event, ac
 		var batch []Event
 		switch {
 		case errors.Is(rerr, unix.ENOBUFS):
-			h.grow(rc)
+			h.grow(rc, force)
 			batch = []Event{{Kind: EventOverrun}}
 		case rerr != nil:
 			h.log.Info(fmt.Sprintf("process monitor netlink recv error %d - %v", rerr, rerr))
@@ -224,11 +239,25 @@ func (h *linuxHost) read(ctx context.Context, f *os.File, out chan<- []Event, ac
 	}
 }
 
+// setRcvBuf sets the socket's receive buffer as keepalived's set_rcv_buf
+// does: SO_RCVBUFFORCE with force (root may pass net.core.rmem_max),
+// else SO_RCVBUF; a failure is logged in its words and changes nothing.
+func (h *linuxHost) setRcvBuf(fd, size int, force bool) {
+	opt, name := unix.SO_RCVBUF, ""
+	if force {
+		opt, name = unix.SO_RCVBUFFORCE, "FORCE"
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, opt, size); err != nil {
+		h.log.Info(fmt.Sprintf("Cannot set process monitor SO_RCVBUF%s option. errno=%d (%v)", name, err, err))
+	}
+}
+
 // grow doubles the receive buffer after an overrun (keepalived's
-// reinitialise_track_processes) and says so in keepalived's words.
+// reinitialise_track_processes, with process_monitor_rcv_bufs_force's
+// option) and says so in keepalived's words.
 func (h *linuxHost) grow(rc interface {
 	Control(func(uintptr)) error
-}) {
+}, force bool) {
 	rc.Control(func(fd uintptr) {
 		size, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF)
 		if err != nil {
@@ -236,10 +265,7 @@ func (h *linuxHost) grow(rc interface {
 			return
 		}
 		size *= 2
-		if err := unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF, size); err != nil {
-			h.log.Info(fmt.Sprintf("Cannot set process monitor SO_RCVBUF option. errno=%d (%v)", err, err))
-			return
-		}
+		h.setRcvBuf(int(fd), size, force)
 		h.log.Info(fmt.Sprintf("Setting global_def process_monitor_rcv_bufs to %d - recommend updating configuration file", size), slog.Int("rcvbuf", size))
 	})
 }

@@ -91,7 +91,7 @@ func TestConnectorFromAnotherNetns(t *testing.T) {
 				r <- res{}
 				return
 			}
-			if _, err := openConnector(); err == nil {
+			if _, err := openConnector(nil); err == nil {
 				t.Errorf("the connector answered in a new network namespace; this test tests nothing")
 			}
 			w, cs := Start(ctx, b, NewHost(nil), Options{})
@@ -189,5 +189,56 @@ func TestSubscribeRefusedInPIDNamespace(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "--- PASS") {
 		t.Fatalf("in a PID namespace: %v\n%s", err, out)
+	}
+}
+
+// TestSubscribeSetsRcvBuf: process_monitor_rcv_bufs is the connector
+// socket's SO_RCVBUF, read back from the socket Subscribe opened (the
+// kernel doubles what is set, and caps SO_RCVBUF at net.core.rmem_max);
+// with process_monitor_rcv_bufs_force it is set with SO_RCVBUFFORCE and
+// passes that cap; without the keyword the kernel's default stays.
+func TestSubscribeSetsRcvBuf(t *testing.T) {
+	needRoot(t)
+	b, err := os.ReadFile("/proc/sys/net/core/rmem_max")
+	if err != nil {
+		t.Skip(err)
+	}
+	var rmemMax int
+	if _, err := fmt.Sscan(strings.TrimSpace(string(b)), &rmemMax); err != nil {
+		t.Fatal(err)
+	}
+	small := 40960
+	if small > rmemMax {
+		small = rmemMax / 2
+	}
+	big := rmemMax + 65536
+	readBack := func(o SubscribeOptions) int {
+		t.Helper()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		h := NewHost(nil).(*linuxHost)
+		got := -1
+		h.opened = func(fd int) {
+			if got, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := h.Subscribe(ctx, o); err != nil {
+			t.Skip(err)
+		}
+		return got
+	}
+	def := readBack(SubscribeOptions{})
+	if got := readBack(SubscribeOptions{RcvBuf: small}); got != 2*small {
+		t.Errorf("process_monitor_rcv_bufs %d: SO_RCVBUF %d, want %d (default %d)", small, got, 2*small, def)
+	}
+	if got := readBack(SubscribeOptions{RcvBuf: big}); got != 2*rmemMax {
+		t.Errorf("process_monitor_rcv_bufs %d without force: SO_RCVBUF %d, want rmem_max's %d", big, got, 2*rmemMax)
+	}
+	if got := readBack(SubscribeOptions{RcvBuf: big, RcvBufForce: true}); got != 2*big {
+		t.Errorf("process_monitor_rcv_bufs %d with force: SO_RCVBUF %d, want %d", big, got, 2*big)
+	}
+	if def == 2*small || def == 2*big {
+		t.Errorf("the kernel's default %d equals a size the test sets: it cannot tell them apart", def)
 	}
 }

@@ -15,7 +15,7 @@ type otherHost struct{ ProcFS }
 func NewHost(log *slog.Logger) Host { return otherHost{ProcFS{Root: "/proc"}} }
 
 // Subscribe always fails outside Linux.
-func (otherHost) Subscribe(context.Context) (<-chan []Event, error) {
+func (otherHost) Subscribe(context.Context, SubscribeOptions) (<-chan []Event, error) {
 	return nil, fmt.Errorf("%w: not on Linux", ErrNoEvents)
 }
 

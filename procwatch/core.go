@@ -77,12 +77,12 @@ type tracker struct {
 
 // newTracker derives keepalived's runtime fields from the model: arguments
 // after the process name mean an exact parameter match on the command
-// line, param_match means the command line too (vrrp_parser.c), and
-// `delay` sets both delays when the specific one is not given.
+// line, param_match means the command line too (vrrp_parser.c); no
+// quorum_max is unlimited. (`delay` is the parser's: it sets both delays.)
 func newTracker(c *config.TrackProcess) *tracker {
-	t := &tracker{cfg: c, path: c.Process, full: c.FullCommand, quorum: c.Quorum, quorumMax: c.QuorumMax}
-	if t.quorumMax == 0 {
-		t.quorumMax = math.MaxInt
+	t := &tracker{cfg: c, path: c.Process, full: c.FullCommand, quorum: c.Quorum, quorumMax: math.MaxInt}
+	if c.QuorumMax != nil {
+		t.quorumMax = *c.QuorumMax
 	}
 	for _, a := range c.Args {
 		t.params = append(append(t.params, a...), 0)
@@ -102,12 +102,6 @@ func newTracker(c *config.TrackProcess) *tracker {
 		t.full = true
 	}
 	t.forkDelay, t.termDelay = c.ForkDelay, c.TerminateDelay
-	if t.forkDelay == 0 {
-		t.forkDelay = c.Delay
-	}
-	if t.termDelay == 0 {
-		t.termDelay = c.Delay
-	}
 	return t
 }
 
@@ -177,7 +171,7 @@ type Status struct {
 	Params     string // the arguments joined by spaces; "" without
 	ParamMatch string // "", "exact", "partial", "initial" ("" = none)
 	Quorum     int
-	QuorumMax  int // 0: unlimited
+	QuorumMax  int // -1: unlimited
 	Current    int
 	HaveQuorum bool
 	Weight     int
@@ -528,6 +522,7 @@ func (c *Core) Status() []Status {
 		s := Status{Name: t.cfg.Name, Process: t.path, Quorum: t.quorum, Current: t.count, HaveQuorum: t.up,
 			Weight: t.cfg.Weight, Reverse: t.cfg.Reverse, TermDelay: t.termDelay, ForkDelay: t.forkDelay,
 			ForkTimer: t.forkOn, TermTimer: t.termOn, Full: t.full}
+		s.QuorumMax = -1
 		if t.quorumMax != math.MaxInt {
 			s.QuorumMax = t.quorumMax
 		}

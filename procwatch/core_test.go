@@ -109,16 +109,49 @@ func TestForkDelay(t *testing.T) {
 	check(t, "delay time passes", nil, c.Advance(t0.Add(3*time.Second)))
 }
 
-func TestDelaySetsBoth(t *testing.T) {
-	c := NewCore([]*config.TrackProcess{block("d", "nginx", func(b *config.TrackProcess) { b.Delay = 3 * time.Second; b.ForkDelay = time.Second })})
+func TestDelaysFromTheModel(t *testing.T) {
+	c := NewCore([]*config.TrackProcess{block("d", "nginx", func(b *config.TrackProcess) { b.TerminateDelay = 3 * time.Second; b.ForkDelay = time.Second })})
 	st := c.Status()[0]
-	if st.ForkDelay != time.Second || st.TermDelay != 3*time.Second {
-		t.Errorf("fork %v terminate %v; want 1s (its own) and 3s (from delay)", st.ForkDelay, st.TermDelay)
+	if st.ForkDelay != time.Second || st.TermDelay != 3*time.Second || st.QuorumMax != -1 {
+		t.Errorf("fork %v terminate %v quorum_max %d; want 1s, 3s and -1 (unlimited)", st.ForkDelay, st.TermDelay, st.QuorumMax)
 	}
 }
 
+// TestQuorumMaxZero: quorum_max 0 (which sets quorum 0, as keepalived
+// 2.2.7's parser does) is up while no matching process runs: up at start
+// without one, down when one starts (fork or exec), up again when the
+// last one exits; fork_delay and terminate_delay apply to those edges as
+// to any other.
+func TestQuorumMaxZero(t *testing.T) {
+	zero := func(b *config.TrackProcess) { b.Quorum = 0; b.QuorumMax = new(int) }
+	c := NewCore([]*config.TrackProcess{block("none", "nginx", zero)})
+	check(t, "init without nginx", []Change{{Name: "none", Up: true}}, c.Init(map[int]Proc{1: {Comm: "init"}}))
+	if st := c.Status()[0]; st.QuorumMax != 0 || st.Quorum != 0 || !st.HaveQuorum {
+		t.Errorf("status %+v; want quorum 0, quorum_max 0, have quorum", st)
+	}
+	check(t, "nginx execs", []Change{lost("none")}, c.Exec(10, Proc{Comm: "nginx"}, true))
+	check(t, "it forks: still too many", nil, c.Fork(t0, 10, 11))
+	check(t, "one exits", nil, c.Exit(t0, 11))
+	check(t, "the last one exits", []Change{gained("none")}, c.Exit(t0, 10))
+
+	c = NewCore([]*config.TrackProcess{block("none", "nginx", zero)})
+	check(t, "init with nginx", []Change{{Name: "none", Up: false}}, c.Init(map[int]Proc{10: {Comm: "nginx"}}))
+	check(t, "nginx exits", []Change{gained("none")}, c.Exit(t0, 10))
+
+	// The exit that brings the count to 0 waits terminate_delay (its
+	// timer then finds the block in quorum), as in keepalived.
+	c = NewCore([]*config.TrackProcess{block("none", "nginx", func(b *config.TrackProcess) {
+		zero(b)
+		b.ForkDelay, b.TerminateDelay = time.Second, 2*time.Second
+	})})
+	check(t, "init with nginx (delays)", []Change{{Name: "none", Up: false}}, c.Init(map[int]Proc{10: {Comm: "nginx"}}))
+	check(t, "nginx exits: terminate_delay runs", nil, c.Exit(t0, 10))
+	check(t, "terminate_delay not yet over", nil, c.Advance(t0.Add(time.Second)))
+	check(t, "terminate_delay over", []Change{gained("none")}, c.Advance(t0.Add(2*time.Second)))
+}
+
 func TestQuorumMax(t *testing.T) {
-	c := NewCore([]*config.TrackProcess{block("one", "worker", func(b *config.TrackProcess) { b.QuorumMax = 1 })})
+	c := NewCore([]*config.TrackProcess{block("one", "worker", func(b *config.TrackProcess) { one := 1; b.QuorumMax = &one })})
 	check(t, "init", []Change{{Name: "one", Up: true}}, c.Init(map[int]Proc{10: {Comm: "worker"}}))
 	check(t, "a second process is one too many", []Change{lost("one")}, c.Fork(t0, 10, 11))
 	check(t, "back to one", []Change{gained("one")}, c.Exit(t0, 11))

@@ -35,7 +35,19 @@ type Host interface {
 	// some were lost. It returns an error wrapping ErrNoEvents when the
 	// connector cannot be used (no permission, no kernel support, a
 	// namespace it does not report to), before any event is sent.
-	Subscribe(ctx context.Context) (<-chan []Event, error)
+	Subscribe(ctx context.Context, o SubscribeOptions) (<-chan []Event, error)
+}
+
+// SubscribeOptions are the process-events socket's settings.
+type SubscribeOptions struct {
+	// RcvBuf is global_defs process_monitor_rcv_bufs: the socket's
+	// SO_RCVBUF, set before the subscription as keepalived's
+	// init_track_processes does (0: the kernel's default).
+	RcvBuf int
+	// RcvBufForce is process_monitor_rcv_bufs_force: set it with
+	// SO_RCVBUFFORCE (past net.core.rmem_max), also when an overrun
+	// doubles it.
+	RcvBufForce bool
 }
 
 // Options are a Watcher's clock and logger.
@@ -44,11 +56,14 @@ type Options struct {
 	Now func() time.Time // nil: time.Now
 	// Poll overrides PollInterval (tests).
 	Poll time.Duration
+	// Subscribe is passed to Host.Subscribe.
+	Subscribe SubscribeOptions
 }
 
 // Watcher runs one configuration's vrrp_track_process blocks on a Host.
 type Watcher struct {
 	host Host
+	sub  SubscribeOptions
 	log  *slog.Logger
 	now  func() time.Time
 	poll time.Duration
@@ -68,7 +83,7 @@ type Watcher struct {
 // fails: a /proc that cannot be read leaves every block without quorum,
 // as keepalived's empty scan does, and is logged.
 func Start(ctx context.Context, blocks []*config.TrackProcess, host Host, o Options) (*Watcher, []Change) {
-	w := &Watcher{host: host, log: o.Log, now: o.Now, poll: o.Poll, core: NewCore(blocks),
+	w := &Watcher{host: host, sub: o.Subscribe, log: o.Log, now: o.Now, poll: o.Poll, core: NewCore(blocks),
 		out: make(chan Change, 64), done: make(chan struct{})}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
@@ -85,7 +100,7 @@ func Start(ctx context.Context, blocks []*config.TrackProcess, host Host, o Opti
 	}
 	// Subscribe first, then scan, as keepalived does: a process started
 	// in between is seen by one or the other.
-	evs, err := host.Subscribe(ctx)
+	evs, err := host.Subscribe(ctx, w.sub)
 	if err != nil {
 		w.polling = true
 		w.log.Warn(fmt.Sprintf("track_process: %v; polling /proc every %v instead", err, w.poll), slog.String("reason", err.Error()))

@@ -41,7 +41,7 @@ func (h *fakeHost) Read(pid int, comm, cmdline bool) (Proc, bool) {
 	return p, ok
 }
 
-func (h *fakeHost) Subscribe(ctx context.Context) (<-chan []Event, error) {
+func (h *fakeHost) Subscribe(ctx context.Context, _ SubscribeOptions) (<-chan []Event, error) {
 	if h.noEvts {
 		return nil, fmt.Errorf("%w: fake without events", ErrNoEvents)
 	}
@@ -116,7 +116,7 @@ func TestWatcherPollsWithoutEvents(t *testing.T) {
 }
 
 func TestPollDelays(t *testing.T) {
-	c := NewCore([]*config.TrackProcess{block("d", "nginx", func(b *config.TrackProcess) { b.Delay = 2 * time.Second })})
+	c := NewCore([]*config.TrackProcess{block("d", "nginx", func(b *config.TrackProcess) { b.ForkDelay, b.TerminateDelay = 2*time.Second, 2*time.Second })})
 	c.Init(map[int]Proc{10: {Comm: "nginx"}})
 	check(t, "gone at a poll", nil, c.Poll(t0, map[int]Proc{}))
 	check(t, "still gone a poll later", nil, c.Poll(t0.Add(time.Second), map[int]Proc{}))
